@@ -1,0 +1,46 @@
+/**
+ * The tally bundle: everything needed to re-check a published result without trusting the
+ * server (format `anon-ballot-bundle/v1`, specified in docs/bundle-format.md).
+ * `signature` is Ed25519 over the RFC 8785 (JCS) canonical JSON of the object without it.
+ * `parseBundle` is strict: unknown members, wrong types and bad encodings are rejected.
+ */
+import { z } from 'zod';
+import { choicesSchema, idSchema, questionSchema } from './poll.ts';
+
+export const BUNDLE_FORMAT = 'anon-ballot-bundle/v1';
+
+const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'base64');
+const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url without padding');
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
+const count = z.number().int().min(0);
+
+export const bundleRuleSchema = z.looseObject({ kind: z.string() });
+
+export const bundleSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  poll: z.strictObject({
+    id: idSchema,
+    meetingId: idSchema,
+    title: z.string(),
+    kind: z.string(),
+    questions: z.array(questionSchema),
+    rule: bundleRuleSchema,
+  }),
+  electorate: z.strictObject({
+    expected: count,
+    checkedIn: count,
+    issued: z.record(idSchema, count),
+  }),
+  tokenKeys: z.array(z.strictObject({ group: idSchema, keyId: hex64, spki: base64 })),
+  ballots: z.array(z.strictObject({ token: base64url, choices: choicesSchema })),
+  result: z.strictObject({
+    ballotsCast: count,
+    questions: z.array(z.strictObject({ id: idSchema, counts: z.record(idSchema, count) })),
+  }),
+  closedAt: z.string(),
+  signer: z.strictObject({ alg: z.literal('Ed25519'), publicKey: base64 }),
+  signature: base64,
+});
+
+export type Bundle = z.infer<typeof bundleSchema>;
+export type UnsignedBundle = Omit<Bundle, 'signature'>;

@@ -1,0 +1,91 @@
+/**
+ * Poll questions and ballot choices as they travel on the wire and appear in the bundle.
+ * A question is one line of the ballot paper:
+ *  - `single`: exactly one option (e.g. one candidate with agree / disagree / abstain);
+ *  - `approval`: any subset of the options of size at most `maxChoices` ("recommend up to k").
+ * `validateChoices` is the one place that decides whether a ballot is well formed; the server
+ * calls it at cast time and the verifier calls it again on every published ballot.
+ */
+import { z } from 'zod';
+import { fail } from '../errors.ts';
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+export const idSchema = z.string().regex(ID_PATTERN, 'lowercase letters, digits, _ or -, at most 40');
+
+export const PHASES = ['draft', 'checkin', 'voting', 'closed', 'published'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const AGREE_OPTIONS = ['agree', 'disagree', 'abstain'] as const;
+
+const labelSchema = z.string().trim().min(1).max(200);
+
+export const singleQuestionSchema = z.strictObject({
+  id: idSchema,
+  type: z.literal('single'),
+  title: labelSchema,
+  options: z.array(idSchema).min(2).max(20),
+  optionLabels: z.record(idSchema, labelSchema).optional(),
+});
+
+export const approvalQuestionSchema = z.strictObject({
+  id: idSchema,
+  type: z.literal('approval'),
+  title: labelSchema,
+  options: z.array(idSchema).min(1).max(200),
+  optionLabels: z.record(idSchema, labelSchema).optional(),
+  maxChoices: z.number().int().min(1).max(200),
+});
+
+export const questionSchema = z.discriminatedUnion('type', [singleQuestionSchema, approvalQuestionSchema]);
+export type Question = z.infer<typeof questionSchema>;
+
+export const questionListSchema = z
+  .array(questionSchema)
+  .min(1)
+  .max(50)
+  .superRefine((questions, ctx) => {
+    const seen = new Set<string>();
+    for (const q of questions) {
+      if (seen.has(q.id)) ctx.addIssue({ code: 'custom', message: `duplicate question id ${q.id}` });
+      seen.add(q.id);
+      if (new Set(q.options).size !== q.options.length)
+        ctx.addIssue({ code: 'custom', message: `question ${q.id}: duplicate option` });
+      if (q.type === 'approval' && q.maxChoices > q.options.length)
+        ctx.addIssue({ code: 'custom', message: `question ${q.id}: maxChoices exceeds the number of options` });
+    }
+  });
+
+export type Choice = string | string[];
+export type Choices = Record<string, Choice>;
+
+export const choicesSchema = z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)]));
+
+/**
+ * Throws `invalid_choices` unless `choices` answers every question exactly once with a
+ * permitted value. Returns the choices in canonical form (approval arrays sorted), so two
+ * ballots that mean the same thing compare equal.
+ */
+export function validateChoices(questions: readonly Question[], choices: Choices): Choices {
+  const canonical: Choices = {};
+  const known = new Set(questions.map((q) => q.id));
+  for (const key of Object.keys(choices))
+    if (!known.has(key)) fail('invalid_choices', `unknown question ${key}`);
+  for (const q of questions) {
+    const value = choices[q.id];
+    if (value === undefined) fail('invalid_choices', `question ${q.id} is not answered`);
+    if (q.type === 'single') {
+      if (typeof value !== 'string' || !q.options.includes(value))
+        fail('invalid_choices', `question ${q.id}: choose exactly one of ${q.options.join(', ')}`);
+      canonical[q.id] = value;
+    } else {
+      if (!Array.isArray(value)) fail('invalid_choices', `question ${q.id}: expected a list of options`);
+      if (new Set(value).size !== value.length) fail('invalid_choices', `question ${q.id}: an option is chosen twice`);
+      for (const option of value)
+        if (!q.options.includes(option)) fail('invalid_choices', `question ${q.id}: unknown option ${option}`);
+      if (value.length > q.maxChoices)
+        fail('invalid_choices', `question ${q.id}: at most ${q.maxChoices} may be chosen, got ${value.length}`);
+      canonical[q.id] = [...value].sort();
+    }
+  }
+  return canonical;
+}
