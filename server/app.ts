@@ -1,0 +1,87 @@
+/**
+ * The Hono application: one sub-app per resource under /api, the client's static files, the
+ * security headers, the body limit and the one error handler. `createApp` takes everything it
+ * needs as arguments so tests can call `app.request()` in-process or serve it on a real port.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../shared/errors.ts';
+import { sameOriginOnly } from './auth/session.ts';
+import type { AppDeps } from './context.ts';
+import { errorResponse, handleError } from './http-errors.ts';
+import { meetingRoutes } from './routes/meetings.ts';
+import { pollRoutes } from './routes/polls.ts';
+import { publicRoutes } from './routes/public.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
+import { ballotRoutes, checkinRoutes } from './routes/voting.ts';
+import { buildOpenApi } from './validate.ts';
+
+export const API_BODY_LIMIT = 64 * 1024;
+export const ROSTER_BODY_LIMIT = 2 * 1024 * 1024;
+
+function limit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError('payload_too_large', `the request body is larger than ${maxSize} bytes`);
+    },
+  });
+}
+
+export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
+  const app = new Hono();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+      // HSTS belongs to the HTTPS deployment (see docs/deployment.md); on plain HTTP it is meaningless.
+      strictTransportSecurity: false,
+    }),
+  );
+  const small = limit(API_BODY_LIMIT);
+  const large = limit(ROSTER_BODY_LIMIT);
+  app.use('/api/*', (c, next) => (/\/voters$/.test(c.req.path) ? large(c, next) : small(c, next)));
+  app.use('/api/*', sameOriginOnly);
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
+  });
+
+  app.route('/api/session', sessionRoutes(deps));
+  app.route('/api/users', userRoutes(deps));
+  app.route('/api/meetings', meetingRoutes(deps));
+  app.route('/api/polls', pollRoutes(deps));
+  app.route('/api/checkin', checkinRoutes(deps));
+  app.route('/api/ballots', ballotRoutes(deps));
+  app.route('/api/public', publicRoutes(deps));
+  const openApi = buildOpenApi(app, { title: 'Anonymous ballot API', version: '1' });
+  app.get('/api/openapi.json', (c) => c.json(openApi));
+  app.all('/api/*', (c) => errorResponse(c, 'not_found', 'no such API route', 404));
+
+  const clientDir = options.clientDir;
+  if (clientDir && existsSync(join(clientDir, 'index.html'))) {
+    const indexHtml = readFileSync(join(clientDir, 'index.html'), 'utf8');
+    app.use('/assets/*', serveStatic({ root: clientDir }));
+    app.use('/favicon.svg', serveStatic({ root: clientDir }));
+    // Single-page app: every other GET gets index.html and the client routes by path.
+    app.get('*', (c) => c.html(indexHtml));
+  }
+  app.notFound((c) => errorResponse(c, 'not_found', 'not found', 404));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,97 @@
+/**
+ * Organizer sessions: a random cookie (HttpOnly, SameSite=Strict, Secure behind HTTPS) whose
+ * SHA-256 is stored server-side, plus a per-session CSRF token that every state-changing
+ * request must echo in `x-csrf-token` (compared in constant time). A request whose Origin
+ * header names another site is refused before anything else.
+ * The ballot route never passes through here: it reads no cookie at all.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { AppError, fail } from '../../shared/errors.ts';
+import { equalBytes, toBase64Url, toHex, utf8 } from '../../shared/encoding.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { checkPassword, DUMMY_PASSWORD_HASH } from './password.ts';
+
+export const SESSION_COOKIE = 'ab_session';
+const SESSION_MS = 12 * 60 * 60 * 1000;
+const DEFAULT_LOGIN_LIMIT = { failures: 5, windowMs: 15 * 60 * 1000 };
+
+const hashToken = (token: string) => toHex(sha256(utf8(token)));
+
+const isHttps = (c: Context) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+
+export function login(deps: AppDeps, c: Context, username: string, password: string) {
+  const limit = deps.loginLimit ?? DEFAULT_LOGIN_LIMIT;
+  const nowMs = deps.now().getTime();
+  const failures = q.getLoginFailures(deps.db, username);
+  if (failures && nowMs - failures.windowStart <= limit.windowMs && failures.failures >= limit.failures)
+    fail('rate_limited', 'too many failed sign-ins for this account; wait 15 minutes and try again');
+  const user = q.findUserByUsername(deps.db, username);
+  const valid = checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH) && user !== undefined;
+  if (!valid || !user) {
+    q.recordLoginFailure(deps.db, username, nowMs, limit.windowMs);
+    fail('bad_credentials', 'wrong username or password');
+  }
+  q.clearLoginFailures(deps.db, username);
+  q.deleteExpiredSessions(deps.db, nowMs);
+  const token = toBase64Url(deps.randomBytes(32));
+  const csrfToken = toBase64Url(deps.randomBytes(32));
+  q.insertSession(deps.db, { tokenHash: hashToken(token), userId: user.id, csrfToken, expiresAt: nowMs + SESSION_MS });
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: isHttps(c),
+    path: '/',
+    maxAge: SESSION_MS / 1000,
+  });
+  return { user: { id: user.id, username: user.username, role: user.role }, csrfToken };
+}
+
+export function logout(deps: AppDeps, c: Context) {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) q.deleteSession(deps.db, hashToken(token));
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+}
+
+/** Refuses cross-site requests: the Origin header, when present, must be this server's origin. */
+export const sameOriginOnly: MiddlewareHandler = async (c, next) => {
+  const origin = c.req.header('origin');
+  if (origin && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    const own = new URL(c.req.url);
+    const host = c.req.header('host') ?? own.host;
+    let sameOrigin = false;
+    try {
+      sameOrigin = new URL(origin).host === host;
+    } catch {
+      sameOrigin = false;
+    }
+    if (!sameOrigin) throw new AppError('csrf', 'cross-site request refused');
+  }
+  await next();
+};
+
+/** Requires a signed-in user (and a matching CSRF token on state-changing methods). */
+export function requireUser(deps: AppDeps, role?: 'admin'): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const found = token ? q.findSession(deps.db, hashToken(token), deps.now().getTime()) : undefined;
+    if (!found) fail('unauthenticated', 'sign in first');
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const sent = c.req.header('x-csrf-token') ?? '';
+      if (!equalBytes(utf8(sent), utf8(found.session.csrfToken)))
+        fail('csrf', 'missing or wrong x-csrf-token header');
+    }
+    if (role && found.user.role !== role) fail('forbidden', 'only an administrator may do this');
+    c.set('user', found.user);
+    c.set('csrfToken', found.session.csrfToken);
+    await next();
+  };
+}
+
+export function sessionView(c: Context<AppEnv>) {
+  const user = c.get('user');
+  return { user: { id: user.id, username: user.username, role: user.role }, csrfToken: c.get('csrfToken') };
+}

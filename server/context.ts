@@ -1,0 +1,17 @@
+/** What every route and service receives: the database, the signing key, a clock and randomness. */
+import type { Db } from './db/open.ts';
+import type { InstallationKey } from './crypto/installation-key.ts';
+import type { UserRow } from './db/queries.ts';
+
+export interface AppDeps {
+  db: Db;
+  installationKey: InstallationKey;
+  now: () => Date;
+  randomBytes: (length: number) => Uint8Array;
+  /** Public origin used in voting links (e.g. https://vote.example.edu); defaults to the request's origin. */
+  publicOrigin?: string;
+  /** Login attempts per username per window before 429. */
+  loginLimit?: { failures: number; windowMs: number };
+}
+
+export type AppEnv = { Variables: { user: UserRow; csrfToken: string } };

@@ -1,0 +1,143 @@
+/**
+ * Every SQL statement of the server, as named functions. Routes and services call these and
+ * never build queries themselves.
+ */
+import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from './open.ts';
+import { auditLog, ballots, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters } from './schema.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type MeetingRow = typeof meetings.$inferSelect;
+export type VoterRow = typeof voters.$inferSelect;
+export type PollRow = typeof polls.$inferSelect;
+export type PollKeyRow = typeof pollKeys.$inferSelect;
+export type IssuanceRow = typeof issuances.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+
+export function runInTransaction<T>(db: Db, work: () => T): T {
+  return db.$client.transaction(work).immediate();
+}
+
+// ---- users and sessions ----
+
+export const insertUser = (db: Db, row: typeof users.$inferInsert) => db.insert(users).values(row).run();
+export const findUserByUsername = (db: Db, username: string) =>
+  db.select().from(users).where(eq(users.username, username)).get();
+export const findUserById = (db: Db, id: string) => db.select().from(users).where(eq(users.id, id)).get();
+export const countUsers = (db: Db) => db.select({ n: count() }).from(users).get()!.n;
+
+export const insertSession = (db: Db, row: typeof sessions.$inferInsert) => db.insert(sessions).values(row).run();
+export function findSession(db: Db, tokenHash: string, nowMs: number) {
+  return db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), sql`${sessions.expiresAt} > ${nowMs}`))
+    .get();
+}
+export const deleteSession = (db: Db, tokenHash: string) =>
+  db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+export const deleteExpiredSessions = (db: Db, nowMs: number) =>
+  db.delete(sessions).where(lt(sessions.expiresAt, nowMs)).run();
+
+export const getLoginFailures = (db: Db, username: string) =>
+  db.select().from(loginFailures).where(eq(loginFailures.username, username)).get();
+export function recordLoginFailure(db: Db, username: string, nowMs: number, windowMs: number) {
+  const current = getLoginFailures(db, username);
+  if (!current || nowMs - current.windowStart > windowMs)
+    db.insert(loginFailures)
+      .values({ username, failures: 1, windowStart: nowMs })
+      .onConflictDoUpdate({ target: loginFailures.username, set: { failures: 1, windowStart: nowMs } })
+      .run();
+  else db.update(loginFailures).set({ failures: current.failures + 1 }).where(eq(loginFailures.username, username)).run();
+}
+export const clearLoginFailures = (db: Db, username: string) =>
+  db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
+
+// ---- meetings, rosters, polls ----
+
+export const insertMeeting = (db: Db, row: typeof meetings.$inferInsert) => db.insert(meetings).values(row).run();
+export const getMeeting = (db: Db, id: string) => db.select().from(meetings).where(eq(meetings.id, id)).get();
+export function listMeetings(db: Db, ownerId?: string) {
+  const query = db.select().from(meetings);
+  return (ownerId ? query.where(eq(meetings.ownerId, ownerId)) : query).orderBy(asc(meetings.createdAt)).all();
+}
+
+export const insertVoters = (db: Db, rows: (typeof voters.$inferInsert)[]) => {
+  if (rows.length) db.insert(voters).values(rows).run();
+};
+export const listVoters = (db: Db, meetingId: string) =>
+  db.select().from(voters).where(eq(voters.meetingId, meetingId)).orderBy(asc(voters.number)).all();
+export const findVoterByCodeHash = (db: Db, codeHash: string) =>
+  db.select().from(voters).where(eq(voters.codeHash, codeHash)).get();
+export const setVoterCodeHash = (db: Db, voterId: string, codeHash: string) =>
+  db.update(voters).set({ codeHash }).where(eq(voters.id, voterId)).run();
+
+export const insertPoll = (db: Db, row: typeof polls.$inferInsert) => db.insert(polls).values(row).run();
+export const getPoll = (db: Db, id: string) => db.select().from(polls).where(eq(polls.id, id)).get();
+export const listPollsOfMeeting = (db: Db, meetingId: string) =>
+  db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt), asc(polls.id)).all();
+export const listPublishedPolls = (db: Db) =>
+  db.select().from(polls).where(eq(polls.phase, 'published')).orderBy(asc(polls.closedAt)).all();
+export const setPollPhase = (db: Db, id: string, phase: PollRow['phase']) =>
+  db.update(polls).set({ phase }).where(eq(polls.id, id)).run();
+export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: string) =>
+  db.update(polls).set({ phase: 'closed', closedAt, bundle }).where(eq(polls.id, id)).run();
+
+// ---- issuing keys ----
+
+export const insertPollKey = (db: Db, row: typeof pollKeys.$inferInsert) => db.insert(pollKeys).values(row).run();
+export const listPollKeys = (db: Db, pollId: string) =>
+  db.select().from(pollKeys).where(eq(pollKeys.pollId, pollId)).orderBy(asc(pollKeys.group)).all();
+export const getPollKey = (db: Db, keyId: string) => db.select().from(pollKeys).where(eq(pollKeys.keyId, keyId)).get();
+export const destroyPrivateKeys = (db: Db, pollId: string) =>
+  db.update(pollKeys).set({ privateKey: null }).where(eq(pollKeys.pollId, pollId)).run();
+
+// ---- issuance (the sign-in sheet) ----
+
+export const getIssuance = (db: Db, pollId: string, group: string, voterId: string) =>
+  db
+    .select()
+    .from(issuances)
+    .where(and(eq(issuances.pollId, pollId), eq(issuances.group, group), eq(issuances.voterId, voterId)))
+    .get();
+export const insertIssuance = (db: Db, row: IssuanceRow) => db.insert(issuances).values(row).run();
+export const countCheckedIn = (db: Db, pollId: string) =>
+  db.select({ n: sql<number>`count(distinct ${issuances.voterId})` }).from(issuances).where(eq(issuances.pollId, pollId)).get()!.n;
+export function issuedPerGroup(db: Db, pollId: string): Record<string, number> {
+  const rows = db
+    .select({ group: issuances.group, n: count() })
+    .from(issuances)
+    .where(eq(issuances.pollId, pollId))
+    .groupBy(issuances.group)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.group, r.n]));
+}
+export const listIssuancesOfVoter = (db: Db, voterId: string) =>
+  db.select({ pollId: issuances.pollId, group: issuances.group }).from(issuances).where(eq(issuances.voterId, voterId)).all();
+export const listCheckedInVoterIds = (db: Db, pollId: string) =>
+  db.selectDistinct({ voterId: issuances.voterId }).from(issuances).where(eq(issuances.pollId, pollId)).all().map((r) => r.voterId);
+
+// ---- ballots (no time, no order, no requester) ----
+
+/** Inserts unless a ballot with this nonce exists; returns whether this call stored it. */
+export function insertBallotIfNew(db: Db, row: typeof ballots.$inferInsert): boolean {
+  return db.insert(ballots).values(row).onConflictDoNothing({ target: ballots.nonce }).run().changes === 1;
+}
+export const getBallotByNonce = (db: Db, nonce: Buffer) => db.select().from(ballots).where(eq(ballots.nonce, nonce)).get();
+export const countBallots = (db: Db, pollId: string) =>
+  db.select({ n: count() }).from(ballots).where(eq(ballots.pollId, pollId)).get()!.n;
+/** All ballots of a poll, ordered by token bytes (the published order). */
+export const listBallots = (db: Db, pollId: string) =>
+  db.select().from(ballots).where(eq(ballots.pollId, pollId)).orderBy(asc(ballots.token)).all();
+
+// ---- audit log ----
+
+export const lastAuditEntry = (db: Db) => db.select().from(auditLog).orderBy(sql`${auditLog.seq} desc`).limit(1).get();
+export const insertAuditEntry = (db: Db, row: typeof auditLog.$inferInsert) => db.insert(auditLog).values(row).run();
+export const listAuditEntries = (db: Db) => db.select().from(auditLog).orderBy(asc(auditLog.seq)).all();
+
+export const updatePoll = (db: Db, id: string, changes: { title?: string | undefined; questions?: unknown }) => {
+  const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length) db.update(polls).set(set).where(eq(polls.id, id)).run();
+};

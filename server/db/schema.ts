@@ -1,0 +1,140 @@
+/**
+ * The whole database schema (drizzle, SQLite). camelCase in TypeScript, snake_case in SQL.
+ * Migrations under drizzle/ are generated from this file and committed; one of them is hand
+ * written: `ballots` must be WITHOUT ROWID (see drizzle/0001_ballots_without_rowid.sql).
+ *
+ * Privacy rule for this file: nothing that stores a ballot may hold a time, an address, a
+ * session, a request id or an insertion order. `ballots` is keyed by the token's random nonce.
+ */
+import { sql } from 'drizzle-orm';
+import { blob, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  /** scrypt$N$r$p$salt$hash, see server/auth/password.ts */
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'organizer'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const sessions = sqliteTable('sessions', {
+  /** SHA-256 of the session cookie value; the cookie itself is never stored. */
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const loginFailures = sqliteTable('login_failures', {
+  username: text('username').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: integer('window_start').notNull(),
+});
+
+export const meetings = sqliteTable('meetings', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  ownerId: text('owner_id')
+    .notNull()
+    .references(() => users.id),
+  createdAt: text('created_at').notNull(),
+});
+
+export const voters = sqliteTable(
+  'voters',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Student or staff number, unique within the meeting. */
+    number: text('number').notNull(),
+    /** JSON array of voter groups, e.g. ["members"]. */
+    groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
+    /** SHA-256 of the current voting code; null until slips are generated. */
+    codeHash: text('code_hash').unique(),
+  },
+  (t) => [uniqueIndex('voters_meeting_number').on(t.meetingId, t.number)],
+);
+
+export const polls = sqliteTable('polls', {
+  id: text('id').primaryKey(),
+  meetingId: text('meeting_id')
+    .notNull()
+    .references(() => meetings.id, { onDelete: 'cascade' }),
+  title: text('title').notNull(),
+  kind: text('kind').notNull(),
+  phase: text('phase', { enum: ['draft', 'checkin', 'voting', 'closed', 'published'] }).notNull(),
+  questions: text('questions', { mode: 'json' }).notNull(),
+  rule: text('rule', { mode: 'json' }).notNull(),
+  groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
+  closedAt: text('closed_at'),
+  /** The signed tally bundle (JSON), written at close, public once published. */
+  bundle: text('bundle'),
+  createdAt: text('created_at').notNull(),
+});
+
+export const pollKeys = sqliteTable(
+  'poll_keys',
+  {
+    /** Hex SHA-256 of the SPKI DER. */
+    keyId: text('key_id').primaryKey(),
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    group: text('group').notNull(),
+    spki: blob('spki', { mode: 'buffer' }).notNull(),
+    /** PKCS#8 DER; set to null (destroyed) when the poll closes. */
+    privateKey: blob('private_key', { mode: 'buffer' }),
+  },
+  (t) => [uniqueIndex('poll_keys_poll_group').on(t.pollId, t.group)],
+);
+
+/**
+ * The sign-in sheet: which voter received a blind signature for which (poll, group).
+ * The blinded message is statistically independent of the token it becomes, so keeping it
+ * (for idempotent retries) does not link the voter to a ballot.
+ */
+export const issuances = sqliteTable(
+  'issuances',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    group: text('group').notNull(),
+    voterId: text('voter_id')
+      .notNull()
+      .references(() => voters.id, { onDelete: 'cascade' }),
+    blindedMessage: blob('blinded_message', { mode: 'buffer' }).notNull(),
+    blindSignature: blob('blind_signature', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.group, t.voterId] })],
+);
+
+/**
+ * Anonymous ballots. WITHOUT ROWID in SQL (hand-written migration) so that not even SQLite's
+ * hidden rowid records the arrival order. Keyed by the token's nonce.
+ */
+export const ballots = sqliteTable('ballots', {
+  nonce: blob('nonce', { mode: 'buffer' }).primaryKey(),
+  pollId: text('poll_id').notNull(),
+  token: blob('token', { mode: 'buffer' }).notNull(),
+  /** Canonical JSON of the validated choices. */
+  choices: text('choices').notNull(),
+});
+
+/** Append-only, hash-chained record of every administrative act (never of a ballot). */
+export const auditLog = sqliteTable('audit_log', {
+  seq: integer('seq').primaryKey(),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subject: text('subject').notNull(),
+  details: text('details').notNull().default(sql`'{}'`),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

@@ -1,0 +1,79 @@
+/** Meetings, rosters, polls of a meeting and voting slips (organizer). */
+import { Hono } from 'hono';
+import { addVotersBody, createMeetingBody, createPollBody, slipsBody, transitionBody } from '../../shared/protocol/api.ts';
+import { fail } from '../../shared/errors.ts';
+import { requireUser } from '../auth/session.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { checkAuditChain } from '../services/audit.ts';
+import { addVoters, createMeeting, createPoll, generateSlips, meetingFingerprints, meetingFor } from '../services/meetings.ts';
+import { advancePoll, turnout } from '../services/polls.ts';
+import { described, jsonBody } from '../validate.ts';
+
+const PREVIOUS = { checkin: 'draft', voting: 'checkin', closed: 'voting', published: 'closed' } as const;
+
+export function meetingRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireUser(deps))
+    .post('/', jsonBody(createMeetingBody, { summary: 'Create a meeting', access: 'organizer' }), (c) =>
+      c.json(createMeeting(deps, c.req.valid('json').title, c.get('user')), 201),
+    )
+    .get('/', described({ summary: 'Meetings the signed-in organizer may run', access: 'organizer' }), (c) => {
+      const user = c.get('user');
+      return c.json({ meetings: q.listMeetings(deps.db, user.role === 'admin' ? undefined : user.id) });
+    })
+    .get('/:id', described({ summary: 'A meeting with its polls and their turnout', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      const polls = q.listPollsOfMeeting(deps.db, meeting.id).map((p) => ({
+        id: p.id,
+        title: p.title,
+        kind: p.kind,
+        phase: p.phase,
+        groups: p.groups,
+        questions: p.questions,
+        turnout: turnout(deps, p),
+      }));
+      return c.json({ ...meeting, polls, fingerprints: meetingFingerprints(deps, meeting.id) });
+    })
+    .get('/:id/voters', described({ summary: 'The roster (never the codes)', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      return c.json({
+        voters: q.listVoters(deps.db, meeting.id).map((v) => ({ id: v.id, name: v.name, number: v.number, groups: v.groups, hasCode: v.codeHash !== null })),
+      });
+    })
+    .post('/:id/voters', jsonBody(addVotersBody, { summary: 'Add voters to the roster', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      return c.json({ voters: addVoters(deps, meeting.id, c.req.valid('json'), c.get('user')) }, 201);
+    })
+    .post('/:id/polls', jsonBody(createPollBody, { summary: 'Add a poll (draft) to the meeting', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      return c.json(createPoll(deps, meeting.id, c.req.valid('json'), c.get('user')), 201);
+    })
+    .post(
+      '/:id/transition',
+      jsonBody(transitionBody, { summary: 'Move every poll of the meeting that is one phase behind `to` forward', access: 'organizer' }),
+      (c) => {
+        const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+        const { to } = c.req.valid('json');
+        const ready = q.listPollsOfMeeting(deps.db, meeting.id).filter((p) => p.phase === PREVIOUS[to]);
+        if (ready.length === 0) fail('wrong_phase', `no poll of this meeting is in ${PREVIOUS[to]}`);
+        const moved = ready.map((p) => advancePoll(deps, p.id, to, c.get('user').username));
+        return c.json({ polls: moved.map((p) => ({ id: p.id, phase: p.phase })) });
+      },
+    )
+    .post(
+      '/:id/slips',
+      jsonBody(slipsBody, { summary: 'Generate voting codes and links for slips (revokes earlier unused codes)', access: 'organizer' }),
+      (c) => {
+        const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+        const origin = deps.publicOrigin ?? new URL(c.req.url).origin;
+        return c.json(generateSlips(deps, meeting.id, origin, c.req.valid('json').voterIds, c.get('user')));
+      },
+    )
+    .get('/:id/audit', described({ summary: 'Audit log entries about this meeting and its polls', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      const all = q.listAuditEntries(deps.db);
+      const subjects = new Set([meeting.id, ...q.listPollsOfMeeting(deps.db, meeting.id).map((p) => p.id)]);
+      return c.json({ chain: checkAuditChain(all), entries: all.filter((e) => subjects.has(e.subject)) });
+    });
+}

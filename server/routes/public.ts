@@ -1,0 +1,42 @@
+/** Public, no login: the signer key, a meeting's polls and keys, turnout, published bundles. */
+import { Hono } from 'hono';
+import { fail } from '../../shared/errors.ts';
+import type { AppDeps } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { meetingFingerprints } from '../services/meetings.ts';
+import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
+import { described } from '../validate.ts';
+
+export function publicRoutes(deps: AppDeps) {
+  return new Hono()
+    .get('/signer', described({ summary: "The installation's Ed25519 public key that signs bundles", access: 'public' }), (c) =>
+      c.json({ alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 }),
+    )
+    .get('/meetings/:id', described({ summary: 'A meeting as voters and the projector see it', access: 'public' }), (c) => {
+      const meeting = q.getMeeting(deps.db, c.req.param('id'));
+      if (!meeting) fail('not_found', 'no such meeting');
+      const polls = q.listPollsOfMeeting(deps.db, meeting.id).filter((p) => p.phase !== 'draft');
+      return c.json({
+        id: meeting.id,
+        title: meeting.title,
+        polls: polls.map((p) => publicPollView(deps, p)),
+        fingerprints: meetingFingerprints(deps, meeting.id),
+      });
+    })
+    .get('/polls/:id/turnout', described({ summary: 'Expected, checked in, ballots cast (never choice counts)', access: 'public' }), (c) => {
+      const poll = q.getPoll(deps.db, c.req.param('id'));
+      if (!poll || poll.phase === 'draft') fail('not_found', 'no such poll');
+      c.header('cache-control', 'no-store');
+      return c.json(turnout(deps, poll));
+    })
+    .get('/polls', described({ summary: 'Published results', access: 'public' }), (c) =>
+      c.json({
+        polls: q.listPublishedPolls(deps.db).map((p) => ({ id: p.id, meetingId: p.meetingId, title: p.title, kind: p.kind, closedAt: p.closedAt })),
+      }),
+    )
+    .get('/polls/:id/bundle', described({ summary: 'The signed tally bundle of a published poll', access: 'public' }), (c) => {
+      const poll = q.getPoll(deps.db, c.req.param('id'));
+      if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');
+      return c.json(pollBundle(poll));
+    });
+}

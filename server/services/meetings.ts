@@ -1,0 +1,134 @@
+/**
+ * Meetings and their rosters. A meeting groups the polls voted on at one sitting; one voting
+ * code per voter per meeting covers every poll the voter is eligible for (one slip per person).
+ * Codes are shown once, when slips are generated, and stored only as hashes; generating a slip
+ * again revokes the previous code, but never for a voter who has already checked in.
+ */
+import { fail } from '../../shared/errors.ts';
+import { generateVotingCode, normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
+import { idSchema, type Question } from '../../shared/protocol/poll.ts';
+import type { z } from 'zod';
+import type { addVotersBody, createPollBody } from '../../shared/protocol/api.ts';
+import type { AppDeps } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { appendAudit } from './audit.ts';
+import { publicPollView } from './polls.ts';
+import { hashVotingCode } from './voting.ts';
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Random id matching the protocol's id pattern (16 characters, about 82 bits). */
+export function randomId(deps: AppDeps): string {
+  let id = '';
+  for (const b of deps.randomBytes(16)) id += ID_ALPHABET[b % 36];
+  return idSchema.parse(id);
+}
+
+/** The meeting, if `user` may see and change it (its owner, or an administrator). */
+export function meetingFor(deps: AppDeps, meetingId: string, user: q.UserRow): q.MeetingRow {
+  const meeting = q.getMeeting(deps.db, meetingId);
+  if (!meeting) fail('not_found', 'no such meeting');
+  if (user.role !== 'admin' && meeting.ownerId !== user.id) fail('forbidden', 'this meeting belongs to another organizer');
+  return meeting;
+}
+
+export function pollFor(deps: AppDeps, pollId: string, user: q.UserRow): q.PollRow {
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll) fail('not_found', 'no such poll');
+  meetingFor(deps, poll.meetingId, user);
+  return poll;
+}
+
+export function createMeeting(deps: AppDeps, title: string, user: q.UserRow): q.MeetingRow {
+  const meeting = { id: randomId(deps), title, ownerId: user.id, createdAt: deps.now().toISOString() };
+  q.runInTransaction(deps.db, () => {
+    q.insertMeeting(deps.db, meeting);
+    appendAudit(deps.db, { actor: user.username, action: 'create_meeting', subject: meeting.id, details: { title } }, meeting.createdAt);
+  });
+  return meeting;
+}
+
+function assertRosterOpen(deps: AppDeps, meetingId: string) {
+  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft' && p.phase !== 'checkin');
+  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}; the roster is fixed`);
+}
+
+export function addVoters(deps: AppDeps, meetingId: string, input: z.output<typeof addVotersBody>, user: q.UserRow) {
+  assertRosterOpen(deps, meetingId);
+  const existing = new Set(q.listVoters(deps.db, meetingId).map((v) => v.number));
+  const problems: string[] = [];
+  input.voters.forEach((v, i) => {
+    if (existing.has(v.number)) problems.push(`line ${i + 1}: number ${v.number} is already on the roster`);
+    existing.add(v.number);
+  });
+  if (problems.length) fail('conflict', problems.slice(0, 10).join('; '));
+  const rows = input.voters.map((v) => ({ id: randomId(deps), meetingId, name: v.name, number: v.number, groups: v.groups }));
+  q.runInTransaction(deps.db, () => {
+    q.insertVoters(deps.db, rows);
+    appendAudit(deps.db, { actor: user.username, action: 'add_voters', subject: meetingId, details: { count: rows.length } }, deps.now().toISOString());
+  });
+  return rows.map(({ id, name, number, groups }) => ({ id, name, number, groups }));
+}
+
+export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typeof createPollBody>, user: q.UserRow) {
+  const poll = {
+    id: randomId(deps),
+    meetingId,
+    title: input.title,
+    kind: input.kind,
+    phase: 'draft' as const,
+    questions: input.questions as Question[],
+    rule: { kind: input.kind },
+    groups: input.groups,
+    createdAt: deps.now().toISOString(),
+  };
+  q.runInTransaction(deps.db, () => {
+    q.insertPoll(deps.db, poll);
+    appendAudit(deps.db, { actor: user.username, action: 'create_poll', subject: poll.id, details: { meetingId, title: poll.title } }, poll.createdAt);
+  });
+  return q.getPoll(deps.db, poll.id)!;
+}
+
+/** `origin/vote#m=<meeting>&c=<code>&k=<fp>.<fp>`: everything after # stays in the browser. */
+export function votingLink(origin: string, meetingId: string, code: string, fingerprints: string[]) {
+  return `${origin}/vote#m=${meetingId}&c=${code}&k=${fingerprints.join('.')}`;
+}
+
+export function meetingFingerprints(deps: AppDeps, meetingId: string): string[] {
+  return q
+    .listPollsOfMeeting(deps.db, meetingId)
+    .flatMap((p) => publicPollView(deps, p).keys.map((k) => k.fingerprint));
+}
+
+export function generateSlips(deps: AppDeps, meetingId: string, origin: string, voterIds: string[] | undefined, user: q.UserRow) {
+  const polls = q.listPollsOfMeeting(deps.db, meetingId);
+  if (polls.length === 0) fail('wrong_phase', 'the meeting has no poll yet');
+  const draft = polls.find((p) => p.phase === 'draft');
+  if (draft) fail('wrong_phase', `poll "${draft.title}" is still a draft: open check-in first, so that its keys exist`);
+  const fingerprints = meetingFingerprints(deps, meetingId);
+  const roster = q.listVoters(deps.db, meetingId);
+  const wanted = voterIds ? new Set(voterIds) : undefined;
+  if (wanted) for (const id of wanted) if (!roster.some((v) => v.id === id)) fail('not_found', `no voter ${id} in this meeting`);
+  const checkedIn = new Set(polls.flatMap((p) => q.listCheckedInVoterIds(deps.db, p.id)));
+  const slips = roster
+    .filter((v) => (wanted ? wanted.has(v.id) : true) && !checkedIn.has(v.id))
+    .map((voter) => {
+      const code = generateVotingCode(deps.randomBytes);
+      return { voter, code, codeHash: hashVotingCode(normalizeVotingCode(code)) };
+    });
+  q.runInTransaction(deps.db, () => {
+    for (const slip of slips) q.setVoterCodeHash(deps.db, slip.voter.id, slip.codeHash);
+    appendAudit(deps.db, { actor: user.username, action: 'generate_slips', subject: meetingId, details: { count: slips.length } }, deps.now().toISOString());
+  });
+  return {
+    fingerprints,
+    skippedCheckedIn: roster.filter((v) => checkedIn.has(v.id) && (!wanted || wanted.has(v.id))).length,
+    slips: slips.map(({ voter, code }) => ({
+      voterId: voter.id,
+      name: voter.name,
+      number: voter.number,
+      code,
+      link: votingLink(origin, meetingId, code, fingerprints),
+    })),
+  };
+}

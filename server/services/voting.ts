@@ -1,0 +1,136 @@
+/**
+ * The voter's two requests.
+ *  - Check-in: a voting code buys exactly one blind signature per (poll, group) the voter is
+ *    entitled to. Retrying with the same blinded message returns the same signature; a
+ *    different blinded message after one was signed is refused. All requests of one check-in
+ *    succeed or none does.
+ *  - Cast: anonymous. The token alone proves the right to vote; the ballot row keeps the token
+ *    and the choices and nothing else, and the nonce's uniqueness spends the token atomically.
+ * Neither function logs anything.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { fail } from '../../shared/errors.ts';
+import { equalBytes, fromBase64, fromBase64Url, toBase64, toHex, utf8 } from '../../shared/encoding.ts';
+import { canonicalJson } from '../../shared/crypto/jcs.ts';
+import { checkToken, decodeToken, tokenContext } from '../../shared/crypto/token.ts';
+import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
+import { validateChoices, type Choices } from '../../shared/protocol/poll.ts';
+import type { CastResponse, CheckinResponse, LookupResponse } from '../../shared/protocol/api.ts';
+import { blindSign, nodePssVerifier } from '../crypto/blind-signer.ts';
+import type { AppDeps } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { pollQuestions } from './polls.ts';
+
+export const hashVotingCode = (normalizedCode: string) => toHex(sha256(utf8(`voting-code|${normalizedCode}`)));
+
+function voterByCode(deps: AppDeps, code: string): q.VoterRow {
+  const voter = q.findVoterByCodeHash(deps.db, hashVotingCode(normalizeVotingCode(code)));
+  if (!voter) fail('unknown_code', 'this voting code is not valid: check the slip, or ask the organizer for a new one');
+  return voter;
+}
+
+/** (poll, group) pairs the voter may receive a token for right now. */
+function entitlements(deps: AppDeps, voter: q.VoterRow) {
+  return q
+    .listPollsOfMeeting(deps.db, voter.meetingId)
+    .filter((p) => p.phase === 'checkin' || p.phase === 'voting')
+    .flatMap((poll) =>
+      q
+        .listPollKeys(deps.db, poll.id)
+        .filter((k) => voter.groups.includes(k.group))
+        .map((key) => ({ poll, key })),
+    );
+}
+
+export function lookupVoter(deps: AppDeps, code: string): LookupResponse {
+  const voter = voterByCode(deps, code);
+  const issued = new Set(q.listIssuancesOfVoter(deps.db, voter.id).map((i) => `${i.pollId}|${i.group}`));
+  return {
+    meetingId: voter.meetingId,
+    voter: { name: voter.name },
+    entitlements: entitlements(deps, voter).map(({ poll, key }) => ({
+      pollId: poll.id,
+      group: key.group,
+      keyId: key.keyId,
+      issued: issued.has(`${poll.id}|${key.group}`),
+    })),
+  };
+}
+
+export function checkIn(
+  deps: AppDeps,
+  code: string,
+  requests: { pollId: string; group: string; blindedMessage: string }[],
+): CheckinResponse {
+  const voter = voterByCode(deps, code);
+  const seen = new Set<string>();
+  for (const r of requests) {
+    const key = `${r.pollId}|${r.group}`;
+    if (seen.has(key)) fail('invalid_body', `poll ${r.pollId}, group ${r.group} is requested twice`);
+    seen.add(key);
+  }
+  return q.runInTransaction(deps.db, () => {
+    const allowed = new Map(entitlements(deps, voter).map((e) => [`${e.poll.id}|${e.key.group}`, e]));
+    const signatures = requests.map((request) => {
+      const entitlement = allowed.get(`${request.pollId}|${request.group}`);
+      if (!entitlement) {
+        const poll = q.getPoll(deps.db, request.pollId);
+        if (poll && poll.meetingId === voter.meetingId && poll.phase !== 'checkin' && poll.phase !== 'voting')
+          fail('wrong_phase', poll.phase === 'draft' ? 'check-in has not opened yet' : 'this poll is closed');
+        fail('not_eligible', `this code does not give a vote in poll ${request.pollId} for group ${request.group}`);
+      }
+      const blinded = fromBase64(request.blindedMessage, 'blindedMessage');
+      const previous = q.getIssuance(deps.db, request.pollId, request.group, voter.id);
+      let blindSignature: Uint8Array;
+      if (previous) {
+        if (!equalBytes(previous.blindedMessage, blinded))
+          fail('already_issued', 'this code was already used to check in on another device: ask the organizer');
+        blindSignature = previous.blindSignature;
+      } else {
+        const { key } = entitlement;
+        if (!key.privateKey) fail('wrong_phase', 'this poll is closed');
+        blindSignature = blindSign(key.privateKey, key.spki, blinded);
+        q.insertIssuance(deps.db, {
+          pollId: request.pollId,
+          group: request.group,
+          voterId: voter.id,
+          blindedMessage: Buffer.from(blinded),
+          blindSignature: Buffer.from(blindSignature),
+        });
+      }
+      return { pollId: request.pollId, group: request.group, blindSignature: toBase64(blindSignature) };
+    });
+    return { signatures };
+  });
+}
+
+export const receiptOf = (tokenBytes: Uint8Array) => toHex(sha256(tokenBytes));
+
+export async function castBallot(deps: AppDeps, tokenText: string, choices: Choices): Promise<CastResponse> {
+  const tokenBytes = fromBase64Url(tokenText, 'token');
+  const token = decodeToken(tokenBytes);
+  const key = q.getPollKey(deps.db, toHex(token.keyId));
+  if (!key) fail('token_key_unknown', 'the token was not issued by any poll of this server');
+  await checkToken(
+    tokenBytes,
+    { keyId: token.keyId, spki: key.spki, context: tokenContext(key.pollId, key.group) },
+    nodePssVerifier,
+  );
+  // From here on no await: the phase check and the insert happen without interleaving.
+  const poll = q.getPoll(deps.db, key.pollId);
+  if (!poll) fail('token_key_unknown', 'the poll of this token no longer exists');
+  if (poll.phase !== 'voting')
+    fail('wrong_phase', poll.phase === 'checkin' ? 'voting has not opened yet' : 'voting has closed');
+  const canonical = canonicalJson(validateChoices(pollQuestions(poll), choices));
+  const receipt = receiptOf(tokenBytes);
+  const stored = q.insertBallotIfNew(deps.db, {
+    nonce: Buffer.from(token.nonce),
+    pollId: poll.id,
+    token: Buffer.from(tokenBytes),
+    choices: canonical,
+  });
+  if (stored) return { receipt, replay: false };
+  const existing = q.getBallotByNonce(deps.db, Buffer.from(token.nonce))!;
+  if (equalBytes(existing.token, tokenBytes) && existing.choices === canonical) return { receipt, replay: true };
+  fail('token_spent', 'this ballot token has already been used with different choices');
+}

@@ -1,0 +1,76 @@
+/**
+ * The typed HTTP client of the voter's side, used by the browser client and by the Node demo
+ * alike. Every call throws `ApiError` (code, message, status) on an error response; it never
+ * returns `{ error }` as data. The cast request is sent with `credentials: 'omit'` and no header
+ * but the content type, so nothing on it can identify the voter.
+ */
+import type { Choices } from './poll.ts';
+import type { CastResponse, CheckinResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
+import type { Bundle } from './bundle.ts';
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+async function readJson<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError('bad_response', `the server answered ${response.status} with something that is not JSON`, response.status);
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
+  }
+  return body as T;
+}
+
+export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        cache: 'no-store',
+      });
+    } catch (cause) {
+      throw new ApiError('network', 'the server could not be reached', 0);
+    }
+    return readJson<T>(response);
+  };
+  const get = async <T>(path: string): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' });
+    } catch {
+      throw new ApiError('network', 'the server could not be reached', 0);
+    }
+    return readJson<T>(response);
+  };
+  return Object.freeze({
+    lookup: (code: string) => post<LookupResponse>('/api/checkin/lookup', { code }),
+    checkin: (code: string, requests: { pollId: string; group: string; blindedMessage: string }[]) =>
+      post<CheckinResponse>('/api/checkin', { code, requests }),
+    cast: (token: string, choices: Choices) => post<CastResponse>('/api/ballots', { token, choices }),
+    meeting: (meetingId: string) => get<PublicMeetingView & { fingerprints: string[] }>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
+    turnout: (pollId: string) => get<TurnoutView>(`/api/public/polls/${encodeURIComponent(pollId)}/turnout`),
+    bundle: (pollId: string) => get<Bundle>(`/api/public/polls/${encodeURIComponent(pollId)}/bundle`),
+  });
+}
+
+export type VoterApi = ReturnType<typeof createVoterApi>;
