@@ -1,0 +1,151 @@
+/**
+ * `npm run demo -- --voters 40 --data-dir DIR --out FILE`
+ *
+ * Runs a complete branch meeting through the real HTTP API on an ephemeral loopback port:
+ * an administrator (created in the database, as `npm run admin` would) creates an organizer;
+ * the organizer creates a meeting with a poll on two candidates, imports a roster, opens
+ * check-in and prints slips; most voters check in with the same client code the browser runs
+ * (blind, finalize, verify); voting opens; each voter casts anonymously; the poll is closed and
+ * published; the public bundle is written to FILE for `npm run verify`.
+ */
+import { serve } from '@hono/node-server';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { createVoterApi } from '../../shared/protocol/api-client.ts';
+import { castWithToken, checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
+import type { Bundle } from '../../shared/protocol/bundle.ts';
+import { createApp } from '../app.ts';
+import { databaseFile } from '../config.ts';
+import { loadOrCreateInstallationKey } from '../crypto/installation-key.ts';
+import { openDatabase } from '../db/open.ts';
+import { findUserByUsername } from '../db/queries.ts';
+import { createUser } from '../services/users.ts';
+
+export interface DemoOptions {
+  voters: number;
+  dataDir: string;
+  out: string;
+  log?: (line: string) => void;
+}
+
+/** A signed-in organizer over real HTTP: keeps the session cookie and sends the CSRF token. */
+async function signIn(baseUrl: string, username: string, password: string) {
+  const response = await fetch(`${baseUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`sign-in of ${username} failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json()) as any;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.error?.code}: ${json?.error?.message}`);
+    return json as T;
+  };
+}
+
+const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '涛'];
+
+export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; url: string; checkedIn: number; cast: number }> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = resolve(options.dataDir);
+  const db = openDatabase(databaseFile(dataDir));
+  const installationKey = loadOrCreateInstallationKey(dataDir);
+  const adminPassword = randomBytes(12).toString('base64url');
+  const adminName = `demo-admin-${randomBytes(3).toString('hex')}`;
+  createUser(db, { username: adminName, password: adminPassword, role: 'admin' }, 'demo', new Date());
+  const app = createApp({ db, installationKey, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const server = await new Promise<ReturnType<typeof serve>>((done) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    log(`server: ${url} (data in ${dataDir})`);
+    const admin = await signIn(url, adminName, adminPassword);
+    const organizerName = `secretary-${randomBytes(3).toString('hex')}`;
+    const organizerPassword = randomBytes(12).toString('base64url');
+    await admin('POST', '/api/users', { username: organizerName, password: organizerPassword, role: 'organizer' });
+    log(`administrator ${adminName} created organizer ${organizerName}`);
+    const organizer = await signIn(url, organizerName, organizerPassword);
+    const meeting = await organizer('POST', '/api/meetings', { title: '计算机学院第一学生党支部党员大会' });
+    const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, {
+      title: '接收预备党员表决',
+      questions: [
+        { id: 'cand-1', type: 'single', title: '王小明', options: ['agree', 'disagree', 'abstain'] },
+        { id: 'cand-2', type: 'single', title: '李华', options: ['agree', 'disagree', 'abstain'] },
+      ],
+    });
+    const roster = Array.from({ length: options.voters }, (_, i) => ({
+      name: `${FAMILY[i % FAMILY.length]}${GIVEN[(i * 7) % GIVEN.length]}`,
+      number: `2023${String(i + 1).padStart(5, '0')}`,
+    }));
+    await organizer('POST', `/api/meetings/${meeting.id}/voters`, { voters: roster });
+    log(`meeting ${meeting.id}: poll ${poll.id} on 2 candidates, roster of ${roster.length}`);
+    await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
+    const slips = (await organizer('POST', `/api/meetings/${meeting.id}/slips`, {})) as {
+      fingerprints: string[];
+      slips: { code: string; link: string }[];
+    };
+    log(`check-in open; ${slips.slips.length} slips printed; key fingerprint ${slips.fingerprints.join(', ')}`);
+
+    const api = createVoterApi(url);
+    const attending = slips.slips.filter((_, i) => i % 10 !== 9); // about one in ten is absent
+    const devices = [];
+    for (const slip of attending) {
+      const link = parseVotingFragment(new URL(slip.link).hash);
+      const store = memoryStore();
+      const { tokens } = await checkInVoter(api, store, link.code!, link.fingerprints);
+      devices.push({ store, tokens });
+    }
+    log(`${devices.length} of ${roster.length} voters checked in, each holding a verified token`);
+
+    await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
+    log('voting open');
+    const options3 = ['agree', 'agree', 'agree', 'disagree', 'abstain'];
+    for (const device of devices)
+      for (const token of device.tokens)
+        await castWithToken(api, device.store, token, {
+          'cand-1': options3[randomInt(options3.length)]!,
+          'cand-2': options3[randomInt(options3.length)]!,
+        });
+    log(`${devices.length} anonymous ballots cast`);
+    await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
+    await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
+    const bundle = await api.bundle(poll.id);
+    mkdirSync(dirname(resolve(options.out)), { recursive: true });
+    writeFileSync(options.out, JSON.stringify(bundle, null, 2) + '\n');
+    for (const q of bundle.result.questions) log(`  ${q.id}: ${JSON.stringify(q.counts)}`);
+    log(`closed and published; signed bundle written to ${resolve(options.out)}`);
+    log(`check it with: npm run verify -- ${options.out}`);
+    return { bundle, url, checkedIn: devices.length, cast: devices.length };
+  } finally {
+    await new Promise<void>((done) => server.close(() => done()));
+    db.$client.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      voters: { type: 'string', default: '40' },
+      'data-dir': { type: 'string', default: 'data/demo' },
+      out: { type: 'string', default: 'data/demo/bundle.json' },
+    },
+  });
+  const voters = Number(values.voters);
+  if (!Number.isInteger(voters) || voters < 1 || voters > 5000) {
+    console.error('--voters must be a whole number from 1 to 5000');
+    process.exit(2);
+  }
+  await runDemo({ voters, dataDir: values['data-dir']!, out: values.out! });
+}
