@@ -49,6 +49,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
         objectSrc: ["'none'"],
       },
       referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
       // HSTS belongs to the HTTPS deployment (see docs/deployment.md); on plain HTTP it is meaningless.
       strictTransportSecurity: false,
     }),
