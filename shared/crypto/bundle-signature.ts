@@ -1,0 +1,71 @@
+/**
+ * The installation's signature on a tally bundle: Ed25519 (RFC 8032) over the UTF-8 bytes of the
+ * RFC 8785 canonical JSON of the bundle without its `signature` member.
+ *
+ *   server:   unsigned bundle → canonicalJson → UTF-8 → Ed25519 sign → bundle.signature (base64)
+ *   verifier: bundle minus `signature` → the same bytes → Ed25519 verify with bundle.signer.publicKey
+ *
+ * Canonical JSON makes the signed bytes independent of member order and whitespace, so the bundle
+ * can be pretty-printed, re-serialized or re-parsed without breaking the signature. Verification
+ * uses strict RFC 8032 decoding (not ZIP-215): a bundle has one valid encoding of its signature.
+ * Whether the signer is the *right* key is the caller's question (see verifyBundle's
+ * `expectedSignerPublicKey`): a self-signed bundle proves only integrity.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { fail } from '../errors.ts';
+import { abytes, fromBase64, toBase64, utf8 } from '../encoding.ts';
+import type { Bundle, UnsignedBundle } from '../protocol/bundle.ts';
+import { canonicalJson } from './jcs.ts';
+
+export const ED25519_PUBLIC_KEY_LENGTH = 32;
+export const ED25519_SIGNATURE_LENGTH = 64;
+
+export function ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
+  return ed25519.getPublicKey(abytes(secretKey, 32, 'secretKey'));
+}
+
+/** The bytes the signature covers: canonical JSON of everything but `signature`, as UTF-8. */
+export function bundleSigningBytes(bundle: Bundle | UnsignedBundle): Uint8Array {
+  const { signature: _signature, ...unsigned } = bundle as Partial<Bundle>;
+  return utf8(canonicalJson(unsigned));
+}
+
+/**
+ * Signs a bundle. `unsigned.signer.publicKey` must be the public key of `secretKey` (throws
+ * `signer_mismatch` otherwise) so that a verifier never meets a bundle its own signer field refutes.
+ */
+export function signBundle(unsigned: UnsignedBundle, secretKey: Uint8Array): Bundle {
+  const publicKey = toBase64(ed25519PublicKey(secretKey));
+  if (unsigned.signer.publicKey !== publicKey)
+    fail('signer_mismatch', 'signer.publicKey is not the public key of the signing key');
+  const signature = ed25519.sign(bundleSigningBytes(unsigned), secretKey);
+  return { ...unsigned, signature: toBase64(signature) };
+}
+
+/**
+ * Throws unless `bundle.signature` is a valid Ed25519 signature by `bundle.signer.publicKey`:
+ * `bad_encoding` / `bad_length` for the key or signature bytes, `not_canonicalizable` for content
+ * with no canonical JSON form, `bundle_signature` when the signature does not verify.
+ */
+export function checkBundleSignature(bundle: Bundle): void {
+  const publicKey = abytes(fromBase64(bundle.signer.publicKey, 'signer.publicKey'), ED25519_PUBLIC_KEY_LENGTH, 'signer.publicKey');
+  const signature = abytes(fromBase64(bundle.signature, 'signature'), ED25519_SIGNATURE_LENGTH, 'signature');
+  const message = bundleSigningBytes(bundle);
+  let valid = false;
+  try {
+    valid = ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    valid = false; // noble throws on a public key that is not a curve point
+  }
+  if (!valid) fail('bundle_signature', 'the Ed25519 signature does not verify over the canonical bundle');
+}
+
+/** True when `checkBundleSignature` passes; false, never a throw, for anything else. */
+export function verifyBundleSignature(bundle: Bundle): boolean {
+  try {
+    checkBundleSignature(bundle);
+    return true;
+  } catch {
+    return false;
+  }
+}
