@@ -1,0 +1,106 @@
+/**
+ * The kinds of vote in developing Party members, and the settings of their rules
+ * (../shared/DOMAIN.md §1–3). Every threshold is a setting whose default is the published rule
+ * or the common practice; the bundle carries the whole rule so a verifier recomputes verdicts.
+ *
+ * A threshold says "votes must be more than (or at least) a fraction of a base":
+ *   base      `expected`  voting members expected after exclusions (the rules' 应到会)
+ *             `present`   voters checked in (written-opinion voters are not present)
+ *             `ballots`   ballots cast plus written opinions counted for the question
+ *   fraction  `1/2` or `2/3`
+ *   more_than v·den > base·num        at_least v·den ≥ base·num
+ */
+import { z } from 'zod';
+import { idSchema } from '../protocol/poll.ts';
+
+export const POLL_KINDS = [
+  'generic',
+  'member_acceptance',
+  'member_conversion',
+  'league_recommendation',
+  'activist_confirmation',
+  'development_object_confirmation',
+] as const;
+export type PollKind = (typeof POLL_KINDS)[number];
+
+export const fractionSchema = z.enum(['1/2', '2/3']);
+export const comparisonSchema = z.enum(['more_than', 'at_least']);
+
+export const quorumSchema = z.strictObject({
+  fraction: fractionSchema.default('1/2'),
+  comparison: comparisonSchema.default('more_than'),
+});
+
+export const passSchema = z.strictObject({
+  base: z.enum(['expected', 'present', 'ballots']).default('expected'),
+  fraction: fractionSchema.default('1/2'),
+  comparison: comparisonSchema.default('more_than'),
+});
+
+const gradeSchema = z.strictObject({ id: idSchema, label: z.string().trim().min(1).max(20) });
+
+export const DEFAULT_GRADES = [
+  { id: 'good', label: '好' },
+  { id: 'fairly_good', label: '较好' },
+  { id: 'average', label: '一般' },
+  { id: 'poor', label: '差' },
+];
+
+export const AGREE_CHOICES = ['agree', 'disagree', 'abstain'] as const;
+export const CONVERSION_CHOICES = ['convert', 'extend', 'cancel', 'abstain'] as const;
+
+export const genericRuleSchema = z.strictObject({ kind: z.literal('generic') });
+
+export const agreeRuleSchema = z.strictObject({
+  kind: z.literal('member_acceptance'),
+  quorum: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
+  pass: passSchema.default({ base: 'expected', fraction: '1/2', comparison: 'more_than' }),
+});
+
+export const conversionRuleSchema = z.strictObject({
+  kind: z.literal('member_conversion'),
+  quorum: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
+  pass: passSchema.default({ base: 'expected', fraction: '1/2', comparison: 'more_than' }),
+  /** Candidates (question ids) whose probation was already extended once: a second extension is flagged. */
+  extendedBefore: z.array(idSchema).max(50).default([]),
+});
+
+export const leagueRuleSchema = z.strictObject({
+  kind: z.literal('league_recommendation'),
+  quorum: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
+  pass: passSchema.default({ base: 'expected', fraction: '1/2', comparison: 'more_than' }),
+  /** The cap: `capPercent` of the branch (expected + excluded), rounded down, at least 1; or a fixed `capCount`. */
+  capPercent: z.number().int().min(1).max(100).default(20),
+  capCount: z.number().int().min(1).max(1000).optional(),
+});
+
+export const opinionRuleSchema = z.strictObject({
+  kind: z.enum(['activist_confirmation', 'development_object_confirmation']),
+  grades: z.array(gradeSchema).min(2).max(6).default(DEFAULT_GRADES),
+  /** Attendance part of the indicator: present compared with expected. */
+  attendance: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
+  /** Top-grade part: votes for the first grade compared with a base. */
+  topGrade: passSchema.default({ base: 'present', fraction: '1/2', comparison: 'more_than' }),
+});
+
+export const ruleSchema = z.discriminatedUnion('kind', [
+  genericRuleSchema,
+  agreeRuleSchema,
+  conversionRuleSchema,
+  leagueRuleSchema,
+  opinionRuleSchema,
+]);
+export type Rule = z.output<typeof ruleSchema>;
+export type RuleInput = z.input<typeof ruleSchema>;
+export type Threshold = z.output<typeof passSchema>;
+export type Quorum = z.output<typeof quorumSchema>;
+
+const FRACTIONS = { '1/2': [1, 2], '2/3': [2, 3] } as const;
+
+/** The smallest whole number of votes that satisfies the threshold over `base`. */
+export function votesNeeded(base: number, fraction: '1/2' | '2/3', comparison: 'more_than' | 'at_least'): number {
+  const [num, den] = FRACTIONS[fraction];
+  // Never zero: nothing passes, and no quorum is met, with no vote or nobody present.
+  return comparison === 'more_than' ? Math.floor((base * num) / den) + 1 : Math.max(1, Math.ceil((base * num) / den));
+}
+
