@@ -75,12 +75,24 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.all('/api/*', (c) => errorResponse(c, 'not_found', 'no such API route', 404));
 
   const clientDir = options.clientDir;
-  if (clientDir && existsSync(join(clientDir, 'index.html'))) {
-    const indexHtml = readFileSync(join(clientDir, 'index.html'), 'utf8');
+  if (clientDir) {
+    // Hashed build assets never change: cache them for good. A missing one is a 404, never the
+    // page itself (a stale page would otherwise load HTML as JavaScript after a deploy).
+    app.use('/assets/*', async (c, next) => {
+      await next();
+      if (c.res.status === 200) c.header('cache-control', 'public, max-age=31536000, immutable');
+    });
     app.use('/assets/*', serveStatic({ root: clientDir }));
+    app.get('/assets/*', (c) => errorResponse(c, 'not_found', 'no such file', 404));
     app.use('/favicon.svg', serveStatic({ root: clientDir }));
-    // Single-page app: every other GET gets index.html and the client routes by path.
-    app.get('*', (c) => c.html(indexHtml));
+    // Single-page app: every other GET gets index.html (read per request, so a rebuild is picked
+    // up) and the client routes by path.
+    app.get('*', (c) => {
+      const index = join(clientDir, 'index.html');
+      if (!existsSync(index)) return errorResponse(c, 'not_found', 'the client is not built: run npm run build', 404);
+      c.header('cache-control', 'no-cache');
+      return c.html(readFileSync(index, 'utf8'));
+    });
   }
   app.notFound((c) => errorResponse(c, 'not_found', 'not found', 404));
   app.onError(handleError);

@@ -158,6 +158,14 @@ export function heldTokens(store: VoterStore, voter: string): HeldToken[] {
     .map((k) => JSON.parse(store.get(k)!) as HeldToken);
 }
 
+/** The receipts this device holds for one voter slot. */
+export function heldReceipts(store: VoterStore, voter: string): Receipt[] {
+  return store
+    .keys()
+    .filter((k) => k.startsWith(`${STORE_PREFIX}receipt:${voter}:`))
+    .map((k) => JSON.parse(store.get(k)!) as Receipt);
+}
+
 /** Casts the ballot of one held token. The token is removed only after the server accepted it. */
 export async function castWithToken(api: VoterApi, store: VoterStore, held: HeldToken, choices: Choices): Promise<Receipt> {
   fromBase64Url(held.token, 'token');

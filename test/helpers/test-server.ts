@@ -22,7 +22,12 @@ export interface TestServer {
   close(): void;
 }
 
-export function startTestApp(overrides: Partial<AppDeps> = {}, dataDir = mkdtempSync(join(tmpdir(), 'anon-ballot-'))): TestServer {
+/** `options.clientDir`: a built client (index.html + assets/) for the app to serve, as in production. */
+export function startTestApp(
+  overrides: Partial<AppDeps> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'anon-ballot-')),
+  options: { clientDir?: string } = {},
+): TestServer {
   const db = openDatabase(databaseFile(dataDir));
   const deps: AppDeps = {
     db,
@@ -31,7 +36,7 @@ export function startTestApp(overrides: Partial<AppDeps> = {}, dataDir = mkdtemp
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
     ...overrides,
   };
-  const app = createApp(deps);
+  const app = createApp(deps, options);
   return {
     deps,
     app,

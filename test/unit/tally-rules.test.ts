@@ -93,7 +93,7 @@ describe('member_acceptance: the edge-case table', () => {
 });
 
 describe('member_conversion', () => {
-  const rule = { kind: 'member_conversion', extendedBefore: ['c2'] } as const;
+  const rule: RuleInput = { kind: 'member_conversion', extendedBefore: ['c2'] };
   it('the outcome is the choice that reaches the threshold, or no decision', () => {
     const ballots = [
       ...many(6, 'c1', 'convert').map((b) => ({ ...b, c2: 'convert' })),

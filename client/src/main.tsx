@@ -1,0 +1,42 @@
+/**
+ * The client's entry: one page per path, chosen once from `location.pathname` (links between
+ * pages are ordinary links). The server answers every non-API path with index.html.
+ * Later pages (organizer console, projector, public board) join ROUTES; load them with
+ * `lazy(() => import(...))` so that a voter's phone never downloads them.
+ */
+import { createEffect, type Component } from 'solid-js';
+import { render } from 'solid-js/web';
+import { LanguageSwitch } from './components/language-switch.tsx';
+import { htmlLang, t } from './i18n/index.ts';
+import { LandingPage, NotFoundPage } from './routes/landing.tsx';
+import { VotePage } from './routes/vote.tsx';
+import './styles.css';
+
+const ROUTES: Record<string, Component> = {
+  '/': LandingPage,
+  '/vote': VotePage,
+};
+
+function App() {
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  const Page = ROUTES[path] ?? NotFoundPage;
+  createEffect(() => {
+    document.documentElement.lang = htmlLang();
+    document.title = t('app.name');
+  });
+  return (
+    <>
+      <header class="topbar">
+        <a class="brand" href="/">
+          {t('app.name')}
+        </a>
+        <LanguageSwitch />
+      </header>
+      <main class="main">
+        <Page />
+      </main>
+    </>
+  );
+}
+
+render(() => <App />, document.getElementById('app')!);
