@@ -21,7 +21,7 @@ import { fail } from '../errors.ts';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface Writer {
-  /** The output so far. Appending to one string is several times faster in V8 than joining parts. */
+  /** The output so far. V8 keeps the appends as a rope and flattens it once: cheaper than join(). */
   out: string;
   /** Objects and arrays being written, to refuse cycles instead of overflowing the stack. */
   open: Set<object>;
