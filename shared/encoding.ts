@@ -71,24 +71,32 @@ function encode64(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-function decode64(text: string, alphabet: string, pad: boolean, field: string): Uint8Array {
+function lookupTable(alphabet: string): Int16Array {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+}
+const B64_TABLE = lookupTable(B64);
+const B64URL_TABLE = lookupTable(B64URL);
+
+function decode64(text: string, table: Int16Array, pad: boolean, field: string): Uint8Array {
   if (typeof text !== 'string') fail('bad_encoding', `${field}: expected a string`);
-  let body = text;
+  let end = text.length;
   if (pad) {
     if (text.length % 4 !== 0) fail('bad_encoding', `${field}: base64 length is not a multiple of 4`);
-    body = text.replace(/={1,2}$/, '');
+    if (text.endsWith('==')) end -= 2;
+    else if (text.endsWith('=')) end -= 1;
   }
-  if (body.length % 4 === 1) fail('bad_encoding', `${field}: impossible base64 length`);
-  const lookup = new Map<string, number>();
-  for (let i = 0; i < 64; i++) lookup.set(alphabet[i]!, i);
-  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
+  if (end % 4 === 1) fail('bad_encoding', `${field}: impossible base64 length`);
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
   let acc = 0;
   let bits = 0;
   let j = 0;
-  for (const ch of body) {
-    const v = lookup.get(ch);
-    if (v === undefined) fail('bad_encoding', `${field}: invalid base64 character`);
-    acc = (acc << 6) | v;
+  for (let i = 0; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? table[code]! : -1;
+    if (v < 0) fail('bad_encoding', `${field}: invalid base64 character`);
+    acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -101,10 +109,10 @@ function decode64(text: string, alphabet: string, pad: boolean, field: string): 
 }
 
 export const toBase64 = (bytes: Uint8Array): string => encode64(bytes, B64, true);
-export const fromBase64 = (text: string, field = 'base64'): Uint8Array => decode64(text, B64, true, field);
+export const fromBase64 = (text: string, field = 'base64'): Uint8Array => decode64(text, B64_TABLE, true, field);
 export const toBase64Url = (bytes: Uint8Array): string => encode64(bytes, B64URL, false);
 export const fromBase64Url = (text: string, field = 'base64url'): Uint8Array =>
-  decode64(text, B64URL, false, field);
+  decode64(text, B64URL_TABLE, false, field);
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt('0x' + toHex(bytes));

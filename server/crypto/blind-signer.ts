@@ -132,8 +132,18 @@ export function blindSign(privateKeyPkcs8: Uint8Array, spki: Uint8Array, blinded
 }
 
 const verifyingKeys = new Map<string, { publicKey: KeyObject; modulusLength: number }>();
+/** Callers (the verifier, the ballot box) pass the same SPKI object for every token of a key: skip re-hashing it. */
+const verifyingKeysBySpkiObject = new WeakMap<Uint8Array, { publicKey: KeyObject; modulusLength: number }>();
 
 function verifyingKeyFor(spki: Uint8Array): { publicKey: KeyObject; modulusLength: number } {
+  const known = verifyingKeysBySpkiObject.get(spki);
+  if (known) return known;
+  const key = verifyingKeyBySpkiBytes(spki);
+  verifyingKeysBySpkiObject.set(spki, key);
+  return key;
+}
+
+function verifyingKeyBySpkiBytes(spki: Uint8Array): { publicKey: KeyObject; modulusLength: number } {
   const keyId = keyIdOf(spki);
   const cached = verifyingKeys.get(keyId);
   if (cached) return cached;

@@ -71,7 +71,8 @@ export function validateChoices(questions: readonly Question[], choices: Choices
   for (const key of Object.keys(choices))
     if (!known.has(key)) fail('invalid_choices', `unknown question ${key}`);
   for (const q of questions) {
-    const value = choices[q.id];
+    // Own properties only: an id such as "constructor" must not read Object.prototype.
+    const value = Object.hasOwn(choices, q.id) ? choices[q.id] : undefined;
     if (value === undefined) fail('invalid_choices', `question ${q.id} is not answered`);
     if (q.type === 'single') {
       if (typeof value !== 'string' || !q.options.includes(value))
