@@ -1,5 +1,5 @@
 /**
- * `npm run demo -- --voters 40 --data-dir DIR --out FILE`
+ * `npm run demo -- --voters 40 [--kind member_acceptance] --data-dir DIR --out FILE`
  *
  * Runs a complete branch meeting through the real HTTP API on an ephemeral loopback port:
  * an administrator (created in the database, as `npm run admin` would) creates an organizer;
@@ -17,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import { castWithToken, checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
+import type { Choices, Question } from '../../shared/protocol/poll.ts';
+import { POLL_KINDS, type PollKind } from '../../shared/tally/rules.ts';
 import { createApp } from '../app.ts';
 import { databaseFile } from '../config.ts';
 import { loadOrCreateInstallationKey } from '../crypto/installation-key.ts';
@@ -26,6 +28,7 @@ import { createUser } from '../services/users.ts';
 
 export interface DemoOptions {
   voters: number;
+  kind?: PollKind;
   dataDir: string;
   out: string;
   log?: (line: string) => void;
@@ -53,6 +56,50 @@ async function signIn(baseUrl: string, username: string, password: string) {
   };
 }
 
+/** The poll a branch secretary would create for each kind, on made-up candidates. */
+function pollFor(kind: PollKind) {
+  const candidates = [
+    { id: 'cand-1', name: '王小明' },
+    { id: 'cand-2', name: '李华' },
+    { id: 'cand-3', name: '陈静' },
+    { id: 'cand-4', name: '周杰' },
+    { id: 'cand-5', name: '吴芳' },
+  ];
+  switch (kind) {
+    case 'generic':
+      return {
+        title: '接收预备党员表决',
+        questions: [
+          { id: 'cand-1', type: 'single', title: '王小明', options: ['agree', 'disagree', 'abstain'] },
+          { id: 'cand-2', type: 'single', title: '李华', options: ['agree', 'disagree', 'abstain'] },
+        ],
+      };
+    case 'member_acceptance':
+      return { title: '接收预备党员表决', kind, candidates: candidates.slice(0, 2) };
+    case 'member_conversion':
+      return { title: '预备党员转正表决', kind, candidates: candidates.slice(0, 2), settings: { extendedBefore: ['cand-2'] } };
+    case 'league_recommendation':
+      return { title: '推荐优秀团员作党的发展对象', kind, candidates, maxChoices: 3 };
+    case 'activist_confirmation':
+      return { title: '确定入党积极分子民主测评', kind, candidates: candidates.slice(0, 3) };
+    case 'development_object_confirmation':
+      return { title: '确定发展对象民主测评', kind, candidates: candidates.slice(0, 3) };
+  }
+}
+
+/** A plausible ballot: the first option (agree, convert, 好) most often. */
+function randomBallot(questions: Question[]): Choices {
+  return Object.fromEntries(
+    questions.map((q) => {
+      if (q.type === 'approval') return [q.id, q.options.filter((_, i) => randomInt(10) < 7 - i).slice(0, q.maxChoices).sort()];
+      const weights = q.options.map((_, i) => (i === 0 ? 6 : 1));
+      let pick = randomInt(weights.reduce((a, b) => a + b, 0));
+      const index = weights.findIndex((w) => (pick -= w) < 0);
+      return [q.id, q.options[index]!];
+    }),
+  );
+}
+
 const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '涛'];
 
@@ -77,54 +124,72 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     await admin('POST', '/api/users', { username: organizerName, password: organizerPassword, role: 'organizer' });
     log(`administrator ${adminName} created organizer ${organizerName}`);
     const organizer = await signIn(url, organizerName, organizerPassword);
+    const kind = options.kind ?? 'generic';
     const meeting = await organizer('POST', '/api/meetings', { title: '计算机学院第一学生党支部党员大会' });
-    const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, {
-      title: '接收预备党员表决',
-      questions: [
-        { id: 'cand-1', type: 'single', title: '王小明', options: ['agree', 'disagree', 'abstain'] },
-        { id: 'cand-2', type: 'single', title: '李华', options: ['agree', 'disagree', 'abstain'] },
-      ],
-    });
+    const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, pollFor(kind));
+    const branchMeeting = kind === 'member_acceptance' || kind === 'member_conversion';
     const roster = Array.from({ length: options.voters }, (_, i) => ({
       name: `${FAMILY[i % FAMILY.length]}${GIVEN[(i * 7) % GIVEN.length]}`,
       number: `2023${String(i + 1).padStart(5, '0')}`,
+      // At a branch general meeting probationary members attend but do not vote.
+      status: branchMeeting && i % 8 === 7 ? 'probationary' : 'full',
     }));
-    await organizer('POST', `/api/meetings/${meeting.id}/voters`, { voters: roster });
-    log(`meeting ${meeting.id}: poll ${poll.id} on 2 candidates, roster of ${roster.length}`);
+    const added = (await organizer('POST', `/api/meetings/${meeting.id}/voters`, { voters: roster })).voters as { id: string; status: string }[];
+    log(`meeting ${meeting.id}: ${kind} poll ${poll.id} with ${poll.questions.length} question(s), roster of ${roster.length}`);
+    // Meeting facts the rules need: one member excluded with a reason, one written opinion, the scrutineers.
+    const voting = added.filter((v) => v.status === 'full');
+    const absentWithOpinion = voting.length >= 4 ? voting[voting.length - 2] : undefined;
+    if (voting.length >= 4) {
+      await organizer('PUT', `/api/meetings/${meeting.id}/exclusions/${voting[voting.length - 1]!.id}`, {
+        reason: '出国交流超过六个月',
+        approvedBy: '学院党委',
+      });
+      await organizer('PUT', `/api/polls/${poll.id}/written-opinions/${absentWithOpinion!.id}`, {
+        choices: Object.fromEntries(poll.questions.map((q: Question) => [q.id, q.type === 'single' ? q.options[0] : q.options.slice(0, 1)])),
+      });
+      log('one member excluded (abroad, approved by the college committee), one written opinion entered');
+    }
+    await organizer('PUT', `/api/polls/${poll.id}/scrutineers`, {
+      scrutineers: [
+        { name: '赵敏', role: 'supervisor' },
+        { name: '钱磊', role: 'counter' },
+      ],
+    });
     await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     const slips = (await organizer('POST', `/api/meetings/${meeting.id}/slips`, {})) as {
       fingerprints: string[];
-      slips: { code: string; link: string }[];
+      slips: { voterId: string; code: string; link: string }[];
     };
     log(`check-in open; ${slips.slips.length} slips printed; key fingerprint ${slips.fingerprints.join(', ')}`);
 
     const api = createVoterApi(url);
-    const attending = slips.slips.filter((_, i) => i % 10 !== 9); // about one in ten is absent
+    const skipped = new Set(added.filter((v, i) => i % 10 === 9 || v.id === absentWithOpinion?.id).map((v) => v.id));
+    const attending = slips.slips.filter((slip) => !skipped.has(slip.voterId)); // about one in ten is absent
     const devices = [];
     for (const slip of attending) {
       const link = parseVotingFragment(new URL(slip.link).hash);
       const store = memoryStore();
       const { tokens } = await checkInVoter(api, store, link.code!, link.fingerprints);
-      devices.push({ store, tokens });
+      if (tokens.length) devices.push({ store, tokens });
     }
     log(`${devices.length} of ${roster.length} voters checked in, each holding a verified token`);
 
     await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
     log('voting open');
-    const options3 = ['agree', 'agree', 'agree', 'disagree', 'abstain'];
     for (const device of devices)
-      for (const token of device.tokens)
-        await castWithToken(api, device.store, token, {
-          'cand-1': options3[randomInt(options3.length)]!,
-          'cand-2': options3[randomInt(options3.length)]!,
-        });
+      for (const token of device.tokens) await castWithToken(api, device.store, token, randomBallot(poll.questions));
     log(`${devices.length} anonymous ballots cast`);
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
     const bundle = await api.bundle(poll.id);
     mkdirSync(dirname(resolve(options.out)), { recursive: true });
     writeFileSync(options.out, JSON.stringify(bundle, null, 2) + '\n');
-    for (const q of bundle.result.questions) log(`  ${q.id}: ${JSON.stringify(q.counts)}`);
+    if (bundle.result.quorum) log(`  ${bundle.result.quorum.explanation.zh}`);
+    for (const q of bundle.result.questions) {
+      log(`  ${q.id}: ${JSON.stringify(q.counts)}`);
+      for (const c of q.candidates ?? []) log(`    ${c.explanation.zh}`);
+      if (q.explanation) log(`    ${q.explanation.zh}`);
+    }
     log(`closed and published; signed bundle written to ${resolve(options.out)}`);
     log(`check it with: npm run verify -- ${options.out}`);
     return { bundle, url, checkedIn: devices.length, cast: devices.length };
@@ -138,6 +203,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
       voters: { type: 'string', default: '40' },
+      kind: { type: 'string', default: 'generic' },
       'data-dir': { type: 'string', default: 'data/demo' },
       out: { type: 'string', default: 'data/demo/bundle.json' },
     },
@@ -147,5 +213,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('--voters must be a whole number from 1 to 5000');
     process.exit(2);
   }
-  await runDemo({ voters, dataDir: values['data-dir']!, out: values.out! });
+  if (!POLL_KINDS.includes(values.kind as PollKind)) {
+    console.error(`--kind must be one of: ${POLL_KINDS.join(', ')}`);
+    process.exit(2);
+  }
+  await runDemo({ voters, kind: values.kind as PollKind, dataDir: values['data-dir']!, out: values.out! });
 }

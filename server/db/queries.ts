@@ -4,7 +4,7 @@
  */
 import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import { auditLog, ballots, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters } from './schema.ts';
+import { auditLog, ballots, exclusions, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -13,6 +13,8 @@ export type PollRow = typeof polls.$inferSelect;
 export type PollKeyRow = typeof pollKeys.$inferSelect;
 export type IssuanceRow = typeof issuances.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type ExclusionRow = typeof exclusions.$inferSelect;
+export type WrittenOpinionRow = typeof writtenOpinions.$inferSelect;
 
 export function runInTransaction<T>(db: Db, work: () => T): T {
   return db.$client.transaction(work).immediate();
@@ -141,3 +143,23 @@ export const updatePoll = (db: Db, id: string, changes: { title?: string | undef
   const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
   if (Object.keys(set).length) db.update(polls).set(set).where(eq(polls.id, id)).run();
 };
+
+export const setPollScrutineers = (db: Db, id: string, scrutineers: PollRow['scrutineers']) =>
+  db.update(polls).set({ scrutineers }).where(eq(polls.id, id)).run();
+
+// ---- meeting facts: exclusions and written opinions ----
+
+export const listExclusions = (db: Db, meetingId: string) =>
+  db.select().from(exclusions).where(eq(exclusions.meetingId, meetingId)).all();
+export const upsertExclusion = (db: Db, row: ExclusionRow) =>
+  db.insert(exclusions).values(row).onConflictDoUpdate({ target: exclusions.voterId, set: { reason: row.reason, approvedBy: row.approvedBy } }).run();
+export const deleteExclusion = (db: Db, voterId: string) => db.delete(exclusions).where(eq(exclusions.voterId, voterId)).run().changes;
+
+export const listWrittenOpinions = (db: Db, pollId: string) =>
+  db.select().from(writtenOpinions).where(eq(writtenOpinions.pollId, pollId)).all();
+export const upsertWrittenOpinion = (db: Db, row: WrittenOpinionRow) =>
+  db.insert(writtenOpinions).values(row).onConflictDoUpdate({ target: [writtenOpinions.pollId, writtenOpinions.voterId], set: { choices: row.choices } }).run();
+export const deleteWrittenOpinion = (db: Db, pollId: string, voterId: string) =>
+  db.delete(writtenOpinions).where(and(eq(writtenOpinions.pollId, pollId), eq(writtenOpinions.voterId, voterId))).run().changes;
+export const listWrittenOpinionsOfVoter = (db: Db, voterId: string) =>
+  db.select({ pollId: writtenOpinions.pollId }).from(writtenOpinions).where(eq(writtenOpinions.voterId, voterId)).all();

@@ -57,6 +57,8 @@ export const voters = sqliteTable(
     groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
     /** SHA-256 of the current voting code; null until slips are generated. */
     codeHash: text('code_hash').unique(),
+    /** Party membership: only full members vote at a branch general meeting. */
+    status: text('status', { enum: ['full', 'probationary'] }).notNull().default('full'),
   },
   (t) => [uniqueIndex('voters_meeting_number').on(t.meetingId, t.number)],
 );
@@ -72,6 +74,8 @@ export const polls = sqliteTable('polls', {
   questions: text('questions', { mode: 'json' }).notNull(),
   rule: text('rule', { mode: 'json' }).notNull(),
   groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
+  /** Scrutineers named for the poll: [{ name, role: 'supervisor' (监票人) | 'counter' (计票人) }]. */
+  scrutineers: text('scrutineers', { mode: 'json' }).$type<{ name: string; role: 'supervisor' | 'counter' }[]>().notNull().default([]),
   closedAt: text('closed_at'),
   /** The signed tally bundle (JSON), written at close, public once published. */
   bundle: text('bundle'),
@@ -92,6 +96,40 @@ export const pollKeys = sqliteTable(
     privateKey: blob('private_key', { mode: 'buffer' }),
   },
   (t) => [uniqueIndex('poll_keys_poll_group').on(t.pollId, t.group)],
+);
+
+/**
+ * Members left out of a meeting's expected count (long illness, abroad …), with the reason and
+ * who approved it. An excluded member receives no token.
+ */
+export const exclusions = sqliteTable('exclusions', {
+  voterId: text('voter_id')
+    .primaryKey()
+    .references(() => voters.id, { onDelete: 'cascade' }),
+  meetingId: text('meeting_id')
+    .notNull()
+    .references(() => meetings.id, { onDelete: 'cascade' }),
+  reason: text('reason').notNull(),
+  approvedBy: text('approved_by').notNull(),
+});
+
+/**
+ * Written opinions of absent voting members, entered by the organizer before voting opens.
+ * Named (they are not secret ballots), counted in the tally, kept apart from the ballots.
+ */
+export const writtenOpinions = sqliteTable(
+  'written_opinions',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    voterId: text('voter_id')
+      .notNull()
+      .references(() => voters.id, { onDelete: 'cascade' }),
+    /** Canonical JSON of the choices, as on a ballot. */
+    choices: text('choices').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.voterId] })],
 );
 
 /**

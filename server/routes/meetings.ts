@@ -1,6 +1,7 @@
 /** Meetings, rosters, polls of a meeting and voting slips (organizer). */
 import { Hono } from 'hono';
-import { addVotersBody, createMeetingBody, createPollBody, slipsBody, transitionBody } from '../../shared/protocol/api.ts';
+import { addVotersBody, createMeetingBody, createPollBody, exclusionBody, slipsBody, transitionBody } from '../../shared/protocol/api.ts';
+import { removeExclusion, setExclusion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -38,7 +39,7 @@ export function meetingRoutes(deps: AppDeps) {
     .get('/:id/voters', described({ summary: 'The roster (never the codes)', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
       return c.json({
-        voters: q.listVoters(deps.db, meeting.id).map((v) => ({ id: v.id, name: v.name, number: v.number, groups: v.groups, hasCode: v.codeHash !== null })),
+        voters: q.listVoters(deps.db, meeting.id).map((v) => ({ id: v.id, name: v.name, number: v.number, groups: v.groups, status: v.status, hasCode: v.codeHash !== null })),
       });
     })
     .post('/:id/voters', jsonBody(addVotersBody, { summary: 'Add voters to the roster', access: 'organizer' }), (c) => {
@@ -47,7 +48,8 @@ export function meetingRoutes(deps: AppDeps) {
     })
     .post('/:id/polls', jsonBody(createPollBody, { summary: 'Add a poll (draft) to the meeting', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
-      return c.json(createPoll(deps, meeting.id, c.req.valid('json'), c.get('user')), 201);
+      const { poll, warnings } = createPoll(deps, meeting.id, c.req.valid('json'), c.get('user'));
+      return c.json({ ...poll, warnings }, 201);
     })
     .post(
       '/:id/transition',
@@ -70,6 +72,20 @@ export function meetingRoutes(deps: AppDeps) {
         return c.json(generateSlips(deps, meeting.id, origin, c.req.valid('json').voterIds, c.get('user')));
       },
     )
+    .put(
+      '/:id/exclusions/:voterId',
+      jsonBody(exclusionBody, { summary: 'Leave a member out of the expected count, with the reason and who approved it', access: 'organizer' }),
+      (c) => {
+        const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+        setExclusion(deps, meeting.id, c.req.param('voterId'), c.req.valid('json'), c.get('user').username);
+        return c.json({ ok: true });
+      },
+    )
+    .delete('/:id/exclusions/:voterId', described({ summary: 'Count an excluded member again', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      removeExclusion(deps, meeting.id, c.req.param('voterId'), c.get('user').username);
+      return c.json({ ok: true });
+    })
     .get('/:id/audit', described({ summary: 'Audit log entries about this meeting and its polls', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
       const all = q.listAuditEntries(deps.db);

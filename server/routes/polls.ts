@@ -1,6 +1,7 @@
 /** One poll (organizer): read, edit in draft, advance its phase, turnout, sign-in sheet, bundle. */
 import { Hono } from 'hono';
-import { transitionBody, updatePollBody } from '../../shared/protocol/api.ts';
+import { scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { meetingRecord, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -37,6 +38,29 @@ export function pollRoutes(deps: AppDeps) {
       const ids = new Set(q.listCheckedInVoterIds(deps.db, poll.id));
       const voters = q.listVoters(deps.db, poll.meetingId).filter((v) => ids.has(v.id));
       return c.json({ checkedIn: voters.map((v) => ({ name: v.name, number: v.number })) });
+    })
+    .put(
+      '/:id/written-opinions/:voterId',
+      jsonBody(writtenOpinionBody, { summary: 'Enter the written opinion of an absent voting member (before voting opens)', access: 'organizer' }),
+      (c) => {
+        const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+        setWrittenOpinion(deps, poll, c.req.param('voterId'), c.req.valid('json').choices, c.get('user').username);
+        return c.json({ ok: true });
+      },
+    )
+    .delete('/:id/written-opinions/:voterId', described({ summary: 'Remove a written opinion (before voting opens)', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      removeWrittenOpinion(deps, poll, c.req.param('voterId'), c.get('user').username);
+      return c.json({ ok: true });
+    })
+    .put('/:id/scrutineers', jsonBody(scrutineersBody, { summary: 'Name the scrutineers (监票人, 计票人)', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      setScrutineers(deps, poll, c.req.valid('json').scrutineers, c.get('user').username);
+      return c.json({ ok: true });
+    })
+    .get('/:id/record', described({ summary: "The unit's record: exclusions and written opinions with names, scrutineers", access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      return c.json(meetingRecord(deps, poll));
     })
     .get('/:id/bundle', described({ summary: 'The signed tally bundle (after close)', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));

@@ -7,6 +7,8 @@
 import { fail } from '../../shared/errors.ts';
 import { generateVotingCode, normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import { idSchema, type Question } from '../../shared/protocol/poll.ts';
+import { ruleSchema, type Rule } from '../../shared/tally/rules.ts';
+import { presetQuestions } from '../../shared/tally/presets.ts';
 import type { z } from 'zod';
 import type { addVotersBody, createPollBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
@@ -62,31 +64,46 @@ export function addVoters(deps: AppDeps, meetingId: string, input: z.output<type
     existing.add(v.number);
   });
   if (problems.length) fail('conflict', problems.slice(0, 10).join('; '));
-  const rows = input.voters.map((v) => ({ id: randomId(deps), meetingId, name: v.name, number: v.number, groups: v.groups }));
+  const rows = input.voters.map((v) => ({ id: randomId(deps), meetingId, name: v.name, number: v.number, groups: v.groups, status: v.status }));
   q.runInTransaction(deps.db, () => {
     q.insertVoters(deps.db, rows);
     appendAudit(deps.db, { actor: user.username, action: 'add_voters', subject: meetingId, details: { count: rows.length } }, deps.now().toISOString());
   });
-  return rows.map(({ id, name, number, groups }) => ({ id, name, number, groups }));
+  return rows.map(({ id, name, number, groups, status }) => ({ id, name, number, groups, status }));
 }
 
 export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typeof createPollBody>, user: q.UserRow) {
+  let questions: Question[];
+  let rule: Rule;
+  let warnings: ReturnType<typeof presetQuestions>['warnings'] = [];
+  if ('questions' in input) {
+    questions = input.questions;
+    rule = { kind: 'generic' };
+  } else {
+    const preset = ruleSchema.parse({ ...input.settings, kind: input.kind });
+    if (preset.kind === 'generic') fail('invalid_body', 'a preset kind needs candidates');
+    if (preset.kind === 'member_conversion')
+      for (const id of preset.extendedBefore)
+        if (!input.candidates.some((c) => c.id === id)) fail('invalid_body', `settings.extendedBefore: no candidate ${id}`);
+    ({ questions, warnings } = presetQuestions(preset, input.title, input.candidates, input.maxChoices));
+    rule = preset;
+  }
   const poll = {
     id: randomId(deps),
     meetingId,
     title: input.title,
-    kind: input.kind,
+    kind: rule.kind,
     phase: 'draft' as const,
-    questions: input.questions as Question[],
-    rule: { kind: input.kind },
+    questions,
+    rule,
     groups: input.groups,
     createdAt: deps.now().toISOString(),
   };
   q.runInTransaction(deps.db, () => {
     q.insertPoll(deps.db, poll);
-    appendAudit(deps.db, { actor: user.username, action: 'create_poll', subject: poll.id, details: { meetingId, title: poll.title } }, poll.createdAt);
+    appendAudit(deps.db, { actor: user.username, action: 'create_poll', subject: poll.id, details: { meetingId, title: poll.title, kind: poll.kind } }, poll.createdAt);
   });
-  return q.getPoll(deps.db, poll.id)!;
+  return { poll: q.getPoll(deps.db, poll.id)!, warnings };
 }
 
 /** `origin/vote#m=<meeting>&c=<code>&k=<fp>.<fp>`: everything after # stays in the browser. */

@@ -10,10 +10,12 @@ import { AppError, fail } from '../../shared/errors.ts';
 import { toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
 import { keyFingerprint, tokenKeyId } from '../../shared/crypto/token.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
-import { BUNDLE_FORMAT, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { BUNDLE_FORMAT, resultOfBundle, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { canonicalJson } from '../../shared/crypto/jcs.ts';
+import { ruleSchema } from '../../shared/tally/rules.ts';
+import type { WrittenOpinion } from '../../shared/tally/result.ts';
 import type { Choices, Phase, Question } from '../../shared/protocol/poll.ts';
 import type { PublicPollView, TurnoutView } from '../../shared/protocol/api.ts';
-import { countChoices } from '../../shared/tally/plain-count.ts';
 import { generateIssuingKey } from '../crypto/blind-signer.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
@@ -29,9 +31,22 @@ const NEXT_PHASE: Record<Phase, Phase | undefined> = {
 
 export const pollQuestions = (poll: q.PollRow) => poll.questions as Question[];
 
-/** Voters of the meeting who belong to at least one of the poll's groups. */
+const FULL_MEMBERS_ONLY = new Set(['member_acceptance', 'member_conversion']);
+
+/**
+ * May this roster entry vote in this poll at all? In one of the poll's groups, and for the
+ * branch-meeting kinds a full member (probationary members attend but do not vote).
+ * Exclusions are applied separately (`eligibleVoters`).
+ */
+export function mayVote(poll: q.PollRow, voter: q.VoterRow): boolean {
+  if (!voter.groups.some((g) => poll.groups.includes(g))) return false;
+  return !FULL_MEMBERS_ONLY.has(poll.kind) || voter.status === 'full';
+}
+
+/** The expected voters of a poll: those who may vote, less the members excluded with a reason. */
 export function eligibleVoters(deps: AppDeps, poll: q.PollRow): q.VoterRow[] {
-  return q.listVoters(deps.db, poll.meetingId).filter((v) => v.groups.some((g) => poll.groups.includes(g)));
+  const excluded = new Set(q.listExclusions(deps.db, poll.meetingId).map((e) => e.voterId));
+  return q.listVoters(deps.db, poll.meetingId).filter((v) => mayVote(poll, v) && !excluded.has(v.id));
 }
 
 export function turnout(deps: AppDeps, poll: q.PollRow): TurnoutView {
@@ -107,28 +122,46 @@ export function advancePoll(deps: AppDeps, pollId: string, to: Phase, actor: str
   return q.getPoll(deps.db, pollId)!;
 }
 
+/** Written opinions as published: one anonymous entry per (question, opinion), in canonical order. */
+function publishedWrittenOpinions(deps: AppDeps, poll: q.PollRow): WrittenOpinion[] {
+  return q
+    .listWrittenOpinions(deps.db, poll.id)
+    .flatMap((row) => Object.entries(JSON.parse(row.choices) as Choices).map(([questionId, choice]) => ({ questionId, choice })))
+    .map((entry) => ({ entry, key: canonicalJson(entry) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ entry }) => entry);
+}
+
 function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
-  const questions = pollQuestions(poll);
   const rows = q.listBallots(deps.db, poll.id);
-  const choices = rows.map((r) => JSON.parse(r.choices) as Choices);
-  const unsigned: UnsignedBundle = {
-    format: BUNDLE_FORMAT,
+  const exclusions = q
+    .listExclusions(deps.db, poll.meetingId)
+    .map(({ reason, approvedBy }) => ({ reason, approvedBy }))
+    .sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
+  const parts = {
     poll: {
       id: poll.id,
       meetingId: poll.meetingId,
       title: poll.title,
       kind: poll.kind,
-      questions,
-      rule: poll.rule as UnsignedBundle['poll']['rule'],
+      questions: pollQuestions(poll),
+      rule: ruleSchema.parse(poll.rule),
     },
     electorate: {
       expected: eligibleVoters(deps, poll).length,
       checkedIn: q.countCheckedIn(deps.db, poll.id),
       issued: q.issuedPerGroup(deps.db, poll.id),
     },
+    ballots: rows.map((r) => ({ token: toBase64Url(r.token), choices: JSON.parse(r.choices) as Choices })),
+    writtenOpinions: publishedWrittenOpinions(deps, poll),
+    exclusions,
+  };
+  const unsigned: UnsignedBundle = {
+    format: BUNDLE_FORMAT,
+    ...parts,
     tokenKeys: q.listPollKeys(deps.db, poll.id).map((k) => ({ group: k.group, keyId: k.keyId, spki: toBase64(k.spki) })),
-    ballots: rows.map((r, i) => ({ token: toBase64Url(r.token), choices: choices[i]! })),
-    result: { ballotsCast: rows.length, questions: countChoices(questions, choices) },
+    scrutineers: poll.scrutineers,
+    result: resultOfBundle(parts),
     closedAt,
     signer: { alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 },
   };

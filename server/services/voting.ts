@@ -19,7 +19,7 @@ import type { CastResponse, CheckinResponse, LookupResponse } from '../../shared
 import { blindSign, nodePssVerifier } from '../crypto/blind-signer.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
-import { pollQuestions } from './polls.ts';
+import { mayVote, pollQuestions } from './polls.ts';
 
 export const hashVotingCode = (normalizedCode: string) => toHex(sha256(utf8(`voting-code|${normalizedCode}`)));
 
@@ -29,11 +29,17 @@ function voterByCode(deps: AppDeps, code: string): q.VoterRow {
   return voter;
 }
 
-/** (poll, group) pairs the voter may receive a token for right now. */
+/**
+ * (poll, group) pairs the voter may receive a token for right now: polls in check-in or voting,
+ * where the voter may vote, is not excluded from the expected count, and has not submitted a
+ * written opinion instead (an absent member's opinion is counted in place of a ballot).
+ */
 function entitlements(deps: AppDeps, voter: q.VoterRow) {
+  if (q.listExclusions(deps.db, voter.meetingId).some((e) => e.voterId === voter.id)) return [];
+  const wrote = new Set(q.listWrittenOpinionsOfVoter(deps.db, voter.id).map((w) => w.pollId));
   return q
     .listPollsOfMeeting(deps.db, voter.meetingId)
-    .filter((p) => p.phase === 'checkin' || p.phase === 'voting')
+    .filter((p) => (p.phase === 'checkin' || p.phase === 'voting') && mayVote(p, voter) && !wrote.has(p.id))
     .flatMap((poll) =>
       q
         .listPollKeys(deps.db, poll.id)

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { idSchema, questionListSchema, type Phase, type Question } from './poll.ts';
+import { POLL_KINDS, ruleSchema, type PollKind } from '../tally/rules.ts';
 
 const base64 = z
   .string()
@@ -27,14 +28,51 @@ export const rosterEntry = z.strictObject({
   name,
   number: z.string().trim().min(1).max(40),
   groups: z.array(idSchema).min(1).max(5).default(['members']),
+  /** Party membership; only full members vote on accepting and converting members. */
+  status: z.enum(['full', 'probationary']).default('full'),
 });
 export const addVotersBody = z.strictObject({ voters: z.array(rosterEntry).min(1).max(5000) });
-export const createPollBody = z.strictObject({
+const groupsField = z.array(idSchema).min(1).max(5).default(['members']);
+const PRESET_KINDS = POLL_KINDS.filter((k) => k !== 'generic') as Exclude<PollKind, 'generic'>[];
+
+/** A poll with hand-written questions and plain counts. */
+export const createGenericPollBody = z.strictObject({
   title: name,
-  kind: z.literal('generic').default('generic'),
+  kind: z.literal('generic').optional(),
   questions: questionListSchema,
-  groups: z.array(idSchema).min(1).max(5).default(['members']),
+  groups: groupsField,
 });
+
+/**
+ * A poll from a preset kind: the server writes the questions from the candidates, and the rule
+ * from the kind's defaults overridden by `settings` (see shared/tally/rules.ts).
+ */
+export const createPresetPollBody = z
+  .strictObject({
+    title: name,
+    kind: z.enum(PRESET_KINDS as [Exclude<PollKind, 'generic'>, ...Exclude<PollKind, 'generic'>[]]),
+    candidates: z.array(z.strictObject({ id: idSchema, name })).min(1).max(200),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    /** League recommendation: "recommend up to k"; default: the number of candidates. */
+    maxChoices: z.number().int().min(1).max(200).optional(),
+    groups: groupsField,
+  })
+  .superRefine((body, ctx) => {
+    const ids = body.candidates.map((c) => c.id);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'duplicate candidate id' });
+    if (body.maxChoices !== undefined && body.maxChoices > ids.length)
+      ctx.addIssue({ code: 'custom', path: ['maxChoices'], message: 'more than the number of candidates' });
+    const rule = ruleSchema.safeParse({ ...body.settings, kind: body.kind });
+    if (!rule.success)
+      for (const issue of rule.error.issues) ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path.map(String)], message: issue.message });
+  });
+
+export const createPollBody = z.union([createGenericPollBody, createPresetPollBody]);
+export const scrutineersBody = z.strictObject({
+  scrutineers: z.array(z.strictObject({ name, role: z.enum(['supervisor', 'counter']) })).max(10),
+});
+export const exclusionBody = z.strictObject({ reason: z.string().trim().min(2).max(500), approvedBy: name });
+export const writtenOpinionBody = z.strictObject({ choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])) });
 export const updatePollBody = z.strictObject({ title: name.optional(), questions: questionListSchema.optional() });
 export const transitionBody = z.strictObject({ to: z.enum(['checkin', 'voting', 'closed', 'published']) });
 export const slipsBody = z.strictObject({ voterIds: z.array(z.string().max(64)).max(5000).optional() });

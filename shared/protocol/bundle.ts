@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 import { choicesSchema, idSchema, questionSchema } from './poll.ts';
+import { ruleSchema } from '../tally/rules.ts';
+import { pollResultSchema, writtenOpinionSchema, type PollResult } from '../tally/result.ts';
+import { tallyPoll } from '../tally/tally-poll.ts';
 
 export const BUNDLE_FORMAT = 'anon-ballot-bundle/v1';
 
@@ -14,7 +17,6 @@ const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url without paddin
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
 const count = z.number().int().min(0);
 
-export const bundleRuleSchema = z.looseObject({ kind: z.string() });
 
 export const bundleSchema = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
@@ -24,7 +26,7 @@ export const bundleSchema = z.strictObject({
     title: z.string(),
     kind: z.string(),
     questions: z.array(questionSchema),
-    rule: bundleRuleSchema,
+    rule: ruleSchema,
   }),
   electorate: z.strictObject({
     expected: count,
@@ -33,10 +35,12 @@ export const bundleSchema = z.strictObject({
   }),
   tokenKeys: z.array(z.strictObject({ group: idSchema, keyId: hex64, spki: base64 })),
   ballots: z.array(z.strictObject({ token: base64url, choices: choicesSchema })),
-  result: z.strictObject({
-    ballotsCast: count,
-    questions: z.array(z.strictObject({ id: idSchema, counts: z.record(idSchema, count) })),
-  }),
+  /** Written opinions of absent voting members, counted in the result; no names. */
+  writtenOpinions: z.array(writtenOpinionSchema),
+  /** Members left out of the expected count: why, and who approved; no names. */
+  exclusions: z.array(z.strictObject({ reason: z.string(), approvedBy: z.string() })),
+  scrutineers: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']) })),
+  result: pollResultSchema,
   closedAt: z.string(),
   signer: z.strictObject({ alg: z.literal('Ed25519'), publicKey: base64 }),
   signature: base64,
@@ -44,3 +48,17 @@ export const bundleSchema = z.strictObject({
 
 export type Bundle = z.infer<typeof bundleSchema>;
 export type UnsignedBundle = Omit<Bundle, 'signature'>;
+
+/**
+ * The result that the bundle's own ballots, written opinions and electorate give under its
+ * rule: what the server publishes at close and what the verifier recomputes.
+ */
+export function resultOfBundle(bundle: Pick<Bundle, 'poll' | 'ballots' | 'writtenOpinions' | 'exclusions' | 'electorate'>): PollResult {
+  return tallyPoll({
+    rule: bundle.poll.rule,
+    questions: bundle.poll.questions,
+    ballots: bundle.ballots.map((b) => b.choices),
+    writtenOpinions: bundle.writtenOpinions,
+    electorate: { expected: bundle.electorate.expected, present: bundle.electorate.checkedIn, excluded: bundle.exclusions.length },
+  });
+}

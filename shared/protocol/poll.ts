@@ -74,19 +74,23 @@ export function validateChoices(questions: readonly Question[], choices: Choices
     // Own properties only: an id such as "constructor" must not read Object.prototype.
     const value = Object.hasOwn(choices, q.id) ? choices[q.id] : undefined;
     if (value === undefined) fail('invalid_choices', `question ${q.id} is not answered`);
-    if (q.type === 'single') {
-      if (typeof value !== 'string' || !q.options.includes(value))
-        fail('invalid_choices', `question ${q.id}: choose exactly one of ${q.options.join(', ')}`);
-      canonical[q.id] = value;
-    } else {
-      if (!Array.isArray(value)) fail('invalid_choices', `question ${q.id}: expected a list of options`);
-      if (new Set(value).size !== value.length) fail('invalid_choices', `question ${q.id}: an option is chosen twice`);
-      for (const option of value)
-        if (!q.options.includes(option)) fail('invalid_choices', `question ${q.id}: unknown option ${option}`);
-      if (value.length > q.maxChoices)
-        fail('invalid_choices', `question ${q.id}: at most ${q.maxChoices} may be chosen, got ${value.length}`);
-      canonical[q.id] = [...value].sort();
-    }
+    canonical[q.id] = validateAnswer(q, value);
   }
   return canonical;
+}
+
+/** Throws `invalid_choices` unless `value` is a permitted answer to `q`; returns it canonical. */
+export function validateAnswer(q: Question, value: Choice): Choice {
+  if (q.type === 'single') {
+    if (typeof value !== 'string' || !q.options.includes(value))
+      fail('invalid_choices', `question ${q.id}: choose exactly one of ${q.options.join(', ')}`);
+    return value;
+  }
+  if (!Array.isArray(value)) fail('invalid_choices', `question ${q.id}: expected a list of options`);
+  if (new Set(value).size !== value.length) fail('invalid_choices', `question ${q.id}: an option is chosen twice`);
+  for (const option of value)
+    if (typeof option !== 'string' || !q.options.includes(option)) fail('invalid_choices', `question ${q.id}: unknown option ${option}`);
+  if (value.length > q.maxChoices)
+    fail('invalid_choices', `question ${q.id}: at most ${q.maxChoices} may be chosen, got ${value.length}`);
+  return [...value].sort();
 }

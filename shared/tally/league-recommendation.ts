@@ -85,7 +85,7 @@ export function tallyLeagueRecommendation(input: TallyInput<z.output<typeof leag
       verdict: quorum.met ? 'decided' : 'no_quorum',
       explanation: quorum.met
         ? {
-            zh: `推荐 ${recommended} 人${ties ? `，并列待定 ${ties} 人` : ''}（推荐名额 ${cap} 名，每人需 ${needed} 票${note.zh}）`,
+            zh: `推荐 ${recommended} 人${ties ? `，并列待定 ${ties} 人` : ''}（推荐名额 ${cap} 名，每人需 ${needed} 票）${note.zh}`,
             en: `${recommended} recommended${ties ? `, ${ties} tied at the cap` : ''} (cap ${cap}; ${needed} votes needed each${note.en}).`,
           }
         : quorum.explanation,

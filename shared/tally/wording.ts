@@ -13,10 +13,11 @@ const FRACTION_EN = { '1/2': 'half', '2/3': 'two thirds' } as const;
 const COMPARE_ZH = { more_than: '超过', at_least: '达到' } as const;
 const COMPARE_EN = { more_than: 'more than', at_least: 'at least' } as const;
 
-const MEMBER_ZH = { party: '有表决权正式党员', league: '有表决权团员', masses: '参加人员' } as const;
+const MEMBER_ZH = { party: '有表决权正式党员', league: '有表决权团员', masses: '参加测评人员' } as const;
 const MEMBER_EN = { party: 'voting members', league: 'voting league members', masses: 'participants' } as const;
 
 export function baseZh(base: Threshold['base'], value: number, body: Body): string {
+  if (body === 'masses' && base !== 'ballots') return `${base === 'expected' ? '应参加' : '实际参加'}测评 ${value} 人`;
   if (base === 'expected') return `应到会${MEMBER_ZH[body]} ${value} 人`;
   if (base === 'present') return `实到会${MEMBER_ZH[body]} ${value} 人`;
   return `有效票 ${value} 票`;
@@ -38,6 +39,16 @@ export function thresholdPhrase(t: Threshold, value: number, body: Body, negated
 
 export function quorumSentence(q: Quorum, present: number, expected: number, needed: number, body: Body, met: boolean) {
   const zhCompare = `${met ? '' : '未'}${COMPARE_ZH[q.comparison]}应到 ${expected} 人的${FRACTION_ZH[q.fraction]}`;
+  if (body === 'masses')
+    return met
+      ? {
+          zh: `参加人数符合要求：实际参加测评 ${present} 人，${COMPARE_ZH[q.comparison]}应参加 ${expected} 人的${FRACTION_ZH[q.fraction]}（需 ${needed} 人）`,
+          en: `Attendance met: ${present} took part, ${COMPARE_EN[q.comparison]} ${FRACTION_EN[q.fraction]} of the ${expected} expected (${needed} needed).`,
+        }
+      : {
+          zh: `参加人数不足：实际参加测评 ${present} 人，未${COMPARE_ZH[q.comparison]}应参加 ${expected} 人的${FRACTION_ZH[q.fraction]}（需 ${needed} 人）`,
+          en: `Attendance not met: ${present} took part, not ${COMPARE_EN[q.comparison]} ${FRACTION_EN[q.fraction]} of the ${expected} expected (${needed} needed).`,
+        };
   return met
     ? {
         zh: `符合法定人数：实到会${MEMBER_ZH[body]} ${present} 人，${zhCompare}（需 ${needed} 人）`,

@@ -17,7 +17,9 @@
  *   issued         no group has more ballots than tokens issued; every group issued has a key;
  *                  issued[group] ≤ checked in ≤ Σ issued; checked in ≤ expected
  *   choices        every ballot is a valid answer to the questions, in canonical form
- *   recount        counting the ballots again gives the published result
+ *   recount        counting the ballots (and written opinions) again gives the published counts
+ *   verdicts       the poll's rule, applied again, gives every published threshold, quorum,
+ *                  verdict and explanation
  *
  * To add a check (for instance the verdict of a meeting rule), append a `BundleCheck` to
  * `bundleChecks`: it receives the parsed bundle and the tokens decoded once, and returns an outcome.
@@ -33,9 +35,9 @@ import {
 } from '../crypto/token.ts';
 import { compareBytes, equalBytes, fromBase64, fromBase64Url, fromHex, toHex } from '../encoding.ts';
 import { AppError } from '../errors.ts';
-import { bundleSchema, type Bundle } from '../protocol/bundle.ts';
-import { validateChoices, type Choice } from '../protocol/poll.ts';
-import { countChoices } from '../tally/plain-count.ts';
+import { bundleSchema, resultOfBundle, type Bundle } from '../protocol/bundle.ts';
+import { validateAnswer, validateChoices, type Choice } from '../protocol/poll.ts';
+import { canonicalJson } from '../crypto/jcs.ts';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -272,6 +274,12 @@ const issuedCheck: BundleCheck = {
     if (checkedIn > totalIssued)
       return failure('checked_in_exceeds_issued', `${checkedIn} checked in but only ${plural(totalIssued, 'token')} issued`);
     if (checkedIn > expected) return failure('checked_in_exceeds_expected', `${checkedIn} checked in but ${expected} expected`);
+    // Written opinions come from expected members who are absent: at most expected − checked in per question.
+    const opinionsPer = new Map<string, number>();
+    for (const o of bundle.writtenOpinions) opinionsPer.set(o.questionId, (opinionsPer.get(o.questionId) ?? 0) + 1);
+    for (const [question, count] of opinionsPer)
+      if (count > expected - checkedIn)
+        return failure('too_many_written_opinions', `question ${question}: ${plural(count, 'written opinion')} but only ${expected - checkedIn} expected members absent`);
     const perGroup = [...cast].map(([group, count]) => `${group} ${count}/${issuedTo(group)}`).join(', ');
     return pass(
       `ballots within tokens issued (${perGroup || 'no ballots'}); ` +
@@ -298,7 +306,21 @@ const choicesCheck: BundleCheck = {
         if (!sameChoice(ballot.choices[q.id], canonical[q.id]))
           return failure('non_canonical_choices', `ballot ${index}: question ${q.id}: options are not in canonical (sorted) order`);
     }
-    return pass(`${plural(bundle.ballots.length, 'ballot')} answer every question with permitted choices`);
+    const byId = new Map(questions.map((q) => [q.id, q]));
+    for (const [index, opinion] of bundle.writtenOpinions.entries()) {
+      const question = byId.get(opinion.questionId);
+      if (!question) return failure('invalid_choices', `written opinion ${index}: no question ${opinion.questionId}`);
+      let canonical;
+      try {
+        canonical = validateAnswer(question, opinion.choice);
+      } catch (error) {
+        return failure(codeOf(error), `written opinion ${index}: ${explain(error)}`);
+      }
+      if (!sameChoice(opinion.choice, canonical))
+        return failure('non_canonical_choices', `written opinion ${index}: options are not in canonical (sorted) order`);
+    }
+    const opinions = bundle.writtenOpinions.length ? ` and ${plural(bundle.writtenOpinions.length, 'written opinion')}` : '';
+    return pass(`${plural(bundle.ballots.length, 'ballot')}${opinions} answer with permitted choices`);
   },
 };
 
@@ -308,7 +330,8 @@ const recountCheck: BundleCheck = {
     const { ballots, result, poll } = bundle;
     if (result.ballotsCast !== ballots.length)
       return failure('ballots_cast_mismatch', `the result says ${result.ballotsCast} ballots cast, the bundle holds ${ballots.length}`);
-    const recount = countChoices(poll.questions, ballots.map((b) => b.choices));
+    // Counts include the written opinions of absent members, as the rules require.
+    const recount = resultOfBundle(bundle).questions;
     const published = result.questions;
     const ids = (list: { id: string }[]) => list.map((q) => q.id).join(', ');
     if (recount.length !== published.length || recount.some((q, i) => q.id !== published[i]!.id))
@@ -328,7 +351,38 @@ const recountCheck: BundleCheck = {
       }
     }
     const questions = plural(recount.length, 'question');
-    return pass(`recount of ${plural(ballots.length, 'ballot')} matches the published result for ${questions}`);
+    const opinions = bundle.writtenOpinions.length ? ` and ${plural(bundle.writtenOpinions.length, 'written opinion')}` : '';
+    return pass(`recount of ${plural(ballots.length, 'ballot')}${opinions} matches the published counts for ${questions}`);
+  },
+};
+
+/** The fields of a question's result, in the order a reader checks them. */
+const RESULT_FIELDS = ['verdict', 'threshold', 'thresholdBase', 'quorumMet', 'writtenOpinions', 'cap', 'candidates', 'topGrade', 'explanation', 'warnings'] as const;
+
+const verdictsCheck: BundleCheck = {
+  id: 'verdicts',
+  run({ bundle }) {
+    const { result, poll } = bundle;
+    const recomputed = resultOfBundle(bundle);
+    if (canonicalJson(recomputed.quorum ?? null) !== canonicalJson(result.quorum ?? null))
+      return failure('verdict_mismatch', `quorum: the rule gives ${canonicalJson(recomputed.quorum ?? null)}, the result says ${canonicalJson(result.quorum ?? null)}`);
+    for (const [i, mine] of recomputed.questions.entries()) {
+      const theirs = result.questions[i];
+      if (!theirs) return failure('verdict_mismatch', `question ${mine.id} is missing from the result`);
+      for (const field of RESULT_FIELDS) {
+        const a = canonicalJson(mine[field] ?? null);
+        const b = canonicalJson(theirs[field] ?? null);
+        if (a !== b) return failure('verdict_mismatch', `question ${mine.id}, ${field}: the rule gives ${a}, the result says ${b}`);
+      }
+    }
+    if (canonicalJson(recomputed) !== canonicalJson(result))
+      return failure('verdict_mismatch', 'the result holds something the rule does not give');
+    const verdicts = recomputed.questions.filter((q) => q.verdict !== undefined).map((q) => `${q.id} ${q.verdict}`);
+    return pass(
+      verdicts.length
+        ? `rule ${poll.rule.kind}: every verdict, threshold and explanation re-derived (${verdicts.join(', ')})`
+        : `rule ${poll.rule.kind}: plain counts, no verdict to re-derive`,
+    );
   },
 };
 
@@ -342,6 +396,7 @@ export const bundleChecks: readonly BundleCheck[] = Object.freeze([
   issuedCheck,
   choicesCheck,
   recountCheck,
+  verdictsCheck,
 ]);
 
 // ---------------------------------------------------------------------------------------------

@@ -23,9 +23,8 @@ import {
   tokenKeyId,
 } from '../../shared/crypto/token.ts';
 import { compareBytes, fromBase64Url, toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
-import { BUNDLE_FORMAT, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { BUNDLE_FORMAT, resultOfBundle, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
 import { AGREE_OPTIONS, type Choices, type Question } from '../../shared/protocol/poll.ts';
-import { countChoices } from '../../shared/tally/plain-count.ts';
 
 export interface FixtureTokenKey {
   group: string;
@@ -143,12 +142,9 @@ export function sortBallotsByToken<T extends { token: string }>(ballots: readonl
     .map(({ ballot }) => ballot);
 }
 
-/** The result a server would publish for these ballots. */
-export function recountResult(bundle: Pick<Bundle, 'poll' | 'ballots'>): Bundle['result'] {
-  return {
-    ballotsCast: bundle.ballots.length,
-    questions: countChoices(bundle.poll.questions, bundle.ballots.map((b) => b.choices)),
-  };
+/** The result a server would publish for these ballots (no written opinions, no exclusions unless given). */
+export function recountResult(bundle: Pick<Bundle, 'poll' | 'ballots' | 'electorate'> & Partial<Pick<Bundle, 'writtenOpinions' | 'exclusions'>>): Bundle['result'] {
+  return resultOfBundle({ writtenOpinions: [], exclusions: [], ...bundle });
 }
 
 export async function buildSignedBundle(options: BundleFixtureOptions): Promise<BundleFixture> {
@@ -189,17 +185,21 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
     id: pollId,
     meetingId: 'meeting-1',
     title: 'Branch general meeting, autumn term',
-    kind: 'acceptance',
+    kind: 'generic',
     questions,
-    rule: { kind: 'plain' },
+    rule: { kind: 'generic' },
   };
+  const electorate = { expected: checkedIn, checkedIn, issued };
   const unsigned: UnsignedBundle = {
     format: BUNDLE_FORMAT,
     poll,
-    electorate: { expected: checkedIn, checkedIn, issued },
+    electorate,
+    writtenOpinions: [],
+    exclusions: [],
+    scrutineers: [],
     tokenKeys: [...tokenKeys.values()].map((key) => ({ group: key.group, keyId: toHex(key.keyId), spki: toBase64(key.spki) })),
     ballots,
-    result: recountResult({ poll, ballots }),
+    result: recountResult({ poll, ballots, electorate }),
     closedAt: '2025-06-01T12:00:00.000Z',
     signer: { alg: 'Ed25519', publicKey: signerPublicKey },
   };

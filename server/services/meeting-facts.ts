@@ -1,0 +1,103 @@
+/**
+ * Facts of the meeting that the rules need, entered by the organizer and recorded in the
+ * audit log (DOMAIN §1, §6):
+ *  - exclusions: a member left out of the expected count, with the reason and who approved it;
+ *  - written opinions of absent voting members: named, entered before voting opens, counted in
+ *    the tally and kept apart from the anonymous ballots;
+ *  - scrutineers (监票人, 计票人) named for a poll.
+ * Names stay in the unit's own record; the public bundle carries only reasons, approvers,
+ * the opinions' choices and the scrutineers.
+ */
+import { fail } from '../../shared/errors.ts';
+import { canonicalJson } from '../../shared/crypto/jcs.ts';
+import { validateChoices, type Choices } from '../../shared/protocol/poll.ts';
+import type { AppDeps } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { appendAudit } from './audit.ts';
+import { mayVote, pollQuestions } from './polls.ts';
+
+function voterOfMeeting(deps: AppDeps, meetingId: string, voterId: string): q.VoterRow {
+  const voter = q.listVoters(deps.db, meetingId).find((v) => v.id === voterId);
+  if (!voter) fail('not_found', 'no such voter on this meeting’s roster');
+  return voter;
+}
+
+function hasCheckedIn(deps: AppDeps, meetingId: string, voterId: string) {
+  return q.listPollsOfMeeting(deps.db, meetingId).some((p) => q.listCheckedInVoterIds(deps.db, p.id).includes(voterId));
+}
+
+export function setExclusion(deps: AppDeps, meetingId: string, voterId: string, fact: { reason: string; approvedBy: string }, actor: string) {
+  const voter = voterOfMeeting(deps, meetingId, voterId);
+  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft' && p.phase !== 'checkin');
+  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}: the expected count is fixed`);
+  if (hasCheckedIn(deps, meetingId, voterId)) fail('conflict', `${voter.name} has checked in and holds a token: they are present, not excluded`);
+  if (q.listWrittenOpinionsOfVoter(deps.db, voterId).length)
+    fail('conflict', `${voter.name} submitted a written opinion: remove it before excluding them`);
+  q.runInTransaction(deps.db, () => {
+    q.upsertExclusion(deps.db, { voterId, meetingId, ...fact });
+    appendAudit(deps.db, { actor, action: 'exclude_voter', subject: meetingId, details: { voter: voter.name, number: voter.number, ...fact } }, deps.now().toISOString());
+  });
+}
+
+export function removeExclusion(deps: AppDeps, meetingId: string, voterId: string, actor: string) {
+  const voter = voterOfMeeting(deps, meetingId, voterId);
+  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft' && p.phase !== 'checkin');
+  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}: the expected count is fixed`);
+  q.runInTransaction(deps.db, () => {
+    if (q.deleteExclusion(deps.db, voterId) === 0) fail('not_found', `${voter.name} is not excluded`);
+    appendAudit(deps.db, { actor, action: 'include_voter', subject: meetingId, details: { voter: voter.name, number: voter.number } }, deps.now().toISOString());
+  });
+}
+
+export function setWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, choices: Choices, actor: string) {
+  if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are entered before voting opens');
+  const voter = voterOfMeeting(deps, poll.meetingId, voterId);
+  if (!mayVote(poll, voter)) fail('not_eligible', `${voter.name} has no vote in this poll`);
+  if (q.listExclusions(deps.db, poll.meetingId).some((e) => e.voterId === voterId))
+    fail('conflict', `${voter.name} is excluded from the expected count`);
+  if (q.listCheckedInVoterIds(deps.db, poll.id).includes(voterId))
+    fail('conflict', `${voter.name} has checked in: a member present votes by secret ballot`);
+  const canonical = validateChoices(pollQuestions(poll), choices);
+  q.runInTransaction(deps.db, () => {
+    q.upsertWrittenOpinion(deps.db, { pollId: poll.id, voterId, choices: canonicalJson(canonical) });
+    appendAudit(deps.db, { actor, action: 'enter_written_opinion', subject: poll.id, details: { voter: voter.name, number: voter.number, choices: canonical } }, deps.now().toISOString());
+  });
+}
+
+export function removeWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, actor: string) {
+  if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are fixed once voting opens');
+  const voter = voterOfMeeting(deps, poll.meetingId, voterId);
+  q.runInTransaction(deps.db, () => {
+    if (q.deleteWrittenOpinion(deps.db, poll.id, voterId) === 0) fail('not_found', `${voter.name} has no written opinion in this poll`);
+    appendAudit(deps.db, { actor, action: 'remove_written_opinion', subject: poll.id, details: { voter: voter.name, number: voter.number } }, deps.now().toISOString());
+  });
+}
+
+export function setScrutineers(deps: AppDeps, poll: q.PollRow, scrutineers: q.PollRow['scrutineers'], actor: string) {
+  if (poll.phase === 'closed' || poll.phase === 'published') fail('wrong_phase', 'the poll is closed');
+  q.runInTransaction(deps.db, () => {
+    q.setPollScrutineers(deps.db, poll.id, scrutineers);
+    appendAudit(deps.db, { actor, action: 'name_scrutineers', subject: poll.id, details: { scrutineers } }, deps.now().toISOString());
+  });
+}
+
+/** The unit's own record of the meeting facts of a poll, with names (never published). */
+export function meetingRecord(deps: AppDeps, poll: q.PollRow) {
+  const voters = new Map(q.listVoters(deps.db, poll.meetingId).map((v) => [v.id, v]));
+  return {
+    exclusions: q.listExclusions(deps.db, poll.meetingId).map((e) => ({
+      voterId: e.voterId,
+      name: voters.get(e.voterId)?.name,
+      number: voters.get(e.voterId)?.number,
+      reason: e.reason,
+      approvedBy: e.approvedBy,
+    })),
+    writtenOpinions: q.listWrittenOpinions(deps.db, poll.id).map((w) => ({
+      voterId: w.voterId,
+      name: voters.get(w.voterId)?.name,
+      number: voters.get(w.voterId)?.number,
+      choices: JSON.parse(w.choices) as Choices,
+    })),
+    scrutineers: poll.scrutineers,
+  };
+}
