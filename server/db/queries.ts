@@ -4,7 +4,7 @@
  */
 import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import { auditLog, ballots, exclusions, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
+import { auditLog, ballots, decisions, exclusions, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -14,6 +14,7 @@ export type PollKeyRow = typeof pollKeys.$inferSelect;
 export type IssuanceRow = typeof issuances.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type ExclusionRow = typeof exclusions.$inferSelect;
+export type DecisionRow = typeof decisions.$inferSelect;
 export type WrittenOpinionRow = typeof writtenOpinions.$inferSelect;
 
 export function runInTransaction<T>(db: Db, work: () => T): T {
@@ -163,3 +164,17 @@ export const deleteWrittenOpinion = (db: Db, pollId: string, voterId: string) =>
   db.delete(writtenOpinions).where(and(eq(writtenOpinions.pollId, pollId), eq(writtenOpinions.voterId, voterId))).run().changes;
 export const listWrittenOpinionsOfVoter = (db: Db, voterId: string) =>
   db.select({ pollId: writtenOpinions.pollId }).from(writtenOpinions).where(eq(writtenOpinions.voterId, voterId)).all();
+
+// ---- decisions beside advisory results ----
+
+export const upsertDecision = (db: Db, row: DecisionRow) =>
+  db
+    .insert(decisions)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [decisions.pollId, decisions.questionId, decisions.step],
+      set: { outcome: row.outcome, decidedBy: row.decidedBy, date: row.date, note: row.note },
+    })
+    .run();
+export const listDecisions = (db: Db, pollId: string) =>
+  db.select().from(decisions).where(eq(decisions.pollId, pollId)).orderBy(asc(decisions.questionId), asc(decisions.step)).all();

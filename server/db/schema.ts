@@ -133,6 +133,28 @@ export const writtenOpinions = sqliteTable(
 );
 
 /**
+ * What was decided beside an advisory result: the branch committee's decision on a candidate
+ * (confirming activists and development objects, league recommendations), and the higher
+ * committee's pre-examination of a development object. Recorded after close; audit-logged.
+ */
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    step: text('step', { enum: ['committee_decision', 'pre_examination'] }).notNull(),
+    outcome: text('outcome').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    /** The date of the decision (YYYY-MM-DD), as written in the minutes. */
+    date: text('date').notNull(),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.questionId, t.step] })],
+);
+
+/**
  * The sign-in sheet: which voter received a blind signature for which (poll, group).
  * The blinded message is statistically independent of the token it becomes, so keeping it
  * (for idempotent retries) does not link the voter to a ballot.

@@ -1,7 +1,7 @@
 /** One poll (organizer): read, edit in draft, advance its phase, turnout, sign-in sheet, bundle. */
 import { Hono } from 'hono';
-import { scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
-import { meetingRecord, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
+import { decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { meetingRecord, recordDecision, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
@@ -58,6 +58,15 @@ export function pollRoutes(deps: AppDeps) {
       setScrutineers(deps, poll, c.req.valid('json').scrutineers, c.get('user').username);
       return c.json({ ok: true });
     })
+    .put(
+      '/:id/decisions/:questionId',
+      jsonBody(decisionBody, { summary: "Record the committee's decision (or a pre-examination) beside an advisory result", access: 'organizer' }),
+      (c) => {
+        const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+        recordDecision(deps, poll, c.req.param('questionId'), c.req.valid('json'), c.get('user').username);
+        return c.json({ ok: true });
+      },
+    )
     .get('/:id/record', described({ summary: "The unit's record: exclusions and written opinions with names, scrutineers", access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
       return c.json(meetingRecord(deps, poll));

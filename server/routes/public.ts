@@ -34,6 +34,11 @@ export function publicRoutes(deps: AppDeps) {
         polls: q.listPublishedPolls(deps.db).map((p) => ({ id: p.id, meetingId: p.meetingId, title: p.title, kind: p.kind, closedAt: p.closedAt })),
       }),
     )
+    .get('/polls/:id/decisions', described({ summary: 'Decisions recorded beside a published result', access: 'public' }), (c) => {
+      const poll = q.getPoll(deps.db, c.req.param('id'));
+      if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');
+      return c.json({ decisions: q.listDecisions(deps.db, poll.id).map(({ pollId: _p, ...d }) => d) });
+    })
     .get('/polls/:id/bundle', described({ summary: 'The signed tally bundle of a published poll', access: 'public' }), (c) => {
       const poll = q.getPoll(deps.db, c.req.param('id'));
       if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');

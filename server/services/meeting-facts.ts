@@ -81,6 +81,21 @@ export function setScrutineers(deps: AppDeps, poll: q.PollRow, scrutineers: q.Po
   });
 }
 
+/**
+ * Records the branch committee's decision beside an advisory result, or the higher committee's
+ * pre-examination of a development object. Only after close, when the result is known.
+ */
+export function recordDecision(deps: AppDeps, poll: q.PollRow, questionId: string, decision: Omit<q.DecisionRow, 'pollId' | 'questionId'>, actor: string) {
+  if (poll.phase !== 'closed' && poll.phase !== 'published') fail('wrong_phase', 'decisions are recorded once the poll is closed');
+  if (!pollQuestions(poll).some((question) => question.id === questionId)) fail('not_found', `no candidate ${questionId} in this poll`);
+  if (decision.step === 'pre_examination' && poll.kind !== 'development_object_confirmation')
+    fail('invalid_body', 'pre-examination is a step for development objects');
+  q.runInTransaction(deps.db, () => {
+    q.upsertDecision(deps.db, { pollId: poll.id, questionId, ...decision });
+    appendAudit(deps.db, { actor, action: 'record_decision', subject: poll.id, details: { questionId, ...decision } }, deps.now().toISOString());
+  });
+}
+
 /** The unit's own record of the meeting facts of a poll, with names (never published). */
 export function meetingRecord(deps: AppDeps, poll: q.PollRow) {
   const voters = new Map(q.listVoters(deps.db, poll.meetingId).map((v) => [v.id, v]));
@@ -99,5 +114,6 @@ export function meetingRecord(deps: AppDeps, poll: q.PollRow) {
       choices: JSON.parse(w.choices) as Choices,
     })),
     scrutineers: poll.scrutineers,
+    decisions: q.listDecisions(deps.db, poll.id).map(({ pollId: _p, ...d }) => d),
   };
 }

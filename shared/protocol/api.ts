@@ -138,3 +138,31 @@ export interface TurnoutView {
   checkedIn: number;
   ballotsCast: number;
 }
+
+/** Outcomes of each recorded step; the vote itself stays advisory. */
+export const DECISION_OUTCOMES = {
+  committee_decision: ['confirmed', 'not_confirmed', 'deferred'],
+  pre_examination: ['approved', 'returned'],
+} as const;
+
+export const decisionBody = z
+  .strictObject({
+    step: z.enum(['committee_decision', 'pre_examination']),
+    outcome: z.string().max(40),
+    decidedBy: name,
+    date: z.iso.date(),
+    note: z.string().trim().max(1000).default(''),
+  })
+  .refine((d) => (DECISION_OUTCOMES[d.step] as readonly string[]).includes(d.outcome), {
+    path: ['outcome'],
+    message: 'committee_decision: confirmed, not_confirmed or deferred; pre_examination: approved or returned',
+  });
+
+export interface DecisionView {
+  questionId: string;
+  step: 'committee_decision' | 'pre_examination';
+  outcome: string;
+  decidedBy: string;
+  date: string;
+  note: string;
+}

@@ -143,4 +143,33 @@ describe('meeting facts', () => {
     expect(badSetting.status).toBe(400);
     expect(badSetting.body.error.message).toMatch(/settings/);
   });
+
+  it("records the committee's decision and a pre-examination beside an advisory result, after close only", async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: 'Development objects' })).body;
+    const poll = (
+      await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '确定发展对象', kind: 'development_object_confirmation', candidates: [{ id: 'c1', name: '张三' }] })
+    ).body;
+    expect(poll.questions[0].options).toEqual(['good', 'fairly_good', 'average', 'poor']);
+    const decision = { step: 'committee_decision', outcome: 'confirmed', decidedBy: '支部委员会', date: '2026-11-20', note: '经支委会研究' };
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, decision)).status).toBe(409);
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: '1' }] });
+    for (const to of ['checkin', 'voting', 'closed']) await org.call('POST', `/api/polls/${poll.id}/transition`, { to });
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, { ...decision, outcome: 'approved' })).status).toBe(400);
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, { ...decision, date: '20 Nov' })).status).toBe(400);
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c9`, decision)).status).toBe(404);
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, decision)).status).toBe(200);
+    const pre = { step: 'pre_examination', outcome: 'approved', decidedBy: '学院党委', date: '2026-11-25' };
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, pre)).status).toBe(200);
+    const record = await org.call('GET', `/api/polls/${poll.id}/record`);
+    expect(record.body.decisions).toEqual([
+      { questionId: 'c1', ...decision },
+      { questionId: 'c1', ...pre, note: '' },
+    ]);
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
+    const board = (await (await t.app.request(`/api/public/polls/${poll.id}/decisions`)).json()) as any;
+    expect(board.decisions).toHaveLength(2);
+    const audit = await org.call('GET', `/api/meetings/${meeting.id}/audit`);
+    expect(audit.body.entries.filter((e: any) => e.action === 'record_decision')).toHaveLength(2);
+  });
 });
