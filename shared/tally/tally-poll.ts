@@ -3,12 +3,11 @@
  * board) and the verifier call `tallyPoll` with the same inputs and get the same result.
  */
 import type { Choices, Question } from '../protocol/poll.ts';
-import type { TallyInput } from './common.ts';
+import { countWithOpinions, type TallyInput } from './common.ts';
 import { tallyLeagueRecommendation } from './league-recommendation.ts';
 import { tallyMemberAcceptance } from './member-acceptance.ts';
 import { tallyMemberConversion } from './member-conversion.ts';
 import { tallyOpinionBallot } from './opinion-ballot.ts';
-import { countChoices } from './plain-count.ts';
 import type { Rule } from './rules.ts';
 import type { PollResult } from './result.ts';
 
@@ -16,7 +15,11 @@ export function tallyPoll(input: TallyInput<Rule>): PollResult {
   const { rule } = input;
   switch (rule.kind) {
     case 'generic':
-      return { ballotsCast: input.ballots.length, questions: countChoices(input.questions, input.ballots) };
+      // Plain counts, written opinions of absent members included like every other kind.
+      return {
+        ballotsCast: input.ballots.length,
+        questions: countWithOpinions(input.questions, input.ballots, input.writtenOpinions).map(({ question, counts }) => ({ id: question.id, counts })),
+      };
     case 'member_acceptance':
       return tallyMemberAcceptance({ ...input, rule });
     case 'member_conversion':

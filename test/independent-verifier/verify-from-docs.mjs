@@ -3,8 +3,13 @@
 //
 // Usage: node test/independent-verifier/verify-from-docs.mjs BUNDLE.json
 //          [--receipt HEX] [--signer BASE64|HEX]
-// Prints one line per check; exit 0 if every check passes, 1 otherwise
-// (also 1 for a --receipt that is not among the ballots, or bad usage).
+// Prints one line per check (the ten checks of docs/bundle-format.md, "Verification":
+// format, signature, token_keys, tokens, unique_nonces, ballot_order, issued, choices,
+// recount, verdicts); exit 0 if every check passes, 1 otherwise (also 1 for a --receipt
+// that is not among the ballots, or bad usage). The `verdicts` check recomputes quorum,
+// thresholds, verdicts, caps, ranks and topGrade by the "Rules" section; the explanation
+// and warning sentences are only checked for presence and shape ({ zh, en }), as the
+// document allows.
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -252,15 +257,158 @@ function exactKeys(o, required, optional, where) {
 // ---------------------------------------------------------------------------
 // checks
 // ---------------------------------------------------------------------------
+// Rule kinds (docs/bundle-format.md, "Rules").
+const RULE_KINDS = ['generic', 'member_acceptance', 'member_conversion', 'league_recommendation',
+  'activist_confirmation', 'development_object_confirmation'];
+const GRADE_KINDS = ['activist_confirmation', 'development_object_confirmation'];
+const FRACTIONS = { '1/2': [1n, 2n], '2/3': [2n, 3n] };
+const COMPARISONS = ['more_than', 'at_least'];
+const BASES = ['expected', 'present', 'ballots'];
+
+function checkId(v, where) {
+  need(typeof v === 'string' && ID_RE.test(v), `${where}: invalid id ${JSON.stringify(v)} (must match ${ID_RE})`);
+}
+function checkInt(v, where) {
+  need(isNonNegInt(v), `${where}: must be a non-negative integer below 2^53`);
+}
+function checkSentence(v, where) {
+  // `explanation` / warning: { zh, en }, sentences in Chinese and English
+  exactKeys(v, ['zh', 'en'], [], where);
+  need(typeof v.zh === 'string' && v.zh.length > 0, `${where}.zh: must be a non-empty string`);
+  need(typeof v.en === 'string' && v.en.length > 0, `${where}.en: must be a non-empty string`);
+}
+function checkQuorumSetting(q, where) {
+  exactKeys(q, ['fraction', 'comparison'], [], where);
+  need(has(FRACTIONS, q.fraction), `${where}.fraction: must be "1/2" or "2/3"`);
+  need(COMPARISONS.includes(q.comparison), `${where}.comparison: must be "more_than" or "at_least"`);
+}
+function checkThresholdSetting(t, where) {
+  exactKeys(t, ['base', 'fraction', 'comparison'], [], where);
+  need(BASES.includes(t.base), `${where}.base: must be "expected", "present" or "ballots"`);
+  need(has(FRACTIONS, t.fraction), `${where}.fraction: must be "1/2" or "2/3"`);
+  need(COMPARISONS.includes(t.comparison), `${where}.comparison: must be "more_than" or "at_least"`);
+}
+function checkAnswerShape(v, where) {
+  const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  need(ok, `${where}: must be a string or an array of strings`);
+}
+
+function checkRuleFormat(rule) {
+  need(isObj(rule) && typeof rule.kind === 'string', 'poll.rule: must be an object with a string "kind"');
+  need(RULE_KINDS.includes(rule.kind), `poll.rule.kind: unknown rule ${JSON.stringify(rule.kind)}`);
+  const where = `poll.rule (${rule.kind})`;
+  switch (rule.kind) {
+    case 'generic':
+      exactKeys(rule, ['kind'], [], where);
+      break;
+    case 'member_acceptance':
+      exactKeys(rule, ['kind', 'quorum', 'pass'], [], where);
+      checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
+      checkThresholdSetting(rule.pass, 'poll.rule.pass');
+      break;
+    case 'member_conversion':
+      // GUESS: the document gives no default for extendedBefore; absent is read as [].
+      exactKeys(rule, ['kind', 'quorum', 'pass'], ['extendedBefore'], where);
+      checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
+      checkThresholdSetting(rule.pass, 'poll.rule.pass');
+      if (has(rule, 'extendedBefore')) {
+        need(Array.isArray(rule.extendedBefore), 'poll.rule.extendedBefore: must be an array of question ids');
+        const seen = new Set();
+        rule.extendedBefore.forEach((id, k) => {
+          checkId(id, `poll.rule.extendedBefore[${k}]`);
+          need(!seen.has(id), `poll.rule.extendedBefore: duplicate ${JSON.stringify(id)}`);
+          seen.add(id);
+        });
+      }
+      break;
+    case 'league_recommendation':
+      exactKeys(rule, ['kind', 'quorum', 'pass', 'capPercent'], ['capCount'], where);
+      checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
+      checkThresholdSetting(rule.pass, 'poll.rule.pass');
+      checkInt(rule.capPercent, 'poll.rule.capPercent');
+      if (has(rule, 'capCount')) checkInt(rule.capCount, 'poll.rule.capCount');
+      break;
+    default: { // activist_confirmation, development_object_confirmation
+      exactKeys(rule, ['kind', 'grades', 'attendance', 'topGrade'], [], where);
+      // GUESS: the document lists grades as "[good 好, fairly_good 较好, …]"; each is read as { id, label }.
+      need(Array.isArray(rule.grades) && rule.grades.length >= 2 && rule.grades.length <= 20,
+        'poll.rule.grades: must be an array of 2–20 grades (they are the options of single questions)');
+      const seen = new Set();
+      rule.grades.forEach((g, k) => {
+        exactKeys(g, ['id', 'label'], [], `poll.rule.grades[${k}]`);
+        checkId(g.id, `poll.rule.grades[${k}].id`);
+        need(typeof g.label === 'string', `poll.rule.grades[${k}].label: must be a string`);
+        need(!seen.has(g.id), `poll.rule.grades: duplicate grade id ${JSON.stringify(g.id)}`);
+        seen.add(g.id);
+      });
+      checkQuorumSetting(rule.attendance, 'poll.rule.attendance');
+      checkThresholdSetting(rule.topGrade, 'poll.rule.topGrade');
+    }
+  }
+}
+
+function checkResultQuestionFormat(rq, q, kind, where) {
+  const common = ['id', 'counts'];
+  if (kind === 'generic') {
+    exactKeys(rq, common, [], where);
+  } else {
+    const req = [...common, 'writtenOpinions', 'threshold', 'thresholdBase', 'quorumMet', 'verdict', 'explanation'];
+    const opt = [];
+    if (kind === 'league_recommendation') req.push('cap', 'candidates');
+    if (GRADE_KINDS.includes(kind)) req.push('topGrade');
+    if (kind === 'member_conversion') opt.push('warnings');
+    exactKeys(rq, req, opt, where);
+    checkInt(rq.writtenOpinions, `${where}.writtenOpinions`);
+    checkInt(rq.threshold, `${where}.threshold`);
+    exactKeys(rq.thresholdBase, ['base', 'value'], [], `${where}.thresholdBase`);
+    need(BASES.includes(rq.thresholdBase.base), `${where}.thresholdBase.base: must be "expected", "present" or "ballots"`);
+    checkInt(rq.thresholdBase.value, `${where}.thresholdBase.value`);
+    need(typeof rq.quorumMet === 'boolean', `${where}.quorumMet: must be a boolean`);
+    need(typeof rq.verdict === 'string', `${where}.verdict: must be a string`);
+    checkSentence(rq.explanation, `${where}.explanation`);
+    if (has(rq, 'warnings')) {
+      need(Array.isArray(rq.warnings), `${where}.warnings: must be an array`);
+      rq.warnings.forEach((w, k) => checkSentence(w, `${where}.warnings[${k}]`));
+    }
+    if (kind === 'league_recommendation') {
+      checkInt(rq.cap, `${where}.cap`);
+      need(Array.isArray(rq.candidates), `${where}.candidates: must be an array`);
+      rq.candidates.forEach((c, k) => {
+        const w = `${where}.candidates[${k}]`;
+        exactKeys(c, ['id', 'votes', 'rank', 'verdict', 'explanation'], [], w);
+        checkId(c.id, `${w}.id`);
+        checkInt(c.votes, `${w}.votes`);
+        checkInt(c.rank, `${w}.rank`);
+        need(typeof c.verdict === 'string', `${w}.verdict: must be a string`);
+        checkSentence(c.explanation, `${w}.explanation`);
+      });
+    }
+    if (GRADE_KINDS.includes(kind)) {
+      exactKeys(rq.topGrade, ['grade', 'votes', 'of'], [], `${where}.topGrade`);
+      checkId(rq.topGrade.grade, `${where}.topGrade.grade`);
+      checkInt(rq.topGrade.votes, `${where}.topGrade.votes`);
+      checkInt(rq.topGrade.of, `${where}.topGrade.of`);
+    }
+  }
+  need(rq.id === q.id, `${where}.id: expected ${JSON.stringify(q.id)} (order of poll.questions)`);
+  need(isObj(rq.counts), `${where}.counts: must be an object`);
+  for (const o of q.options) need(has(rq.counts, o), `${where}.counts: option ${JSON.stringify(o)} missing`);
+  for (const [o, n] of Object.entries(rq.counts)) {
+    need(q.options.includes(o), `${where}.counts: ${JSON.stringify(o)} is not an option`);
+    checkInt(n, `${where}.counts[${JSON.stringify(o)}]`);
+  }
+}
+
 function checkFormat(b) {
-  exactKeys(b, ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'result', 'closedAt', 'signer', 'signature'], [], 'bundle');
+  exactKeys(b, ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
+    'scrutineers', 'result', 'closedAt', 'signer', 'signature'], [], 'bundle');
   need(b.format === 'anon-ballot-bundle/v1', `format: expected "anon-ballot-bundle/v1", got ${JSON.stringify(b.format)}`);
 
   // poll
   const p = b.poll;
   exactKeys(p, ['id', 'meetingId', 'title', 'kind', 'questions', 'rule'], [], 'poll');
-  need(typeof p.id === 'string' && ID_RE.test(p.id), 'poll.id: invalid id');
-  need(typeof p.meetingId === 'string' && ID_RE.test(p.meetingId), 'poll.meetingId: invalid id');
+  checkId(p.id, 'poll.id');
+  checkId(p.meetingId, 'poll.meetingId');
   need(typeof p.title === 'string', 'poll.title: must be a string');
   need(typeof p.kind === 'string', 'poll.kind: must be a string');
   need(Array.isArray(p.questions) && p.questions.length >= 1, 'poll.questions: must be a non-empty array');
@@ -270,17 +418,19 @@ function checkFormat(b) {
     need(isObj(q), `${where}: must be an object`);
     need(q.type === 'single' || q.type === 'approval', `${where}.type: must be "single" or "approval"`);
     exactKeys(q, q.type === 'approval' ? ['id', 'type', 'title', 'options', 'maxChoices'] : ['id', 'type', 'title', 'options'], ['optionLabels'], where);
-    need(typeof q.id === 'string' && q.id.length > 0, `${where}.id: must be a non-empty string`);
+    checkId(q.id, `${where}.id`);
     need(!qids.has(q.id), `${where}.id: duplicate question id ${JSON.stringify(q.id)}`);
     qids.add(q.id);
     need(typeof q.title === 'string', `${where}.title: must be a string`);
-    need(Array.isArray(q.options) && q.options.length >= 1, `${where}.options: must be a non-empty array`);
+    const [lo, hi] = q.type === 'single' ? [2, 20] : [1, 200];
+    need(Array.isArray(q.options) && q.options.length >= lo && q.options.length <= hi,
+      `${where}.options: must be an array of ${lo}–${hi} option ids for "${q.type}"`);
     const seen = new Set();
-    for (const o of q.options) {
-      need(typeof o === 'string' && o.length > 0, `${where}.options: option ids must be non-empty strings`);
+    q.options.forEach((o, oi) => {
+      checkId(o, `${where}.options[${oi}]`);
       need(!seen.has(o), `${where}.options: duplicate option id ${JSON.stringify(o)}`);
       seen.add(o);
-    }
+    });
     if (has(q, 'optionLabels')) {
       need(isObj(q.optionLabels), `${where}.optionLabels: must be an object`);
       for (const [k, v] of Object.entries(q.optionLabels)) {
@@ -293,18 +443,19 @@ function checkFormat(b) {
         `${where}.maxChoices: must be an integer 1..${q.options.length}`);
     }
   });
-  need(isObj(p.rule) && typeof p.rule.kind === 'string', 'poll.rule: must be an object with a string "kind"');
-  if (p.rule.kind === 'generic') exactKeys(p.rule, ['kind'], [], 'poll.rule (generic)');
+  checkRuleFormat(p.rule);
+  need(p.kind === p.rule.kind, `poll.kind ${JSON.stringify(p.kind)} != poll.rule.kind ${JSON.stringify(p.rule.kind)}`);
+  const kind = p.rule.kind;
 
   // electorate
   const e = b.electorate;
   exactKeys(e, ['expected', 'checkedIn', 'issued'], [], 'electorate');
-  need(isNonNegInt(e.expected), 'electorate.expected: must be a non-negative integer');
-  need(isNonNegInt(e.checkedIn), 'electorate.checkedIn: must be a non-negative integer');
+  checkInt(e.expected, 'electorate.expected');
+  checkInt(e.checkedIn, 'electorate.checkedIn');
   need(isObj(e.issued), 'electorate.issued: must be an object');
   for (const [g, n] of Object.entries(e.issued)) {
-    need(g.length > 0, 'electorate.issued: empty group name');
-    need(isNonNegInt(n), `electorate.issued[${JSON.stringify(g)}]: must be a non-negative integer`);
+    checkId(g, 'electorate.issued: group');
+    checkInt(n, `electorate.issued[${JSON.stringify(g)}]`);
   }
 
   // tokenKeys
@@ -312,7 +463,7 @@ function checkFormat(b) {
   b.tokenKeys.forEach((k, ki) => {
     const where = `tokenKeys[${ki}]`;
     exactKeys(k, ['group', 'keyId', 'spki'], [], where);
-    need(typeof k.group === 'string' && k.group.length > 0, `${where}.group: must be a non-empty string`);
+    checkId(k.group, `${where}.group`);
     need(typeof k.keyId === 'string' && /^[0-9a-f]{64}$/.test(k.keyId), `${where}.keyId: must be 64 lowercase hex characters`);
     try { need(b64decodeStrict(k.spki).length > 0, 'empty'); } catch (err) {
       throw new CheckError(`${where}.spki: not canonical base64 (${err.message})`);
@@ -328,30 +479,52 @@ function checkFormat(b) {
       throw new CheckError(`${where}.token: not canonical unpadded base64url (${err.message})`);
     }
     need(isObj(bl.choices), `${where}.choices: must be an object`);
-    for (const [qid, v] of Object.entries(bl.choices)) {
-      const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-      need(ok, `${where}.choices[${JSON.stringify(qid)}]: must be a string or an array of strings`);
-    }
+    for (const [qid, v] of Object.entries(bl.choices)) checkAnswerShape(v, `${where}.choices[${JSON.stringify(qid)}]`);
+  });
+
+  // writtenOpinions: { questionId, choice }, no names
+  need(Array.isArray(b.writtenOpinions), 'writtenOpinions: must be an array');
+  b.writtenOpinions.forEach((w, wi) => {
+    const where = `writtenOpinions[${wi}]`;
+    exactKeys(w, ['questionId', 'choice'], [], where);
+    checkId(w.questionId, `${where}.questionId`);
+    checkAnswerShape(w.choice, `${where}.choice`);
+  });
+
+  // exclusions: { reason, approvedBy }, no names
+  need(Array.isArray(b.exclusions), 'exclusions: must be an array');
+  b.exclusions.forEach((x, xi) => {
+    const where = `exclusions[${xi}]`;
+    exactKeys(x, ['reason', 'approvedBy'], [], where);
+    need(typeof x.reason === 'string' && x.reason.length > 0, `${where}.reason: must be a non-empty string`);
+    need(typeof x.approvedBy === 'string' && x.approvedBy.length > 0, `${where}.approvedBy: must be a non-empty string`);
+  });
+
+  // scrutineers: { name, role }
+  need(Array.isArray(b.scrutineers), 'scrutineers: must be an array');
+  b.scrutineers.forEach((s, si) => {
+    const where = `scrutineers[${si}]`;
+    exactKeys(s, ['name', 'role'], [], where);
+    need(typeof s.name === 'string' && s.name.length > 0, `${where}.name: must be a non-empty string`);
+    need(s.role === 'supervisor' || s.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
   });
 
   // result
   const r = b.result;
-  exactKeys(r, ['ballotsCast', 'questions'], [], 'result');
-  need(isNonNegInt(r.ballotsCast), 'result.ballotsCast: must be a non-negative integer');
+  if (kind === 'generic') exactKeys(r, ['ballotsCast', 'questions'], [], 'result (generic: no quorum)');
+  else exactKeys(r, ['ballotsCast', 'quorum', 'questions'], [], `result (${kind})`);
+  checkInt(r.ballotsCast, 'result.ballotsCast');
+  if (kind !== 'generic') {
+    exactKeys(r.quorum, ['met', 'present', 'expected', 'needed', 'explanation'], [], 'result.quorum');
+    need(typeof r.quorum.met === 'boolean', 'result.quorum.met: must be a boolean');
+    checkInt(r.quorum.present, 'result.quorum.present');
+    checkInt(r.quorum.expected, 'result.quorum.expected');
+    checkInt(r.quorum.needed, 'result.quorum.needed');
+    checkSentence(r.quorum.explanation, 'result.quorum.explanation');
+  }
   need(Array.isArray(r.questions) && r.questions.length === p.questions.length,
     `result.questions: must be an array with one entry per poll question (${p.questions.length})`);
-  r.questions.forEach((rq, qi) => {
-    const where = `result.questions[${qi}]`;
-    exactKeys(rq, ['id', 'counts'], [], where);
-    need(rq.id === p.questions[qi].id, `${where}.id: expected ${JSON.stringify(p.questions[qi].id)} (order of poll.questions)`);
-    need(isObj(rq.counts), `${where}.counts: must be an object`);
-    const opts = p.questions[qi].options;
-    for (const o of opts) need(has(rq.counts, o), `${where}.counts: option ${JSON.stringify(o)} missing`);
-    for (const [o, n] of Object.entries(rq.counts)) {
-      need(opts.includes(o), `${where}.counts: ${JSON.stringify(o)} is not an option`);
-      need(isNonNegInt(n), `${where}.counts[${JSON.stringify(o)}]: must be a non-negative integer`);
-    }
-  });
+  r.questions.forEach((rq, qi) => checkResultQuestionFormat(rq, p.questions[qi], kind, `result.questions[${qi}]`));
 
   // closedAt: ISO 8601 UTC
   need(typeof b.closedAt === 'string', 'closedAt: must be a string');
@@ -375,7 +548,9 @@ function checkFormat(b) {
     throw new CheckError(`signature: not canonical base64 (${err.message})`);
   }
   need(sig.length === 64, `signature: must be 64 bytes, got ${sig.length}`);
-  return `${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ${b.ballots.length} ballot(s)`;
+  return `rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
+    `${b.ballots.length} ballot(s), ${b.writtenOpinions.length} written opinion(s), ` +
+    `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)`;
 }
 
 function parseKeyMaterial(s) {
@@ -492,6 +667,13 @@ function checkBallotOrder(b) {
   return 'strictly ascending by token bytes';
 }
 
+// Written opinions per question id (every entry, valid or not).
+function writtenPerQuestion(b) {
+  const w = new Map(b.poll.questions.map((q) => [q.id, 0]));
+  for (const wo of b.writtenOpinions) w.set(wo.questionId, (w.get(wo.questionId) ?? 0) + 1);
+  return w;
+}
+
 function checkIssued(b, keys) {
   const e = b.electorate;
   const perGroup = new Map();
@@ -511,58 +693,249 @@ function checkIssued(b, keys) {
   for (const [g, n] of perGroup) {
     const issued = has(e.issued, g) ? e.issued[g] : 0;
     need(n <= issued, `group ${JSON.stringify(g)}: ${n} ballots > ${issued} tokens issued`);
-    // derived: a voter gets at most one token per group, so issued[g] <= checkedIn
+    // a voter gets at most one token per group, so issued[g] <= checkedIn
     need(issued <= e.checkedIn, `group ${JSON.stringify(g)}: ${issued} tokens issued > ${e.checkedIn} voters checked in`);
     parts.push(`${g}: ${n} ballot(s) <= ${issued} issued`);
   }
   need(e.checkedIn <= e.expected, `checkedIn ${e.checkedIn} > expected ${e.expected}`);
-  // derived: every checked-in voter received at least one token
+  // every checked-in voter received at least one token
   const totalIssued = Object.values(e.issued).reduce((a, x) => a + x, 0);
   need(e.checkedIn <= totalIssued, `checkedIn ${e.checkedIn} > total tokens issued ${totalIssued}`);
   parts.push(`checkedIn ${e.checkedIn} <= expected ${e.expected}`);
+  // written opinions come from absent expected voters: per question <= expected - checkedIn
+  const absent = e.expected - e.checkedIn;
+  for (const [qid, n] of writtenPerQuestion(b)) {
+    need(n <= absent, `question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected ${e.expected} - checkedIn ${e.checkedIn} = ${absent} absent voters`);
+  }
+  parts.push(`written opinions per question <= ${absent} absent`);
   return parts.join('; ');
+}
+
+// null if `v` is a valid canonical answer to question q, else a message
+function answerProblem(q, v) {
+  if (q.type === 'single') {
+    if (typeof v !== 'string') return `question ${JSON.stringify(q.id)} (single) needs one option id`;
+    if (!q.options.includes(v)) return `${JSON.stringify(v)} is not an option of ${JSON.stringify(q.id)}`;
+    return null;
+  }
+  if (!Array.isArray(v)) return `question ${JSON.stringify(q.id)} (approval) needs an array`;
+  if (v.length > q.maxChoices) return `${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`;
+  for (let oi = 0; oi < v.length; oi++) {
+    const o = v[oi];
+    if (typeof o !== 'string' || !q.options.includes(o)) return `${JSON.stringify(o)} is not an option of ${JSON.stringify(q.id)}`;
+    if (oi > 0 && compareUtf16(v[oi - 1], o) >= 0) return `approval array for ${JSON.stringify(q.id)} is not sorted ascending without duplicates`;
+  }
+  return null;
 }
 
 function checkChoices(b) {
   const qs = b.poll.questions;
+  const byId = new Map(qs.map((q) => [q.id, q]));
   b.ballots.forEach((bl, bi) => {
     const where = `ballot ${bi}`;
     const c = bl.choices;
-    for (const k of Object.keys(c)) need(qs.some((q) => q.id === k), `${where}: answers unknown question ${JSON.stringify(k)}`);
+    for (const k of Object.keys(c)) need(byId.has(k), `${where}: answers unknown question ${JSON.stringify(k)}`);
     for (const q of qs) {
       need(has(c, q.id), `${where}: question ${JSON.stringify(q.id)} not answered`);
-      const v = c[q.id];
-      if (q.type === 'single') {
-        need(typeof v === 'string', `${where}: question ${JSON.stringify(q.id)} (single) needs one option id`);
-        need(q.options.includes(v), `${where}: ${JSON.stringify(v)} is not an option of ${JSON.stringify(q.id)}`);
-      } else {
-        need(Array.isArray(v), `${where}: question ${JSON.stringify(q.id)} (approval) needs an array`);
-        need(v.length <= q.maxChoices, `${where}: ${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`);
-        v.forEach((o, oi) => {
-          need(typeof o === 'string' && q.options.includes(o), `${where}: ${JSON.stringify(o)} is not an option of ${JSON.stringify(q.id)}`);
-          if (oi > 0) need(compareUtf16(v[oi - 1], o) < 0, `${where}: approval array for ${JSON.stringify(q.id)} is not sorted ascending without duplicates`);
-        });
-      }
+      const p = answerProblem(q, c[q.id]);
+      need(p === null, `${where}: ${p}`);
     }
   });
-  return `${b.ballots.length} ballot(s) answer all ${qs.length} question(s) canonically`;
+  b.writtenOpinions.forEach((w, wi) => {
+    const where = `written opinion ${wi}`;
+    const q = byId.get(w.questionId);
+    need(q, `${where}: unknown question ${JSON.stringify(w.questionId)}`);
+    const p = answerProblem(q, w.choice);
+    need(p === null, `${where}: ${p}`);
+    // "sorted by their JCS form" (equal entries are allowed: two absent voters may give the same opinion)
+    if (wi > 0) {
+      need(compareUtf16(jcs(b.writtenOpinions[wi - 1]), jcs(w)) <= 0,
+        `${where}: writtenOpinions are not sorted by their JCS form`);
+    }
+  });
+  return `${b.ballots.length} ballot(s) answer all ${qs.length} question(s) canonically; ` +
+    `${b.writtenOpinions.length} written opinion(s) valid and sorted`;
+}
+
+// counts from ballots plus written opinions; answers that are not valid are not counted
+// (the `choices` check reports them)
+function recount(b) {
+  const out = new Map();
+  for (const q of b.poll.questions) out.set(q.id, { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0 });
+  const add = (q, v, written) => {
+    const slot = out.get(q.id);
+    if (answerProblem(q, v) !== null) { slot.invalid++; return; }
+    for (const o of (Array.isArray(v) ? v : [v])) slot.counts[o]++;
+    if (written) slot.written++;
+  };
+  const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
+  for (const bl of b.ballots) for (const q of b.poll.questions) add(q, bl.choices[q.id], false);
+  for (const w of b.writtenOpinions) { const q = byId.get(w.questionId); if (q) add(q, w.choice, true); }
+  return out;
 }
 
 function checkRecount(b) {
   const r = b.result;
   need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
+  const rc = recount(b);
+  const problems = [];
   b.poll.questions.forEach((q, qi) => {
-    const counts = Object.fromEntries(q.options.map((o) => [o, 0]));
-    for (const bl of b.ballots) {
-      const v = bl.choices[q.id];
-      for (const o of (Array.isArray(v) ? v : [v])) counts[o]++;
-    }
+    const slot = rc.get(q.id);
+    if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} invalid answer(s) not counted (see choices)`);
     for (const o of q.options) {
-      need(r.questions[qi].counts[o] === counts[o],
-        `question ${JSON.stringify(q.id)} option ${JSON.stringify(o)}: published ${r.questions[qi].counts[o]}, recounted ${counts[o]}`);
+      if (r.questions[qi].counts[o] !== slot.counts[o]) {
+        problems.push(`question ${JSON.stringify(q.id)} option ${JSON.stringify(o)}: published ${r.questions[qi].counts[o]}, recounted ${slot.counts[o]}`);
+      }
     }
   });
-  return `ballotsCast ${r.ballotsCast}; ` + r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ');
+  if (problems.length > 0 && b.writtenOpinions.length > 0) {
+    // diagnosis only: do the published counts match the ballots alone?
+    const ballotsOnly = b.poll.questions.every((q, qi) => q.options.every((o) =>
+      r.questions[qi].counts[o] === b.ballots.reduce((a, bl) => {
+        const v = bl.choices[q.id];
+        return a + ((Array.isArray(v) ? v : [v]).includes(o) ? 1 : 0);
+      }, 0)));
+    if (ballotsOnly) problems.push('(the published counts equal the ballots alone: the written opinions were not counted, ' +
+      'but the document says counts = "number of ballots plus written opinions choosing it")');
+  }
+  need(problems.length === 0, problems.join('; '));
+  return `ballotsCast ${r.ballotsCast}, ${b.writtenOpinions.length} written opinion(s); ` +
+    r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ');
+}
+
+// ---------------------------------------------------------------------------
+// Rules (docs/bundle-format.md, "Rules"): integer computations only
+// ---------------------------------------------------------------------------
+// needed = smallest v meeting the fraction of B, never less than 1
+function neededVotes(B, setting) {
+  const [num, den] = FRACTIONS[setting.fraction];
+  const x = BigInt(B) * num;
+  if (setting.comparison === 'more_than') return Number(x / den + 1n);
+  const ceil = (x + den - 1n) / den;
+  return Number(ceil < 1n ? 1n : ceil);
+}
+
+function sameSet(a, b) {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function checkVerdicts(b) {
+  const rule = b.poll.rule;
+  const kind = rule.kind;
+  const r = b.result;
+  if (kind === 'generic') return 'rule generic: no verdicts, no quorum (result is { id, counts } per question)';
+
+  const E = b.electorate.expected;
+  const C = b.electorate.checkedIn;
+  const N = b.ballots.length;
+  const rc = recount(b);
+  const problems = [];
+  const cmp = (where, published, computed) => {
+    if (published !== computed) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
+  };
+  const baseValue = (base, qid) => (base === 'expected' ? E : base === 'present' ? C : N + rc.get(qid).written);
+
+  // quorum (attendance for the grading rules): base expected, votes checkedIn
+  const quorumSetting = GRADE_KINDS.includes(kind) ? rule.attendance : rule.quorum;
+  const qNeeded = neededVotes(E, quorumSetting);
+  const met = C >= qNeeded;
+  cmp('result.quorum.met', r.quorum.met, met);
+  cmp('result.quorum.present', r.quorum.present, C);
+  cmp('result.quorum.expected', r.quorum.expected, E);
+  cmp('result.quorum.needed', r.quorum.needed, qNeeded);
+
+  // rule-specific question structure
+  const qs = b.poll.questions;
+  const extended = new Set(kind === 'member_conversion' ? (rule.extendedBefore ?? []) : []);
+  for (const id of extended) {
+    if (!qs.some((q) => q.id === id)) problems.push(`poll.rule.extendedBefore: ${JSON.stringify(id)} is not a question id`);
+  }
+  if (kind === 'league_recommendation') {
+    if (qs.length !== 1 || qs[0].type !== 'approval') problems.push('league_recommendation: the poll must have exactly one approval question');
+  } else {
+    for (const q of qs) {
+      let want;
+      if (kind === 'member_acceptance') want = ['agree', 'disagree', 'abstain'];
+      else if (kind === 'member_conversion') want = extended.has(q.id) ? ['convert', 'cancel', 'abstain'] : ['convert', 'extend', 'cancel', 'abstain'];
+      else want = rule.grades.map((g) => g.id);
+      if (q.type !== 'single' || !sameSet(q.options, want)) {
+        problems.push(`question ${JSON.stringify(q.id)}: ${kind} needs a single question with options ${want.join(' / ')}`);
+      }
+    }
+  }
+  need(problems.length === 0, problems.join('; '));
+
+  const threshSetting = GRADE_KINDS.includes(kind) ? rule.topGrade : rule.pass;
+  const summary = [`quorum ${met ? 'met' : 'not met'} (${C} present, ${qNeeded} needed of ${E})`];
+  qs.forEach((q, qi) => {
+    const rq = r.questions[qi];
+    const where = `result.questions[${qi}] (${q.id})`;
+    const { counts, written } = rc.get(q.id);
+    const B = baseValue(threshSetting.base, q.id);
+    const need_ = neededVotes(B, threshSetting);
+    cmp(`${where}.writtenOpinions`, rq.writtenOpinions, written);
+    cmp(`${where}.thresholdBase.base`, rq.thresholdBase.base, threshSetting.base);
+    cmp(`${where}.thresholdBase.value`, rq.thresholdBase.value, B);
+    cmp(`${where}.threshold`, rq.threshold, need_);
+    cmp(`${where}.quorumMet`, rq.quorumMet, met);
+
+    let verdict;
+    if (kind === 'member_acceptance') {
+      verdict = !met ? 'no_quorum' : counts.agree >= need_ ? 'passed' : 'failed';
+    } else if (kind === 'member_conversion') {
+      if (!met) verdict = 'no_quorum';
+      else {
+        const reaching = ['convert', 'extend', 'cancel'].filter((o) => has(counts, o) && counts[o] >= need_);
+        const best = reaching.filter((o) => reaching.every((x) => x === o || counts[o] > counts[x]));
+        verdict = best.length === 1 ? best[0] : 'no_decision';
+      }
+      if (extended.has(q.id) && !(has(rq, 'warnings') && rq.warnings.length > 0)) {
+        problems.push(`${where}: candidate in extendedBefore carries no warnings`);
+      }
+    } else if (kind === 'league_recommendation') {
+      verdict = met ? 'decided' : 'no_quorum';
+      const cap = has(rule, 'capCount') ? rule.capCount
+        : Math.max(1, Number((BigInt(E) + BigInt(b.exclusions.length)) * BigInt(rule.capPercent) / 100n));
+      cmp(`${where}.cap`, rq.cap, cap);
+      const votes = q.options.map((o) => counts[o]);
+      const passing = votes.filter((v) => v >= need_);
+      const want = q.options.map((o, k) => {
+        const v = votes[k];
+        const rank = 1 + votes.filter((x) => x > v).length;
+        let cv;
+        if (!met || v < need_) cv = 'not_recommended';
+        else {
+          const ahead = passing.filter((x) => x > v).length;
+          const tied = passing.filter((x) => x === v).length;
+          cv = ahead + tied <= cap ? 'recommended' : ahead < cap ? 'tied_at_cap' : 'not_recommended';
+        }
+        return { id: o, votes: v, rank, verdict: cv };
+      });
+      if (rq.candidates.length !== want.length) {
+        problems.push(`${where}.candidates: ${rq.candidates.length} entries, expected one per option (${want.length})`);
+      } else {
+        want.forEach((w, k) => {
+          const c = rq.candidates[k];
+          cmp(`${where}.candidates[${k}].id`, c.id, w.id);
+          cmp(`${where}.candidates[${k}].votes`, c.votes, w.votes);
+          cmp(`${where}.candidates[${k}].rank`, c.rank, w.rank);
+          cmp(`${where}.candidates[${k}].verdict`, c.verdict, w.verdict);
+        });
+      }
+      summary.push(`${q.id}: cap ${cap}, ` + want.map((w) => `${w.id} ${w.votes} #${w.rank} ${w.verdict}`).join(', '));
+    } else {
+      const top = rule.grades[0].id;
+      const of = q.options.reduce((a, o) => a + counts[o], 0);
+      cmp(`${where}.topGrade.grade`, rq.topGrade.grade, top);
+      cmp(`${where}.topGrade.votes`, rq.topGrade.votes, counts[top]);
+      cmp(`${where}.topGrade.of`, rq.topGrade.of, of);
+      verdict = met && counts[top] >= need_ ? 'indicator_met' : 'indicator_not_met';
+    }
+    cmp(`${where}.verdict`, rq.verdict, verdict);
+    summary.push(`${q.id}: ${verdict} (needs ${need_} of ${threshSetting.base} ${B})`);
+  });
+  need(problems.length === 0, problems.join('; '));
+  return `rule ${kind}: ` + summary.join('; ') + ' (explanation/warning sentences present, not compared)';
 }
 
 // ---------------------------------------------------------------------------
@@ -611,7 +984,7 @@ function main(argv) {
   } catch (err) {
     if (!(err instanceof CheckError)) throw err;
     report(false, 'format', err.message);
-    for (const n of ['signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount']) {
+    for (const n of ['signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts']) {
       console.log(`SKIP ${n}: format check failed`);
     }
     return 1;
@@ -632,6 +1005,7 @@ function main(argv) {
   run('issued', () => checkIssued(bundle, keys));
   run('choices', () => checkChoices(bundle));
   run('recount', () => checkRecount(bundle));
+  run('verdicts', () => checkVerdicts(bundle));
 
   const bundleOk = allOk;
   let receiptOk = true;

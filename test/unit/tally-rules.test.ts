@@ -247,3 +247,11 @@ describe('properties', () => {
     );
   });
 });
+
+describe('generic', () => {
+  it('counts written opinions of absent members like every other kind', () => {
+    const result = tally({ kind: 'generic' }, [agreeQ('x')], many(2, 'x', 'agree'), { expected: 5, present: 2 }, [{ questionId: 'x', choice: 'disagree' }]);
+    expect(result.questions).toEqual([{ id: 'x', counts: { agree: 2, disagree: 1, abstain: 0 } }]);
+    expect(result.quorum).toBeUndefined();
+  });
+});
