@@ -84,6 +84,8 @@ function pollFor(kind: PollKind) {
       return { title: '确定入党积极分子民主测评', kind, candidates: candidates.slice(0, 3) };
     case 'development_object_confirmation':
       return { title: '确定发展对象民主测评', kind, candidates: candidates.slice(0, 3) };
+    case 'democratic_appraisal':
+      return { title: '年度民主评议党员', kind, candidates };
   }
 }
 

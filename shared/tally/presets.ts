@@ -52,6 +52,7 @@ export function presetQuestions(
       };
     case 'activist_confirmation':
     case 'development_object_confirmation':
+    case 'democratic_appraisal':
       return {
         questions: candidates.map((c) => ({
           id: c.id,

@@ -32,6 +32,9 @@ export const questionResultSchema = z.strictObject({
   /** League recommendation: each candidate ranked, with the cap applied. */
   cap: count.optional(),
   candidates: z.array(candidateResultSchema).optional(),
+  /** Democratic appraisal: the member's grade by the votes, and their place among those reaching the best grade. */
+  grade: idSchema.nullable().optional(),
+  rank: z.number().int().min(1).optional(),
   /** Opinion ballots: votes for the top grade out of all grades given. */
   topGrade: z.strictObject({ grade: idSchema, votes: count, of: count }).optional(),
   warnings: z.array(explanationSchema).optional(),

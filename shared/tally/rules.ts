@@ -20,6 +20,7 @@ export const POLL_KINDS = [
   'league_recommendation',
   'activist_confirmation',
   'development_object_confirmation',
+  'democratic_appraisal',
 ] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
 
@@ -83,12 +84,37 @@ export const opinionRuleSchema = z.strictObject({
   topGrade: passSchema.default({ base: 'present', fraction: '1/2', comparison: 'more_than' }),
 });
 
+export const DEFAULT_APPRAISAL_GRADES = [
+  { id: 'excellent', label: '优秀' },
+  { id: 'qualified', label: '合格' },
+  { id: 'basically_qualified', label: '基本合格' },
+  { id: 'unqualified', label: '不合格' },
+];
+
+/**
+ * Annual democratic appraisal of members (DOMAIN §5): a grade ballot per full member, from
+ * best to worst. A member's grade is the best grade that more than half of the votes reach or
+ * exceed (the median grade). The best grade is capped (default one third of the members
+ * graded, at least 1): members above the cap line are reported ranked, never dropped.
+ */
+export const appraisalRuleSchema = z.strictObject({
+  kind: z.literal('democratic_appraisal'),
+  grades: z.array(gradeSchema).min(2).max(6).default(DEFAULT_APPRAISAL_GRADES),
+  quorum: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
+  /** Share of the members graded who may receive the best grade: numerator / denominator. */
+  topGradeCap: z
+    .strictObject({ numerator: z.number().int().min(1).max(99), denominator: z.number().int().min(1).max(100) })
+    .refine((f) => f.numerator <= f.denominator, 'at most 1')
+    .default({ numerator: 1, denominator: 3 }),
+});
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   genericRuleSchema,
   agreeRuleSchema,
   conversionRuleSchema,
   leagueRuleSchema,
   opinionRuleSchema,
+  appraisalRuleSchema,
 ]);
 export type Rule = z.output<typeof ruleSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;

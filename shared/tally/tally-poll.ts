@@ -4,6 +4,7 @@
  */
 import type { Choices, Question } from '../protocol/poll.ts';
 import { countWithOpinions, type TallyInput } from './common.ts';
+import { tallyDemocraticAppraisal } from './democratic-appraisal.ts';
 import { tallyLeagueRecommendation } from './league-recommendation.ts';
 import { tallyMemberAcceptance } from './member-acceptance.ts';
 import { tallyMemberConversion } from './member-conversion.ts';
@@ -29,6 +30,8 @@ export function tallyPoll(input: TallyInput<Rule>): PollResult {
     case 'activist_confirmation':
     case 'development_object_confirmation':
       return tallyOpinionBallot({ ...input, rule });
+    case 'democratic_appraisal':
+      return tallyDemocraticAppraisal({ ...input, rule });
   }
 }
 

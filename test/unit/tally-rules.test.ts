@@ -255,3 +255,52 @@ describe('generic', () => {
     expect(result.quorum).toBeUndefined();
   });
 });
+
+describe('democratic_appraisal', () => {
+  const grades = ['excellent', 'qualified', 'basically_qualified', 'unqualified'];
+  const member = (id: string): Question => ({ id, type: 'single', title: id, options: grades });
+  /** Ballots from per-member grade counts: ballot i gives member m the i-th grade in its list. */
+  function ballotsFrom(perMember: Record<string, [number, number, number, number]>, total: number): Choices[] {
+    const lists = Object.fromEntries(Object.entries(perMember).map(([m, counts]) => [m, counts.flatMap((n, g) => Array(n).fill(grades[g]))]));
+    return Array.from({ length: total }, (_, i) => Object.fromEntries(Object.keys(perMember).map((m) => [m, lists[m]![i]!])));
+  }
+
+  it('grades each member by the median: the best grade reached or exceeded by more than half of the votes', () => {
+    // 10 votes. m1: 优秀 4 → 4 is not more than 5; with 合格 3 → 7 > 5: 合格.
+    // m2: 优秀 5 of 10 is exactly half: not enough, 合格 with 5 + 5.  m3: 优秀 6 of 10: 优秀.
+    const ballots = ballotsFrom({ m1: [4, 3, 2, 1], m2: [5, 5, 0, 0], m3: [6, 4, 0, 0] }, 10);
+    const result = tally({ kind: 'democratic_appraisal' }, [member('m1'), member('m2'), member('m3')], ballots, { expected: 12, present: 10 });
+    expect(result.questions.map((q) => [q.id, q.grade, q.verdict])).toEqual([
+      ['m1', 'qualified', 'qualified'],
+      ['m2', 'qualified', 'qualified'],
+      ['m3', 'excellent', 'excellent'],
+    ]);
+    expect(result.questions[0]!.explanation!.zh).toMatch(/“合格”及以上 7 票，超过 10 票的半数/);
+  });
+
+  it('caps 优秀 at one third of the members graded and draws the line, dropping nobody', () => {
+    // 9 members graded → cap ⌊9/3⌋ = 3. Four reach 优秀 with 8, 7, 7, 6 votes of 10: ranks 1, 2, 2, 4.
+    // m1 (1 ahead+tied), m2 and m3 (1 ahead + 2 tied = 3) are within the cap; m4 (3 ahead) is below the line.
+    const reach = { m1: [8, 2, 0, 0], m2: [7, 3, 0, 0], m3: [7, 3, 0, 0], m4: [6, 4, 0, 0] } as Record<string, [number, number, number, number]>;
+    const rest = Object.fromEntries(['m5', 'm6', 'm7', 'm8', 'm9'].map((m) => [m, [1, 9, 0, 0] as [number, number, number, number]]));
+    const ids = [...Object.keys(reach), ...Object.keys(rest)];
+    const result = tally({ kind: 'democratic_appraisal' }, ids.map(member), ballotsFrom({ ...reach, ...rest }, 10), { expected: 12, present: 10 });
+    const byId = Object.fromEntries(result.questions.map((q) => [q.id, q]));
+    expect(byId.m1).toMatchObject({ verdict: 'excellent', rank: 1, cap: 3 });
+    expect(byId.m2).toMatchObject({ verdict: 'excellent', rank: 2 });
+    expect(byId.m3).toMatchObject({ verdict: 'excellent', rank: 2 });
+    expect(byId.m4).toMatchObject({ verdict: 'over_cap', rank: 4, grade: 'excellent' });
+    expect(byId.m4!.explanation!.zh).toMatch(/线下/);
+    expect(byId.m5).toMatchObject({ verdict: 'qualified' });
+  });
+
+  it('a tie across the 优秀 line is reported as a tie', () => {
+    // 6 members → cap 2. m1 8 votes; m2 and m3 7 each: 1 ahead + 2 tied = 3 > 2, and 1 ahead < 2 → tied_at_cap.
+    const perMember = { m1: [8, 2, 0, 0], m2: [7, 3, 0, 0], m3: [7, 3, 0, 0], m4: [0, 10, 0, 0], m5: [0, 10, 0, 0], m6: [0, 0, 10, 0] } as Record<
+      string,
+      [number, number, number, number]
+    >;
+    const result = tally({ kind: 'democratic_appraisal' }, Object.keys(perMember).map(member), ballotsFrom(perMember, 10), { expected: 10, present: 10 });
+    expect(result.questions.map((q) => q.verdict)).toEqual(['excellent', 'tied_at_cap', 'tied_at_cap', 'qualified', 'qualified', 'basically_qualified']);
+  });
+});
