@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   const small = limit(API_BODY_LIMIT);
   const large = limit(ROSTER_BODY_LIMIT);
   app.use('/api/*', (c, next) => (/\/voters$/.test(c.req.path) ? large(c, next) : small(c, next)));
-  app.use('/api/*', sameOriginOnly);
+  app.use('/api/*', sameOriginOnly(deps.publicOrigin));
   app.use('/api/*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');

@@ -23,14 +23,15 @@ const hashToken = (token: string) => toHex(sha256(utf8(token)));
 const isHttps = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
-export function login(deps: AppDeps, c: Context, username: string, password: string) {
+export async function login(deps: AppDeps, c: Context, username: string, password: string) {
   const limit = deps.loginLimit ?? DEFAULT_LOGIN_LIMIT;
   const nowMs = deps.now().getTime();
+  q.deleteStaleLoginFailures(deps.db, nowMs - limit.windowMs);
   const failures = q.getLoginFailures(deps.db, username);
   if (failures && nowMs - failures.windowStart <= limit.windowMs && failures.failures >= limit.failures)
     fail('rate_limited', 'too many failed sign-ins for this account; wait 15 minutes and try again');
   const user = q.findUserByUsername(deps.db, username);
-  const valid = checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH) && user !== undefined;
+  const valid = (await checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && user !== undefined;
   if (!valid || !user) {
     q.recordLoginFailure(deps.db, username, nowMs, limit.windowMs);
     fail('bad_credentials', 'wrong username or password');
@@ -56,22 +57,26 @@ export function logout(deps: AppDeps, c: Context) {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
-/** Refuses cross-site requests: the Origin header, when present, must be this server's origin. */
-export const sameOriginOnly: MiddlewareHandler = async (c, next) => {
-  const origin = c.req.header('origin');
-  if (origin && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    const own = new URL(c.req.url);
-    const host = c.req.header('host') ?? own.host;
-    let sameOrigin = false;
-    try {
-      sameOrigin = new URL(origin).host === host;
-    } catch {
-      sameOrigin = false;
+/**
+ * Refuses cross-site requests: the Origin header, when present, must be this server's origin —
+ * PUBLIC_ORIGIN (scheme and host) when it is set, as behind a reverse proxy, else the Host.
+ */
+export function sameOriginOnly(publicOrigin: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      let sameOrigin = false;
+      try {
+        const sent = new URL(origin);
+        sameOrigin = publicOrigin ? sent.origin === new URL(publicOrigin).origin : sent.host === (c.req.header('host') ?? new URL(c.req.url).host);
+      } catch {
+        sameOrigin = false;
+      }
+      if (!sameOrigin) throw new AppError('csrf', 'cross-site request refused');
     }
-    if (!sameOrigin) throw new AppError('csrf', 'cross-site request refused');
-  }
-  await next();
-};
+    await next();
+  };
+}
 
 /** Requires a signed-in user (and a matching CSRF token on state-changing methods). */
 export function requireUser(deps: AppDeps, role?: 'admin'): MiddlewareHandler<AppEnv> {

@@ -95,6 +95,13 @@ function signingKeyFor(privateKeyPkcs8: Uint8Array, spki: Uint8Array): SigningKe
   });
 }
 
+/** Drops a destroyed issuing key from this process's memory too (called when its poll closes). */
+export function forgetIssuingKey(spki: Uint8Array): void {
+  const cached = signingKeys.get(keyIdOf(spki));
+  cached?.pkcs8.fill(0);
+  signingKeys.delete(keyIdOf(spki));
+}
+
 /** Big-endian comparison of two equal-length byte strings: is a < b? (public values only) */
 function lessThan(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) < 0;

@@ -40,3 +40,20 @@ export function openDatabase(file: string): Db {
   if (ballotsTable?.wr !== 1) throw new Error('the ballots table must be WITHOUT ROWID');
   return db as Db;
 }
+
+/**
+ * Rewrites the database file so that no page keeps the order in which rows arrived. Even in a
+ * WITHOUT ROWID table SQLite places each new record where the page has room, so the positions
+ * of ballot records in the file (and the WAL) follow arrival order. After VACUUM every table is
+ * laid out again in key order, i.e. ballots in nonce order. Called when a poll closes.
+ */
+export function compactDatabase(db: Db): void {
+  const checkpoint = () => {
+    const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    // Another connection reading (a backup, say) keeps part of the WAL; the next close retries.
+    if (result && result.busy !== 0) console.warn('warning: the WAL could not be fully checkpointed after close');
+  };
+  checkpoint();
+  db.$client.exec('VACUUM');
+  checkpoint();
+}

@@ -54,6 +54,8 @@ export function recordLoginFailure(db: Db, username: string, nowMs: number, wind
       .run();
   else db.update(loginFailures).set({ failures: current.failures + 1 }).where(eq(loginFailures.username, username)).run();
 }
+export const deleteStaleLoginFailures = (db: Db, olderThanMs: number) =>
+  db.delete(loginFailures).where(lt(loginFailures.windowStart, olderThanMs)).run();
 export const clearLoginFailures = (db: Db, username: string) =>
   db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
 
@@ -82,6 +84,7 @@ export const listPollsOfMeeting = (db: Db, meetingId: string) =>
   db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt), asc(polls.id)).all();
 export const listPublishedPolls = (db: Db) =>
   db.select().from(polls).where(eq(polls.phase, 'published')).orderBy(asc(polls.closedAt)).all();
+export const deletePoll = (db: Db, id: string) => db.delete(polls).where(eq(polls.id, id)).run();
 export const setPollPhase = (db: Db, id: string, phase: PollRow['phase']) =>
   db.update(polls).set({ phase }).where(eq(polls.id, id)).run();
 export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: string) =>
@@ -123,10 +126,8 @@ export const listCheckedInVoterIds = (db: Db, pollId: string) =>
 
 // ---- ballots (no time, no order, no requester) ----
 
-/** Inserts unless a ballot with this nonce exists; returns whether this call stored it. */
-export function insertBallotIfNew(db: Db, row: typeof ballots.$inferInsert): boolean {
-  return db.insert(ballots).values(row).onConflictDoNothing({ target: ballots.nonce }).run().changes === 1;
-}
+/** Stores a ballot; the nonce is the primary key, so a second insert of one token fails. */
+export const insertBallot = (db: Db, row: typeof ballots.$inferInsert) => db.insert(ballots).values(row).run();
 export const getBallotByNonce = (db: Db, nonce: Buffer) => db.select().from(ballots).where(eq(ballots.nonce, nonce)).get();
 export const countBallots = (db: Db, pollId: string) =>
   db.select({ n: count() }).from(ballots).where(eq(ballots.pollId, pollId)).get()!.n;

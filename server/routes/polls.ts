@@ -22,11 +22,23 @@ export function pollRoutes(deps: AppDeps) {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
       if (poll.phase !== 'draft') fail('wrong_phase', 'only a draft poll can be edited');
       const changes = c.req.valid('json');
+      // A preset's ballot is written by the server from its rule; hand edits could relabel "agree".
+      if (changes.questions && poll.kind !== 'generic')
+        fail('conflict', `the questions of a ${poll.kind} poll follow from its candidates: create the poll again instead`);
       q.runInTransaction(deps.db, () => {
         q.updatePoll(deps.db, poll.id, changes);
         appendAudit(deps.db, { actor: c.get('user').username, action: 'edit_poll', subject: poll.id, details: { fields: Object.keys(changes) } }, deps.now().toISOString());
       });
       return c.json(publicPollView(deps, q.getPoll(deps.db, poll.id)!));
+    })
+    .delete('/:id', described({ summary: 'Delete a draft poll', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      if (poll.phase !== 'draft') fail('wrong_phase', 'only a draft poll can be deleted');
+      q.runInTransaction(deps.db, () => {
+        q.deletePoll(deps.db, poll.id);
+        appendAudit(deps.db, { actor: c.get('user').username, action: 'delete_poll', subject: poll.id, details: { title: poll.title } }, deps.now().toISOString());
+      });
+      return c.json({ ok: true });
     })
     .post('/:id/transition', jsonBody(transitionBody, { summary: 'Move the poll to its next phase', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));

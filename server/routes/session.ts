@@ -7,9 +7,9 @@ import { described, jsonBody } from '../validate.ts';
 
 export function sessionRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/', jsonBody(loginBody, { summary: 'Sign in; sets the session cookie and returns the CSRF token', access: 'public' }), (c) => {
+    .post('/', jsonBody(loginBody, { summary: 'Sign in; sets the session cookie and returns the CSRF token', access: 'public' }), async (c) => {
       const { username, password } = c.req.valid('json');
-      return c.json(login(deps, c, username, password));
+      return c.json(await login(deps, c, username, password));
     })
     .get('/', described({ summary: 'The signed-in user and the CSRF token', access: 'organizer' }), requireUser(deps), (c) =>
       c.json(sessionView(c)),

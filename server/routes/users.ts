@@ -9,8 +9,8 @@ import { jsonBody } from '../validate.ts';
 export function userRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().post(
     '/',
-    jsonBody(createUserBody, { summary: 'Create an organizer or administrator account', access: 'admin' }),
     requireUser(deps, 'admin'),
+    jsonBody(createUserBody, { summary: 'Create an organizer or administrator account', access: 'admin' }),
     (c) => c.json(createUser(deps.db, c.req.valid('json'), c.get('user').username, deps.now()), 201),
   );
 }

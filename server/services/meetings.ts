@@ -73,6 +73,10 @@ export function addVoters(deps: AppDeps, meetingId: string, input: z.output<type
 }
 
 export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typeof createPollBody>, user: q.UserRow) {
+  // Printed slips carry the fingerprints of every key of the meeting; a poll added afterwards
+  // would have a key no slip knows, and voters' clients would rightly refuse it.
+  if (q.listVoters(deps.db, meetingId).some((v) => v.codeHash !== null))
+    fail('wrong_phase', 'slips are already printed for this meeting: create a new meeting for another poll');
   let questions: Question[];
   let rule: Rule;
   let warnings: ReturnType<typeof presetQuestions>['warnings'] = [];

@@ -16,7 +16,8 @@ import { ruleSchema } from '../../shared/tally/rules.ts';
 import type { WrittenOpinion } from '../../shared/tally/result.ts';
 import type { Choices, Phase, Question } from '../../shared/protocol/poll.ts';
 import type { PublicPollView, TurnoutView } from '../../shared/protocol/api.ts';
-import { generateIssuingKey } from '../crypto/blind-signer.ts';
+import { forgetIssuingKey, generateIssuingKey } from '../crypto/blind-signer.ts';
+import { compactDatabase } from '../db/open.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
@@ -118,7 +119,10 @@ export function advancePoll(deps: AppDeps, pollId: string, to: Phase, actor: str
       appendAudit(deps.db, { actor, action: to === 'voting' ? 'open_voting' : 'publish', subject: pollId }, at);
     }
   });
-  if (to === 'closed') deps.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  if (to === 'closed') {
+    for (const key of q.listPollKeys(deps.db, pollId)) forgetIssuingKey(key.spki);
+    compactDatabase(deps.db);
+  }
   return q.getPoll(deps.db, pollId)!;
 }
 
@@ -134,8 +138,11 @@ function publishedWrittenOpinions(deps: AppDeps, poll: q.PollRow): WrittenOpinio
 
 function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
   const rows = q.listBallots(deps.db, poll.id);
+  const voters = new Map(q.listVoters(deps.db, poll.meetingId).map((v) => [v.id, v]));
+  // Only members who would have a vote in this poll: the others are not part of its electorate.
   const exclusions = q
     .listExclusions(deps.db, poll.meetingId)
+    .filter((e) => voters.has(e.voterId) && mayVote(poll, voters.get(e.voterId)!))
     .map(({ reason, approvedBy }) => ({ reason, approvedBy }))
     .sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
   const parts = {

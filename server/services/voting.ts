@@ -122,21 +122,22 @@ export async function castBallot(deps: AppDeps, tokenText: string, choices: Choi
     { keyId: token.keyId, spki: key.spki, context: tokenContext(key.pollId, key.group) },
     nodePssVerifier,
   );
-  // From here on no await: the phase check and the insert happen without interleaving.
-  const poll = q.getPoll(deps.db, key.pollId);
-  if (!poll) fail('token_key_unknown', 'the poll of this token no longer exists');
-  if (poll.phase !== 'voting')
-    fail('wrong_phase', poll.phase === 'checkin' ? 'voting has not opened yet' : 'voting has closed');
-  const canonical = canonicalJson(validateChoices(pollQuestions(poll), choices));
-  const receipt = receiptOf(tokenBytes);
-  const stored = q.insertBallotIfNew(deps.db, {
-    nonce: Buffer.from(token.nonce),
-    pollId: poll.id,
-    token: Buffer.from(tokenBytes),
-    choices: canonical,
+  // From here on no await, and one transaction: the phase check and the insert cannot interleave
+  // with a close, even if another process shared the database.
+  return q.runInTransaction(deps.db, () => {
+    const poll = q.getPoll(deps.db, key.pollId);
+    if (!poll) fail('token_key_unknown', 'the poll of this token no longer exists');
+    const canonical = canonicalJson(validateChoices(pollQuestions(poll), choices));
+    const receipt = receiptOf(tokenBytes);
+    const nonce = Buffer.from(token.nonce);
+    const existing = q.getBallotByNonce(deps.db, nonce);
+    if (existing) {
+      // An identical retry (say, after a lost answer) gets its receipt, even after close.
+      if (equalBytes(existing.token, tokenBytes) && existing.choices === canonical) return { receipt, replay: true };
+      fail('token_spent', 'this ballot token has already been used with different choices');
+    }
+    if (poll.phase !== 'voting') fail('wrong_phase', poll.phase === 'checkin' ? 'voting has not opened yet' : 'voting has closed');
+    q.insertBallot(deps.db, { nonce, pollId: poll.id, token: Buffer.from(tokenBytes), choices: canonical });
+    return { receipt, replay: false };
   });
-  if (stored) return { receipt, replay: false };
-  const existing = q.getBallotByNonce(deps.db, Buffer.from(token.nonce))!;
-  if (equalBytes(existing.token, tokenBytes) && existing.choices === canonical) return { receipt, replay: true };
-  fail('token_spent', 'this ballot token has already been used with different choices');
 }

@@ -32,7 +32,12 @@ export const rosterEntry = z.strictObject({
   status: z.enum(['full', 'probationary']).default('full'),
 });
 export const addVotersBody = z.strictObject({ voters: z.array(rosterEntry).min(1).max(5000) });
-const groupsField = z.array(idSchema).min(1).max(5).default(['members']);
+const groupsField = z
+  .array(idSchema)
+  .min(1)
+  .max(5)
+  .refine((g) => new Set(g).size === g.length, 'a group is listed twice')
+  .default(['members']);
 const PRESET_KINDS = POLL_KINDS.filter((k) => k !== 'generic') as Exclude<PollKind, 'generic'>[];
 
 /** A poll with hand-written questions and plain counts. */

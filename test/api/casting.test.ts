@@ -124,3 +124,44 @@ describe('casting a ballot', () => {
     expect(JSON.stringify(row)).not.toMatch(/Bearer|abc|whatever/);
   });
 });
+
+describe('retries and the order of rows in the file', () => {
+  it('an identical retry after close still gets its receipt; a new ballot after close does not', async () => {
+    const { org, pollId, slips } = await createMeeting(t, { voters: 2, open: 'voting' });
+    const first = await checkInSlip(t, slips[0]!);
+    const second = await checkInSlip(t, slips[1]!);
+    const accepted = await cast({ token: first.token.token, choices: { c1: 'agree', c2: 'agree' } });
+    expect(accepted.status).toBe(201);
+    const { receipt } = (await accepted.json()) as { receipt: string };
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    const retry = await cast({ token: first.token.token, choices: { c1: 'agree', c2: 'agree' } });
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toEqual({ receipt, replay: true });
+    const late = await cast({ token: second.token.token, choices: { c1: 'agree', c2: 'agree' } });
+    expect(late.status).toBe(409);
+  });
+
+  it('after close, ballot records lie in the file in nonce order, not in the order they arrived', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { org, pollId, slips } = await createMeeting(t, { voters: 12, open: 'voting' });
+    const tokens: string[] = [];
+    for (const slip of slips) tokens.push((await checkInSlip(t, slip)).token.token);
+    for (const token of tokens) expect((await cast({ token, choices: { c1: 'agree', c2: 'agree' } })).status).toBe(201);
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    const file = readFileSync(join(t.dataDir, 'ballot.db'));
+    const position = (token: string) => file.indexOf(Buffer.from(fromBase64Url(token)));
+    expect(tokens.every((tk) => position(tk) >= 0)).toBe(true);
+    // SQLite fills a page's cells from its end in the order rows are written. After VACUUM the
+    // rows were written in key (nonce) order, so inside every page positions fall as nonces rise;
+    // before it, they fell in order of arrival.
+    const keyOrder = [...tokens].sort((a, b) => Buffer.compare(Buffer.from(fromBase64Url(a).subarray(2, 34)), Buffer.from(fromBase64Url(b).subarray(2, 34))));
+    const pages = new Map<number, number[]>();
+    for (const tk of keyOrder) pages.set(Math.floor(position(tk) / 4096), [...(pages.get(Math.floor(position(tk) / 4096)) ?? []), position(tk)]);
+    expect([...pages.values()].some((p) => p.length >= 4)).toBe(true);
+    for (const inPage of pages.values()) expect([...inPage].sort((a, b) => b - a)).toEqual(inPage);
+    const byPosition = [...tokens].sort((a, b) => position(a) - position(b));
+    expect(byPosition).not.toEqual(tokens);
+    expect(byPosition).not.toEqual([...tokens].reverse());
+  });
+});

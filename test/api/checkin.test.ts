@@ -95,16 +95,15 @@ describe('check-in and issuance', () => {
     expect(store.keys()).toEqual([]);
   });
 
-  it('refuses issuance before check-in opens and after the poll closes', async () => {
+  it('refuses issuance after the poll closes, and a poll added once slips are printed', async () => {
     const { org, meetingId, pollId, slips } = await createMeeting(t, { voters: 2 });
-    // A second poll of the same meeting, still a draft: the code does not entitle to it yet.
-    const draft = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+    // Slips carry the fingerprints of every key of the meeting: no poll may join it afterwards.
+    const added = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
       title: 'Later',
       questions: [{ id: 'x', type: 'single', title: 'X', options: ['agree', 'disagree', 'abstain'] }],
     });
-    const early = await checkin(slips[0]!.code, [{ pollId: draft.body.id, group: 'members', blindedMessage: toBase64(new Uint8Array(256)) }]);
-    expect(early.status).toBe(409);
-    expect(((await early.json()) as any).error.code).toBe('wrong_phase');
+    expect(added.status).toBe(409);
+    expect(added.body.error.message).toMatch(/slips are already printed/);
     const request = await blindedRequest(meetingId, pollId);
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting' });
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
@@ -112,6 +111,15 @@ describe('check-in and issuance', () => {
     expect(late.status).toBe(409);
     expect(((await late.json()) as any).error.code).toBe('wrong_phase');
     expect(issuanceCount(pollId)).toBe(0);
+  });
+
+  it('refuses a request for a poll the code gives no vote in', async () => {
+    const a = await createMeeting(t, { voters: 1 });
+    const b = await createMeeting(t, { voters: 1 });
+    const other = await checkin(a.slips[0]!.code, [await blindedRequest(b.meetingId, b.pollId)]);
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as any).error.code).toBe('not_eligible');
+    expect(issuanceCount(b.pollId)).toBe(0);
   });
 
   it('explains an unknown code, a malformed code and a blinded message of the wrong size', async () => {
