@@ -4,12 +4,13 @@
  * Later pages (organizer console, projector, public board) join ROUTES; load them with
  * `lazy(() => import(...))` so that a voter's phone never downloads them.
  */
-import { createEffect, type Component } from 'solid-js';
+import { createEffect, Show, type Component } from 'solid-js';
 import { render } from 'solid-js/web';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { htmlLang, t } from './i18n/index.ts';
 import { LandingPage, NotFoundPage } from './routes/landing.tsx';
 import { VotePage } from './routes/vote.tsx';
+import { isKiosk } from './stores/kiosk.ts';
 import './styles.css';
 
 const ROUTES: Record<string, Component> = {
@@ -20,6 +21,8 @@ const ROUTES: Record<string, Component> = {
 function App() {
   const path = location.pathname.replace(/\/+$/, '') || '/';
   const Page = ROUTES[path] ?? NotFoundPage;
+  // Styles for a kiosk's large screen hang on this class.
+  document.documentElement.classList.toggle('kiosk', isKiosk());
   createEffect(() => {
     document.documentElement.lang = htmlLang();
     document.title = t('app.name');
@@ -27,9 +30,12 @@ function App() {
   return (
     <>
       <header class="topbar">
-        <a class="brand" href="/">
-          {t('app.name')}
-        </a>
+        {/* A kiosk offers no way off the voter's page, where its wiping happens. */}
+        <Show when={!isKiosk()} fallback={<span class="brand">{t('app.name')}</span>}>
+          <a class="brand" href="/">
+            {t('app.name')}
+          </a>
+        </Show>
         <LanguageSwitch />
       </header>
       <main class="main">

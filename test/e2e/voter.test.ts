@@ -4,13 +4,16 @@
  * candidates to accept; a recommendation of at most two): one opens the voting link from its
  * slip and stays in Chinese, the other switches to English and types its code by hand. Both
  * check in, wait, see the vote open by itself, fill in both ballot papers, review, cast and get
- * their receipts. Screenshots of every screen in both languages go to test-output/screenshots/.
+ * their receipts. Then a phone whose check-in answer is lost on the way retries and keeps its
+ * vote. Every screen, in both languages, is checked with axe-core (zero violations), must fit
+ * 360 px, and is saved as a screenshot to test-output/screenshots/.
  */
 import { rmSync } from 'node:fs';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { buildClient, fitsWidth, launchBrowser, newPhoneContext, saveScreenshot, watchForProblems } from '../helpers/browser.ts';
+import { buildClient, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
+import { createMeeting } from '../helpers/meeting.ts';
 import { listen, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 const agree = (id: string, title: string) => ({ id, type: 'single', title, options: ['agree', 'disagree', 'abstain'] });
@@ -95,10 +98,9 @@ async function openPhone(): Promise<Phone> {
   return phone;
 }
 
-/** Screenshot, and the screen must fit 360 px with no horizontal scrolling. */
+/** Screenshot; the screen must fit 360 px with no horizontal scrolling and pass axe-core. */
 async function shoot(page: Page, name: string) {
-  await saveScreenshot(page, name);
-  expect(await fitsWidth(page), `${name} is wider than the screen`).toBe(true);
+  expect(await inspectScreen(page, name)).toEqual([]);
 }
 
 /** Touch targets (buttons, choice boxes, the code field) are at least 44×44 CSS pixels. */
@@ -111,6 +113,7 @@ async function smallTouchTargets(page: Page) {
   );
 }
 
+const turnout = (pollId: string) => createVoterApi(server.url).turnout(pollId);
 const storedKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage));
 
 describe('the voter page on a phone', () => {
@@ -276,3 +279,55 @@ describe('the voter page on a phone', () => {
     await en.context.close();
   });
 });
+
+describe('a phone whose check-in answer is lost', () => {
+  it('shows a retry, sends the same blinded request again, and ends with one valid token that votes', async () => {
+    const { pollId, slips } = await createMeeting(t, { open: 'voting', voters: 2, questions: [agree('c1', '张三'), agree('c2', '李四')] });
+    const phone = await openPhone();
+    const { page } = phone;
+    // The first check-in reaches the server, which issues the blind signature; the answer is
+    // then lost on the way back (the connection drops). Later ones go through.
+    const sent: { code: string; requests: { pollId: string; group: string; blindedMessage: string }[] }[] = [];
+    await page.route('**/api/checkin', async (route) => {
+      sent.push(route.request().postDataJSON());
+      if (sent.length > 1) return route.continue();
+      const answer = await route.fetch();
+      expect(answer.status()).toBe(200);
+      await route.abort('connectionreset');
+    });
+
+    await page.goto(`${server.url}/vote`);
+    await page.getByLabel('投票码').fill(slips[0]!.code);
+    await page.getByRole('button', { name: '签到' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('连不上服务器。请检查网络（Wi-Fi）后重试。');
+    expect(await page.getByLabel('投票码').inputValue()).toBe(slips[0]!.code); // still there
+    await shoot(page, 'zh-11-checkin-retry');
+    // One button, "try again", next after the field in keyboard order.
+    expect(await page.locator('form button').allTextContents()).toEqual(['重试']);
+    await page.getByLabel('投票码').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('重试');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Cannot reach the server. Check your Wi-Fi and try again.');
+    await shoot(page, 'en-11-checkin-retry');
+    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, ballotsCast: 0 }); // the server did issue
+
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('group', { name: '张三' }).getByRole('radio', { name: 'Agree', exact: true }).check();
+    await page.getByRole('group', { name: '李四' }).getByRole('radio', { name: 'Agree', exact: true }).check();
+    await page.getByRole('button', { name: 'Next: review' }).click();
+    await page.getByRole('button', { name: 'Cast ballot' }).click();
+    await page.getByRole('heading', { name: 'Vote complete' }).waitFor();
+
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]); // same code, same poll and group, same blinded message
+    expect(sent[0]!.requests).toHaveLength(1);
+    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, ballotsCast: 1 });
+    const keys = await storedKeys(page);
+    expect(keys.filter((k) => k.includes(':token:') || k.includes(':pending:'))).toEqual([]);
+    expect(keys.filter((k) => k.includes(':receipt:'))).toHaveLength(1);
+    expect(phone.problems).toEqual([]);
+    await phone.context.close();
+  });
+});
+

@@ -1,18 +1,21 @@
 /**
  * Browser tests: the client built with Vite's JS API into a temporary directory, Debian's
  * Chromium driven by playwright-core (Playwright's own browser download is not available
- * here), phone-sized contexts, screenshots under test-output/screenshots/, and a watch for
- * what must never happen on a page (uncaught errors, Content-Security-Policy violations).
+ * here), phone-sized contexts, screenshots under test-output/screenshots/, an accessibility
+ * check with axe-core, and a watch for what must never happen on a page (uncaught errors,
+ * Content-Security-Policy violations).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = resolve('test-output/screenshots');
 export const PHONE_VIEWPORT = { width: 360, height: 740 };
+export const KIOSK_PORTRAIT_VIEWPORT = { width: 1080, height: 1920 };
 
 /** Builds client/ as `npm run build` does, but into a fresh temporary directory; returns it. */
 export async function buildClient(): Promise<string> {
@@ -75,10 +78,44 @@ export function watchForProblems(page: Page): string[] {
 export const fitsWidth = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-/** Saves a full-page screenshot as test-output/screenshots/<name>.png and returns the path. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot as test-output/screenshots/<name>.png and returns the path: the full page,
+ * or only what the screen shows (`fullPage: false`: for a bar stuck to the bottom of the screen,
+ * which a full-page picture would show in the middle of the page).
+ */
+export async function saveScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path, fullPage, animations: 'disabled' });
   return path;
+}
+
+const AXE_SOURCE = readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core (every rule but the experimental ones: WCAG 2.x A/AA and best practices) on the
+ * page as it is now and returns its violations, one line each. axe is evaluated through the
+ * DevTools protocol, which the page's Content-Security-Policy does not govern, so the test runs
+ * against the production CSP: no `bypassCSP`, and a script tag (which the CSP would block) is
+ * not needed.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({ resultTypes: ['violations'] }),
+  );
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join(' | ')}`,
+  );
+}
+
+/**
+ * Everything wrong with the screen as it is now, one line each: wider than the viewport
+ * (horizontal scrolling), or an axe violation. Saves its screenshot on the way.
+ */
+export async function inspectScreen(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string[]> {
+  await saveScreenshot(page, name, options.fullPage);
+  const problems = await accessibilityViolations(page);
+  if (!(await fitsWidth(page))) problems.unshift('wider than the screen');
+  return problems.map((problem) => `${name}: ${problem}`);
 }

@@ -1,7 +1,8 @@
 /**
  * A receipt's short form with a Copy button. The clipboard API exists only on secure origins
  * (HTTPS or localhost); elsewhere the text is selected and copied with execCommand, and if even
- * that fails it stays selected for the voter to copy by hand.
+ * that fails it stays selected for the voter to copy by hand. On a shared kiosk there is no Copy
+ * button: the next voter would find the receipt on the clipboard.
  */
 import { createSignal, createUniqueId, Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
@@ -15,9 +16,10 @@ function selectContents(element: HTMLElement) {
   selection?.addRange(range);
 }
 
-export function ReceiptCard(props: { receipt: string; title?: string | undefined }) {
+export function ReceiptCard(props: { receipt: string; title?: string | undefined; copyable: boolean }) {
   const [copied, setCopied] = createSignal<'no' | 'yes' | 'manual'>('no');
   const hintId = createUniqueId();
+  const titleId = createUniqueId();
   let code!: HTMLParagraphElement;
 
   async function copy() {
@@ -32,8 +34,9 @@ export function ReceiptCard(props: { receipt: string; title?: string | undefined
   }
 
   return (
-    <section class="card receipt" aria-label={t('done.receipt')}>
-      <h2>
+    // Named by its heading, which carries the poll's title when there are several receipts.
+    <section class="card receipt" aria-labelledby={titleId}>
+      <h2 id={titleId}>
         {t('done.receipt')}
         <Show when={props.title}>{(title) => <span class="receipt-poll"> · {title()}</span>}</Show>
       </h2>
@@ -43,12 +46,14 @@ export function ReceiptCard(props: { receipt: string; title?: string | undefined
       <p class="hint" id={hintId}>
         {t('done.receiptHint')}
       </p>
-      <button type="button" class="button button-secondary" onClick={copy}>
-        {t('done.copy')}
-      </button>
-      <p class="copy-status" role="status">
-        {copied() === 'yes' ? t('done.copied') : copied() === 'manual' ? t('done.copyManual') : ''}
-      </p>
+      <Show when={props.copyable}>
+        <button type="button" class="button button-secondary" onClick={copy}>
+          {t('done.copy')}
+        </button>
+        <p class="copy-status" role="status">
+          {copied() === 'yes' ? t('done.copied') : copied() === 'manual' ? t('done.copyManual') : ''}
+        </p>
+      </Show>
     </section>
   );
 }

@@ -61,6 +61,16 @@ export const en: Record<MessageKey, string> = {
   'done.board': 'After the result is published, look for this receipt on the public board to confirm that your ballot was counted. It does not contain your name: only you know it is yours.',
   'done.close': 'You can close this page now.',
 
+  'kiosk.codeNote': 'This is a shared voting kiosk. When you finish, or after a minute without use, it forgets everything you did here.',
+  'kiosk.waitNote': 'Stay at this kiosk until voting opens, and press “I’m still here” when asked. Once the kiosk is cleared, your check-in is gone and your code cannot be used again.',
+  'kiosk.receiptNote': 'Shared device: the receipt cannot be copied. Write it down or take a photo of it before the screen clears.',
+  'kiosk.doneCountdown': 'The screen clears for the next voter in {n} s (touch the screen for more time).',
+  'kiosk.next': 'Next voter',
+  'kiosk.idleAlert': 'No one has used this screen for a while: it will be cleared.',
+  'kiosk.idleCountdown': 'Clearing in {n} s',
+  'kiosk.stillHere': 'I’m still here',
+  'kiosk.cleared': 'Screen cleared. Next voter: enter your voting code.',
+
   'closed.title': 'Voting has closed',
   'closed.body': 'This vote closed before your ballot was cast. Ask the chair if this is unexpected.',
   'none.title': 'No ballot to cast',

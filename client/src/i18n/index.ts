@@ -1,7 +1,8 @@
 /**
  * The interface language: Chinese by default, English on request. The choice is kept in
  * localStorage (under a key outside the voter store's prefix, so wiping the voter's tokens
- * keeps it). `t()` reads the current language, so any JSX that calls it re-renders on a switch.
+ * keeps it; a kiosk forgets it for the next voter with forgetLocale()). `t()` reads the current
+ * language, so any JSX that calls it re-renders on a switch.
  */
 import { createSignal } from 'solid-js';
 import { en } from './en.ts';
@@ -33,6 +34,16 @@ export function setLocale(next: Locale) {
     localStorage.setItem(LOCALE_KEY, next);
   } catch {
     // Storage refused (private mode): the switch still holds for this page.
+  }
+}
+
+/** Back to Chinese, forgetting the stored choice: on a kiosk, each voter starts in the default language. */
+export function forgetLocale() {
+  setLocaleSignal('zh');
+  try {
+    localStorage.removeItem(LOCALE_KEY);
+  } catch {
+    // Nothing was stored.
   }
 }
 

@@ -59,6 +59,16 @@ export const zh = {
   'done.board': '结果公布后，在公示栏中查找这串回执，即可确认你的选票已被计入。回执中没有你的姓名，只有你知道它属于你。',
   'done.close': '现在可以关闭本页面。',
 
+  'kiosk.codeNote': '这是公用投票机。投票完成后，或 1 分钟无人操作时，本机会清除你在这里的全部信息。',
+  'kiosk.waitNote': '请在本机前等候投票开始，看到提示时按“我还在”。本机清空后，你的签到无法恢复，投票码也不能再用。',
+  'kiosk.receiptNote': '这是公用设备，回执不能复制。请抄下或拍下回执，本屏清空后就看不到了。',
+  'kiosk.doneCountdown': '{n} 秒后清空本屏，供下一位投票人使用（轻触屏幕可延长）。',
+  'kiosk.next': '下一位投票人',
+  'kiosk.idleAlert': '长时间没有操作，本屏即将清空。',
+  'kiosk.idleCountdown': '{n} 秒后清空',
+  'kiosk.stillHere': '我还在',
+  'kiosk.cleared': '本屏已清空，请下一位投票人输入投票码。',
+
   'closed.title': '投票已结束',
   'closed.body': '这项投票在你投出选票之前已经结束。如有疑问，请询问主持人。',
   'none.title': '没有可投的选票',

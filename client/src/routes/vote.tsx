@@ -3,15 +3,22 @@
  * → review → cast → receipt. The steps and their state live in stores/vote-session.ts; this
  * file only draws them. Each new screen moves focus to its heading, and a polite live region
  * announces check-in, the opening of the vote and the cast.
+ *
+ * On a kiosk (stores/kiosk.ts) each voter gets a freshly mounted page: after the done screen's
+ * countdown, or a minute without input, the storage is wiped, the history entry replaced and
+ * the whole voter page (every signal, every DOM node) thrown away and mounted anew.
  */
-import { createEffect, createSignal, For, Match, on, onMount, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import { createVoterApi } from '../../../shared/protocol/api-client.ts';
+import { parseVotingFragment, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
 import { BallotQuestions, optionLabel } from '../components/ballot-paper.tsx';
 import { Fingerprints } from '../components/fingerprints.tsx';
+import { KioskDoneNotice, KioskIdleWarning } from '../components/kiosk-bar.tsx';
 import { ReceiptCard } from '../components/receipt-card.tsx';
-import { t } from '../i18n/index.ts';
-import { createVoteSession, type BallotSlot, type VoteSession } from '../stores/vote-session.ts';
-import { openVoterStore } from '../stores/voter-store.ts';
+import { forgetLocale, t } from '../i18n/index.ts';
+import { createInactivityCountdown, isKiosk, KIOSK_TIMES, kioskPath } from '../stores/kiosk.ts';
+import { createVoteSession, forgetAllVoters, type BallotSlot, type VoteSession } from '../stores/vote-session.ts';
+import { openVoterStore, revocableStore } from '../stores/voter-store.ts';
 
 /** The screen's title; it takes focus when a new screen replaces the previous one. */
 function ScreenTitle(props: { children: JSX.Element; class?: string }) {
@@ -43,7 +50,7 @@ function Busy(props: { text: string }) {
   );
 }
 
-function CodeForm(props: { session: VoteSession }) {
+function CodeForm(props: { session: VoteSession; kiosk: boolean }) {
   const [code, setCode] = createSignal('');
   let input!: HTMLInputElement;
   // After a refused code, put the cursor back in the field to correct it.
@@ -57,6 +64,11 @@ function CodeForm(props: { session: VoteSession }) {
       }}
     >
       <ScreenTitle>{t('code.title')}</ScreenTitle>
+      <Show when={props.kiosk}>
+        <p class="kiosk-note" id="kiosk-note">
+          {t('kiosk.codeNote')}
+        </p>
+      </Show>
       <label class="field-label" for="voting-code">
         {t('code.label')}
       </label>
@@ -73,24 +85,33 @@ function CodeForm(props: { session: VoteSession }) {
         spellcheck={false}
         enterkeyhint="go"
         placeholder="XXXX-XXXX-XXXX-XXXX"
-        aria-describedby="voting-code-hint"
+        aria-describedby={props.kiosk ? 'voting-code-hint kiosk-note' : 'voting-code-hint'}
         value={code()}
-        onInput={(event) => setCode(event.currentTarget.value)}
+        onInput={(event) => {
+          setCode(event.currentTarget.value);
+          props.session.forgetRetry();
+        }}
       />
       <p class="hint" id="voting-code-hint">
         {t('code.hint')}
       </p>
       <ErrorAlert session={props.session} />
-      <Show when={props.session.retry()}>
+      {/* One button at a time: after a network failure it retries the very same check-in (a link's
+          code is not in the field), until the voter edits the code. */}
+      <Show
+        when={props.session.retry()}
+        fallback={
+          <button type="submit" class="button button-primary" disabled={props.session.busy()} aria-busy={props.session.busy()}>
+            {props.session.busy() ? t('checkin.busy') : t('code.submit')}
+          </button>
+        }
+      >
         {(again) => (
-          <button type="button" class="button button-secondary" onClick={() => again()()}>
+          <button type="button" class="button button-primary" onClick={() => again()()}>
             {t('code.retry')}
           </button>
         )}
       </Show>
-      <button type="submit" class="button button-primary" disabled={props.session.busy()} aria-busy={props.session.busy()}>
-        {props.session.busy() ? t('checkin.busy') : t('code.submit')}
-      </button>
     </form>
   );
 }
@@ -103,14 +124,16 @@ function MeetingTitle(props: { session: VoteSession }) {
   );
 }
 
-function Receipts(props: { session: VoteSession }) {
+function Receipts(props: { session: VoteSession; kiosk: boolean }) {
   const list = () => props.session.receiptList();
   return (
-    <For each={list()}>{(r) => <ReceiptCard receipt={r.receipt} title={list().length > 1 ? r.title : undefined} />}</For>
+    <For each={list()}>
+      {(r) => <ReceiptCard receipt={r.receipt} title={list().length > 1 ? r.title : undefined} copyable={!props.kiosk} />}
+    </For>
   );
 }
 
-function Waiting(props: { session: VoteSession }) {
+function Waiting(props: { session: VoteSession; kiosk: boolean }) {
   const waitingPolls = () => props.session.slots().filter((s) => s.poll.phase === 'checkin').map((s) => s.poll);
   return (
     <div class="stack">
@@ -128,6 +151,9 @@ function Waiting(props: { session: VoteSession }) {
       <section class="card card-wait" aria-labelledby="wait-title">
         <h2 id="wait-title">{t('wait.title')}</h2>
         <p>{t('wait.body')}</p>
+        <Show when={props.kiosk}>
+          <p class="kiosk-note">{t('kiosk.waitNote')}</p>
+        </Show>
       </section>
       <section aria-labelledby="items-title">
         <h2 id="items-title">{t('wait.items')}</h2>
@@ -157,7 +183,7 @@ function Waiting(props: { session: VoteSession }) {
       </section>
       <p class="hint">{t('checkin.anonymous')}</p>
       <Show when={props.session.receiptList().length > 0}>
-        <Receipts session={props.session} />
+        <Receipts session={props.session} kiosk={props.kiosk} />
       </Show>
     </div>
   );
@@ -249,7 +275,8 @@ function Review(props: { session: VoteSession; slot: BallotSlot }) {
   );
 }
 
-function Done(props: { session: VoteSession }) {
+/** `kiosk`: the seconds left before the screen clears, and the way to clear it now. */
+function Done(props: { session: VoteSession; kiosk: { seconds: number; next: () => void } | undefined }) {
   return (
     <div class="stack">
       <MeetingTitle session={props.session} />
@@ -258,9 +285,16 @@ function Done(props: { session: VoteSession }) {
       </div>
       <ScreenTitle class="done-title">{t('done.title')}</ScreenTitle>
       <p class="lead">{t('done.body')}</p>
-      <Receipts session={props.session} />
+      <Show when={props.kiosk}>{(kiosk) => <KioskDoneNotice seconds={kiosk().seconds} />}</Show>
+      <Receipts session={props.session} kiosk={props.kiosk !== undefined} />
+      <Show when={props.kiosk} fallback={<p class="hint">{t('done.close')}</p>}>
+        {(kiosk) => (
+          <button type="button" class="button button-primary" onClick={() => kiosk().next()}>
+            {t('kiosk.next')}
+          </button>
+        )}
+      </Show>
       <p>{t('done.board')}</p>
-      <p class="hint">{t('done.close')}</p>
     </div>
   );
 }
@@ -275,15 +309,47 @@ function Notice(props: { session: VoteSession; title: string; body: string }) {
   );
 }
 
-export function VotePage() {
-  const session = createVoteSession({ api: createVoterApi(''), store: openVoterStore() });
+/**
+ * The kiosk's clock: the done screen's countdown, and the minute without input after which any
+ * other screen is cleared. A code screen nobody has used has nothing to clear; clearing it
+ * anyway would only move the focus around, so its countdown simply starts over.
+ */
+function createKioskClock(session: VoteSession, onNextVoter: () => void) {
+  const pristine = () => !countdown.touched() && session.view() === 'enter-code' && !session.error();
+  const countdown = createInactivityCountdown(
+    () => (session.view() === 'done' ? KIOSK_TIMES.done : KIOSK_TIMES.idle),
+    () => (pristine() ? countdown.restart() : onNextVoter()),
+  );
+  createEffect(on(session.view, () => countdown.restart(), { defer: true }));
+  return {
+    left: countdown.left,
+    stay: countdown.restart,
+    warning: () => session.view() !== 'done' && countdown.left() <= KIOSK_TIMES.warning && !pristine(),
+  };
+}
+
+/** One voter's pass through the page. A kiosk mounts a fresh one for each voter. */
+function VoterScreens(props: { store: VoterStore; kiosk: boolean; onNextVoter: () => void }) {
+  const session = createVoteSession({ api: createVoterApi(''), store: props.store });
+  const clock = props.kiosk ? createKioskClock(session, props.onNextVoter) : undefined;
   let root!: HTMLElement;
   onMount(() => session.start());
+  if (props.kiosk) {
+    // Leaving a finished voter's page (Back, a reload, another address) wipes it at once: a page
+    // loaded again later would otherwise show their receipt until its countdown ran out. Any
+    // other screen is kept, so that a reload by accident loses no one's check-in.
+    const onPageHide = () => session.view() === 'done' && props.onNextVoter();
+    window.addEventListener('pagehide', onPageHide);
+    onCleanup(() => window.removeEventListener('pagehide', onPageHide));
+  }
   // Move focus to the new screen's title, except on the first screen, where focus stays at
-  // the top of the document as on any page load.
+  // the top of the document as on any page load. A kiosk's code screen puts it in the code
+  // field instead, ready for the next voter's typing.
   createEffect(
-    on(session.view, (_view, previous) => {
-      if (previous !== undefined) queueMicrotask(() => root.querySelector<HTMLElement>('[data-screen-title]')?.focus());
+    on(session.view, (view, previous) => {
+      if (props.kiosk && view === 'enter-code' && !session.error())
+        queueMicrotask(() => root.querySelector<HTMLElement>('#voting-code')?.focus());
+      else if (previous !== undefined) queueMicrotask(() => root.querySelector<HTMLElement>('[data-screen-title]')?.focus());
     }),
   );
   return (
@@ -291,9 +357,12 @@ export function VotePage() {
       <p class="visually-hidden" role="status" aria-live="polite">
         {session.announcement() ? t(session.announcement()!) : ''}
       </p>
-      <Show when={session.connectionLost()}>
-        <p class="notice-bar">{t('status.connectionLost')}</p>
-      </Show>
+      {/* Always present, so that the message is announced when it appears in it. */}
+      <div role="status">
+        <Show when={session.connectionLost()}>
+          <p class="notice-bar">{t('status.connectionLost')}</p>
+        </Show>
+      </div>
       <Switch>
         <Match when={session.view() === 'loading'}>
           <Busy text={t('loading')} />
@@ -302,10 +371,10 @@ export function VotePage() {
           <Busy text={t('checkin.busy')} />
         </Match>
         <Match when={session.view() === 'enter-code'}>
-          <CodeForm session={session} />
+          <CodeForm session={session} kiosk={props.kiosk} />
         </Match>
         <Match when={session.view() === 'waiting'}>
-          <Waiting session={session} />
+          <Waiting session={session} kiosk={props.kiosk} />
         </Match>
         <Match when={session.view() === 'ballot' && session.current()}>
           {(slot) => <Ballot session={session} slot={slot()} />}
@@ -314,7 +383,7 @@ export function VotePage() {
           {(slot) => <Review session={session} slot={slot()} />}
         </Match>
         <Match when={session.view() === 'done'}>
-          <Done session={session} />
+          <Done session={session} kiosk={clock && { seconds: clock.left(), next: props.onNextVoter }} />
         </Match>
         <Match when={session.view() === 'closed'}>
           <Notice session={session} title={t('closed.title')} body={t('closed.body')} />
@@ -323,6 +392,54 @@ export function VotePage() {
           <Notice session={session} title={t('none.title')} body={t('none.body')} />
         </Match>
       </Switch>
+      <Show when={clock?.warning()}>
+        <KioskIdleWarning seconds={clock!.left()} onStay={clock!.stay} />
+      </Show>
     </section>
+  );
+}
+
+export function VotePage() {
+  const kiosk = isKiosk();
+  const store = openVoterStore();
+  // Kiosk: each voter writes through their own revocable view of the store.
+  let voterStore = kiosk ? revocableStore(store) : undefined;
+  const [voter, setVoter] = createSignal(1);
+
+  /**
+   * Kiosk: wipes what the last voter left (tokens, receipts, session, language, a selected
+   * receipt), replaces the history entry so that Back leads to no screen of theirs, and mounts a
+   * fresh page. The clipboard is left alone: a kiosk never writes to it.
+   */
+  function nextVoter() {
+    voterStore?.revoke();
+    voterStore = revocableStore(store);
+    forgetAllVoters(store);
+    forgetLocale();
+    window.getSelection()?.removeAllRanges();
+    history.replaceState(null, '', kioskPath());
+    setVoter((n) => n + 1);
+  }
+  // Opening a voting link while this page is shown changes only the fragment, without a page
+  // load: start over with the new code, as a load would. Nothing is wiped here, even on a
+  // kiosk: the link may be the same voter's again after a failed check-in, whose retry needs
+  // the stored blinding state; the wipe comes with this voter's done screen or idle minute.
+  const onHashChange = () => {
+    if (parseVotingFragment(location.hash).code) setVoter((n) => n + 1);
+  };
+  // A kiosk page brought back by Back from the back-forward cache may still show the last voter.
+  const onPageShow = (event: PageTransitionEvent) => kiosk && event.persisted && nextVoter();
+  window.addEventListener('hashchange', onHashChange);
+  window.addEventListener('pageshow', onPageShow);
+  onCleanup(() => {
+    window.removeEventListener('hashchange', onHashChange);
+    window.removeEventListener('pageshow', onPageShow);
+  });
+
+  // Keyed on the voter's number: a new number disposes the old page and mounts a new one.
+  return (
+    <Show when={voter()} keyed>
+      {(_voter) => <VoterScreens store={voterStore?.store ?? store} kiosk={kiosk} onNextVoter={nextVoter} />}
+    </Show>
   );
 }

@@ -10,7 +10,8 @@
  *
  * Across a reload the page remembers, in sessionStorage, only the voter slot (a hash of the
  * code), the meeting id and the voter's name: never the code itself. The tokens are in the
- * VoterStore (localStorage), where voter-flow.ts put them.
+ * VoterStore (localStorage), where voter-flow.ts put them. On a kiosk the page disposes the
+ * session after each voter and calls forgetAllVoters().
  */
 import { batch, createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
 import type { PublicMeetingView, PublicPollView } from '../../../shared/protocol/api.ts';
@@ -23,6 +24,7 @@ import {
   parseVotingFragment,
   voterSlot,
   heldReceipts,
+  wipeVoterStore,
   type HeldToken,
   type Receipt,
   type VoterStore,
@@ -69,6 +71,15 @@ function saveSession(session: SavedSession | undefined) {
   }
 }
 
+/**
+ * Kiosk: forgets every voter this device has seen: tokens, pending check-ins and receipts in the
+ * VoterStore, and the tab's session. The language and the kiosk setting are not the voter store's.
+ */
+export function forgetAllVoters(store: VoterStore) {
+  wipeVoterStore(store);
+  saveSession(undefined);
+}
+
 /** The choice a question has now; approval questions start as the empty list. */
 function answerOf(question: Question, choices: Choices | undefined) {
   const value = choices?.[question.id];
@@ -78,6 +89,10 @@ function answerOf(question: Question, choices: Choices | undefined) {
 export function createVoteSession(options: { api: VoterApi; store: VoterStore; pollIntervalMs?: number }) {
   const { api, store } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 3000;
+  // Once disposed (the page starting over with another voter), this session neither polls nor
+  // saves itself as the tab's session any more, whatever requests are still in flight.
+  let disposed = false;
+  onCleanup(() => (disposed = true));
 
   const [stage, setStage] = createSignal<'loading' | 'enter-code' | 'checking-in' | 'checked-in'>('loading');
   const [error, setError] = createSignal<MessageKey>();
@@ -138,13 +153,14 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   let timer: ReturnType<typeof setTimeout> | undefined;
   const schedulePoll = () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, pollIntervalMs);
+    if (!disposed) timer = setTimeout(refresh, pollIntervalMs);
   };
   async function refresh() {
     const shown = meeting();
     if (!shown || stage() !== 'checked-in' || !current()) return;
     try {
       const next = await api.meeting(shown.id);
+      if (disposed) return;
       setConnectionLost(false);
       // Replace the view only when something changed, so an open ballot is not re-rendered
       // (and keyboard focus not lost) every few seconds.
@@ -192,6 +208,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     });
     try {
       const result = await checkInVoter(api, store, code, fingerprints);
+      if (disposed) return;
       voter = voterSlot(code);
       const session = { voter, meetingId: result.meeting.id, voterName: result.voterName, typed: fingerprints === undefined };
       saveSession(session);
@@ -203,6 +220,9 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       setBusy(false);
     }
   }
+
+  /** The voter edits the code after a failed check-in: what is sent next is the field, not the retry. */
+  const forgetRetry = () => setRetry(undefined);
 
   /** After a reload: picks up the tokens and receipts of the voter this tab checked in. */
   async function restore() {
@@ -224,7 +244,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   /** Reads the voting link, removes it from the address bar and history, and starts. */
   function start() {
     const link = parseVotingFragment(location.hash);
-    if (location.hash) history.replaceState(null, '', '/vote');
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
     if (!link.code) return void restore();
     // A link whose fingerprints are missing or garbled is treated like a typed code: the
     // fingerprints are shown for comparison instead of being checked against nothing.
@@ -320,6 +340,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     fingerprints,
     start,
     checkIn,
+    forgetRetry,
     answer,
     unanswered,
     chooseSingle,
