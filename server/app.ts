@@ -18,7 +18,7 @@ import { pollRoutes } from './routes/polls.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
-import { ballotRoutes, checkinRoutes } from './routes/voting.ts';
+import { ballotRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi } from './validate.ts';
 
 export const API_BODY_LIMIT = 64 * 1024;
@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.route('/api/polls', pollRoutes(deps));
   app.route('/api/checkin', checkinRoutes(deps));
   app.route('/api/ballots', ballotRoutes(deps));
+  app.route('/api/self-evaluations', selfEvaluationRoutes(deps));
   app.route('/api/public', publicRoutes(deps));
   const openApi = buildOpenApi(app, { title: 'Anonymous ballot API', version: '1' });
   app.get('/api/openapi.json', (c) => c.json(openApi));

@@ -86,13 +86,19 @@ function pollFor(kind: PollKind) {
       return { title: '确定发展对象民主测评', kind, candidates: candidates.slice(0, 3) };
     case 'democratic_appraisal':
       return { title: '年度民主评议党员', kind, candidates };
+    case 'three_evaluations':
+      // Candidates are class members: numbers 5, 6 and 7 on the roster below.
+      return { title: '发展对象“三评”', kind, candidates: candidates.slice(0, 3).map((c) => ({ ...c, number: candidateNumber(c.id) })) };
   }
 }
 
+const candidateNumber = (questionId: string) => `2023${String(4 + Number(questionId.slice(5))).padStart(5, '0')}`;
+
 /** A plausible ballot: the first option (agree, convert, 好) most often. */
-function randomBallot(questions: Question[]): Choices {
+function randomBallot(questions: Question[], skip?: Set<string>): Choices {
   return Object.fromEntries(
-    questions.map((q) => {
+    questions.filter((q) => !skip?.has(q.id)).map((q) => {
+      if (q.type === 'score') return [q.id, randomScores(q.criteria, q.min, q.max)];
       if (q.type === 'approval') return [q.id, q.options.filter((_, i) => randomInt(10) < 7 - i).slice(0, q.maxChoices).sort()];
       const weights = q.options.map((_, i) => (i === 0 ? 6 : 1));
       let pick = randomInt(weights.reduce((a, b) => a + b, 0));
@@ -100,6 +106,11 @@ function randomBallot(questions: Question[]): Choices {
       return [q.id, q.options[index]!];
     }),
   );
+}
+
+/** Scores around three quarters of the scale, as raters tend to give. */
+function randomScores(criteria: string[], min: number, max: number): Record<string, number> {
+  return Object.fromEntries(criteria.map((c) => [c, Math.min(max, Math.max(min, Math.round(min + (max - min) * (0.6 + randomInt(40) / 100))))]));
 }
 
 const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
@@ -130,24 +141,28 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     const meeting = await organizer('POST', '/api/meetings', { title: '计算机学院第一学生党支部党员大会' });
     const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, pollFor(kind));
     const branchMeeting = kind === 'member_acceptance' || kind === 'member_conversion';
+    const evaluation = kind === 'three_evaluations';
     const roster = Array.from({ length: options.voters }, (_, i) => ({
       name: `${FAMILY[i % FAMILY.length]}${GIVEN[(i * 7) % GIVEN.length]}`,
       number: `2023${String(i + 1).padStart(5, '0')}`,
       // At a branch general meeting probationary members attend but do not vote.
       status: branchMeeting && i % 8 === 7 ? 'probationary' : 'full',
+      // Evaluations: the first four are teacher and student representatives, two of them also
+      // members of the class; everyone else is a class member.
+      ...(evaluation ? { groups: i < 2 ? ['representatives'] : i < 4 ? ['representatives', 'members'] : ['members'] } : {}),
     }));
     const added = (await organizer('POST', `/api/meetings/${meeting.id}/voters`, { voters: roster })).voters as { id: string; status: string }[];
     log(`meeting ${meeting.id}: ${kind} poll ${poll.id} with ${poll.questions.length} question(s), roster of ${roster.length}`);
     // Meeting facts the rules need: one member excluded with a reason, one written opinion, the scrutineers.
     const voting = added.filter((v) => v.status === 'full');
-    const absentWithOpinion = voting.length >= 4 ? voting[voting.length - 2] : undefined;
-    if (voting.length >= 4) {
+    const absentWithOpinion = voting.length >= 4 && !evaluation ? voting[voting.length - 2] : undefined;
+    if (absentWithOpinion) {
       await organizer('PUT', `/api/meetings/${meeting.id}/exclusions/${voting[voting.length - 1]!.id}`, {
         reason: '出国交流超过六个月',
         approvedBy: '学院党委',
       });
       await organizer('PUT', `/api/polls/${poll.id}/written-opinions/${absentWithOpinion!.id}`, {
-        choices: Object.fromEntries(poll.questions.map((q: Question) => [q.id, q.type === 'single' ? q.options[0] : q.options.slice(0, 1)])),
+        choices: Object.fromEntries(poll.questions.map((q: Question) => [q.id, q.type === 'single' ? q.options[0] : q.type === 'approval' ? q.options.slice(0, 1) : {}])),
       });
       log('one member excluded (abroad, approved by the college committee), one written opinion entered');
     }
@@ -165,28 +180,39 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     log(`check-in open; ${slips.slips.length} slips printed; key fingerprint ${slips.fingerprints.join(', ')}`);
 
     const api = createVoterApi(url);
+    if (evaluation) {
+      // Each candidate signs their own self-evaluation with their voting code.
+      for (const question of poll.questions as Question[]) {
+        const slip = slips.slips[roster.findIndex((r) => r.number === candidateNumber(question.id))]!;
+        if (question.type === 'score') await api.selfEvaluate(slip.code, poll.id, randomScores(question.criteria, question.min, question.max));
+      }
+      log(`${poll.questions.length} self-evaluations submitted`);
+    }
     const skipped = new Set(added.filter((v, i) => i % 10 === 9 || v.id === absentWithOpinion?.id).map((v) => v.id));
     const attending = slips.slips.filter((slip) => !skipped.has(slip.voterId)); // about one in ten is absent
     const devices = [];
     for (const slip of attending) {
       const link = parseVotingFragment(new URL(slip.link).hash);
       const store = memoryStore();
-      const { tokens } = await checkInVoter(api, store, link.code!, link.fingerprints);
-      if (tokens.length) devices.push({ store, tokens });
+      const { tokens, ownCandidacies } = await checkInVoter(api, store, link.code!, link.fingerprints);
+      if (tokens.length) devices.push({ store, tokens, own: new Set(ownCandidacies.map((c) => c.questionId)) });
     }
     log(`${devices.length} of ${roster.length} voters checked in, each holding a verified token`);
 
     await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
     log('voting open');
     for (const device of devices)
-      for (const token of device.tokens) await castWithToken(api, device.store, token, randomBallot(poll.questions));
-    log(`${devices.length} anonymous ballots cast`);
+      for (const token of device.tokens)
+        // A member does not score their own candidacy; as a representative they may.
+        await castWithToken(api, device.store, token, randomBallot(poll.questions, token.group === 'members' ? device.own : undefined));
+    log(`${devices.reduce((n, d) => n + d.tokens.length, 0)} anonymous ballots cast by ${devices.length} voters`);
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
     const bundle = await api.bundle(poll.id);
     mkdirSync(dirname(resolve(options.out)), { recursive: true });
     writeFileSync(options.out, JSON.stringify(bundle, null, 2) + '\n');
     if (bundle.result.quorum) log(`  ${bundle.result.quorum.explanation.zh}`);
+    for (const c of bundle.result.candidates ?? []) log(`  ${c.explanation.zh}`);
     for (const q of bundle.result.questions) {
       log(`  ${q.id}: ${JSON.stringify(q.counts)}`);
       for (const c of q.candidates ?? []) log(`    ${c.explanation.zh}`);

@@ -4,7 +4,7 @@
  */
 import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import { auditLog, ballots, decisions, exclusions, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
+import { auditLog, ballots, decisions, exclusions, selfEvaluations, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -179,3 +179,14 @@ export const upsertDecision = (db: Db, row: DecisionRow) =>
     .run();
 export const listDecisions = (db: Db, pollId: string) =>
   db.select().from(decisions).where(eq(decisions.pollId, pollId)).orderBy(asc(decisions.questionId), asc(decisions.step)).all();
+
+// ---- self-evaluations (named statements) ----
+
+export const upsertSelfEvaluation = (db: Db, row: typeof selfEvaluations.$inferInsert) =>
+  db
+    .insert(selfEvaluations)
+    .values(row)
+    .onConflictDoUpdate({ target: [selfEvaluations.pollId, selfEvaluations.questionId], set: { scores: row.scores, voterId: row.voterId } })
+    .run();
+export const listSelfEvaluations = (db: Db, pollId: string) =>
+  db.select().from(selfEvaluations).where(eq(selfEvaluations.pollId, pollId)).orderBy(asc(selfEvaluations.questionId)).all();

@@ -76,6 +76,8 @@ export const polls = sqliteTable('polls', {
   groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
   /** Scrutineers named for the poll: [{ name, role: 'supervisor' (监票人) | 'counter' (计票人) }]. */
   scrutineers: text('scrutineers', { mode: 'json' }).$type<{ name: string; role: 'supervisor' | 'counter' }[]>().notNull().default([]),
+  /** Candidates' roster numbers by question id, for evaluations: who may submit which self-evaluation. Never published. */
+  candidateNumbers: text('candidate_numbers', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
   closedAt: text('closed_at'),
   /** The signed tally bundle (JSON), written at close, public once published. */
   bundle: text('bundle'),
@@ -152,6 +154,26 @@ export const decisions = sqliteTable(
     note: text('note').notNull().default(''),
   },
   (t) => [primaryKey({ columns: [t.pollId, t.questionId, t.step] })],
+);
+
+/**
+ * Self-evaluations in the "three evaluations": not anonymous — the candidate's own signed
+ * statement, submitted with their voting code and stored with their roster entry.
+ */
+export const selfEvaluations = sqliteTable(
+  'self_evaluations',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    voterId: text('voter_id')
+      .notNull()
+      .references(() => voters.id, { onDelete: 'cascade' }),
+    /** Canonical JSON of { criterionId: score }. */
+    scores: text('scores').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
 );
 
 /**

@@ -4,9 +4,9 @@
  * about the request (time, address, headers) reaches storage or the log.
  */
 import { Hono } from 'hono';
-import { castBody, checkinBody, lookupBody } from '../../shared/protocol/api.ts';
+import { castBody, checkinBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
-import { castBallot, checkIn, lookupVoter } from '../services/voting.ts';
+import { castBallot, checkIn, lookupVoter, submitSelfEvaluation } from '../services/voting.ts';
 import { jsonBody } from '../validate.ts';
 
 export function checkinRoutes(deps: AppDeps) {
@@ -29,6 +29,17 @@ export function ballotRoutes(deps: AppDeps) {
       const result = await castBallot(deps, token, choices);
       c.header('cache-control', 'no-store');
       return c.json(result, result.replay ? 200 : 201);
+    },
+  );
+}
+
+export function selfEvaluationRoutes(deps: AppDeps) {
+  return new Hono().post(
+    '/',
+    jsonBody(selfEvaluationBody, { summary: "A candidate's signed self-evaluation (not anonymous), with their voting code", access: 'voter' }),
+    (c) => {
+      const { code, pollId, scores } = c.req.valid('json');
+      return c.json(submitSelfEvaluation(deps, code, pollId, scores));
     },
   );
 }

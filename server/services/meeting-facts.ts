@@ -51,6 +51,7 @@ export function removeExclusion(deps: AppDeps, meetingId: string, voterId: strin
 
 export function setWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, choices: Choices, actor: string) {
   if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are entered before voting opens');
+  if (poll.kind === 'three_evaluations') fail('conflict', 'evaluations take no written opinions: each rater scores on their own ballot');
   const voter = voterOfMeeting(deps, poll.meetingId, voterId);
   if (!mayVote(poll, voter)) fail('not_eligible', `${voter.name} has no vote in this poll`);
   if (q.listExclusions(deps.db, poll.meetingId).some((e) => e.voterId === voterId))

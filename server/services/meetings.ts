@@ -92,6 +92,10 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
     ({ questions, warnings } = presetQuestions(preset, input.title, input.candidates, input.maxChoices));
     rule = preset;
   }
+  const candidateNumbers =
+    'candidates' in input ? Object.fromEntries(input.candidates.filter((c) => c.number).map((c) => [c.id, c.number!])) : {};
+  // The three evaluations rate by two anonymous groups, one issuing key each; self is not a ballot.
+  const groups = rule.kind === 'three_evaluations' ? ['representatives', 'members'] : input.groups;
   const poll = {
     id: randomId(deps),
     meetingId,
@@ -100,7 +104,8 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
     phase: 'draft' as const,
     questions,
     rule,
-    groups: input.groups,
+    groups,
+    candidateNumbers,
     createdAt: deps.now().toISOString(),
   };
   q.runInTransaction(deps.db, () => {

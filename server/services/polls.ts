@@ -10,11 +10,11 @@ import { AppError, fail } from '../../shared/errors.ts';
 import { toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
 import { keyFingerprint, tokenKeyId } from '../../shared/crypto/token.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
-import { BUNDLE_FORMAT, resultOfBundle, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { BUNDLE_FORMAT, ballotGroupsOf, resultOfBundle, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { ruleSchema } from '../../shared/tally/rules.ts';
-import type { WrittenOpinion } from '../../shared/tally/result.ts';
-import type { Choices, Phase, Question } from '../../shared/protocol/poll.ts';
+import type { PollResult, WrittenOpinion } from '../../shared/tally/result.ts';
+import { WITHHELD, type Choices, type Phase, type Question } from '../../shared/protocol/poll.ts';
 import type { PublicPollView, TurnoutView } from '../../shared/protocol/api.ts';
 import { forgetIssuingKey, generateIssuingKey } from '../crypto/blind-signer.ts';
 import { compactDatabase } from '../db/open.ts';
@@ -130,10 +130,32 @@ export function advancePoll(deps: AppDeps, pollId: string, to: Phase, actor: str
 function publishedWrittenOpinions(deps: AppDeps, poll: q.PollRow): WrittenOpinion[] {
   return q
     .listWrittenOpinions(deps.db, poll.id)
-    .flatMap((row) => Object.entries(JSON.parse(row.choices) as Choices).map(([questionId, choice]) => ({ questionId, choice })))
+    .flatMap((row) => Object.entries(JSON.parse(row.choices) as Record<string, string | string[]>).map(([questionId, choice]) => ({ questionId, choice })))
     .map((entry) => ({ entry, key: canonicalJson(entry) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ entry }) => entry);
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Expected voters per group (three evaluations: the roster of the participation rule). */
+function expectedByGroup(deps: AppDeps, poll: q.PollRow): Record<string, number> {
+  const eligible = eligibleVoters(deps, poll);
+  return Object.fromEntries(poll.groups.map((g) => [g, eligible.filter((v) => v.groups.includes(g)).length]));
+}
+
+/**
+ * Ballots as published. For the three evaluations, the scores a ballot gave a candidate in a
+ * group that stayed under the anonymity floor are replaced by the WITHHELD marker: with one or
+ * two raters, publishing their sheets would reveal what the result withholds.
+ */
+function publishedBallots(ballots: Bundle['ballots'], groups: string[], result: PollResult): Bundle['ballots'] {
+  const withheld = new Set((result.candidates ?? []).flatMap((c) => c.withheld.map((g) => `${c.id}|${g}`)));
+  if (withheld.size === 0) return ballots;
+  return ballots.map((ballot, i) => ({
+    token: ballot.token,
+    choices: Object.fromEntries(Object.entries(ballot.choices).map(([id, choice]) => [id, withheld.has(`${id}|${groups[i]}`) ? WITHHELD : choice])),
+  }));
 }
 
 function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
@@ -144,31 +166,34 @@ function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
     .listExclusions(deps.db, poll.meetingId)
     .filter((e) => voters.has(e.voterId) && mayVote(poll, voters.get(e.voterId)!))
     .map(({ reason, approvedBy }) => ({ reason, approvedBy }))
-    .sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
+    .sort((a, b) => byCodeUnits(canonicalJson(a), canonicalJson(b)));
+  const rule = ruleSchema.parse(poll.rule);
+  const evaluation = rule.kind === 'three_evaluations';
   const parts = {
-    poll: {
-      id: poll.id,
-      meetingId: poll.meetingId,
-      title: poll.title,
-      kind: poll.kind,
-      questions: pollQuestions(poll),
-      rule: ruleSchema.parse(poll.rule),
-    },
+    poll: { id: poll.id, meetingId: poll.meetingId, title: poll.title, kind: poll.kind, questions: pollQuestions(poll), rule },
     electorate: {
       expected: eligibleVoters(deps, poll).length,
       checkedIn: q.countCheckedIn(deps.db, poll.id),
       issued: q.issuedPerGroup(deps.db, poll.id),
+      ...(evaluation ? { expectedByGroup: expectedByGroup(deps, poll) } : {}),
     },
     ballots: rows.map((r) => ({ token: toBase64Url(r.token), choices: JSON.parse(r.choices) as Choices })),
     writtenOpinions: publishedWrittenOpinions(deps, poll),
     exclusions,
+    tokenKeys: q.listPollKeys(deps.db, poll.id).map((k) => ({ group: k.group, keyId: k.keyId, spki: toBase64(k.spki) })),
+    ...(evaluation
+      ? { selfEvaluations: q.listSelfEvaluations(deps.db, poll.id).map((s) => ({ questionId: s.questionId, scores: JSON.parse(s.scores) as Record<string, number> })) }
+      : {}),
   };
+  const result = resultOfBundle(parts);
+  // Redacting changes nothing in the result: withheld groups never count (checked by the verifier).
+  const ballots = evaluation ? publishedBallots(parts.ballots, ballotGroupsOf(parts), result) : parts.ballots;
   const unsigned: UnsignedBundle = {
     format: BUNDLE_FORMAT,
     ...parts,
-    tokenKeys: q.listPollKeys(deps.db, poll.id).map((k) => ({ group: k.group, keyId: k.keyId, spki: toBase64(k.spki) })),
+    ballots,
     scrutineers: poll.scrutineers,
-    result: resultOfBundle(parts),
+    result,
     closedAt,
     signer: { alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 },
   };

@@ -14,7 +14,7 @@ import { equalBytes, fromBase64, fromBase64Url, toBase64, toHex, utf8 } from '..
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { checkToken, decodeToken, tokenContext } from '../../shared/crypto/token.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
-import { validateChoices, type Choices } from '../../shared/protocol/poll.ts';
+import { validateAnswer, validateChoices, type Choices } from '../../shared/protocol/poll.ts';
 import type { CastResponse, CheckinResponse, LookupResponse } from '../../shared/protocol/api.ts';
 import { blindSign, nodePssVerifier } from '../crypto/blind-signer.ts';
 import type { AppDeps } from '../context.ts';
@@ -51,9 +51,13 @@ function entitlements(deps: AppDeps, voter: q.VoterRow) {
 export function lookupVoter(deps: AppDeps, code: string): LookupResponse {
   const voter = voterByCode(deps, code);
   const issued = new Set(q.listIssuancesOfVoter(deps.db, voter.id).map((i) => `${i.pollId}|${i.group}`));
+  const ownCandidacies = q
+    .listPollsOfMeeting(deps.db, voter.meetingId)
+    .flatMap((p) => Object.entries(p.candidateNumbers).filter(([, number]) => number === voter.number).map(([questionId]) => ({ pollId: p.id, questionId })));
   return {
     meetingId: voter.meetingId,
     voter: { name: voter.name },
+    ownCandidacies,
     entitlements: entitlements(deps, voter).map(({ poll, key }) => ({
       pollId: poll.id,
       group: key.group,
@@ -140,4 +144,23 @@ export async function castBallot(deps: AppDeps, tokenText: string, choices: Choi
     q.insertBallot(deps.db, { nonce, pollId: poll.id, token: Buffer.from(tokenBytes), choices: canonical });
     return { receipt, replay: false };
   });
+}
+
+/**
+ * A candidate's self-evaluation: not anonymous. The voting code identifies the candidate; the
+ * scores are stored with their roster entry and published with their name (the question).
+ * May be revised until the poll closes.
+ */
+export function submitSelfEvaluation(deps: AppDeps, code: string, pollId: string, scores: Record<string, number>) {
+  const voter = voterByCode(deps, code);
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll || poll.meetingId !== voter.meetingId) fail('not_found', 'no such poll in your meeting');
+  if (poll.kind !== 'three_evaluations') fail('not_eligible', 'this poll has no self-evaluation');
+  if (poll.phase !== 'checkin' && poll.phase !== 'voting') fail('wrong_phase', 'self-evaluations are submitted while the evaluation is open');
+  const questionId = Object.entries(poll.candidateNumbers).find(([, number]) => number === voter.number)?.[0];
+  if (!questionId) fail('not_eligible', 'you are not a candidate in this evaluation');
+  const question = pollQuestions(poll).find((x) => x.id === questionId)!;
+  const canonical = validateAnswer(question, scores);
+  q.upsertSelfEvaluation(deps.db, { pollId, questionId, voterId: voter.id, scores: canonicalJson(canonical) });
+  return { questionId, scores: canonical };
 }

@@ -67,6 +67,9 @@ export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init)
     checkin: (code: string, requests: { pollId: string; group: string; blindedMessage: string }[]) =>
       post<CheckinResponse>('/api/checkin', { code, requests }),
     cast: (token: string, choices: Choices) => post<CastResponse>('/api/ballots', { token, choices }),
+    /** Not anonymous: a candidate's own signed statement. */
+    selfEvaluate: (code: string, pollId: string, scores: Record<string, number>) =>
+      post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores }),
     meeting: (meetingId: string) => get<PublicMeetingView & { fingerprints: string[] }>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
     turnout: (pollId: string) => get<TurnoutView>(`/api/public/polls/${encodeURIComponent(pollId)}/turnout`),
     bundle: (pollId: string) => get<Bundle>(`/api/public/polls/${encodeURIComponent(pollId)}/bundle`),

@@ -4,7 +4,7 @@
  * rejected) and generates /api/openapi.json from them.
  */
 import { z } from 'zod';
-import { idSchema, questionListSchema, type Phase, type Question } from './poll.ts';
+import { choicesSchema, idSchema, questionListSchema, type Phase, type Question } from './poll.ts';
 import { POLL_KINDS, ruleSchema, type PollKind } from '../tally/rules.ts';
 
 const base64 = z
@@ -56,7 +56,8 @@ export const createPresetPollBody = z
   .strictObject({
     title: name,
     kind: z.enum(PRESET_KINDS as [Exclude<PollKind, 'generic'>, ...Exclude<PollKind, 'generic'>[]]),
-    candidates: z.array(z.strictObject({ id: idSchema, name })).min(1).max(200),
+    /** `number`: the candidate's roster number, for the three evaluations (self-evaluation, not rating oneself). */
+    candidates: z.array(z.strictObject({ id: idSchema, name, number: z.string().trim().min(1).max(40).optional() })).min(1).max(200),
     settings: z.record(z.string(), z.unknown()).default({}),
     /** League recommendation: "recommend up to k"; default: the number of candidates. */
     maxChoices: z.number().int().min(1).max(200).optional(),
@@ -92,10 +93,7 @@ export const checkinBody = z.strictObject({
     .min(1)
     .max(50),
 });
-export const castBody = z.strictObject({
-  token: base64url,
-  choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])),
-});
+export const castBody = z.strictObject({ token: base64url, choices: choicesSchema });
 
 export interface PublicKeyView {
   group: string;
@@ -124,6 +122,8 @@ export interface PublicMeetingView {
 export interface LookupResponse {
   meetingId: string;
   voter: { name: string };
+  /** Three evaluations: the questions that are this voter's own candidacy (not scored by them as a member; self-evaluated instead). */
+  ownCandidacies: { pollId: string; questionId: string }[];
   entitlements: { pollId: string; group: string; keyId: string; issued: boolean }[];
 }
 
@@ -171,3 +171,9 @@ export interface DecisionView {
   date: string;
   note: string;
 }
+
+export const selfEvaluationBody = z.strictObject({
+  code: votingCodeInput,
+  pollId: idSchema,
+  scores: z.record(idSchema, z.number().int().min(0).max(1000)),
+});

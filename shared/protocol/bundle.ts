@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { choicesSchema, idSchema, questionSchema } from './poll.ts';
 import { ruleSchema } from '../tally/rules.ts';
-import { pollResultSchema, writtenOpinionSchema, type PollResult } from '../tally/result.ts';
+import { pollResultSchema, selfEvaluationSchema, writtenOpinionSchema, type PollResult } from '../tally/result.ts';
+import { fromBase64Url, toHex } from '../encoding.ts';
 import { tallyPoll } from '../tally/tally-poll.ts';
 
 export const BUNDLE_FORMAT = 'anon-ballot-bundle/v1';
@@ -32,6 +33,8 @@ export const bundleSchema = z.strictObject({
     expected: count,
     checkedIn: count,
     issued: z.record(idSchema, count),
+    /** Three evaluations: expected voters per group (the participation rule's roster). */
+    expectedByGroup: z.record(idSchema, count).optional(),
   }),
   tokenKeys: z.array(z.strictObject({ group: idSchema, keyId: hex64, spki: base64 })),
   ballots: z.array(z.strictObject({ token: base64url, choices: choicesSchema })),
@@ -40,6 +43,8 @@ export const bundleSchema = z.strictObject({
   /** Members left out of the expected count: why, and who approved; no names. */
   exclusions: z.array(z.strictObject({ reason: z.string(), approvedBy: z.string() })),
   scrutineers: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']) })),
+  /** Three evaluations: the candidates' own signed statements (not ballots). */
+  selfEvaluations: z.array(selfEvaluationSchema).optional(),
   result: pollResultSchema,
   closedAt: z.string(),
   signer: z.strictObject({ alg: z.literal('Ed25519'), publicKey: base64 }),
@@ -53,12 +58,28 @@ export type UnsignedBundle = Omit<Bundle, 'signature'>;
  * The result that the bundle's own ballots, written opinions and electorate give under its
  * rule: what the server publishes at close and what the verifier recomputes.
  */
-export function resultOfBundle(bundle: Pick<Bundle, 'poll' | 'ballots' | 'writtenOpinions' | 'exclusions' | 'electorate'>): PollResult {
+export function resultOfBundle(
+  bundle: Pick<Bundle, 'poll' | 'ballots' | 'writtenOpinions' | 'exclusions' | 'electorate' | 'tokenKeys'> & Partial<Pick<Bundle, 'selfEvaluations'>>,
+): PollResult {
   return tallyPoll({
     rule: bundle.poll.rule,
     questions: bundle.poll.questions,
     ballots: bundle.ballots.map((b) => b.choices),
     writtenOpinions: bundle.writtenOpinions,
-    electorate: { expected: bundle.electorate.expected, present: bundle.electorate.checkedIn, excluded: bundle.exclusions.length },
+    electorate: {
+      expected: bundle.electorate.expected,
+      present: bundle.electorate.checkedIn,
+      excluded: bundle.exclusions.length,
+      ...(bundle.electorate.expectedByGroup ? { expectedByGroup: bundle.electorate.expectedByGroup } : {}),
+    },
+    ...(bundle.poll.rule.kind === 'three_evaluations'
+      ? { ballotGroups: ballotGroupsOf(bundle), selfEvaluations: bundle.selfEvaluations ?? [] }
+      : {}),
   });
+}
+
+/** The voter group of each ballot: the group of the key its token names (bytes 66–97). */
+export function ballotGroupsOf(bundle: Pick<Bundle, 'ballots' | 'tokenKeys'>): string[] {
+  const groupByKey = new Map(bundle.tokenKeys.map((k) => [k.keyId, k.group]));
+  return bundle.ballots.map((b) => groupByKey.get(toHex(fromBase64Url(b.token, 'token').subarray(66, 98))) ?? '');
 }

@@ -2,7 +2,9 @@
  * Poll questions and ballot choices as they travel on the wire and appear in the bundle.
  * A question is one line of the ballot paper:
  *  - `single`: exactly one option (e.g. one candidate with agree / disagree / abstain);
- *  - `approval`: any subset of the options of size at most `maxChoices` ("recommend up to k").
+ *  - `approval`: any subset of the options of size at most `maxChoices` ("recommend up to k");
+ *  - `score`: a whole-number score from `min` to `max` on each criterion (the three evaluations).
+ *    A rater may leave a score question out (members do not score themselves).
  * `validateChoices` is the one place that decides whether a ballot is well formed; the server
  * calls it at cast time and the verifier calls it again on every published ballot.
  */
@@ -36,7 +38,19 @@ export const approvalQuestionSchema = z.strictObject({
   maxChoices: z.number().int().min(1).max(200),
 });
 
-export const questionSchema = z.discriminatedUnion('type', [singleQuestionSchema, approvalQuestionSchema]);
+export const scoreQuestionSchema = z
+  .strictObject({
+    id: idSchema,
+    type: z.literal('score'),
+    title: labelSchema,
+    criteria: z.array(idSchema).min(1).max(12),
+    criterionLabels: z.record(idSchema, labelSchema).optional(),
+    min: z.number().int().min(0).max(1000),
+    max: z.number().int().min(1).max(1000),
+  })
+  .refine((q) => q.min < q.max, 'min must be below max');
+
+export const questionSchema = z.discriminatedUnion('type', [singleQuestionSchema, approvalQuestionSchema, scoreQuestionSchema]);
 export type Question = z.infer<typeof questionSchema>;
 
 export const questionListSchema = z
@@ -48,24 +62,34 @@ export const questionListSchema = z
     for (const q of questions) {
       if (seen.has(q.id)) ctx.addIssue({ code: 'custom', message: `duplicate question id ${q.id}` });
       seen.add(q.id);
-      if (new Set(q.options).size !== q.options.length)
+      const options = q.type === 'score' ? q.criteria : q.options;
+      if (new Set(options).size !== options.length)
         ctx.addIssue({ code: 'custom', message: `question ${q.id}: duplicate option` });
       if (q.type === 'approval' && q.maxChoices > q.options.length)
         ctx.addIssue({ code: 'custom', message: `question ${q.id}: maxChoices exceeds the number of options` });
     }
   });
 
-export type Choice = string | string[];
+export type Scores = Record<string, number>;
+export type Choice = string | string[] | Scores;
 export type Choices = Record<string, Choice>;
 
-export const choicesSchema = z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)]));
+/**
+ * In a published bundle only: the scores of a ballot for a candidate whose group stayed under
+ * the anonymity floor are replaced by this marker, so that nobody can compute what the result
+ * withholds. The token still proves the ballot; the marker still counts the rater.
+ */
+export const WITHHELD = 'withheld';
+
+export const choiceSchema = z.union([idSchema, z.array(idSchema).max(200), z.record(idSchema, z.number().int().min(0).max(1000))]);
+export const choicesSchema = z.record(idSchema, choiceSchema);
 
 /**
  * Throws `invalid_choices` unless `choices` answers every question exactly once with a
  * permitted value. Returns the choices in canonical form (approval arrays sorted), so two
  * ballots that mean the same thing compare equal.
  */
-export function validateChoices(questions: readonly Question[], choices: Choices): Choices {
+export function validateChoices(questions: readonly Question[], choices: Choices, options: { allowWithheld?: boolean } = {}): Choices {
   const canonical: Choices = {};
   const known = new Set(questions.map((q) => q.id));
   for (const key of Object.keys(choices))
@@ -73,14 +97,34 @@ export function validateChoices(questions: readonly Question[], choices: Choices
   for (const q of questions) {
     // Own properties only: an id such as "constructor" must not read Object.prototype.
     const value = Object.hasOwn(choices, q.id) ? choices[q.id] : undefined;
-    if (value === undefined) fail('invalid_choices', `question ${q.id} is not answered`);
-    canonical[q.id] = validateAnswer(q, value);
+    if (value === undefined) {
+      if (q.type === 'score') continue;
+      fail('invalid_choices', `question ${q.id} is not answered`);
+    }
+    canonical[q.id] = q.type === 'score' && value === WITHHELD && options.allowWithheld ? WITHHELD : validateAnswer(q, value);
   }
+  if (Object.keys(canonical).length === 0) fail('invalid_choices', 'the ballot scores nobody');
   return canonical;
 }
 
 /** Throws `invalid_choices` unless `value` is a permitted answer to `q`; returns it canonical. */
 export function validateAnswer(q: Question, value: Choice): Choice {
+  if (q.type === 'score') {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      fail('invalid_choices', `question ${q.id}: expected a score for each criterion`);
+    for (const key of Object.keys(value))
+      if (!q.criteria.includes(key)) fail('invalid_choices', `question ${q.id}: unknown criterion ${key}`);
+    const scores: Scores = {};
+    // Canonical form: criteria in sorted order, as the stored JSON (JCS) has them.
+    for (const criterion of [...q.criteria].sort()) {
+      const score = Object.hasOwn(value, criterion) ? value[criterion] : undefined;
+      if (typeof score !== 'number' || !Number.isInteger(score) || score < q.min || score > q.max)
+        fail('invalid_choices', `question ${q.id}: ${criterion} needs a whole number from ${q.min} to ${q.max}`);
+      scores[criterion] = score;
+    }
+    return scores;
+  }
+  if (typeof value === 'object' && !Array.isArray(value)) fail('invalid_choices', `question ${q.id}: scores are for score questions`);
   if (q.type === 'single') {
     if (typeof value !== 'string' || !q.options.includes(value))
       fail('invalid_choices', `question ${q.id}: choose exactly one of ${q.options.join(', ')}`);

@@ -95,6 +95,8 @@ export interface CheckInResult {
   meeting: PublicMeetingView;
   voterName: string;
   tokens: HeldToken[];
+  /** Three evaluations: the voter's own candidacies, which their members' ballot leaves out. */
+  ownCandidacies: { pollId: string; questionId: string }[];
 }
 
 /**
@@ -148,7 +150,7 @@ export async function checkInVoter(
       store.remove(w.slot);
     }
   }
-  return { meeting, voterName: lookup.voter.name, tokens: heldTokens(store, voter) };
+  return { meeting, voterName: lookup.voter.name, tokens: heldTokens(store, voter), ownCandidacies: lookup.ownCandidacies };
 }
 
 export function heldTokens(store: VoterStore, voter: string): HeldToken[] {

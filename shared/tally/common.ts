@@ -2,7 +2,7 @@
 import type { Choices, Question } from '../protocol/poll.ts';
 import { countChoices } from './plain-count.ts';
 import { votesNeeded, type Quorum, type Threshold } from './rules.ts';
-import type { Electorate, Explanation, PollResult, WrittenOpinion } from './result.ts';
+import type { Electorate, Explanation, PollResult, SelfEvaluationEntry, WrittenOpinion } from './result.ts';
 import { quorumSentence, type Body } from './wording.ts';
 
 export interface TallyInput<R> {
@@ -12,6 +12,10 @@ export interface TallyInput<R> {
   ballots: readonly Choices[];
   writtenOpinions: readonly WrittenOpinion[];
   electorate: Electorate;
+  /** Three evaluations: the voter group of each ballot (from its token's key), in ballot order. */
+  ballotGroups?: readonly string[];
+  /** Three evaluations: the candidates' own signed self-evaluations. */
+  selfEvaluations?: readonly SelfEvaluationEntry[];
 }
 
 export interface QuestionCounts {

@@ -22,12 +22,12 @@ export function tallyLeagueRecommendation(input: TallyInput<z.output<typeof leag
   const cap = recommendationCap(rule, electorate.expected, electorate.excluded);
   const questions = countWithOpinions(input.questions, input.ballots, input.writtenOpinions).map(({ question, counts, written, votes }) => {
     const { needed, value, thresholdBase } = thresholdFor(rule.pass, electorate, votes);
-    const options = question.options;
+    const options = question.type === 'score' ? [] : question.options;
     const votesOf = (id: string) => counts[id] ?? 0;
     // Competition ranking by votes: 1, 2, 2, 4 …
     const rankOf = (id: string) => 1 + options.filter((o) => votesOf(o) > votesOf(id)).length;
     const passing = options.filter((o) => quorum.met && votesOf(o) >= needed);
-    const label = (id: string) => question.optionLabels?.[id] ?? id;
+    const label = (id: string) => (question.type === 'score' ? undefined : question.optionLabels?.[id]) ?? id;
     const pass = thresholdPhrase(rule.pass, value, 'league');
     const fail = thresholdPhrase(rule.pass, value, 'league', true);
     const note = writtenNote(written);

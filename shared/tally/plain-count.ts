@@ -12,11 +12,13 @@ export interface QuestionCount {
 
 export function countChoices(questions: readonly Question[], ballots: readonly Choices[]): QuestionCount[] {
   return questions.map((q) => {
+    // Score questions are not counted by option; their rule (three evaluations) averages them.
+    if (q.type === 'score') return { id: q.id, counts: {} };
     const counts: Record<string, number> = Object.fromEntries(q.options.map((o) => [o, 0]));
     for (const ballot of ballots) {
       const choice = ballot[q.id];
-      for (const option of Array.isArray(choice) ? choice : choice === undefined ? [] : [choice])
-        counts[option] = (counts[option] ?? 0) + 1;
+      const chosen = Array.isArray(choice) ? choice : typeof choice === 'string' ? [choice] : [];
+      for (const option of chosen) counts[option] = (counts[option] ?? 0) + 1;
     }
     return { id: q.id, counts };
   });

@@ -50,6 +50,19 @@ export function presetQuestions(
         ],
         warnings,
       };
+    case 'three_evaluations':
+      return {
+        questions: candidates.map((c) => ({
+          id: c.id,
+          type: 'score',
+          title: c.name,
+          criteria: rule.criteria.map((k) => k.id),
+          criterionLabels: Object.fromEntries(rule.criteria.map((k) => [k.id, k.label])),
+          min: rule.scale.min,
+          max: rule.scale.max,
+        })),
+        warnings,
+      };
     case 'activist_confirmation':
     case 'development_object_confirmation':
     case 'democratic_appraisal':

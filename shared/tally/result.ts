@@ -42,8 +42,26 @@ export const questionResultSchema = z.strictObject({
 export type QuestionResult = z.infer<typeof questionResultSchema>;
 export type CandidateResult = z.infer<typeof candidateResultSchema>;
 
+const groupEvaluationSchema = z.strictObject({
+  raters: count,
+  average: z.number().nullable(),
+  criteria: z.record(idSchema, z.number().nullable()),
+});
+/** The three evaluations, per candidate (names fixed by the format: id, groups, composite, band, rank). */
+export const candidateEvaluationSchema = z.strictObject({
+  id: idSchema,
+  groups: z.strictObject({ representatives: groupEvaluationSchema, members: groupEvaluationSchema, self: groupEvaluationSchema }),
+  composite: z.number().nullable(),
+  band: idSchema.nullable(),
+  rank: z.number().int().min(1).nullable(),
+  valid: z.boolean(),
+  withheld: z.array(z.enum(['representatives', 'members'])),
+  explanation: explanationSchema,
+});
+
 export const pollResultSchema = z.strictObject({
   ballotsCast: count,
+  candidates: z.array(candidateEvaluationSchema).optional(),
   quorum: z
     .strictObject({ met: z.boolean(), present: count, expected: count, needed: count, explanation: explanationSchema })
     .optional(),
@@ -55,6 +73,10 @@ export type PollResult = z.infer<typeof pollResultSchema>;
 export const writtenOpinionSchema = z.strictObject({ questionId: idSchema, choice: z.union([idSchema, z.array(idSchema)]) });
 export type WrittenOpinion = z.infer<typeof writtenOpinionSchema>;
 
+/** A candidate's own signed self-evaluation (three evaluations): named, not a ballot. */
+export const selfEvaluationSchema = z.strictObject({ questionId: idSchema, scores: z.record(idSchema, z.number().int().min(0).max(1000)) });
+export type SelfEvaluationEntry = z.infer<typeof selfEvaluationSchema>;
+
 export interface Electorate {
   /** Voting members expected, after exclusions. */
   expected: number;
@@ -62,4 +84,6 @@ export interface Electorate {
   present: number;
   /** Members left out of the expected count (with a recorded reason). */
   excluded: number;
+  /** Expected voters per group (three evaluations: the participation rule's roster). */
+  expectedByGroup?: Record<string, number>;
 }

@@ -21,6 +21,7 @@ export const POLL_KINDS = [
   'activist_confirmation',
   'development_object_confirmation',
   'democratic_appraisal',
+  'three_evaluations',
 ] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
 
@@ -108,6 +109,47 @@ export const appraisalRuleSchema = z.strictObject({
     .default({ numerator: 1, denominator: 3 }),
 });
 
+const labelled = z.strictObject({ id: idSchema, label: z.string().trim().min(1).max(40) });
+
+export const DEFAULT_CRITERIA = [
+  { id: 'political', label: '政治表现' },
+  { id: 'daily_conduct', label: '日常表现' },
+  { id: 'key_moments', label: '关键时刻表现' },
+  { id: 'study', label: '学习情况' },
+  { id: 'social_practice', label: '社会实践' },
+];
+export const DEFAULT_BANDS = [
+  { id: 'excellent', label: '优秀', min: 90 },
+  { id: 'good', label: '良好', min: 75 },
+  { id: 'pass', label: '合格', min: 60 },
+  { id: 'fail', label: '不合格', min: 0 },
+];
+/**
+ * The "three evaluations" (DOMAIN §5): criteria, scale, weights of the three groups, the
+ * anonymity floor, bands and the participation rule. See three-evaluations.ts.
+ */
+export const threeEvaluationsRuleSchema = z
+  .strictObject({
+    kind: z.literal('three_evaluations'),
+    criteria: z.array(labelled).min(1).max(12).default(DEFAULT_CRITERIA),
+    /** Integer scores from `min` to `max` on every criterion (a 4-level scale maps its levels to integers in the client). */
+    scale: z.strictObject({ min: z.number().int().min(0), max: z.number().int().max(1000) }).default({ min: 0, max: 100 }),
+    weights: z
+      .strictObject({ representatives: z.number().int().min(0), members: z.number().int().min(0), self: z.number().int().min(0) })
+      .default({ representatives: 30, members: 40, self: 30 }),
+    anonymityFloor: z.number().int().min(1).max(50).default(3),
+    /** Best first; a composite at or above `min` gets the band. The last band's min should be the scale's min. */
+    bands: z.array(labelled.extend({ min: z.number().int() })).min(1).max(8).default(DEFAULT_BANDS),
+    participation: z
+      .strictObject({ group: z.enum(['representatives', 'members']), fraction: fractionSchema, comparison: comparisonSchema })
+      .nullable()
+      .default({ group: 'members', fraction: '2/3', comparison: 'at_least' }),
+  })
+  .refine((r) => r.weights.representatives + r.weights.members + r.weights.self === 100, { path: ['weights'], message: 'the weights must sum to 100' })
+  .refine((r) => r.scale.min < r.scale.max, { path: ['scale'], message: 'min must be below max' })
+  .refine((r) => r.bands.every((b, i) => i === 0 || b.min < r.bands[i - 1]!.min), { path: ['bands'], message: 'bands best first, each min below the previous' });
+export type ThreeEvaluationsRule = z.output<typeof threeEvaluationsRuleSchema>;
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   genericRuleSchema,
   agreeRuleSchema,
@@ -115,6 +157,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
   leagueRuleSchema,
   opinionRuleSchema,
   appraisalRuleSchema,
+  threeEvaluationsRuleSchema,
 ]);
 export type Rule = z.output<typeof ruleSchema>;
 export type RuleInput = z.input<typeof ruleSchema>;

@@ -5,6 +5,7 @@
 import type { Choices, Question } from '../protocol/poll.ts';
 import { countWithOpinions, type TallyInput } from './common.ts';
 import { tallyDemocraticAppraisal } from './democratic-appraisal.ts';
+import { tallyEvaluationSession } from './three-evaluations.ts';
 import { tallyLeagueRecommendation } from './league-recommendation.ts';
 import { tallyMemberAcceptance } from './member-acceptance.ts';
 import { tallyMemberConversion } from './member-conversion.ts';
@@ -32,6 +33,8 @@ export function tallyPoll(input: TallyInput<Rule>): PollResult {
       return tallyOpinionBallot({ ...input, rule });
     case 'democratic_appraisal':
       return tallyDemocraticAppraisal({ ...input, rule });
+    case 'three_evaluations':
+      return tallyEvaluationSession({ ...input, rule });
   }
 }
 

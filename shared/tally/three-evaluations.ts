@@ -16,59 +16,47 @@
  * Participation: e.g. the members' group needs at least two thirds of its roster less the
  * candidate (who does not rate themself); otherwise the candidate's result is marked invalid.
  */
-import { z } from 'zod';
-import { idSchema } from '../protocol/poll.ts';
-import { comparisonSchema, fractionSchema, votesNeeded } from './rules.ts';
+import { AppError } from '../errors.ts';
+import { WITHHELD } from '../protocol/poll.ts';
+import type { TallyInput } from './common.ts';
+import { votesNeeded, type ThreeEvaluationsRule } from './rules.ts';
+import type { PollResult } from './result.ts';
+export { threeEvaluationsRuleSchema, DEFAULT_BANDS, DEFAULT_CRITERIA, type ThreeEvaluationsRule } from './rules.ts';
 import type { Explanation } from './result.ts';
 
 export const EVALUATION_GROUPS = ['representatives', 'members', 'self'] as const;
 export type EvaluationGroup = (typeof EVALUATION_GROUPS)[number];
-export const ANONYMOUS_GROUPS: readonly EvaluationGroup[] = ['representatives', 'members'];
+export type AnonymousGroup = Exclude<EvaluationGroup, 'self'>;
+export const ANONYMOUS_GROUPS: readonly AnonymousGroup[] = ['representatives', 'members'];
 
-const labelled = z.strictObject({ id: idSchema, label: z.string().trim().min(1).max(40) });
-
-export const DEFAULT_CRITERIA = [
-  { id: 'political', label: '政治表现' },
-  { id: 'daily_conduct', label: '日常表现' },
-  { id: 'key_moments', label: '关键时刻表现' },
-  { id: 'study', label: '学习情况' },
-  { id: 'social_practice', label: '社会实践' },
-];
-export const DEFAULT_BANDS = [
-  { id: 'excellent', label: '优秀', min: 90 },
-  { id: 'good', label: '良好', min: 75 },
-  { id: 'pass', label: '合格', min: 60 },
-  { id: 'fail', label: '不合格', min: 0 },
-];
 const GROUP_ZH: Record<EvaluationGroup, string> = { representatives: '师生代表', members: '所在单位成员', self: '自评' };
 const GROUP_EN: Record<EvaluationGroup, string> = { representatives: 'representatives', members: 'unit members', self: 'self' };
 
-export const threeEvaluationsRuleSchema = z
-  .strictObject({
-    kind: z.literal('three_evaluations'),
-    criteria: z.array(labelled).min(1).max(12).default(DEFAULT_CRITERIA),
-    /** Integer scores from `min` to `max` on every criterion (a 4-level scale maps its levels to integers in the client). */
-    scale: z.strictObject({ min: z.number().int().min(0), max: z.number().int().max(1000) }).default({ min: 0, max: 100 }),
-    weights: z
-      .strictObject({ representatives: z.number().int().min(0), members: z.number().int().min(0), self: z.number().int().min(0) })
-      .default({ representatives: 30, members: 40, self: 30 }),
-    anonymityFloor: z.number().int().min(1).max(50).default(3),
-    /** Best first; a composite at or above `min` gets the band. The last band's min should be the scale's min. */
-    bands: z.array(labelled.extend({ min: z.number().int() })).min(1).max(8).default(DEFAULT_BANDS),
-    participation: z
-      .strictObject({ group: z.enum(['representatives', 'members']), fraction: fractionSchema, comparison: comparisonSchema })
-      .nullable()
-      .default({ group: 'members', fraction: '2/3', comparison: 'at_least' }),
-  })
-  .refine((r) => r.weights.representatives + r.weights.members + r.weights.self === 100, { path: ['weights'], message: 'the weights must sum to 100' })
-  .refine((r) => r.scale.min < r.scale.max, { path: ['scale'], message: 'min must be below max' })
-  .refine((r) => r.bands.every((b, i) => i === 0 || b.min < r.bands[i - 1]!.min), { path: ['bands'], message: 'bands best first, each min below the previous' });
-export type ThreeEvaluationsRule = z.output<typeof threeEvaluationsRuleSchema>;
+
+/**
+ * The three evaluations as a poll: one score question per candidate, ballots from the
+ * `representatives` and `members` groups (known from each token's key), self-evaluations
+ * beside them. Counts per question are the raters per group.
+ */
+export function tallyEvaluationSession(input: TallyInput<ThreeEvaluationsRule>): PollResult {
+  const groups = input.ballotGroups ?? [];
+  if (groups.length !== input.ballots.length) throw new AppError('invalid_choices', 'each ballot needs its voter group');
+  const sheets: ScoreSheet[] = input.ballots.map((ballot, i) => ({ group: groups[i] as EvaluationGroup, scores: ballot as ScoreSheet['scores'] }));
+  const candidates = input.questions.map((q) => ({ id: q.id, name: q.title }));
+  const selfEvaluations = (input.selfEvaluations ?? []).map((s) => ({ candidate: s.questionId, scores: s.scores }));
+  const evaluations = tallyThreeEvaluations({ rule: input.rule, candidates, sheets, selfEvaluations, roster: input.electorate.expectedByGroup ?? {} });
+  return {
+    ballotsCast: input.ballots.length,
+    questions: evaluations.map((e) => ({ id: e.id, counts: { representatives: e.groups.representatives.raters, members: e.groups.members.raters } })),
+    candidates: evaluations,
+  };
+}
 
 /** One anonymous score sheet: the group its token was issued for, and scores per candidate per criterion. */
 export interface ScoreSheet {
   group: EvaluationGroup;
-  scores: Record<string, Record<string, number>>;
+  /** Per candidate: scores per criterion, or the WITHHELD marker of a published bundle. */
+  scores: Record<string, Record<string, number> | typeof WITHHELD | unknown>;
 }
 export interface SelfEvaluation {
   candidate: string;
@@ -89,7 +77,7 @@ export interface CandidateEvaluation {
   rank: number | null;
   valid: boolean;
   /** Anonymous groups whose averages are withheld under the floor. */
-  withheld: EvaluationGroup[];
+  withheld: AnonymousGroup[];
   explanation: Explanation;
 }
 
@@ -125,17 +113,20 @@ export function tallyThreeEvaluations(input: {
 
   const evaluations = input.candidates.map((candidate) => {
     const groups = {} as Record<EvaluationGroup, GroupResult & { exact: Fraction | null }>;
-    const withheld: EvaluationGroup[] = [];
+    const withheld: AnonymousGroup[] = [];
     for (const group of EVALUATION_GROUPS) {
       const rows =
         group === 'self'
           ? input.selfEvaluations.filter((s) => s.candidate === candidate.id).map((s) => s.scores)
-          : input.sheets.filter((s) => s.group === group && s.scores[candidate.id]).map((s) => s.scores[candidate.id]!);
+          : input.sheets.filter((s) => s.group === group && Object.hasOwn(s.scores, candidate.id)).map((s) => s.scores[candidate.id]);
       const raters = rows.length;
       const underFloor = group !== 'self' && raters > 0 && raters < rule.anonymityFloor;
-      if (underFloor) withheld.push(group);
+      if (underFloor) withheld.push(group as AnonymousGroup);
       const shown = raters > 0 && !underFloor;
-      const sums = criteria.map((c) => rows.reduce((sum, row) => sum + BigInt(row[c] ?? 0), 0n));
+      // A withheld marker counts the rater but carries no score; it may only stand under the floor.
+      const scored = rows.filter((row): row is Record<string, number> => typeof row === 'object' && row !== null);
+      if (shown && scored.length !== raters) throw new AppError('invalid_choices', `withheld scores for ${candidate.id} in ${group}, which is not under the floor`);
+      const sums = criteria.map((c) => scored.reduce((sum, row) => sum + BigInt(row[c] ?? 0), 0n));
       const exact = shown ? frac(sums.reduce((a, b) => a + b, 0n), BigInt(raters) * C) : null;
       groups[group] = {
         raters,

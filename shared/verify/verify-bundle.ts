@@ -289,7 +289,7 @@ const issuedCheck: BundleCheck = {
 };
 
 const sameChoice = (a: Choice | undefined, b: Choice | undefined): boolean =>
-  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((option, i) => option === b[i]) : a === b;
+  a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b) && (typeof a !== 'object' || Array.isArray(a) || Object.keys(a).join() === Object.keys(b).join());
 
 const choicesCheck: BundleCheck = {
   id: 'choices',
@@ -298,7 +298,7 @@ const choicesCheck: BundleCheck = {
     for (const [index, ballot] of bundle.ballots.entries()) {
       let canonical;
       try {
-        canonical = validateChoices(questions, ballot.choices);
+        canonical = validateChoices(questions, ballot.choices, { allowWithheld: true });
       } catch (error) {
         return failure(codeOf(error), `ballot ${index}: ${explain(error)}`);
       }
@@ -331,7 +331,12 @@ const recountCheck: BundleCheck = {
     if (result.ballotsCast !== ballots.length)
       return failure('ballots_cast_mismatch', `the result says ${result.ballotsCast} ballots cast, the bundle holds ${ballots.length}`);
     // Counts include the written opinions of absent members, as the rules require.
-    const recount = resultOfBundle(bundle).questions;
+    let recount;
+    try {
+      recount = resultOfBundle(bundle).questions;
+    } catch (error) {
+      return failure(codeOf(error), `the ballots cannot be counted under the rule: ${explain(error)}`);
+    }
     const published = result.questions;
     const ids = (list: { id: string }[]) => list.map((q) => q.id).join(', ');
     if (recount.length !== published.length || recount.some((q, i) => q.id !== published[i]!.id))
@@ -363,7 +368,12 @@ const verdictsCheck: BundleCheck = {
   id: 'verdicts',
   run({ bundle }) {
     const { result, poll } = bundle;
-    const recomputed = resultOfBundle(bundle);
+    let recomputed;
+    try {
+      recomputed = resultOfBundle(bundle);
+    } catch (error) {
+      return failure(codeOf(error), `the rule cannot be applied: ${explain(error)}`);
+    }
     if (canonicalJson(recomputed.quorum ?? null) !== canonicalJson(result.quorum ?? null))
       return failure('verdict_mismatch', `quorum: the rule gives ${canonicalJson(recomputed.quorum ?? null)}, the result says ${canonicalJson(result.quorum ?? null)}`);
     for (const [i, mine] of recomputed.questions.entries()) {
@@ -375,9 +385,18 @@ const verdictsCheck: BundleCheck = {
         if (a !== b) return failure('verdict_mismatch', `question ${mine.id}, ${field}: the rule gives ${a}, the result says ${b}`);
       }
     }
+    for (const [i, mine] of (recomputed.candidates ?? []).entries()) {
+      const theirs = result.candidates?.[i];
+      if (canonicalJson(mine) !== canonicalJson(theirs ?? null))
+        return failure('verdict_mismatch', `candidate ${mine.id}: the rule gives ${canonicalJson({ composite: mine.composite, band: mine.band, rank: mine.rank, valid: mine.valid, withheld: mine.withheld })}, the result says ${canonicalJson(theirs ? { composite: theirs.composite, band: theirs.band, rank: theirs.rank, valid: theirs.valid, withheld: theirs.withheld } : null)}`);
+    }
     if (canonicalJson(recomputed) !== canonicalJson(result))
       return failure('verdict_mismatch', 'the result holds something the rule does not give');
     const verdicts = recomputed.questions.filter((q) => q.verdict !== undefined).map((q) => `${q.id} ${q.verdict}`);
+    if (recomputed.candidates)
+      return pass(
+        `rule ${poll.rule.kind}: every composite, band, rank and withheld average re-derived (${recomputed.candidates.map((c) => `${c.id} ${c.composite ?? '—'} ${c.band ?? ''}`).join(', ')})`,
+      );
     return pass(
       verdicts.length
         ? `rule ${poll.rule.kind}: every verdict, threshold and explanation re-derived (${verdicts.join(', ')})`

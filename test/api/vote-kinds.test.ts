@@ -24,7 +24,10 @@ describe('every kind through the HTTP API, published and re-verified', () => {
     expect(bundle.poll.rule.kind).toBe(kind);
     const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier });
     expect(report.firstFailure).toBeUndefined();
-    if (kind !== 'generic') {
+    if (kind === 'three_evaluations') {
+      expect(bundle.result.candidates).toHaveLength(3);
+      expect(bundle.selfEvaluations).toHaveLength(3);
+    } else if (kind !== 'generic') {
       expect(bundle.result.quorum).toBeDefined();
       expect(bundle.exclusions).toEqual([{ reason: '出国交流超过六个月', approvedBy: '学院党委' }]);
       expect(bundle.writtenOpinions.length).toBeGreaterThan(0);

@@ -123,6 +123,8 @@ function randomChoices(questions: readonly Question[], random: () => number): Ch
   for (const q of questions) {
     if (q.type === 'single') {
       choices[q.id] = q.options[Math.floor(random() * q.options.length)]!;
+    } else if (q.type === 'score') {
+      choices[q.id] = Object.fromEntries(q.criteria.map((c) => [c, q.min + Math.floor(random() * (q.max - q.min + 1))]));
     } else {
       const pool = [...q.options];
       const picked: string[] = [];
@@ -143,7 +145,7 @@ export function sortBallotsByToken<T extends { token: string }>(ballots: readonl
 }
 
 /** The result a server would publish for these ballots (no written opinions, no exclusions unless given). */
-export function recountResult(bundle: Pick<Bundle, 'poll' | 'ballots' | 'electorate'> & Partial<Pick<Bundle, 'writtenOpinions' | 'exclusions'>>): Bundle['result'] {
+export function recountResult(bundle: Pick<Bundle, 'poll' | 'ballots' | 'electorate' | 'tokenKeys'> & Partial<Pick<Bundle, 'writtenOpinions' | 'exclusions'>>): Bundle['result'] {
   return resultOfBundle({ writtenOpinions: [], exclusions: [], ...bundle });
 }
 
@@ -190,6 +192,7 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
     rule: { kind: 'generic' },
   };
   const electorate = { expected: checkedIn, checkedIn, issued };
+  const publishedKeys = [...tokenKeys.values()].map((key) => ({ group: key.group, keyId: toHex(key.keyId), spki: toBase64(key.spki) }));
   const unsigned: UnsignedBundle = {
     format: BUNDLE_FORMAT,
     poll,
@@ -197,9 +200,9 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
     writtenOpinions: [],
     exclusions: [],
     scrutineers: [],
-    tokenKeys: [...tokenKeys.values()].map((key) => ({ group: key.group, keyId: toHex(key.keyId), spki: toBase64(key.spki) })),
+    tokenKeys: publishedKeys,
     ballots,
-    result: recountResult({ poll, ballots, electorate }),
+    result: recountResult({ poll, ballots, electorate, tokenKeys: publishedKeys }),
     closedAt: '2025-06-01T12:00:00.000Z',
     signer: { alg: 'Ed25519', publicKey: signerPublicKey },
   };

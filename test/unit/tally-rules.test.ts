@@ -200,7 +200,7 @@ describe('properties', () => {
       Object.fromEntries(
         questions.map((q) => [
           q.id,
-          q.type === 'single' ? fc.constantFrom(...q.options) : fc.subarray(q.options, { maxLength: q.maxChoices }).map((a) => [...a].sort()),
+          q.type === 'single' ? fc.constantFrom(...q.options) : q.type === 'approval' ? fc.subarray(q.options, { maxLength: q.maxChoices }).map((a) => [...a].sort()) : fc.constant({}),
         ]),
       ),
     ) as fc.Arbitrary<Choices>;
