@@ -16,7 +16,7 @@ const BUILT_IN_LABELS: Record<string, MessageKey> = {
 
 /** The organizer's label if there is one, our translation of agree / disagree / abstain, else the id. */
 export function optionLabel(question: Question, option: string): string {
-  const custom = question.optionLabels?.[option];
+  const custom = question.type === 'score' ? question.criterionLabels?.[option] : question.optionLabels?.[option];
   if (custom) return custom;
   const builtIn = BUILT_IN_LABELS[option];
   return builtIn ? t(builtIn) : option;

@@ -170,7 +170,7 @@ function Waiting(props: { session: VoteSession; kiosk: boolean }) {
                         {/* For a recommendation the candidates are the options. */}
                         <span class="hint">
                           {'：'}
-                          {question.options.map((option) => optionLabel(question, option)).join('、')}
+                          {(question.type === 'approval' ? question.options : []).map((option) => optionLabel(question, option)).join('、')}
                         </span>
                       </Show>
                     </li>
