@@ -19,7 +19,7 @@ import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
 import { ballotRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
-import { buildOpenApi } from './validate.ts';
+import { buildOpenApi, strictUtf8Body } from './validate.ts';
 
 export const API_BODY_LIMIT = 64 * 1024;
 export const ROSTER_BODY_LIMIT = 2 * 1024 * 1024;
@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   const large = limit(ROSTER_BODY_LIMIT);
   app.use('/api/*', (c, next) => (/\/voters$/.test(c.req.path) ? large(c, next) : small(c, next)));
   app.use('/api/*', sameOriginOnly(deps.publicOrigin));
+  app.use('/api/*', strictUtf8Body);
   app.use('/api/*', async (c, next) => {
     await next();
     if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');

@@ -11,6 +11,7 @@ import { AppError } from '../shared/errors.ts';
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   invalid_body: 400,
   malformed_json: 400,
+  not_canonicalizable: 400,
   invalid_choices: 400,
   bad_code: 400,
   bad_encoding: 400,

@@ -45,6 +45,21 @@ export function jsonBody<S extends z.ZodType>(schema: S, doc: RouteDoc) {
   return middleware;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON bodies must be UTF-8 (RFC 8259): bytes that are not are refused, never replaced by U+FFFD. */
+export const strictUtf8Body: MiddlewareHandler = async (c, next) => {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /^application\/json/i.test(c.req.header('content-type') ?? '')) {
+    try {
+      utf8.decode(await c.req.arrayBuffer());
+    } catch (error) {
+      if (error instanceof TypeError) throw new AppError('malformed_json', 'the request body is not UTF-8');
+      throw error;
+    }
+  }
+  await next();
+};
+
 /** Documents a route without a body. */
 export function described(doc: RouteDoc): MiddlewareHandler {
   const middleware: MiddlewareHandler = async (_c, next) => next();

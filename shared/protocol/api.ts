@@ -4,7 +4,7 @@
  * rejected) and generates /api/openapi.json from them.
  */
 import { z } from 'zod';
-import { choicesSchema, idSchema, questionListSchema, type Phase, type Question } from './poll.ts';
+import { choicesSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
 import { POLL_KINDS, ruleSchema, type PollKind } from '../tally/rules.ts';
 
 const base64 = z
@@ -12,7 +12,7 @@ const base64 = z
   .max(4096)
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
 const base64url = z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding');
-const name = z.string().trim().min(1).max(200);
+const name = text(1, 200);
 export const votingCodeInput = z.string().min(1).max(40);
 
 // ---- organizer side ----
@@ -26,7 +26,7 @@ export const createUserBody = z.strictObject({
 export const createMeetingBody = z.strictObject({ title: name });
 export const rosterEntry = z.strictObject({
   name,
-  number: z.string().trim().min(1).max(40),
+  number: text(1, 40),
   groups: z.array(idSchema).min(1).max(5).default(['members']),
   /** Party membership; only full members vote on accepting and converting members. */
   status: z.enum(['full', 'probationary']).default('full'),
@@ -57,7 +57,7 @@ export const createPresetPollBody = z
     title: name,
     kind: z.enum(PRESET_KINDS as [Exclude<PollKind, 'generic'>, ...Exclude<PollKind, 'generic'>[]]),
     /** `number`: the candidate's roster number, for the three evaluations (self-evaluation, not rating oneself). */
-    candidates: z.array(z.strictObject({ id: idSchema, name, number: z.string().trim().min(1).max(40).optional() })).min(1).max(200),
+    candidates: z.array(z.strictObject({ id: idSchema, name, number: text(1, 40).optional() })).min(1).max(200),
     settings: z.record(z.string(), z.unknown()).default({}),
     /** League recommendation: "recommend up to k"; default: the number of candidates. */
     maxChoices: z.number().int().min(1).max(200).optional(),
@@ -77,7 +77,7 @@ export const createPollBody = z.union([createGenericPollBody, createPresetPollBo
 export const scrutineersBody = z.strictObject({
   scrutineers: z.array(z.strictObject({ name, role: z.enum(['supervisor', 'counter']) })).max(10),
 });
-export const exclusionBody = z.strictObject({ reason: z.string().trim().min(2).max(500), approvedBy: name });
+export const exclusionBody = z.strictObject({ reason: text(2, 500), approvedBy: name });
 export const writtenOpinionBody = z.strictObject({ choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])) });
 export const updatePollBody = z.strictObject({ title: name.optional(), questions: questionListSchema.optional() });
 export const transitionBody = z.strictObject({ to: z.enum(['checkin', 'voting', 'closed', 'published']) });
@@ -156,7 +156,7 @@ export const decisionBody = z
     outcome: z.string().max(40),
     decidedBy: name,
     date: z.iso.date(),
-    note: z.string().trim().max(1000).default(''),
+    note: text(0, 1000).default(''),
   })
   .refine((d) => (DECISION_OUTCOMES[d.step] as readonly string[]).includes(d.outcome), {
     path: ['outcome'],

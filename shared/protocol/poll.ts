@@ -19,7 +19,21 @@ export type Phase = (typeof PHASES)[number];
 
 export const AGREE_OPTIONS = ['agree', 'disagree', 'abstain'] as const;
 
-const labelSchema = z.string().trim().min(1).max(200);
+/**
+ * Free text as people type it: trimmed, bounded, and well-formed Unicode. A lone surrogate
+ * (from a label cut in the middle of an emoji, say) cannot be written as UTF-8 nor signed as
+ * canonical JSON, so it is refused here rather than found at close.
+ */
+export function text(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((value) => !/[\uD800-\uDFFF]/u.test(value), 'contains a broken character (an unpaired surrogate)');
+}
+
+const labelSchema = text(1, 200);
 
 export const singleQuestionSchema = z.strictObject({
   id: idSchema,

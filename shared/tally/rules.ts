@@ -11,7 +11,7 @@
  *   more_than v·den > base·num        at_least v·den ≥ base·num
  */
 import { z } from 'zod';
-import { idSchema } from '../protocol/poll.ts';
+import { idSchema, text } from '../protocol/poll.ts';
 
 export const POLL_KINDS = [
   'generic',
@@ -39,7 +39,7 @@ export const passSchema = z.strictObject({
   comparison: comparisonSchema.default('more_than'),
 });
 
-const gradeSchema = z.strictObject({ id: idSchema, label: z.string().trim().min(1).max(20) });
+const gradeSchema = z.strictObject({ id: idSchema, label: text(1, 20) });
 
 export const DEFAULT_GRADES = [
   { id: 'good', label: '好' },
@@ -109,7 +109,7 @@ export const appraisalRuleSchema = z.strictObject({
     .default({ numerator: 1, denominator: 3 }),
 });
 
-const labelled = z.strictObject({ id: idSchema, label: z.string().trim().min(1).max(40) });
+const labelled = z.strictObject({ id: idSchema, label: text(1, 40) });
 
 export const DEFAULT_CRITERIA = [
   { id: 'political', label: '政治表现' },
