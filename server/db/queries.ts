@@ -17,6 +17,18 @@ export type ExclusionRow = typeof exclusions.$inferSelect;
 export type DecisionRow = typeof decisions.$inferSelect;
 export type WrittenOpinionRow = typeof writtenOpinions.$inferSelect;
 
+/**
+ * Prepared statements for the hot paths (casting, check-in), built once per database: drizzle
+ * would otherwise rebuild and recompile the SQL on every request.
+ */
+const preparedCache = new WeakMap<Db, Map<string, unknown>>();
+function prepared<T>(db: Db, name: string, build: () => T): T {
+  let cache = preparedCache.get(db);
+  if (!cache) preparedCache.set(db, (cache = new Map()));
+  if (!cache.has(name)) cache.set(name, build());
+  return cache.get(name) as T;
+}
+
 export function runInTransaction<T>(db: Db, work: () => T): T {
   return db.$client.transaction(work).immediate();
 }
@@ -79,7 +91,8 @@ export const setVoterCodeHash = (db: Db, voterId: string, codeHash: string) =>
   db.update(voters).set({ codeHash }).where(eq(voters.id, voterId)).run();
 
 export const insertPoll = (db: Db, row: typeof polls.$inferInsert) => db.insert(polls).values(row).run();
-export const getPoll = (db: Db, id: string) => db.select().from(polls).where(eq(polls.id, id)).get();
+export const getPoll = (db: Db, id: string) =>
+  prepared(db, 'getPoll', () => db.select().from(polls).where(eq(polls.id, sql.placeholder('id'))).prepare()).get({ id });
 export const listPollsOfMeeting = (db: Db, meetingId: string) =>
   db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt), asc(polls.id)).all();
 export const listPublishedPolls = (db: Db) =>
@@ -95,7 +108,8 @@ export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: stri
 export const insertPollKey = (db: Db, row: typeof pollKeys.$inferInsert) => db.insert(pollKeys).values(row).run();
 export const listPollKeys = (db: Db, pollId: string) =>
   db.select().from(pollKeys).where(eq(pollKeys.pollId, pollId)).orderBy(asc(pollKeys.group)).all();
-export const getPollKey = (db: Db, keyId: string) => db.select().from(pollKeys).where(eq(pollKeys.keyId, keyId)).get();
+export const getPollKey = (db: Db, keyId: string) =>
+  prepared(db, 'getPollKey', () => db.select().from(pollKeys).where(eq(pollKeys.keyId, sql.placeholder('keyId'))).prepare()).get({ keyId });
 export const destroyPrivateKeys = (db: Db, pollId: string) =>
   db.update(pollKeys).set({ privateKey: null }).where(eq(pollKeys.pollId, pollId)).run();
 
@@ -127,8 +141,15 @@ export const listCheckedInVoterIds = (db: Db, pollId: string) =>
 // ---- ballots (no time, no order, no requester) ----
 
 /** Stores a ballot; the nonce is the primary key, so a second insert of one token fails. */
-export const insertBallot = (db: Db, row: typeof ballots.$inferInsert) => db.insert(ballots).values(row).run();
-export const getBallotByNonce = (db: Db, nonce: Buffer) => db.select().from(ballots).where(eq(ballots.nonce, nonce)).get();
+export const insertBallot = (db: Db, row: typeof ballots.$inferInsert) =>
+  prepared(db, 'insertBallot', () =>
+    db
+      .insert(ballots)
+      .values({ nonce: sql.placeholder('nonce'), pollId: sql.placeholder('pollId'), token: sql.placeholder('token'), choices: sql.placeholder('choices') })
+      .prepare(),
+  ).run(row);
+export const getBallotByNonce = (db: Db, nonce: Buffer) =>
+  prepared(db, 'getBallotByNonce', () => db.select().from(ballots).where(eq(ballots.nonce, sql.placeholder('nonce'))).prepare()).get({ nonce });
 export const countBallots = (db: Db, pollId: string) =>
   db.select({ n: count() }).from(ballots).where(eq(ballots.pollId, pollId)).get()!.n;
 /** All ballots of a poll, ordered by token bytes (the published order). */
