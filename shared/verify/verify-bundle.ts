@@ -24,7 +24,7 @@
  * To add a check (for instance the verdict of a meeting rule), append a `BundleCheck` to
  * `bundleChecks`: it receives the parsed bundle and the tokens decoded once, and returns an outcome.
  */
-import { checkBundleSignature } from '../crypto/bundle-signature.ts';
+import { checkBundleSignature, type Ed25519Verifier } from '../crypto/bundle-signature.ts';
 import {
   checkToken,
   decodeToken,
@@ -62,6 +62,8 @@ export interface VerifyBundleOptions {
   verifyPss: PssVerifier;
   /** Base64 Ed25519 public key the bundle must be signed by (from the installation's notice). */
   expectedSignerPublicKey?: string;
+  /** Ed25519 for the bundle signature; default @noble/curves (the browser). The CLI passes OpenSSL's. */
+  verifyEd25519?: Ed25519Verifier;
   /** Token signatures checked at once when `verifyPss` is asynchronous. Default 64. */
   concurrency?: number;
 }
@@ -136,7 +138,7 @@ const signatureCheck: BundleCheck = {
         return failure('signer_mismatch', `signed by ${signer}, not by the expected key ${options.expectedSignerPublicKey}`);
     }
     try {
-      checkBundleSignature(input);
+      checkBundleSignature(input, options.verifyEd25519);
     } catch (error) {
       if (codeOf(error) === 'bundle_signature')
         return failure(
