@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { fromBase64 } from '../../shared/encoding.ts';
 import { verifyBundle, type VerificationReport } from '../../shared/verify/verify-bundle.ts';
 import { nodeEd25519Verifier } from '../crypto/ed25519-node.ts';
-import { nodePssVerifier } from '../crypto/blind-signer.ts';
+import { nodePssVerifierParallel } from '../crypto/blind-signer.ts';
 
 const USAGE = 'usage: npm run verify -- <bundle.json> [--signer <base64 Ed25519 public key>]';
 
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const input = await readBundleJson(file);
-    const report = await verifyBundle(input, { verifyPss: nodePssVerifier, verifyEd25519: nodeEd25519Verifier, expectedSignerPublicKey: signer });
+    const report = await verifyBundle(input, { verifyPss: nodePssVerifierParallel, verifyEd25519: nodeEd25519Verifier, expectedSignerPublicKey: signer });
     process.stdout.write(`${formatReport(report)}\n`);
     return report.ok ? 0 : 1;
   } catch (error) {

@@ -23,12 +23,13 @@ import {
   type PssVerifier,
   type TokenExpectation,
 } from '../../shared/crypto/token.ts';
-import { blindSign, generateIssuingKey, nodePssVerifier, type IssuingKey } from '../../server/crypto/blind-signer.ts';
+import { blindSign, generateIssuingKey, nodePssVerifier, nodePssVerifierParallel, type IssuingKey } from '../../server/crypto/blind-signer.ts';
 
 const POLL = 'poll-2024-agm';
 const GROUP = 'members';
 const verifiers: [string, PssVerifier][] = [
   ['node:crypto', nodePssVerifier],
+  ['node:crypto on the thread pool', nodePssVerifierParallel],
   ['WebCrypto', webCryptoPssVerifier],
 ];
 
