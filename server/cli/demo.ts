@@ -241,6 +241,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('--voters must be a whole number from 1 to 5000');
     process.exit(2);
   }
+  if (values.kind === 'three_evaluations' && voters < 8) {
+    console.error('--kind three_evaluations needs at least 8 voters (4 representatives, and candidates among the class members)');
+    process.exit(2);
+  }
   if (!POLL_KINDS.includes(values.kind as PollKind)) {
     console.error(`--kind must be one of: ${POLL_KINDS.join(', ')}`);
     process.exit(2);

@@ -7,9 +7,12 @@
 // format, signature, token_keys, tokens, unique_nonces, ballot_order, issued, choices,
 // recount, verdicts); exit 0 if every check passes, 1 otherwise (also 1 for a --receipt
 // that is not among the ballots, or bad usage). The `verdicts` check recomputes quorum,
-// thresholds, verdicts, caps, ranks and topGrade by the "Rules" section; the explanation
-// and warning sentences are only checked for presence and shape ({ zh, en }), as the
-// document allows.
+// thresholds, verdicts, caps, ranks and topGrade by the "Rules" section (also the median
+// grade, cap and rank of democratic_appraisal), and for three_evaluations the averages,
+// criteria, composite, band, rank, validity and withheld groups with exact BigInt fractions
+// ("Three evaluations"); `recount` also checks the raters per group and where "withheld"
+// answers may stand. The explanation and warning sentences are only checked for presence and
+// shape ({ zh, en }), as the document allows.
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +24,10 @@ import process from 'node:process';
 // that a "__proto__" member cannot alter the prototype.
 // ---------------------------------------------------------------------------
 class JsonError extends Error {}
+
+// Member names of every parsed object in the order they appear in the text (Object.keys
+// would list integer-like names such as "1" first, whatever their position).
+const keyOrder = new WeakMap();
 
 function parseStrictJson(text) {
   let i = 0;
@@ -108,6 +115,8 @@ function parseStrictJson(text) {
   const object = () => {
     i++;
     const obj = {};
+    const order = [];
+    keyOrder.set(obj, order);
     ws();
     if (text[i] === '}') { i++; return obj; }
     for (;;) {
@@ -120,6 +129,7 @@ function parseStrictJson(text) {
       i++;
       const v = value();
       Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+      order.push(k);
       ws();
       if (text[i] === ',') { i++; continue; }
       if (text[i] === '}') { i++; return obj; }
@@ -259,8 +269,14 @@ function exactKeys(o, required, optional, where) {
 // ---------------------------------------------------------------------------
 // Rule kinds (docs/bundle-format.md, "Rules").
 const RULE_KINDS = ['generic', 'member_acceptance', 'member_conversion', 'league_recommendation',
-  'activist_confirmation', 'development_object_confirmation'];
+  'activist_confirmation', 'development_object_confirmation', 'democratic_appraisal', 'three_evaluations'];
 const GRADE_KINDS = ['activist_confirmation', 'development_object_confirmation'];
+// "Three evaluations": the two anonymous groups (one token key each) and the candidate's own group
+const TE = 'three_evaluations';
+const DA = 'democratic_appraisal';
+const TE_ANON = ['representatives', 'members'];
+const TE_GROUPS = [...TE_ANON, 'self'];
+const WITHHELD = 'withheld';
 const FRACTIONS = { '1/2': [1n, 2n], '2/3': [2n, 3n] };
 const COMPARISONS = ['more_than', 'at_least'];
 const BASES = ['expected', 'present', 'ballots'];
@@ -289,8 +305,61 @@ function checkThresholdSetting(t, where) {
   need(COMPARISONS.includes(t.comparison), `${where}.comparison: must be "more_than" or "at_least"`);
 }
 function checkAnswerShape(v, where) {
-  const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-  need(ok, `${where}: must be a string or an array of strings`);
+  // single: option id; approval: [option ids]; score: { criterionId: integer } (or, in ballots
+  // of a published bundle, the string "withheld" — a string, so covered by the first case)
+  const ok = typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')) ||
+    (isObj(v) && Object.values(v).every(isNonNegInt));
+  need(ok, `${where}: must be a string, an array of strings, or an object of integers (score)`);
+}
+function checkGrades(grades, where) {
+  need(Array.isArray(grades) && grades.length >= 2 && grades.length <= 20,
+    `${where}: must be an array of 2–20 grades (they are the options of single questions)`);
+  const seen = new Set();
+  grades.forEach((g, k) => {
+    exactKeys(g, ['id', 'label'], [], `${where}[${k}]`);
+    checkId(g.id, `${where}[${k}].id`);
+    need(typeof g.label === 'string', `${where}[${k}].label: must be a string`);
+    need(!seen.has(g.id), `${where}: duplicate grade id ${JSON.stringify(g.id)}`);
+    seen.add(g.id);
+  });
+}
+function checkThreeEvaluationsRule(rule) {
+  exactKeys(rule, ['kind', 'criteria', 'scale', 'weights', 'anonymityFloor', 'bands', 'participation'], [], `poll.rule (${TE})`);
+  need(Array.isArray(rule.criteria) && rule.criteria.length >= 1, 'poll.rule.criteria: must be a non-empty array of { id, label }');
+  const seen = new Set();
+  rule.criteria.forEach((c, k) => {
+    exactKeys(c, ['id', 'label'], [], `poll.rule.criteria[${k}]`);
+    checkId(c.id, `poll.rule.criteria[${k}].id`);
+    need(typeof c.label === 'string', `poll.rule.criteria[${k}].label: must be a string`);
+    need(!seen.has(c.id), `poll.rule.criteria: duplicate criterion id ${JSON.stringify(c.id)}`);
+    seen.add(c.id);
+  });
+  exactKeys(rule.scale, ['min', 'max'], [], 'poll.rule.scale');
+  checkInt(rule.scale.min, 'poll.rule.scale.min');
+  checkInt(rule.scale.max, 'poll.rule.scale.max');
+  need(rule.scale.min < rule.scale.max, 'poll.rule.scale: min must be < max');
+  exactKeys(rule.weights, TE_GROUPS, [], 'poll.rule.weights');
+  for (const g of TE_GROUPS) checkInt(rule.weights[g], `poll.rule.weights.${g}`);
+  const wsum = TE_GROUPS.reduce((a, g) => a + rule.weights[g], 0);
+  need(wsum === 100, `poll.rule.weights: must sum to 100, got ${wsum}`);
+  checkInt(rule.anonymityFloor, 'poll.rule.anonymityFloor');
+  need(Array.isArray(rule.bands) && rule.bands.length >= 1, 'poll.rule.bands: must be a non-empty array of { id, label, min }');
+  const bseen = new Set();
+  rule.bands.forEach((bd, k) => {
+    exactKeys(bd, ['id', 'label', 'min'], [], `poll.rule.bands[${k}]`);
+    checkId(bd.id, `poll.rule.bands[${k}].id`);
+    need(typeof bd.label === 'string', `poll.rule.bands[${k}].label: must be a string`);
+    checkInt(bd.min, `poll.rule.bands[${k}].min`);
+    need(!bseen.has(bd.id), `poll.rule.bands: duplicate band id ${JSON.stringify(bd.id)}`);
+    bseen.add(bd.id);
+  });
+  if (rule.participation !== null) {
+    exactKeys(rule.participation, ['group', 'fraction', 'comparison'], [], 'poll.rule.participation');
+    // GUESS: the participation group is one of the two anonymous (rater) groups.
+    need(TE_ANON.includes(rule.participation.group), 'poll.rule.participation.group: must be "representatives" or "members"');
+    need(has(FRACTIONS, rule.participation.fraction), 'poll.rule.participation.fraction: must be "1/2" or "2/3"');
+    need(COMPARISONS.includes(rule.participation.comparison), 'poll.rule.participation.comparison: must be "more_than" or "at_least"');
+  }
 }
 
 function checkRuleFormat(rule) {
@@ -328,19 +397,22 @@ function checkRuleFormat(rule) {
       checkInt(rule.capPercent, 'poll.rule.capPercent');
       if (has(rule, 'capCount')) checkInt(rule.capCount, 'poll.rule.capCount');
       break;
+    case DA:
+      exactKeys(rule, ['kind', 'grades', 'quorum', 'topGradeCap'], [], where);
+      checkGrades(rule.grades, 'poll.rule.grades');
+      checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
+      exactKeys(rule.topGradeCap, ['numerator', 'denominator'], [], 'poll.rule.topGradeCap');
+      checkInt(rule.topGradeCap.numerator, 'poll.rule.topGradeCap.numerator');
+      checkInt(rule.topGradeCap.denominator, 'poll.rule.topGradeCap.denominator');
+      need(rule.topGradeCap.denominator >= 1, 'poll.rule.topGradeCap.denominator: must be >= 1');
+      break;
+    case TE:
+      checkThreeEvaluationsRule(rule);
+      break;
     default: { // activist_confirmation, development_object_confirmation
       exactKeys(rule, ['kind', 'grades', 'attendance', 'topGrade'], [], where);
       // GUESS: the document lists grades as "[good 好, fairly_good 较好, …]"; each is read as { id, label }.
-      need(Array.isArray(rule.grades) && rule.grades.length >= 2 && rule.grades.length <= 20,
-        'poll.rule.grades: must be an array of 2–20 grades (they are the options of single questions)');
-      const seen = new Set();
-      rule.grades.forEach((g, k) => {
-        exactKeys(g, ['id', 'label'], [], `poll.rule.grades[${k}]`);
-        checkId(g.id, `poll.rule.grades[${k}].id`);
-        need(typeof g.label === 'string', `poll.rule.grades[${k}].label: must be a string`);
-        need(!seen.has(g.id), `poll.rule.grades: duplicate grade id ${JSON.stringify(g.id)}`);
-        seen.add(g.id);
-      });
+      checkGrades(rule.grades, 'poll.rule.grades');
       checkQuorumSetting(rule.attendance, 'poll.rule.attendance');
       checkThresholdSetting(rule.topGrade, 'poll.rule.topGrade');
     }
@@ -349,8 +421,20 @@ function checkRuleFormat(rule) {
 
 function checkResultQuestionFormat(rq, q, kind, where) {
   const common = ['id', 'counts'];
-  if (kind === 'generic') {
+  if (kind === 'generic' || kind === TE) {
+    // three evaluations: `{ id, counts: { representatives: raters, members: raters } }`
     exactKeys(rq, common, [], where);
+  } else if (kind === DA) {
+    // GUESS: the "Rules" text lists `threshold` and `thresholdBase` for every rule with verdicts,
+    // but democratic_appraisal has no threshold setting; they are read as absent here.
+    exactKeys(rq, [...common, 'writtenOpinions', 'quorumMet', 'verdict', 'explanation', 'grade', 'cap'], ['rank'], where);
+    checkInt(rq.writtenOpinions, `${where}.writtenOpinions`);
+    need(typeof rq.quorumMet === 'boolean', `${where}.quorumMet: must be a boolean`);
+    need(typeof rq.verdict === 'string', `${where}.verdict: must be a string`);
+    checkSentence(rq.explanation, `${where}.explanation`);
+    if (rq.grade !== null) checkId(rq.grade, `${where}.grade`);
+    checkInt(rq.cap, `${where}.cap`);
+    if (has(rq, 'rank')) checkInt(rq.rank, `${where}.rank`);
   } else {
     const req = [...common, 'writtenOpinions', 'threshold', 'thresholdBase', 'quorumMet', 'verdict', 'explanation'];
     const opt = [];
@@ -392,6 +476,11 @@ function checkResultQuestionFormat(rq, q, kind, where) {
   }
   need(rq.id === q.id, `${where}.id: expected ${JSON.stringify(q.id)} (order of poll.questions)`);
   need(isObj(rq.counts), `${where}.counts: must be an object`);
+  if (q.type === 'score') {
+    exactKeys(rq.counts, TE_ANON, [], `${where}.counts (raters per group)`);
+    for (const g of TE_ANON) checkInt(rq.counts[g], `${where}.counts.${g}`);
+    return;
+  }
   for (const o of q.options) need(has(rq.counts, o), `${where}.counts: option ${JSON.stringify(o)} missing`);
   for (const [o, n] of Object.entries(rq.counts)) {
     need(q.options.includes(o), `${where}.counts: ${JSON.stringify(o)} is not an option`);
@@ -399,9 +488,39 @@ function checkResultQuestionFormat(rq, q, kind, where) {
   }
 }
 
+const isNumOrNull = (v) => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+function checkCandidateFormat(c, q, where) {
+  exactKeys(c, ['id', 'groups', 'composite', 'band', 'rank', 'valid', 'withheld', 'explanation'], [], where);
+  need(c.id === q.id, `${where}.id: expected ${JSON.stringify(q.id)} (same order as poll.questions)`);
+  exactKeys(c.groups, TE_GROUPS, [], `${where}.groups`);
+  for (const g of TE_GROUPS) {
+    const w = `${where}.groups.${g}`;
+    const grp = c.groups[g];
+    exactKeys(grp, ['raters', 'average', 'criteria'], [], w);
+    checkInt(grp.raters, `${w}.raters`);
+    need(isNumOrNull(grp.average), `${w}.average: must be a number or null`);
+    // GUESS: "`average` and `criteria.<c>` (numbers or null)": `criteria` is always an object with
+    // every criterion; an unshown group has null for each of them (not `criteria: null`).
+    exactKeys(grp.criteria, q.criteria, [], `${w}.criteria`);
+    for (const cr of q.criteria) need(isNumOrNull(grp.criteria[cr]), `${w}.criteria.${cr}: must be a number or null`);
+  }
+  need(isNumOrNull(c.composite), `${where}.composite: must be a number or null`);
+  if (c.band !== null) checkId(c.band, `${where}.band`);
+  if (c.rank !== null) checkInt(c.rank, `${where}.rank`);
+  need(typeof c.valid === 'boolean', `${where}.valid: must be a boolean`);
+  need(Array.isArray(c.withheld) && c.withheld.every((g) => TE_ANON.includes(g)),
+    `${where}.withheld: must be an array of anonymous group names (${TE_ANON.join(', ')})`);
+  checkSentence(c.explanation, `${where}.explanation`);
+}
+
 function checkFormat(b) {
+  // `selfEvaluations` (and electorate.expectedByGroup, result.candidates) exist for three
+  // evaluations only; the rule kind is read first to know which members the bundle must have.
+  const isTE = isObj(b) && isObj(b.poll) && isObj(b.poll.rule) && b.poll.rule.kind === TE;
   exactKeys(b, ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
-    'scrutineers', 'result', 'closedAt', 'signer', 'signature'], [], 'bundle');
+    'scrutineers', 'result', 'closedAt', 'signer', 'signature', ...(isTE ? ['selfEvaluations'] : [])], [],
+  isTE ? 'bundle (three_evaluations)' : 'bundle');
   need(b.format === 'anon-ballot-bundle/v1', `format: expected "anon-ballot-bundle/v1", got ${JSON.stringify(b.format)}`);
 
   // poll
@@ -416,7 +535,36 @@ function checkFormat(b) {
   p.questions.forEach((q, qi) => {
     const where = `poll.questions[${qi}]`;
     need(isObj(q), `${where}: must be an object`);
-    need(q.type === 'single' || q.type === 'approval', `${where}.type: must be "single" or "approval"`);
+    need(['single', 'approval', 'score'].includes(q.type), `${where}.type: must be "single", "approval" or "score"`);
+    // GUESS: score questions belong to three evaluations ("One `score` question per candidate") and
+    // three evaluations has nothing else; other rules count options, which a score question lacks.
+    if (isTE) need(q.type === 'score', `${where}.type: three_evaluations has one "score" question per candidate`);
+    else need(q.type !== 'score', `${where}.type: "score" questions exist only in three_evaluations`);
+    if (q.type === 'score') {
+      exactKeys(q, ['id', 'type', 'title', 'criteria', 'min', 'max'], ['criterionLabels'], where);
+      checkId(q.id, `${where}.id`);
+      need(!qids.has(q.id), `${where}.id: duplicate question id ${JSON.stringify(q.id)}`);
+      qids.add(q.id);
+      need(typeof q.title === 'string', `${where}.title: must be a string`);
+      need(Array.isArray(q.criteria) && q.criteria.length >= 1, `${where}.criteria: must be a non-empty array of criterion ids`);
+      const cseen = new Set();
+      q.criteria.forEach((c, ci) => {
+        checkId(c, `${where}.criteria[${ci}]`);
+        need(!cseen.has(c), `${where}.criteria: duplicate criterion id ${JSON.stringify(c)}`);
+        cseen.add(c);
+      });
+      if (has(q, 'criterionLabels')) {
+        need(isObj(q.criterionLabels), `${where}.criterionLabels: must be an object`);
+        for (const [k, v] of Object.entries(q.criterionLabels)) {
+          need(cseen.has(k), `${where}.criterionLabels: ${JSON.stringify(k)} is not a criterion id`);
+          need(typeof v === 'string', `${where}.criterionLabels[${JSON.stringify(k)}]: must be a string`);
+        }
+      }
+      checkInt(q.min, `${where}.min`);
+      checkInt(q.max, `${where}.max`);
+      need(q.min < q.max, `${where}: min ${q.min} must be < max ${q.max}`);
+      return;
+    }
     exactKeys(q, q.type === 'approval' ? ['id', 'type', 'title', 'options', 'maxChoices'] : ['id', 'type', 'title', 'options'], ['optionLabels'], where);
     checkId(q.id, `${where}.id`);
     need(!qids.has(q.id), `${where}.id: duplicate question id ${JSON.stringify(q.id)}`);
@@ -449,13 +597,18 @@ function checkFormat(b) {
 
   // electorate
   const e = b.electorate;
-  exactKeys(e, ['expected', 'checkedIn', 'issued'], [], 'electorate');
+  exactKeys(e, ['expected', 'checkedIn', 'issued', ...(isTE ? ['expectedByGroup'] : [])], [], 'electorate');
   checkInt(e.expected, 'electorate.expected');
   checkInt(e.checkedIn, 'electorate.checkedIn');
   need(isObj(e.issued), 'electorate.issued: must be an object');
   for (const [g, n] of Object.entries(e.issued)) {
     checkId(g, 'electorate.issued: group');
     checkInt(n, `electorate.issued[${JSON.stringify(g)}]`);
+  }
+  if (isTE) {
+    // GUESS: "expected voters per group" has exactly the two token-key groups.
+    exactKeys(e.expectedByGroup, TE_ANON, [], 'electorate.expectedByGroup');
+    for (const g of TE_ANON) checkInt(e.expectedByGroup[g], `electorate.expectedByGroup.${g}`);
   }
 
   // tokenKeys
@@ -491,6 +644,17 @@ function checkFormat(b) {
     checkAnswerShape(w.choice, `${where}.choice`);
   });
 
+  // selfEvaluations (three evaluations): { questionId, scores: { criterionId: integer } }
+  if (isTE) {
+    need(Array.isArray(b.selfEvaluations), 'selfEvaluations: must be an array');
+    b.selfEvaluations.forEach((se, si) => {
+      const where = `selfEvaluations[${si}]`;
+      exactKeys(se, ['questionId', 'scores'], [], where);
+      checkId(se.questionId, `${where}.questionId`);
+      need(isObj(se.scores) && Object.values(se.scores).every(isNonNegInt), `${where}.scores: must be an object of integers`);
+    });
+  }
+
   // exclusions: { reason, approvedBy }, no names
   need(Array.isArray(b.exclusions), 'exclusions: must be an array');
   b.exclusions.forEach((x, xi) => {
@@ -512,9 +676,10 @@ function checkFormat(b) {
   // result
   const r = b.result;
   if (kind === 'generic') exactKeys(r, ['ballotsCast', 'questions'], [], 'result (generic: no quorum)');
+  else if (kind === TE) exactKeys(r, ['ballotsCast', 'questions', 'candidates'], [], 'result (three_evaluations: no quorum)');
   else exactKeys(r, ['ballotsCast', 'quorum', 'questions'], [], `result (${kind})`);
   checkInt(r.ballotsCast, 'result.ballotsCast');
-  if (kind !== 'generic') {
+  if (kind !== 'generic' && kind !== TE) {
     exactKeys(r.quorum, ['met', 'present', 'expected', 'needed', 'explanation'], [], 'result.quorum');
     need(typeof r.quorum.met === 'boolean', 'result.quorum.met: must be a boolean');
     checkInt(r.quorum.present, 'result.quorum.present');
@@ -525,6 +690,11 @@ function checkFormat(b) {
   need(Array.isArray(r.questions) && r.questions.length === p.questions.length,
     `result.questions: must be an array with one entry per poll question (${p.questions.length})`);
   r.questions.forEach((rq, qi) => checkResultQuestionFormat(rq, p.questions[qi], kind, `result.questions[${qi}]`));
+  if (kind === TE) {
+    need(Array.isArray(r.candidates) && r.candidates.length === p.questions.length,
+      `result.candidates: must be an array with one entry per poll question (${p.questions.length})`);
+    r.candidates.forEach((c, ci) => checkCandidateFormat(c, p.questions[ci], `result.candidates[${ci}]`));
+  }
 
   // closedAt: ISO 8601 UTC
   need(typeof b.closedAt === 'string', 'closedAt: must be a string');
@@ -550,6 +720,7 @@ function checkFormat(b) {
   need(sig.length === 64, `signature: must be 64 bytes, got ${sig.length}`);
   return `rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
     `${b.ballots.length} ballot(s), ${b.writtenOpinions.length} written opinion(s), ` +
+    (isTE ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
     `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)`;
 }
 
@@ -708,11 +879,47 @@ function checkIssued(b, keys) {
     need(n <= absent, `question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected ${e.expected} - checkedIn ${e.checkedIn} = ${absent} absent voters`);
   }
   parts.push(`written opinions per question <= ${absent} absent`);
+  if (b.poll.rule.kind === TE) {
+    // GUESS (inferred from the definitions, not stated as a check): `expected` counts the voters
+    // "in one of the poll's groups", so max(expectedByGroup) <= expected <= sum(expectedByGroup);
+    // and tokens of a group go to expected voters of that group, so issued[g] <= expectedByGroup[g].
+    const eg = e.expectedByGroup;
+    const sumG = TE_ANON.reduce((a, g) => a + eg[g], 0);
+    for (const g of TE_ANON) {
+      need(eg[g] <= e.expected, `electorate.expectedByGroup.${g} ${eg[g]} > expected ${e.expected}`);
+      const issued = has(e.issued, g) ? e.issued[g] : 0;
+      need(issued <= eg[g], `group ${JSON.stringify(g)}: ${issued} tokens issued > ${eg[g]} expected in the group`);
+    }
+    need(e.expected <= sumG, `expected ${e.expected} > sum of expectedByGroup ${sumG}`);
+    parts.push(`expectedByGroup ${JSON.stringify(eg)} consistent with expected and issued`);
+  }
   return parts.join('; ');
 }
 
-// null if `v` is a valid canonical answer to question q, else a message
-function answerProblem(q, v) {
+// null if `v` is a valid canonical answer to question q, else a message.
+// `ctx`: 'ballot' (a published ballot: a score answer may be "withheld"; where it may be is
+// checked by `recount`), 'written' (a written opinion) or 'self' (a self-evaluation's scores).
+function answerProblem(q, v, ctx = 'ballot') {
+  if (q.type === 'score') {
+    if (v === WITHHELD) {
+      return ctx === 'ballot' ? null : `"withheld" is allowed only as a ballot's answer (question ${JSON.stringify(q.id)})`;
+    }
+    if (!isObj(v)) return `question ${JSON.stringify(q.id)} (score) needs { criterionId: integer }`;
+    const keys = keyOrder.get(v) ?? Object.keys(v);
+    for (const k of keys) if (!q.criteria.includes(k)) return `${JSON.stringify(k)} is not a criterion of ${JSON.stringify(q.id)}`;
+    for (const c of q.criteria) {
+      if (!has(v, c)) return `criterion ${JSON.stringify(c)} of ${JSON.stringify(q.id)} not scored`;
+      const x = v[c];
+      if (!Number.isSafeInteger(x) || x < q.min || x > q.max) return `score ${JSON.stringify(x)} for ${JSON.stringify(q.id)}.${c} is not an integer from ${q.min} to ${q.max}`;
+    }
+    // "keys sorted" is stated for a score answer; GUESS: not required of selfEvaluations[].scores
+    if (ctx !== 'self') {
+      for (let k = 1; k < keys.length; k++) {
+        if (compareUtf16(keys[k - 1], keys[k]) >= 0) return `score answer for ${JSON.stringify(q.id)}: criterion keys are not sorted`;
+      }
+    }
+    return null;
+  }
   if (q.type === 'single') {
     if (typeof v !== 'string') return `question ${JSON.stringify(q.id)} (single) needs one option id`;
     if (!q.options.includes(v)) return `${JSON.stringify(v)} is not an option of ${JSON.stringify(q.id)}`;
@@ -735,17 +942,22 @@ function checkChoices(b) {
     const where = `ballot ${bi}`;
     const c = bl.choices;
     for (const k of Object.keys(c)) need(byId.has(k), `${where}: answers unknown question ${JSON.stringify(k)}`);
+    let answered = 0;
     for (const q of qs) {
+      // "a ballot may leave a score question out … but must answer at least one question"
+      if (!has(c, q.id) && q.type === 'score') continue;
       need(has(c, q.id), `${where}: question ${JSON.stringify(q.id)} not answered`);
-      const p = answerProblem(q, c[q.id]);
+      answered++;
+      const p = answerProblem(q, c[q.id], 'ballot');
       need(p === null, `${where}: ${p}`);
     }
+    need(answered >= 1, `${where}: answers no question`);
   });
   b.writtenOpinions.forEach((w, wi) => {
     const where = `written opinion ${wi}`;
     const q = byId.get(w.questionId);
     need(q, `${where}: unknown question ${JSON.stringify(w.questionId)}`);
-    const p = answerProblem(q, w.choice);
+    const p = answerProblem(q, w.choice, 'written');
     need(p === null, `${where}: ${p}`);
     // "sorted by their JCS form" (equal entries are allowed: two absent voters may give the same opinion)
     if (wi > 0) {
@@ -753,30 +965,128 @@ function checkChoices(b) {
         `${where}: writtenOpinions are not sorted by their JCS form`);
     }
   });
-  return `${b.ballots.length} ballot(s) answer all ${qs.length} question(s) canonically; ` +
-    `${b.writtenOpinions.length} written opinion(s) valid and sorted`;
+  let selfNote = '';
+  if (b.poll.rule.kind === TE) {
+    const seen = new Set();
+    b.selfEvaluations.forEach((se, si) => {
+      const where = `selfEvaluations[${si}]`;
+      const q = byId.get(se.questionId);
+      need(q, `${where}: unknown question ${JSON.stringify(se.questionId)}`);
+      // groups.self.raters is "0 or 1": at most one self-evaluation per candidate
+      need(!seen.has(se.questionId), `${where}: a second self-evaluation for ${JSON.stringify(se.questionId)}`);
+      seen.add(se.questionId);
+      const p = answerProblem(q, se.scores, 'self');
+      need(p === null, `${where}: ${p}`);
+    });
+    selfNote = `; ${b.selfEvaluations.length} self-evaluation(s) valid, at most one per candidate`;
+  }
+  const partial = b.ballots.filter((bl) => qs.some((q) => !has(bl.choices, q.id))).length;
+  return `${b.ballots.length} ballot(s) answer the question(s) canonically` +
+    (partial ? ` (${partial} leave a score question out)` : ` (all ${qs.length})`) + '; ' +
+    `${b.writtenOpinions.length} written opinion(s) valid and sorted` + selfNote;
 }
 
 // counts from ballots plus written opinions; answers that are not valid are not counted
 // (the `choices` check reports them)
+// (single and approval questions; score questions: recountScores)
 function recount(b) {
   const out = new Map();
-  for (const q of b.poll.questions) out.set(q.id, { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0 });
+  const qs = b.poll.questions.filter((q) => q.type !== 'score');
+  for (const q of qs) out.set(q.id, { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0 });
   const add = (q, v, written) => {
     const slot = out.get(q.id);
-    if (answerProblem(q, v) !== null) { slot.invalid++; return; }
+    if (answerProblem(q, v, written ? 'written' : 'ballot') !== null) { slot.invalid++; return; }
     for (const o of (Array.isArray(v) ? v : [v])) slot.counts[o]++;
     if (written) slot.written++;
   };
-  const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
-  for (const bl of b.ballots) for (const q of b.poll.questions) add(q, bl.choices[q.id], false);
+  const byId = new Map(qs.map((q) => [q.id, q]));
+  for (const bl of b.ballots) for (const q of qs) add(q, bl.choices[q.id], false);
   for (const w of b.writtenOpinions) { const q = byId.get(w.questionId); if (q) add(q, w.choice, true); }
   return out;
 }
 
-function checkRecount(b) {
+// Score questions ("Three evaluations"): per question, per group g of representatives, members
+// and self: raters n, the sum S of all scores, the per-criterion sums (BigInt), and for the
+// anonymous groups how many of the answers are "withheld". A ballot's group is the group of the
+// key its token names (bytes 66–97); answers that are not valid are only tallied as `invalid`.
+function recountScores(b, keys) {
+  const out = new Map();
+  const problems = [];
+  const qs = b.poll.questions.filter((q) => q.type === 'score');
+  const blank = (q) => ({ n: 0, withheld: 0, invalid: 0, S: 0n, crit: Object.fromEntries(q.criteria.map((c) => [c, 0n])) });
+  for (const q of qs) out.set(q.id, Object.fromEntries(TE_GROUPS.map((g) => [g, blank(q)])));
+  const addScores = (slot, v) => {
+    for (const c of Object.keys(slot.crit)) { slot.crit[c] += BigInt(v[c]); slot.S += BigInt(v[c]); }
+  };
+  b.ballots.forEach((bl, bi) => {
+    let group;
+    try {
+      const bytes = b64urlDecodeStrict(bl.token);
+      group = bytes.length >= 98 ? keys.get(bytes.subarray(66, 98).toString('hex'))?.group : undefined;
+    } catch { group = undefined; }
+    for (const q of qs) {
+      if (!has(bl.choices, q.id)) continue;
+      if (!TE_ANON.includes(group)) { problems.push(`ballot ${bi}: its token names no key of group representatives or members`); continue; }
+      const slot = out.get(q.id)[group];
+      const v = bl.choices[q.id];
+      slot.n++; // "a `"withheld"` answer counts"
+      if (v === WITHHELD) slot.withheld++;
+      else if (answerProblem(q, v, 'ballot') !== null) slot.invalid++;
+      else addScores(slot, v);
+    }
+  });
+  if (b.poll.rule.kind === TE) {
+    for (const se of b.selfEvaluations) {
+      const q = qs.find((x) => x.id === se.questionId);
+      if (!q) continue;
+      const slot = out.get(q.id).self;
+      slot.n++;
+      if (answerProblem(q, se.scores, 'self') !== null) slot.invalid++;
+      else addScores(slot, se.scores);
+    }
+  }
+  return { scores: out, problems };
+}
+
+function checkRecountThreeEvaluations(b, keys) {
+  const r = b.result;
+  const floor = b.poll.rule.anonymityFloor;
+  const { scores, problems } = recountScores(b, keys);
+  // GUESS: a written opinion has no group, so nothing in "Three evaluations" can count it, while
+  // written opinions are "counted in the result": a three-evaluations bundle must have none.
+  if (b.writtenOpinions.length > 0) {
+    problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
+  }
+  const parts = [];
+  b.poll.questions.forEach((q, qi) => {
+    const rq = r.questions[qi];
+    const cand = r.candidates[qi];
+    const sc = scores.get(q.id);
+    for (const g of TE_ANON) {
+      const s = sc[g];
+      if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
+      if (cand.groups[g].raters !== s.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${cand.groups[g].raters}, recounted ${s.n}`);
+      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} invalid answer(s) not counted (see choices)`);
+      // withheld = anonymous, 1 <= n < floor: then every answer of g is "withheld"; elsewhere none is
+      const isWithheld = s.n >= 1 && s.n < floor;
+      if (isWithheld && s.withheld !== s.n) {
+        problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
+      }
+      if (!isWithheld && s.withheld > 0) {
+        problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
+      }
+    }
+    if (cand.groups.self.raters !== sc.self.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${cand.groups.self.raters}, recounted ${sc.self.n}`);
+    parts.push(`${q.id} {representatives ${sc.representatives.n}${sc.representatives.withheld ? ' (withheld)' : ''}, members ${sc.members.n}${sc.members.withheld ? ' (withheld)' : ''}, self ${sc.self.n}}`);
+  });
+  need(problems.length === 0, [...new Set(problems)].join('; '));
+  return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
+}
+
+function checkRecount(b, keys) {
   const r = b.result;
   need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
+  if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, keys);
   const rc = recount(b);
   const problems = [];
   b.poll.questions.forEach((q, qi) => {
@@ -819,11 +1129,168 @@ function sameSet(a, b) {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-function checkVerdicts(b) {
+// ---------------------------------------------------------------------------
+// exact non-negative fractions (BigInt) for "Three evaluations"
+// ---------------------------------------------------------------------------
+const bgcd = (a, b) => { while (b) [a, b] = [b, a % b]; return a; };
+function frac(n, d) {
+  if (d === 0n) throw new Error('division by zero');
+  const g = bgcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
+}
+const fadd = (x, y) => frac(x.n * y.d + y.n * x.d, x.d * y.d);
+const fmul = (x, k) => frac(x.n * k, x.d);
+const fdiv = (x, k) => frac(x.n, x.d * k);
+const fcmp = (x, y) => { const a = x.n * y.d, b = y.n * x.d; return a < b ? -1 : a > b ? 1 : 0; };
+const fstr = (x) => (x.d === 1n ? `${x.n}` : `${x.n}/${x.d}`);
+// "the exact fraction rounded half up to 2 decimals", as the JSON number that decimal denotes
+function round2(x) {
+  const h = (200n * x.n + x.d) / (2n * x.d); // floor(100·x + 1/2), x >= 0
+  return Number(`${h / 100n}.${(h % 100n).toString().padStart(2, '0')}`);
+}
+
+// "Three evaluations": groups, averages, criteria, composite, band, rank, valid, withheld
+function checkVerdictsThreeEvaluations(b, keys) {
+  const rule = b.poll.rule;
+  const r = b.result;
+  const qs = b.poll.questions;
+  const problems = [];
+  const cmp = (where, published, computed) => {
+    if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
+  };
+
+  // structure: "The poll has two token keys, groups `representatives` and `members`"; one score
+  // question per candidate with the rule's criteria and scale
+  const keyGroups = b.tokenKeys.map((k) => k.group);
+  if (!sameSet(keyGroups, TE_ANON)) problems.push(`tokenKeys: three_evaluations needs exactly two keys, groups representatives and members (got ${keyGroups.join(', ') || 'none'})`);
+  const critIds = rule.criteria.map((c) => c.id);
+  for (const q of qs) {
+    // GUESS: the question's criteria are the rule's criteria (same set; order not required)
+    if (!sameSet(q.criteria, critIds)) problems.push(`question ${JSON.stringify(q.id)}: criteria ${q.criteria.join(', ')} are not the rule's ${critIds.join(', ')}`);
+    if (q.min !== rule.scale.min || q.max !== rule.scale.max) problems.push(`question ${JSON.stringify(q.id)}: min/max ${q.min}/${q.max} differ from poll.rule.scale ${rule.scale.min}/${rule.scale.max}`);
+  }
+  need(problems.length === 0, problems.join('; '));
+
+  const { scores } = recountScores(b, keys);
+  const C = BigInt(critIds.length);
+  const floor = rule.anonymityFloor;
+  const W = rule.weights;
+  const part = rule.participation;
+
+  // participation: base = expectedByGroup[group] − 1, needed as for a threshold
+  let partNeeded = null, partBase = null;
+  if (part !== null) {
+    // GUESS: a group of 0 expected would give base −1; it is taken as 0 (needed is then 1).
+    partBase = Math.max(0, b.electorate.expectedByGroup[part.group] - 1);
+    partNeeded = neededVotes(partBase, part);
+  }
+
+  const computed = qs.map((q, qi) => {
+    const sc = scores.get(q.id);
+    const where = `result.candidates[${qi}] (${q.id})`;
+    const pub = r.candidates[qi];
+    let num = null; // Σ w·S/(n·C) over shown groups with positive weight
+    let wsum = 0n;
+    const withheld = [];
+    for (const g of TE_GROUPS) {
+      const s = sc[g];
+      const anonymous = g !== 'self';
+      const shown = s.n >= 1 && (!anonymous || s.n >= floor);
+      if (anonymous && s.n >= 1 && s.n < floor) withheld.push(g);
+      let average = null;
+      const crit = Object.fromEntries(q.criteria.map((c) => [c, null]));
+      if (shown) {
+        if (s.withheld || s.invalid) { problems.push(`${where}: group ${g} has "withheld" or invalid answers (see recount); its numbers cannot be recomputed`); continue; }
+        const nB = BigInt(s.n);
+        const avg = frac(s.S, nB * C);
+        average = round2(avg);
+        for (const c of q.criteria) crit[c] = round2(frac(s.crit[c], nB));
+        if (W[g] > 0) {
+          const term = fmul(avg, BigInt(W[g]));
+          num = num === null ? term : fadd(num, term);
+          wsum += BigInt(W[g]);
+        }
+      }
+      const pg = pub.groups[g];
+      cmp(`${where}.groups.${g}.average`, pg.average, average);
+      for (const c of q.criteria) cmp(`${where}.groups.${g}.criteria.${c}`, pg.criteria[c], crit[c]);
+    }
+    const composite = num === null ? null : fdiv(num, wsum);
+    let band = null;
+    if (composite !== null) {
+      const hit = rule.bands.find((bd) => fcmp(frac(BigInt(bd.min), 1n), composite) <= 0);
+      band = hit ? hit.id : null; // GUESS: no band reached (only possible if the last min > 0) → null
+    }
+    // GUESS: with `participation` null every candidate is valid
+    const valid = part === null ? true : sc[part.group].n >= partNeeded; // raters (recounted; see recount)
+    cmp(`${where}.composite`, pub.composite, composite === null ? null : round2(composite));
+    cmp(`${where}.band`, pub.band, band);
+    cmp(`${where}.valid`, pub.valid, valid);
+    // GUESS: `withheld` lists the groups in the order representatives, members
+    cmp(`${where}.withheld`, pub.withheld, withheld);
+    return { q, composite, band, valid, withheld };
+  });
+  computed.forEach((c, qi) => {
+    let rank = null;
+    if (c.valid && c.composite !== null) {
+      rank = 1 + computed.filter((o) => o.valid && o.composite !== null && fcmp(o.composite, c.composite) > 0).length;
+    }
+    c.rank = rank;
+    cmp(`result.candidates[${qi}] (${c.q.id}).rank`, r.candidates[qi].rank, rank);
+  });
+  need(problems.length === 0, problems.join('; '));
+  const partText = part === null ? 'participation: none' :
+    `participation: ${part.group} raters ${part.comparison} ${part.fraction} of ${partBase} (expectedByGroup − 1) → ${partNeeded} needed`;
+  return `rule three_evaluations: ${partText}; ` + computed.map((c) =>
+    `${c.q.id}: composite ${c.composite === null ? 'null' : `${round2(c.composite)} (exact ${fstr(c.composite)})`}, ` +
+    `band ${c.band}, rank ${c.rank}, ${c.valid ? 'valid' : 'not valid'}` +
+    (c.withheld.length ? `, withheld ${c.withheld.join('+')}` : '')).join('; ') +
+    ' (explanation sentences present, not compared)';
+}
+
+// "Democratic appraisal, per member"
+function democraticAppraisal(b, rc, met) {
+  const rule = b.poll.rule;
+  const qs = b.poll.questions;
+  const grades = rule.grades.map((g) => g.id);
+  const best = grades[0];
+  const { numerator, denominator } = rule.topGradeCap;
+  const cap = Math.max(1, Number(BigInt(qs.length) * BigInt(numerator) / BigInt(denominator)));
+  const per = qs.map((q) => {
+    const { counts, written } = rc.get(q.id);
+    const V = grades.reduce((a, g) => a + counts[g], 0);
+    let grade = null;
+    if (V > 0) {
+      let cum = 0;
+      for (const g of grades) {
+        cum += counts[g];
+        if (cum * 2 > V) { grade = g; break; }
+      }
+    }
+    return { q, counts, written, V, grade };
+  });
+  const tops = per.filter((p) => p.grade === best);
+  for (const p of per) {
+    if (p.grade === best) {
+      const v = p.counts[best];
+      p.rank = 1 + tops.filter((o) => o.counts[best] > v).length;
+      const ahead = p.rank - 1;
+      const tied = tops.filter((o) => o.counts[best] === v).length;
+      p.verdictIfQuorum = ahead + tied <= cap ? best : ahead < cap ? 'tied_at_cap' : 'over_cap';
+    } else {
+      p.verdictIfQuorum = p.grade === null ? 'no_grade' : p.grade;
+    }
+    p.verdict = met ? p.verdictIfQuorum : 'no_quorum';
+  }
+  return { cap, per, best };
+}
+
+function checkVerdicts(b, keys) {
   const rule = b.poll.rule;
   const kind = rule.kind;
   const r = b.result;
   if (kind === 'generic') return 'rule generic: no verdicts, no quorum (result is { id, counts } per question)';
+  if (kind === TE) return checkVerdictsThreeEvaluations(b, keys);
 
   const E = b.electorate.expected;
   const C = b.electorate.checkedIn;
@@ -864,6 +1331,26 @@ function checkVerdicts(b) {
     }
   }
   need(problems.length === 0, problems.join('; '));
+
+  if (kind === DA) {
+    const { cap, per, best } = democraticAppraisal(b, rc, met);
+    const summary = [`quorum ${met ? 'met' : 'not met'} (${C} present, ${qNeeded} needed of ${E})`, `cap ${cap}`];
+    per.forEach((p, qi) => {
+      const rq = r.questions[qi];
+      const where = `result.questions[${qi}] (${p.q.id})`;
+      cmp(`${where}.writtenOpinions`, rq.writtenOpinions, p.written);
+      cmp(`${where}.quorumMet`, rq.quorumMet, met);
+      cmp(`${where}.grade`, rq.grade, p.grade);
+      cmp(`${where}.cap`, rq.cap, cap);
+      // "`rank` when the grade is the best grade" — GUESS: with or without quorum
+      if (p.grade === best) cmp(`${where}.rank`, has(rq, 'rank') ? rq.rank : undefined, p.rank);
+      else if (has(rq, 'rank')) problems.push(`${where}.rank: present (${rq.rank}) but the grade is ${JSON.stringify(p.grade)}, not the best grade`);
+      cmp(`${where}.verdict`, rq.verdict, p.verdict);
+      summary.push(`${p.q.id}: grade ${p.grade} of V=${p.V}` + (p.grade === best ? ` (${p.counts[best]} ${best}, rank ${p.rank})` : '') + ` → ${p.verdict}`);
+    });
+    need(problems.length === 0, problems.join('; '));
+    return `rule ${kind}: ` + summary.join('; ') + ' (explanation sentences present, not compared)';
+  }
 
   const threshSetting = GRADE_KINDS.includes(kind) ? rule.topGrade : rule.pass;
   const summary = [`quorum ${met ? 'met' : 'not met'} (${C} present, ${qNeeded} needed of ${E})`];
@@ -1004,8 +1491,8 @@ function main(argv) {
   run('ballot_order', () => checkBallotOrder(bundle));
   run('issued', () => checkIssued(bundle, keys));
   run('choices', () => checkChoices(bundle));
-  run('recount', () => checkRecount(bundle));
-  run('verdicts', () => checkVerdicts(bundle));
+  run('recount', () => checkRecount(bundle, keys));
+  run('verdicts', () => checkVerdicts(bundle, keys));
 
   const bundleOk = allOk;
   let receiptOk = true;
