@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { POLL_KINDS } from '../../shared/tally/rules.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { inProcessFetch, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
+const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -24,6 +27,9 @@ describe('every kind through the HTTP API, published and re-verified', () => {
     expect(bundle.poll.rule.kind).toBe(kind);
     const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier });
     expect(report.firstFailure).toBeUndefined();
+    // The verifier written from docs/ alone agrees.
+    const independent = await run(process.execPath, ['test/independent-verifier/verify-from-docs.mjs', join(dir, 'bundle.json')]);
+    expect(independent.stdout).toMatch(/VALID/);
     if (kind === 'three_evaluations') {
       expect(bundle.result.candidates).toHaveLength(3);
       expect(bundle.selfEvaluations).toHaveLength(3);
