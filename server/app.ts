@@ -84,9 +84,12 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
       await next();
       if (c.res.status === 200) c.header('cache-control', 'public, max-age=31536000, immutable');
     });
-    app.use('/assets/*', serveStatic({ root: clientDir }));
+    // serveStatic needs the folder to exist when it is mounted (npm start builds it first).
+    if (existsSync(clientDir)) {
+      app.use('/assets/*', serveStatic({ root: clientDir }));
+      app.use('/favicon.svg', serveStatic({ root: clientDir }));
+    }
     app.get('/assets/*', (c) => errorResponse(c, 'not_found', 'no such file', 404));
-    app.use('/favicon.svg', serveStatic({ root: clientDir }));
     // Single-page app: every other GET gets index.html (read per request, so a rebuild is picked
     // up) and the client routes by path.
     app.get('*', (c) => {
