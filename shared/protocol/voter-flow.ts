@@ -2,8 +2,13 @@
  * What the voter's device does, step by step; the browser client and the demo run this code.
  *
  * Check-in, for every (poll, group) the code entitles to:
+ *   0. a code typed by hand (or a link without fingerprints) has nothing to check the keys
+ *      against: `keysToConfirm` looks the code up and returns the served keys' fingerprints,
+ *      blinding and storing nothing, and the voter compares them with the projector. Only the
+ *      fingerprints the voter confirmed go on to step 1;
  *   1. fetch the meeting's public keys; refuse any key whose fingerprint is not among those
- *      carried in the voting link (a server handing this voter a private key could tag them);
+ *      carried in the voting link or confirmed in step 0 (a server handing this voter a
+ *      private key could tag them);
  *   2. pick a random 32-byte nonce, build the 98-byte token input, blind it under the key;
  *   3. persist { nonce, blinded message, inverse } BEFORE sending, so a retry after a lost
  *      response sends the very same blinded message and the server answers with the same
@@ -14,7 +19,7 @@
  * the ballot (or said it is spent with exactly these choices), and keep the receipt.
  */
 import { blind, finalize, parseRsaSpki, randomNonce } from '../crypto/blind-rsa.ts';
-import { encodeToken, encodeTokenInput, keyFingerprint, tokenContext, tokenKeyId } from '../crypto/token.ts';
+import { decodeToken, encodeToken, encodeTokenInput, keyFingerprint, tokenContext, tokenKeyId } from '../crypto/token.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../encoding.ts';
 import { AppError, fail } from '../errors.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -80,15 +85,74 @@ export function parseVotingFragment(hash: string): { meetingId?: string; code?: 
   };
 }
 
-/** Throws `key_mismatch` unless the key's id is its SPKI's hash and its fingerprint was expected. */
-export function checkServedKey(key: PublicKeyView, expectedFingerprints: readonly string[] | undefined) {
-  const spki = fromBase64(key.spki, 'spki');
-  const keyId = tokenKeyId(spki);
+/** Throws `key_mismatch` unless the key's id is the hash of its SPKI; returns its fingerprint, computed here. */
+export function servedKeyFingerprint(key: PublicKeyView): string {
+  const keyId = tokenKeyId(fromBase64(key.spki, 'spki'));
   if (toHex(keyId) !== key.keyId) fail('key_mismatch', 'the server sent a key whose id does not match its content');
-  const fingerprint = keyFingerprint(keyId);
-  if (expectedFingerprints && !expectedFingerprints.includes(fingerprint))
+  return keyFingerprint(keyId);
+}
+
+/**
+ * Throws `key_mismatch` unless the key's id is its SPKI's hash and its fingerprint was expected.
+ * An absent or empty list of expected fingerprints expects nothing: every key is refused.
+ */
+export function checkServedKey(key: PublicKeyView, expectedFingerprints: readonly string[] | undefined) {
+  const fingerprint = servedKeyFingerprint(key);
+  if (!expectedFingerprints?.includes(fingerprint))
     fail('key_mismatch', `the server's key ${fingerprint} is not the one on your slip or the projector`);
-  return { spki, keyId, publicKey: parseRsaSpki(spki) };
+  const spki = fromBase64(key.spki, 'spki');
+  return { spki, keyId: fromHex(key.keyId), publicKey: parseRsaSpki(spki) };
+}
+
+/** One key a voter's tokens would be issued under, for comparison with the projector. */
+export interface KeyToCompare {
+  pollId: string;
+  pollTitle: string;
+  group: string;
+  /** Computed on this device from the served SPKI, not taken from the server's word. */
+  fingerprint: string;
+}
+
+export interface KeysToConfirm {
+  meeting: PublicMeetingView;
+  voterName: string;
+  ownCandidacies: { pollId: string; questionId: string }[];
+  /** One per (poll, group) the code entitles to, in the meeting's order of polls. */
+  keys: KeyToCompare[];
+  /** The distinct fingerprints of `keys`: what `checkInVoter` expects once the voter said they match. */
+  fingerprints: string[];
+}
+
+/**
+ * Step 0, for a code without fingerprints: looks the code up, fetches the meeting and returns
+ * the fingerprints of the keys the code's tokens would be issued under. Nothing is blinded,
+ * stored or sent to /api/checkin: the voter compares first, and then, only if they match,
+ * calls `checkInVoter(api, store, code, result.fingerprints)`, which fetches the keys again and
+ * refuses any that is not among them. Throws `key_mismatch` if the server does not publish a
+ * key it would issue under, or publishes one whose id is not its content's hash.
+ */
+export async function keysToConfirm(api: VoterApi, code: string): Promise<KeysToConfirm> {
+  normalizeVotingCode(code); // a mistyped code is refused here, without a request
+  const lookup = await api.lookup(code);
+  const meeting = await api.meeting(lookup.meetingId);
+  const keys = meeting.polls.flatMap((poll) =>
+    lookup.entitlements
+      .filter((e) => e.pollId === poll.id)
+      .sort((a, b) => poll.groups.indexOf(a.group) - poll.groups.indexOf(b.group))
+      .map((entitlement): KeyToCompare => {
+        const served = poll.keys.find((k) => k.group === entitlement.group && k.keyId === entitlement.keyId);
+        if (!served) fail('key_mismatch', 'the server did not publish the key it issues under');
+        return { pollId: poll.id, pollTitle: poll.title, group: entitlement.group, fingerprint: servedKeyFingerprint(served) };
+      }),
+  );
+  if (keys.length !== lookup.entitlements.length) fail('key_mismatch', 'the server did not publish the key it issues under');
+  return {
+    meeting,
+    voterName: lookup.voter.name,
+    ownCandidacies: lookup.ownCandidacies,
+    keys,
+    fingerprints: [...new Set(keys.map((k) => k.fingerprint))],
+  };
 }
 
 export interface CheckInResult {
@@ -101,38 +165,44 @@ export interface CheckInResult {
 
 /**
  * Checks in and returns the tokens now held on this device (including ones obtained earlier).
- * `expectedFingerprints`: from the voting link; undefined only when the code was typed by hand,
- * in which case the caller must show the fingerprints for comparison with the projector.
+ * `expectedFingerprints`: from the voting link, or the ones `keysToConfirm` returned and the
+ * voter confirmed against the projector. Without any (undefined or empty) it refuses with
+ * `key_mismatch` before blinding anything: there is no unchecked way to check in.
  */
 export async function checkInVoter(
   api: VoterApi,
   store: VoterStore,
   code: string,
-  expectedFingerprints: readonly string[] | undefined,
+  expectedFingerprints: readonly string[],
 ): Promise<CheckInResult> {
+  if (!Array.isArray(expectedFingerprints) || expectedFingerprints.length === 0)
+    fail('key_mismatch', 'no key fingerprint to check against: compare the fingerprints with the projector first');
   const voter = voterSlot(code);
   const lookup = await api.lookup(code);
   const meeting = await api.meeting(lookup.meetingId);
-  const work = lookup.entitlements
+  // Every key is checked before anything is blinded: one unexpected key stops the whole check-in.
+  const checked = lookup.entitlements
     .filter((e) => store.get(tokenKey(voter, e.pollId, e.group)) === null && store.get(receiptKey(voter, e.pollId, e.group)) === null)
     .map((entitlement) => {
       const poll = meeting.polls.find((p) => p.id === entitlement.pollId);
       const served = poll?.keys.find((k) => k.group === entitlement.group && k.keyId === entitlement.keyId);
       if (!poll || !served) fail('key_mismatch', 'the server did not publish the key it issues under');
-      const key = checkServedKey(served, expectedFingerprints);
-      const slot = pendingKey(voter, poll.id, entitlement.group);
-      let pending = JSON.parse(store.get(slot) ?? 'null') as PendingIssuance | null;
-      if (!pending) {
-        if (entitlement.issued)
-          fail('already_issued', 'this code was already used to check in on another device: ask the organizer');
-        const nonce = randomNonce();
-        const input = encodeTokenInput({ nonce, context: tokenContext(poll.id, entitlement.group), keyId: key.keyId });
-        const blinded = blind(key.publicKey, input);
-        pending = { nonce: toHex(nonce), blindedMessage: toBase64(blinded.blindedMessage), inverse: toHex(blinded.inverse) };
-        store.set(slot, JSON.stringify(pending));
-      }
-      return { poll, group: entitlement.group, key, pending, slot };
+      return { poll, entitlement, key: checkServedKey(served, expectedFingerprints) };
     });
+  const work = checked.map(({ poll, entitlement, key }) => {
+    const slot = pendingKey(voter, poll.id, entitlement.group);
+    let pending = JSON.parse(store.get(slot) ?? 'null') as PendingIssuance | null;
+    if (!pending) {
+      if (entitlement.issued)
+        fail('already_issued', 'this code was already used to check in on another device: ask the organizer');
+      const nonce = randomNonce();
+      const input = encodeTokenInput({ nonce, context: tokenContext(poll.id, entitlement.group), keyId: key.keyId });
+      const blinded = blind(key.publicKey, input);
+      pending = { nonce: toHex(nonce), blindedMessage: toBase64(blinded.blindedMessage), inverse: toHex(blinded.inverse) };
+      store.set(slot, JSON.stringify(pending));
+    }
+    return { poll, group: entitlement.group, key, pending, slot };
+  });
   if (work.length > 0) {
     const response = await api.checkin(
       code,
@@ -159,6 +229,9 @@ export function heldTokens(store: VoterStore, voter: string): HeldToken[] {
     .filter((k) => k.startsWith(`${STORE_PREFIX}token:${voter}:`))
     .map((k) => JSON.parse(store.get(k)!) as HeldToken);
 }
+
+/** The fingerprint of the key a held token was issued under, read from the token itself. */
+export const heldTokenFingerprint = (held: HeldToken) => keyFingerprint(decodeToken(fromBase64Url(held.token, 'token')).keyId);
 
 /** The receipts this device holds for one voter slot. */
 export function heldReceipts(store: VoterStore, voter: string): Receipt[] {

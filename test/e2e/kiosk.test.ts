@@ -128,6 +128,7 @@ describe('the voter page on a kiosk', () => {
     // ---- the next voter types their code, votes, and leaves the page from the done screen ----
     await page.getByLabel('投票码').fill(slips[1]!.code);
     await page.getByRole('button', { name: '签到' }).click();
+    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
     await page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '同意', exact: true }).check();
     await page.getByRole('group', { name: '李四' }).getByRole('radio', { name: '同意', exact: true }).check();
     await page.getByRole('button', { name: '下一步：核对选票' }).click();
@@ -150,6 +151,7 @@ describe('the voter page on a kiosk', () => {
     // ---- a voter types their code before the vote opens, and waits ----
     await page.getByLabel('投票码').fill(slips[0]!.code);
     await page.getByRole('button', { name: '签到' }).click();
+    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
     await page.getByRole('heading', { name: '已签到' }).waitFor();
     await page.getByText('请在本机前等候投票开始', { exact: false }).waitFor();
     await shoot(page, 'zh-kiosk-03-waiting');
@@ -173,6 +175,7 @@ describe('the voter page on a kiosk', () => {
     // ---- the next voter votes and hands over with "next voter" ----
     await page.getByLabel('投票码').fill(slips[1]!.code);
     await page.getByRole('button', { name: '签到' }).click();
+    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
     await page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '弃权', exact: true }).check();
     await page.getByRole('group', { name: '李四' }).getByRole('radio', { name: '同意', exact: true }).check();
     await page.getByRole('button', { name: '下一步：核对选票' }).click();
@@ -190,6 +193,7 @@ describe('the voter page on a kiosk', () => {
     await page.route('**/api/checkin', (route) => void answered.push(held.then(() => route.continue())));
     await page.getByLabel('投票码').fill(slips[2]!.code);
     await page.getByRole('button', { name: '签到' }).click();
+    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
     await expect.poll(() => answered.length).toBe(1);
     await page.clock.fastForward(61_000);
     await expectCodeScreen(page);

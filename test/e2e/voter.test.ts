@@ -3,8 +3,9 @@
  * its production Content-Security-Policy. Two phones at a meeting with two polls (two
  * candidates to accept; a recommendation of at most two): one opens the voting link from its
  * slip and stays in Chinese, the other switches to English and types its code by hand. Both
- * check in, wait, see the vote open by itself, fill in both ballot papers, review, cast and get
- * their receipts. Then a phone whose check-in answer is lost on the way retries and keeps its
+ * check in (the typed code only after its key fingerprints were shown and confirmed, with
+ * nothing sent to /api/checkin before), wait, see the vote open by itself, fill in both ballot
+ * papers, review, cast and get their receipts. Then a phone whose check-in answer is lost on the way retries and keeps its
  * vote. Every screen, in both languages, is checked with axe-core (zero violations), must fit
  * 360 px, and is saved as a screenshot to test-output/screenshots/.
  */
@@ -79,6 +80,8 @@ interface Phone {
   problems: string[];
   /** Every POST /api/ballots, with all the headers that went on the wire. */
   casts: { request: Request; headers: Promise<Record<string, string>> }[];
+  /** Every POST /api/checkin (the blinded requests; not the lookup). */
+  checkins: Request[];
   documentHeaders: Record<string, string>[];
 }
 
@@ -89,8 +92,9 @@ async function openPhone(): Promise<Phone> {
   // A session cookie for this origin: the page's own loads carry it, the cast must not.
   await context.addCookies([{ name: 'ab_session', value: 'must-not-travel-with-a-ballot', url: server.url }]);
   const page = await context.newPage();
-  const phone: Phone = { context, page, problems: watchForProblems(page), casts: [], documentHeaders: [] };
+  const phone: Phone = { context, page, problems: watchForProblems(page), casts: [], checkins: [], documentHeaders: [] };
   page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/checkin') phone.checkins.push(request);
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/ballots')
       phone.casts.push({ request, headers: request.allHeaders() });
     if (request.resourceType() === 'document') void request.allHeaders().then((h) => phone.documentHeaders.push(h));
@@ -168,8 +172,17 @@ describe('the voter page on a phone', () => {
 
     await en.page.getByLabel('Voting code').fill(slips[1]!.code.toLowerCase());
     await en.page.getByRole('button', { name: 'Check in' }).click();
+    // A typed code carries no fingerprint: the page shows the served ones for comparison with
+    // the projector, and blinds nothing until the voter says they match.
+    await en.page.getByRole('heading', { name: 'Compare the key fingerprints' }).waitFor();
+    await en.page.getByText('This code belongs to 党员乙').waitFor();
+    expect(await en.page.locator('.fingerprint').allTextContents()).toEqual(fingerprints.map(grouped));
+    expect(await en.page.locator('.fingerprint-poll').allTextContents()).toEqual(['接收预备党员', '推荐优秀团员']);
+    await shoot(en.page, 'en-04a-confirm-keys');
+    expect(en.checkins).toHaveLength(0);
+    await en.page.getByRole('button', { name: 'They match — check in' }).click();
     await en.page.getByRole('heading', { name: 'Checked in' }).waitFor();
-    // A typed code carries no fingerprint: the page shows the served ones for comparison.
+    expect(en.checkins).toHaveLength(1);
     expect(await en.page.locator('.fingerprint').allTextContents()).toEqual(fingerprints.map(grouped));
     await en.page.getByText('Compare with the fingerprint on the projector', { exact: false }).waitFor();
     await shoot(en.page, 'en-04-checked-in');
@@ -232,7 +245,8 @@ describe('the voter page on a phone', () => {
     expect(shown).toContain(await zh.page.evaluate(() => navigator.clipboard.readText()));
     await shoot(zh.page, 'zh-10-done');
 
-    // ---- English phone: the same, in English ----
+    // ---- English phone: the same, in English; the key's fingerprint stays on the ballot ----
+    expect(await en.page.locator('.key-line').textContent()).toBe(`Key fingerprint ${grouped(fingerprints[0]!)} · compare with the projector`);
     await shoot(en.page, 'en-05-ballot');
     expect(await smallTouchTargets(en.page)).toEqual([]);
     await en.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: 'Abstain', exact: true }).check();
@@ -299,6 +313,7 @@ describe('a phone whose check-in answer is lost', () => {
     await page.goto(`${server.url}/vote`);
     await page.getByLabel('投票码').fill(slips[0]!.code);
     await page.getByRole('button', { name: '签到' }).click();
+    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('连不上服务器。请检查网络（Wi-Fi）后重试。');
     expect(await page.getByLabel('投票码').inputValue()).toBe(slips[0]!.code); // still there
     await shoot(page, 'zh-11-checkin-retry');

@@ -17,7 +17,8 @@ import { castOverHttp, openMeetingForCheckin } from './meeting-over-http.ts';
 
 describe('crash safety: SIGKILL under a steady cast load', () => {
   it('after each of 5 kills every acknowledged ballot is stored exactly once, and the final bundle verifies', async () => {
-    const result = await runCrashScenario({ voters: 150, kills: 5, killAfterMs: [30, 150], inFlight: 4 });
+    // Enough tokens that casting (several hundred a second with group commit) never runs dry before the last kill.
+    const result = await runCrashScenario({ voters: 400, kills: 5, killAfterMs: [20, 100], inFlight: 4 });
     const context = `seed ${result.seed}`;
     expect(result.problems, context).toEqual([]);
     expect(result.kills, context).toBe(5);

@@ -8,7 +8,7 @@ import { AppError } from '../../../shared/errors.ts';
 import type { MessageKey } from './zh.ts';
 
 /** What the voter was doing: `wrong_phase` means something different at check-in and at cast. */
-export type Activity = 'checkin' | 'cast' | 'load';
+export type Activity = 'checkin' | 'cast' | 'load' | 'self';
 
 const BY_CODE: Record<string, MessageKey> = {
   unknown_code: 'error.unknown_code',
@@ -25,7 +25,8 @@ const BY_CODE: Record<string, MessageKey> = {
 
 export function errorMessageKey(error: unknown, activity: Activity): MessageKey {
   if (error instanceof ApiError || error instanceof AppError) {
-    if (error.code === 'wrong_phase') return activity === 'cast' ? 'error.wrong_phase_cast' : 'error.wrong_phase_checkin';
+    if (error.code === 'wrong_phase')
+      return activity === 'cast' ? 'error.wrong_phase_cast' : activity === 'self' ? 'error.wrong_phase_self' : 'error.wrong_phase_checkin';
     // token_length, token_signature, token_key_unknown, …: all mean "this token is no good".
     if (error.code.startsWith('token_') && error.code !== 'token_spent') return 'error.token_invalid';
     return BY_CODE[error.code] ?? 'error.generic';

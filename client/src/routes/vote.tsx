@@ -1,8 +1,10 @@
 /**
- * /vote: the voter's page. Code (from the link or typed) → checked in → waiting → ballot paper
- * → review → cast → receipt. The steps and their state live in stores/vote-session.ts; this
- * file only draws them. Each new screen moves focus to its heading, and a polite live region
- * announces check-in, the opening of the vote and the cast.
+ * /vote: the voter's page. Code (from the link, or typed and its key fingerprints compared with
+ * the projector) → checked in → waiting → ballot paper → review → cast → receipt; a candidate
+ * of the three evaluations also gets a separate, signed self-evaluation screen. The steps and
+ * their state live in stores/vote-session.ts; this file only draws them. Each new screen moves
+ * focus to its heading, and a polite live region announces check-in, the opening of the vote,
+ * the cast and a submitted self-evaluation.
  *
  * On a kiosk (stores/kiosk.ts) each voter gets a freshly mounted page: after the done screen's
  * countdown, or a minute without input, the storage is wiped, the history entry replaced and
@@ -10,13 +12,15 @@
  */
 import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import { createVoterApi } from '../../../shared/protocol/api-client.ts';
-import { parseVotingFragment, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
-import { BallotQuestions, optionLabel } from '../components/ballot-paper.tsx';
-import { Fingerprints } from '../components/fingerprints.tsx';
+import type { Question } from '../../../shared/protocol/poll.ts';
+import { heldTokenFingerprint, parseVotingFragment, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
+import { BallotQuestions, optionLabel, ScoreCard } from '../components/ballot-paper.tsx';
+import { Fingerprints, KeyLine, keyLabel } from '../components/fingerprints.tsx';
 import { KioskDoneNotice, KioskIdleWarning } from '../components/kiosk-bar.tsx';
 import { ReceiptCard } from '../components/receipt-card.tsx';
-import { forgetLocale, t } from '../i18n/index.ts';
+import { forgetLocale, t, type MessageKey } from '../i18n/index.ts';
 import { createInactivityCountdown, isKiosk, KIOSK_TIMES, kioskPath } from '../stores/kiosk.ts';
+import { filledCount, type ScoreQuestion } from '../stores/scores.ts';
 import { createVoteSession, forgetAllVoters, type BallotSlot, type VoteSession } from '../stores/vote-session.ts';
 import { openVoterStore, revocableStore } from '../stores/voter-store.ts';
 
@@ -51,7 +55,6 @@ function Busy(props: { text: string }) {
 }
 
 function CodeForm(props: { session: VoteSession; kiosk: boolean }) {
-  const [code, setCode] = createSignal('');
   let input!: HTMLInputElement;
   // After a refused code, put the cursor back in the field to correct it.
   createEffect(on(props.session.error, (error) => error && !props.session.retry() && input.focus(), { defer: true }));
@@ -60,7 +63,7 @@ function CodeForm(props: { session: VoteSession; kiosk: boolean }) {
       class="stack"
       onSubmit={(event) => {
         event.preventDefault();
-        void props.session.checkIn(code(), undefined, 'typed');
+        void props.session.checkIn(props.session.codeText(), undefined, 'typed');
       }}
     >
       <ScreenTitle>{t('code.title')}</ScreenTitle>
@@ -86,11 +89,8 @@ function CodeForm(props: { session: VoteSession; kiosk: boolean }) {
         enterkeyhint="go"
         placeholder="XXXX-XXXX-XXXX-XXXX"
         aria-describedby={props.kiosk ? 'voting-code-hint kiosk-note' : 'voting-code-hint'}
-        value={code()}
-        onInput={(event) => {
-          setCode(event.currentTarget.value);
-          props.session.forgetRetry();
-        }}
+        value={props.session.codeText()}
+        onInput={(event) => props.session.editCode(event.currentTarget.value)}
       />
       <p class="hint" id="voting-code-hint">
         {t('code.hint')}
@@ -124,6 +124,170 @@ function MeetingTitle(props: { session: VoteSession }) {
   );
 }
 
+/**
+ * A typed code (or a link without fingerprints): the served keys' fingerprints, compared with
+ * the projector before anything is blinded or sent to /api/checkin.
+ */
+function ConfirmKeys(props: { session: VoteSession }) {
+  const pending = () => props.session.confirming()!;
+  const items = () =>
+    pending().keys.keys.map((key) => ({
+      label: keyLabel(key.pollTitle, key.group, pending().keys.meeting.polls.find((p) => p.id === key.pollId)?.groups.length ?? 1),
+      fingerprint: key.fingerprint,
+    }));
+  return (
+    <div class="stack">
+      <MeetingTitle session={props.session} />
+      <ScreenTitle>{t('confirm.title')}</ScreenTitle>
+      <p>{t('confirm.voter', { name: pending().keys.voterName })}</p>
+      <p>{t('confirm.body')}</p>
+      <Fingerprints items={items()} />
+      <Show
+        when={props.session.keysDiffer()}
+        fallback={
+          <>
+            <button type="button" class="button button-primary" onClick={props.session.confirmKeys}>
+              {t('confirm.match')}
+            </button>
+            <button type="button" class="button button-secondary" onClick={props.session.rejectKeys}>
+              {t('confirm.differ')}
+            </button>
+          </>
+        }
+      >
+        <div class="alert alert-stack" role="alert">
+          {/* The buttons just pressed are gone: the focus goes to what replaced them. */}
+          <h2 tabindex="-1" ref={(heading) => queueMicrotask(() => heading.focus())}>
+            {t('confirm.differTitle')}
+          </h2>
+          <p>{t('confirm.differBody')}</p>
+        </div>
+        <button type="button" class="button button-secondary" onClick={props.session.leaveConfirm}>
+          {t('confirm.back')}
+        </button>
+      </Show>
+    </div>
+  );
+}
+
+/** Candidates only: the way to the signed self-evaluation, kept apart from the anonymous ballot. */
+function SelfEvaluationOffer(props: { session: VoteSession }) {
+  const self = props.session.self;
+  return (
+    <Show when={self.items().length > 0}>
+      <section class="card card-signed" aria-labelledby="self-offer-title">
+        <h2 id="self-offer-title">{t('self.title')}</h2>
+        <Show when={self.isSubmitted()} fallback={<p>{t('self.offer')}</p>}>
+          <p class="self-done">
+            <span aria-hidden="true">✓ </span>
+            {t('self.done')}
+          </p>
+        </Show>
+        <button type="button" class="button button-secondary" onClick={self.show}>
+          {self.isSubmitted() ? t('self.change') : t('self.open')}
+        </button>
+      </section>
+    </Show>
+  );
+}
+
+/**
+ * The self-evaluation: not anonymous, and it says so before anything else. Sent with the code
+ * the page holds in memory, or, after a reload, the code typed again here.
+ */
+function SelfEvaluationScreen(props: { session: VoteSession }) {
+  const self = props.session.self;
+  const [code, setCode] = createSignal('');
+  let form!: HTMLFormElement;
+  return (
+    <form
+      class="stack"
+      ref={form}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (await self.submit(code())) return self.hide();
+        const first = self.incomplete()[0];
+        const field = first ? emptyField(form, first.question.id) : form.querySelector<HTMLInputElement>('#self-code');
+        field?.focus();
+      }}
+    >
+      <MeetingTitle session={props.session} />
+      <ScreenTitle>{t('self.title')}</ScreenTitle>
+      <p class="signed-note">{t('self.signed', { name: self.voterName() })}</p>
+      <For each={self.items()}>
+        {(item) => (
+          <ScoreCard
+            question={item.question}
+            scores={self.scoresOf(item)}
+            onScore={(criterion, value) => self.setScore(item, criterion, value)}
+            flag={self.tried()}
+          />
+        )}
+      </For>
+      <Show when={self.needsCode()}>
+        <label class="field-label" for="self-code">
+          {t('code.label')}
+        </label>
+        <input
+          id="self-code"
+          class="code-input mono"
+          type="text"
+          required
+          maxlength={40}
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck={false}
+          placeholder="XXXX-XXXX-XXXX-XXXX"
+          aria-describedby="self-code-hint"
+          value={code()}
+          onInput={(event) => setCode(event.currentTarget.value)}
+        />
+        <p class="hint" id="self-code-hint">
+          {t('self.codeHint')}
+        </p>
+      </Show>
+      <Show when={self.error()}>
+        {(key) => (
+          <p class="alert" role="alert">
+            {t(key())}
+          </p>
+        )}
+      </Show>
+      <button type="submit" class="button button-primary" disabled={self.sending()} aria-busy={self.sending()}>
+        {self.sending() ? t('self.sending') : t('self.submit')}
+      </button>
+      <button type="button" class="button button-secondary" disabled={self.sending()} onClick={self.hide}>
+        {t('self.back')}
+      </button>
+    </form>
+  );
+}
+
+/** The first control of a question still to be answered: an empty score field, else its first input. */
+function emptyField(form: HTMLFormElement, questionId: string) {
+  const inputs = [...form.querySelectorAll<HTMLInputElement>(`[data-question="${questionId}"] input:not([type="range"])`)];
+  return inputs.find((input) => input.type === 'number' && input.value === '') ?? inputs[0];
+}
+
+const GROUP_BALLOTS: Record<string, MessageKey> = {
+  representatives: 'ballot.asRepresentatives',
+  members: 'ballot.asMembers',
+};
+
+/**
+ * Above a ballot paper: which group the voter scores as (someone in both groups has two
+ * papers of the same evaluation), and the fingerprint of the key of this paper's token.
+ */
+function PaperHeading(props: { slot: BallotSlot }) {
+  const group = () => (props.slot.poll.kind === 'three_evaluations' ? GROUP_BALLOTS[props.slot.held.group] : undefined);
+  return (
+    <>
+      <Show when={group()}>{(key) => <p class="group-badge">{t(key())}</p>}</Show>
+      <KeyLine fingerprint={heldTokenFingerprint(props.slot.held)} />
+    </>
+  );
+}
+
 function Receipts(props: { session: VoteSession; kiosk: boolean }) {
   const list = () => props.session.receiptList();
   return (
@@ -134,7 +298,14 @@ function Receipts(props: { session: VoteSession; kiosk: boolean }) {
 }
 
 function Waiting(props: { session: VoteSession; kiosk: boolean }) {
-  const waitingPolls = () => props.session.slots().filter((s) => s.poll.phase === 'checkin').map((s) => s.poll);
+  // One entry per poll, with the groups the voter will score as (someone in two groups has two papers).
+  const waitingPolls = () => {
+    const waiting = props.session.slots().filter((s) => s.poll.phase === 'checkin');
+    return [...new Set(waiting.map((s) => s.poll))].map((poll) => ({
+      poll,
+      groups: waiting.filter((s) => s.poll === poll && poll.kind === 'three_evaluations').flatMap((s) => GROUP_BALLOTS[s.held.group] ?? []),
+    }));
+  };
   return (
     <div class="stack">
       <MeetingTitle session={props.session} />
@@ -146,7 +317,13 @@ function Waiting(props: { session: VoteSession; kiosk: boolean }) {
       </ScreenTitle>
       <Show when={props.session.voterName()}>{(name) => <p>{t('checkin.voter', { name: name() })}</p>}</Show>
       <Show when={props.session.typed()}>
-        <Fingerprints fingerprints={props.session.fingerprints()} />
+        <Fingerprints
+          items={props.session.fingerprints().map((key) => ({
+            label: keyLabel(key.poll.title, key.group, key.poll.groups.length),
+            fingerprint: key.fingerprint,
+          }))}
+          note={t('fingerprint.compare')}
+        />
       </Show>
       <section class="card card-wait" aria-labelledby="wait-title">
         <h2 id="wait-title">{t('wait.title')}</h2>
@@ -155,12 +332,16 @@ function Waiting(props: { session: VoteSession; kiosk: boolean }) {
           <p class="kiosk-note">{t('kiosk.waitNote')}</p>
         </Show>
       </section>
+      <SelfEvaluationOffer session={props.session} />
       <section aria-labelledby="items-title">
         <h2 id="items-title">{t('wait.items')}</h2>
         <For each={waitingPolls()}>
-          {(poll) => (
+          {({ poll, groups }) => (
             <div class="poll-items">
               <h3>{poll.title}</h3>
+              <Show when={groups.length > 0}>
+                <p class="hint">{groups.map((key) => t(key)).join(' · ')}</p>
+              </Show>
               <ul>
                 <For each={poll.questions}>
                   {(question) => (
@@ -202,6 +383,7 @@ function Ballot(props: { session: VoteSession; slot: BallotSlot }) {
   // The "still missing" message appears only after a first try to go on, then follows the choices.
   const [tried, setTried] = createSignal(false);
   const missing = () => (tried() ? props.session.unanswered(props.slot).length : 0);
+  const scored = () => props.slot.questions.find((q): q is ScoreQuestion => q.type === 'score');
   let form!: HTMLFormElement;
   return (
     <form
@@ -211,19 +393,26 @@ function Ballot(props: { session: VoteSession; slot: BallotSlot }) {
         event.preventDefault();
         setTried(true);
         const first = props.session.review(props.slot)[0];
-        if (first) form.querySelector<HTMLInputElement>(`[data-question="${first.id}"] input`)?.focus();
+        if (first) emptyField(form, first.id)?.focus();
       }}
     >
       <MeetingTitle session={props.session} />
       <ScreenTitle>{props.slot.poll.title}</ScreenTitle>
+      <PaperHeading slot={props.slot} />
       <BallotCount session={props.session} />
       <Show when={props.slot.poll.questions.some((q) => q.type === 'single')}>
         <p>{t('ballot.instructions')}</p>
       </Show>
-      <BallotQuestions session={props.session} slot={props.slot} />
+      <Show when={scored()}>
+        {(q) => <p>{t('score.instructions', { min: q().min, max: q().max })}</p>}
+      </Show>
+      <Show when={props.slot.questions.length < props.slot.poll.questions.length}>
+        <p class="own-note">{t('score.ownLeftOut')}</p>
+      </Show>
+      <BallotQuestions session={props.session} slot={props.slot} tried={tried()} />
       <Show when={missing() > 0}>
         <p class="alert" role="alert">
-          {t('ballot.missing', { n: missing() })}
+          {t(scored() ? 'ballot.missingScores' : 'ballot.missing', { n: missing() })}
         </p>
       </Show>
       <button type="submit" class="button button-primary">
@@ -234,8 +423,7 @@ function Ballot(props: { session: VoteSession; slot: BallotSlot }) {
 }
 
 function Review(props: { session: VoteSession; slot: BallotSlot }) {
-  const answerText = (questionIndex: number) => {
-    const question = props.slot.poll.questions[questionIndex]!;
+  const answerText = (question: Question) => {
     const value = props.session.answer(props.slot, question);
     const chosen = typeof value === 'string' ? [value] : (value ?? []);
     return chosen.length === 0 ? t('review.none') : chosen.map((option) => optionLabel(question, option)).join('、');
@@ -247,13 +435,41 @@ function Review(props: { session: VoteSession; slot: BallotSlot }) {
       <p>{t('review.body')}</p>
       <section class="card">
         <h2>{props.slot.poll.title}</h2>
+        <PaperHeading slot={props.slot} />
         <dl class="review-list">
-          <For each={props.slot.poll.questions}>
-            {(question, index) => (
-              <div class="review-row">
-                <dt>{question.title}</dt>
-                <dd>{answerText(index())}</dd>
-              </div>
+          <For each={props.slot.questions}>
+            {(question) => (
+              <Show
+                when={question.type === 'score' && question}
+                fallback={
+                  <div class="review-row">
+                    <dt>{question.title}</dt>
+                    <dd>{answerText(question)}</dd>
+                  </div>
+                }
+              >
+                {(score) => {
+                  const given = () => props.session.scores(props.slot, score());
+                  return (
+                    <div class="review-row review-row-scores">
+                      <dt>{score().title}</dt>
+                      <dd>
+                        <Show when={filledCount(score(), given()) > 0} fallback={t('review.notScored')}>
+                          <ul class="plain score-review">
+                            <For each={score().criteria}>
+                              {(criterion) => (
+                                <li>
+                                  <span>{optionLabel(score(), criterion)}</span> <strong>{given()[criterion]}</strong>
+                                </li>
+                              )}
+                            </For>
+                          </ul>
+                        </Show>
+                      </dd>
+                    </div>
+                  );
+                }}
+              </Show>
             )}
           </For>
         </dl>
@@ -287,6 +503,7 @@ function Done(props: { session: VoteSession; kiosk: { seconds: number; next: () 
       <p class="lead">{t('done.body')}</p>
       <Show when={props.kiosk}>{(kiosk) => <KioskDoneNotice seconds={kiosk().seconds} />}</Show>
       <Receipts session={props.session} kiosk={props.kiosk !== undefined} />
+      <SelfEvaluationOffer session={props.session} />
       <Show when={props.kiosk} fallback={<p class="hint">{t('done.close')}</p>}>
         {(kiosk) => (
           <button type="button" class="button button-primary" onClick={() => kiosk().next()}>
@@ -305,6 +522,7 @@ function Notice(props: { session: VoteSession; title: string; body: string }) {
       <MeetingTitle session={props.session} />
       <ScreenTitle>{props.title}</ScreenTitle>
       <p>{props.body}</p>
+      <SelfEvaluationOffer session={props.session} />
     </div>
   );
 }
@@ -372,6 +590,12 @@ function VoterScreens(props: { store: VoterStore; kiosk: boolean; onNextVoter: (
         </Match>
         <Match when={session.view() === 'enter-code'}>
           <CodeForm session={session} kiosk={props.kiosk} />
+        </Match>
+        <Match when={session.view() === 'confirm-keys'}>
+          <ConfirmKeys session={session} />
+        </Match>
+        <Match when={session.view() === 'self-evaluation'}>
+          <SelfEvaluationScreen session={session} />
         </Match>
         <Match when={session.view() === 'waiting'}>
           <Waiting session={session} kiosk={props.kiosk} />
