@@ -13,32 +13,22 @@
  * The last test checks the protocol step underneath (shared/protocol/voter-flow.ts): the
  * fingerprints are fetched without checking in, and checkInVoter refuses to blind without them.
  */
-import { rmSync } from 'node:fs';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoterApi, type FetchLike } from '../../shared/protocol/api-client.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
 import { checkInVoter, keysToConfirm, memoryStore } from '../../shared/protocol/voter-flow.ts';
-import { buildClient, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
-import { inProcessFetch, listen, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { setUpBrowserServer, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
+import { inProcessFetch, listen, organizerClient, type TestServer } from '../helpers/test-server.ts';
 
 let clientDir: string;
 let t: TestServer;
 let server: Awaited<ReturnType<typeof listen>>;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
-beforeAll(async () => {
-  [clientDir, browser] = await Promise.all([buildClient(), launchBrowser()]);
-  t = startTestApp({}, undefined, { clientDir });
-  seedUser(t);
-  server = await listen(t.app);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  t?.close();
-  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+const harness = setUpBrowserServer({ seedOrganizer: true });
+beforeAll(() => {
+  ({ clientDir, t, server, browser } = harness);
 });
 
 const CRITERIA = ['political', 'daily_conduct', 'key_moments', 'study', 'social_practice'];

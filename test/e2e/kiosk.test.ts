@@ -6,30 +6,21 @@
  * Chinese. The page runs on Playwright's clock, which the test moves forward instead of
  * waiting. Every kiosk screen is checked with axe-core and saved to test-output/screenshots/.
  */
-import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { buildClient, inspectScreen, KIOSK_PORTRAIT_VIEWPORT, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
+import { setUpBrowserServer, inspectScreen, KIOSK_PORTRAIT_VIEWPORT, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
 import { agreeQuestion, createMeeting } from '../helpers/meeting.ts';
-import { listen, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { listen, type TestServer } from '../helpers/test-server.ts';
 
 let clientDir: string;
 let t: TestServer;
 let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 
-beforeAll(async () => {
-  [clientDir, browser] = await Promise.all([buildClient(), launchBrowser()]);
-  t = startTestApp({}, undefined, { clientDir });
-  server = await listen(t.app);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  t?.close();
-  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+const harness = setUpBrowserServer();
+beforeAll(() => {
+  ({ clientDir, t, server, browser } = harness);
 });
 
 const questions = [agreeQuestion('c1', '张三'), agreeQuestion('c2', '李四')];

@@ -9,13 +9,12 @@
  * vote. Every screen, in both languages, is checked with axe-core (zero violations), must fit
  * 360 px, and is saved as a screenshot to test-output/screenshots/.
  */
-import { rmSync } from 'node:fs';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { buildClient, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
+import { setUpBrowserServer, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
 import { createMeeting } from '../helpers/meeting.ts';
-import { listen, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { listen, organizerClient, type TestServer } from '../helpers/test-server.ts';
 
 const agree = (id: string, title: string) => ({ id, type: 'single', title, options: ['agree', 'disagree', 'abstain'] });
 const grouped = (hex: string) => hex.match(/.{4}/g)!.join(' ');
@@ -25,18 +24,9 @@ let t: TestServer;
 let server: Awaited<ReturnType<typeof listen>>;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
-beforeAll(async () => {
-  [clientDir, browser] = await Promise.all([buildClient(), launchBrowser()]);
-  t = startTestApp({}, undefined, { clientDir });
-  seedUser(t);
-  server = await listen(t.app);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  t?.close();
-  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+const harness = setUpBrowserServer({ seedOrganizer: true });
+beforeAll(() => {
+  ({ clientDir, t, server, browser } = harness);
 });
 
 async function setUpMeeting() {

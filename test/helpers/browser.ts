@@ -5,7 +5,9 @@
  * check with axe-core, and a watch for what must never happen on a page (uncaught errors,
  * Content-Security-Policy violations).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { listen, seedUser, startTestApp, type TestServer } from './test-server.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AxeResults } from 'axe-core';
@@ -118,4 +120,33 @@ export async function inspectScreen(page: Page, name: string, options: { fullPag
   const problems = await accessibilityViolations(page);
   if (!(await fitsWidth(page))) problems.unshift('wider than the screen');
   return problems.map((problem) => `${name}: ${problem}`);
+}
+
+export interface BrowserHarness {
+  clientDir: string;
+  t: TestServer;
+  server: Awaited<ReturnType<typeof listen>>;
+  browser: Browser;
+}
+
+/**
+ * For a browser test file: builds the client, launches Chromium, starts the real app on a
+ * fresh SQLite file listening on 127.0.0.1 (with an organizer account when asked), and tears
+ * everything down after the file. The fields are filled in by the time the tests run.
+ */
+export function setUpBrowserServer(options: { seedOrganizer?: boolean } = {}): BrowserHarness {
+  const harness = {} as BrowserHarness;
+  beforeAll(async () => {
+    [harness.clientDir, harness.browser] = await Promise.all([buildClient(), launchBrowser()]);
+    harness.t = startTestApp({}, undefined, { clientDir: harness.clientDir });
+    if (options.seedOrganizer) seedUser(harness.t);
+    harness.server = await listen(harness.t.app);
+  });
+  afterAll(async () => {
+    await harness.browser?.close();
+    await harness.server?.stop();
+    harness.t?.close();
+    if (harness.clientDir) rmSync(harness.clientDir, { recursive: true, force: true });
+  });
+  return harness;
 }
