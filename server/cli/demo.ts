@@ -25,6 +25,7 @@ import { loadOrCreateInstallationKey } from '../crypto/installation-key.ts';
 import { openDatabase } from '../db/open.ts';
 import { findUserByUsername } from '../db/queries.ts';
 import { createUser } from '../services/users.ts';
+import { signInOverHttp } from './organizer-http.ts';
 
 export interface DemoOptions {
   voters: number;
@@ -32,28 +33,6 @@ export interface DemoOptions {
   dataDir: string;
   out: string;
   log?: (line: string) => void;
-}
-
-/** A signed-in organizer over real HTTP: keeps the session cookie and sends the CSRF token. */
-async function signIn(baseUrl: string, username: string, password: string) {
-  const response = await fetch(`${baseUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!response.ok) throw new Error(`sign-in of ${username} failed: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await response.json()) as { csrfToken: string };
-  return async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as any;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.error?.code}: ${json?.error?.message}`);
-    return json as T;
-  };
 }
 
 /** The poll a branch secretary would create for each kind, on made-up candidates. */
@@ -131,12 +110,12 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     log(`server: ${url} (data in ${dataDir})`);
-    const admin = await signIn(url, adminName, adminPassword);
+    const admin = (await signInOverHttp(url, adminName, adminPassword)).call;
     const organizerName = `secretary-${randomBytes(3).toString('hex')}`;
     const organizerPassword = randomBytes(12).toString('base64url');
     await admin('POST', '/api/users', { username: organizerName, password: organizerPassword, role: 'organizer' });
     log(`administrator ${adminName} created organizer ${organizerName}`);
-    const organizer = await signIn(url, organizerName, organizerPassword);
+    const organizer = (await signInOverHttp(url, organizerName, organizerPassword)).call;
     const kind = options.kind ?? 'generic';
     const meeting = await organizer('POST', '/api/meetings', { title: '计算机学院第一学生党支部党员大会' });
     const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, pollFor(kind));

@@ -21,7 +21,7 @@
 import { blind, finalize, parseRsaSpki, randomNonce } from '../crypto/blind-rsa.ts';
 import { decodeToken, encodeToken, encodeTokenInput, keyFingerprint, tokenContext, tokenKeyId } from '../crypto/token.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../encoding.ts';
-import { AppError, fail } from '../errors.ts';
+import { fail } from '../errors.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { normalizeVotingCode } from './voting-code.ts';
 import type { PublicKeyView, PublicMeetingView } from './api.ts';
@@ -255,4 +255,3 @@ export function wipeVoterStore(store: VoterStore) {
   for (const key of store.keys()) if (key.startsWith(STORE_PREFIX)) store.remove(key);
 }
 
-export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -27,7 +27,6 @@ import type { Explanation } from './result.ts';
 export const EVALUATION_GROUPS = ['representatives', 'members', 'self'] as const;
 export type EvaluationGroup = (typeof EVALUATION_GROUPS)[number];
 export type AnonymousGroup = Exclude<EvaluationGroup, 'self'>;
-export const ANONYMOUS_GROUPS: readonly AnonymousGroup[] = ['representatives', 'members'];
 
 const GROUP_ZH: Record<EvaluationGroup, string> = { representatives: '师生代表', members: '所在单位成员', self: '自评' };
 const GROUP_EN: Record<EvaluationGroup, string> = { representatives: 'representatives', members: 'unit members', self: 'self' };

@@ -7,6 +7,7 @@
  * Also here: a signed-in organizer over real HTTP, and the organizer account created directly in
  * the database file before the child starts (what `npm run admin -- create-user` does).
  */
+import { signInOverHttp, type OrganizerSession } from '../../server/cli/organizer-http.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,32 +121,9 @@ export function createOrganizerAccount(dataDir: string, username: string = ORGAN
   }
 }
 
-export interface OrganizerSession {
-  cookie: string;
-  csrfToken: string;
-  /** Calls the API with the session cookie and the CSRF token; throws on an error status. */
-  call<T = any>(method: string, path: string, body?: unknown): Promise<T>;
-}
+export type { OrganizerSession };
 
-/** A signed-in organizer over real HTTP. */
-export async function signIn(baseUrl: string, username: string = ORGANIZER.username, password: string = ORGANIZER.password): Promise<OrganizerSession> {
-  const response = await fetch(`${baseUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await response.json()) as { csrfToken: string };
-  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as any;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.error?.code}: ${json?.error?.message}`);
-    return json as T;
-  };
-  return { cookie, csrfToken, call };
+/** A signed-in organizer over real HTTP (the test organizer by default). */
+export function signIn(baseUrl: string, username: string = ORGANIZER.username, password: string = ORGANIZER.password): Promise<OrganizerSession> {
+  return signInOverHttp(baseUrl, username, password);
 }
