@@ -52,3 +52,14 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   const text = TABLES[locale()][key];
   return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
 }
+
+/**
+ * A `t()` for a page's own messages. Pages loaded lazily (console, projector, board) keep their
+ * strings in their own module, so a voter's phone never downloads them; the language is shared.
+ */
+export function createTranslator<Key extends string>(tables: Record<Locale, Record<Key, string>>) {
+  return (key: Key, params?: Record<string, string | number>): string => {
+    const text = tables[locale()][key];
+    return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
+  };
+}
