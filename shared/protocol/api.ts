@@ -101,7 +101,9 @@ export const checkinBody = z.strictObject({
     .min(1)
     .max(50),
 });
-export const castBody = z.strictObject({ token: base64url, choices: choicesSchema });
+/** Three evaluations: a short comment per candidate (question id → text), shown to that candidate only, never attributed. */
+export const ballotComments = z.record(idSchema, text(1, 500)).refine((c) => Object.keys(c).length <= 200, 'at most 200 comments');
+export const castBody = z.strictObject({ token: base64url, choices: choicesSchema, comments: ballotComments.optional() });
 
 export interface PublicKeyView {
   group: string;
@@ -180,6 +182,17 @@ export interface DecisionView {
   note: string;
 }
 
+export const candidateCommentsBody = z.strictObject({ code: votingCodeInput });
+/** The comments raters wrote to a candidate, per candidacy in a closed three-evaluations poll. */
+export interface CandidateCommentsResponse {
+  candidacies: {
+    pollId: string;
+    pollTitle: string;
+    questionId: string;
+    /** Sorted by text. Null when fewer than the anonymity floor rated this candidate: then even unattributed comments could be told apart. */
+    comments: string[] | null;
+  }[];
+}
 export const selfEvaluationBody = z.strictObject({
   code: votingCodeInput,
   pollId: idSchema,
