@@ -108,7 +108,18 @@ const COLUMNS: { id: string; label: Bilingual; optional?: boolean }[] = [
 ];
 const OPTION_COLUMNS_AT = 3;
 
-export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string {
+export interface ResultTable {
+  /** Column ids and headings, in order: poll, id, name, one per option counted, then the rest. */
+  columns: { id: string; label: string }[];
+  /** One per row; option columns are keyed `option:<optionId>`; `verdictId` (not a column) is the verdict's id. */
+  rows: Record<string, string | number | undefined>[];
+}
+
+/**
+ * The rows of the result, as the CSV, the board and the tally sheet show them: one table, so the
+ * three never disagree about what a row says.
+ */
+export function resultTable(bundle: Pick<Bundle, 'poll' | 'result'>, locale: ExportLocale = 'zh'): ResultTable {
   const { poll, result } = bundle;
   const questionById = new Map(poll.questions.map((q) => [q.id, q]));
   const rows: Row[] = [];
@@ -128,6 +139,7 @@ export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string 
       threshold: result.quorum.needed,
       thresholdBase: `${THRESHOLD_BASE.expected![locale]} ${result.quorum.expected}`,
       verdict: VERDICT_LABELS[result.quorum.met ? 'quorum_met' : 'quorum_not_met']![locale],
+      verdictId: result.quorum.met ? 'quorum_met' : 'quorum_not_met',
       explanation: result.quorum.explanation[locale],
     });
 
@@ -151,6 +163,7 @@ export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string 
           thresholdBase: base,
           rank: candidate?.rank,
           verdict: candidate ? verdictLabel(candidate.verdict, question, locale) : '',
+          verdictId: candidate?.verdict,
           explanation: candidate?.explanation[locale] ?? '',
         });
       }
@@ -165,6 +178,7 @@ export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string 
       thresholdBase: base,
       rank: outcome.rank,
       verdict: outcome.verdict !== undefined ? verdictLabel(outcome.verdict, question, locale) : '',
+      verdictId: outcome.verdict,
       explanation: outcome.explanation?.[locale] ?? '',
     };
     for (const [option, count] of Object.entries(outcome.counts)) row[countColumn(question, option)] = count;
@@ -177,6 +191,7 @@ export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string 
         : evaluation.band !== null
           ? (bands.get(evaluation.band) ?? evaluation.band)
           : '';
+      row.verdictId = evaluation.valid ? (evaluation.band ?? undefined) : 'invalid';
       row.explanation = evaluation.explanation[locale];
     }
     rows.push(row);
@@ -189,6 +204,11 @@ export function resultsCsv(bundle: Bundle, locale: ExportLocale = 'zh'): string 
       .filter((c) => !c.optional || rows.some((row) => row[c.id] !== undefined))
       .map((c) => ({ id: c.id, label: c.label[locale] })),
   ];
+  return { columns, rows };
+}
+
+export function resultsCsv(bundle: Pick<Bundle, 'poll' | 'result'>, locale: ExportLocale = 'zh'): string {
+  const { columns, rows } = resultTable(bundle, locale);
   const lines = [columns.map((c) => csvField(c.label)), ...rows.map((row) => columns.map((c) => csvField(row[c.id])))];
   return `\uFEFF${lines.map((fields) => fields.join(',')).join('\r\n')}\r\n`;
 }
