@@ -124,7 +124,7 @@ function Results(props: { bundle: Bundle }) {
   const columns = () => table().columns.filter((c) => c.id !== 'poll' && c.id !== 'id');
   const rows = () => table().rows.filter((r) => r.id !== 'quorum');
   return (
-    <section aria-labelledby="sheet-results">
+    <section>
       <h2 id="sheet-results">{tb('sheet.results')}</h2>
       <div class="sheet-table-wrap" tabindex="0" role="region" aria-labelledby="sheet-results">
         <table class="sheet-table sheet-results">
@@ -231,7 +231,7 @@ function Sheet(props: { data: SheetData }) {
               {props.data.published
                 ? props.data.publishedAt
                   ? localDate(new Date(props.data.publishedAt))
-                  : '✓'
+                  : tb('sheet.published')
                 : tb('sheet.notPublished')}
             </td>
           </tr>
