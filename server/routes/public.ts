@@ -37,7 +37,8 @@ export function publicRoutes(deps: AppDeps) {
           title: p.title,
           kind: p.kind,
           closedAt: p.closedAt,
-          publishedAt: p.publishedAt,
+          // Every poll published since the column exists has it; the close is the closest earlier fact.
+          publishedAt: p.publishedAt ?? p.closedAt,
           publicityWorkingDays: p.publicityWorkingDays,
         })),
       }),

@@ -16,6 +16,7 @@ import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
 import { publicPollView } from './polls.ts';
 import { hashVotingCode } from './voting.ts';
+import { DEFAULT_PUBLICITY_WORKING_DAYS } from '../../shared/publicity.ts';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -115,7 +116,7 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
     rule,
     groups,
     candidateNumbers,
-    publicityWorkingDays: input.publicityWorkingDays ?? 5,
+    publicityWorkingDays: input.publicityWorkingDays ?? DEFAULT_PUBLICITY_WORKING_DAYS,
     createdAt: deps.now().toISOString(),
   };
   q.runInTransaction(deps.db, () => {

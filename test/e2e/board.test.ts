@@ -32,6 +32,7 @@ async function publishedAcceptance() {
   const poll = await org.call('POST', `/api/meetings/${meeting.id}/polls`, {
     title: '接收预备党员',
     kind: 'member_acceptance',
+    publicityWorkingDays: 7,
     candidates: [
       { id: 'c1', name: '张三' },
       { id: 'c2', name: '李四' },
@@ -96,8 +97,8 @@ describe('the public board', () => {
     await card.getByRole('heading', { name: '接收预备党员' }).waitFor();
     // Publicity: computed from the publication (for now the close) in Beijing time, 5 working days.
     const listed = (await (await fetch(`${harness.server.url}/api/public/polls`)).json()).polls.find((p: any) => p.id === pollId);
-    const period = publicityPeriod(new Date(listed.publishedAt ?? listed.closedAt), listed.publicityWorkingDays ?? 5);
-    await expect.poll(() => card.textContent()).toContain(`公示期：${period.firstDay} 至 ${period.lastDay}（5 个工作日）`);
+    const period = publicityPeriod(new Date(listed.publishedAt), listed.publicityWorkingDays);
+    await expect.poll(() => card.textContent()).toContain(`公示期：${period.firstDay} 至 ${period.lastDay}（7 个工作日）`);
     expect(await card.locator('.publicity-badge').textContent()).toBe('公示中');
     // 5 expected, 4 present, 3 ballots; 张三 3 for (with the written opinion) of 3 needed, 李四 2.
     expect(await card.textContent()).toContain('应到 5 人，实到 4 人，收回选票 3 张');

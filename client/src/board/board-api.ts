@@ -13,10 +13,10 @@ export interface PublishedPollItem {
   title: string;
   kind: string;
   closedAt: string;
-  /** When the result was published (ISO 8601); added by the server alongside this page. */
-  publishedAt?: string;
+  /** When the result was published (ISO 8601): the publicity period counts from this day. */
+  publishedAt: string;
   /** The publicity period in working days (the poll's setting). */
-  publicityWorkingDays?: number;
+  publicityWorkingDays: number;
 }
 
 async function getJson<T>(path: string, credentials: RequestCredentials = 'omit'): Promise<{ body: T; text: string }> {

@@ -7,7 +7,7 @@
 import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
 import { bundleSchema, type Bundle } from '../../../shared/protocol/bundle.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
-import { DEFAULT_PUBLICITY_WORKING_DAYS, localDate, publicityPeriod, publicityStatus } from '../../../shared/publicity.ts';
+import { localDate, publicityPeriod, publicityStatus } from '../../../shared/publicity.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi, publishedBundlePath, type PublishedPollItem } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
@@ -39,14 +39,11 @@ async function loadBoard(): Promise<BoardEntry[]> {
   });
 }
 
-/**
- * The instant the publicity period counts from.
- * TODO(lead): remove the `closedAt` fallback once GET /api/public/polls always carries `publishedAt`.
- */
-const publicationInstant = (item: PublishedPollItem) => new Date(item.publishedAt ?? item.closedAt);
+/** The instant the publicity period counts from. */
+const publicationInstant = (item: PublishedPollItem) => new Date(item.publishedAt);
 
 function PublicityLine(props: { item: PublishedPollItem }) {
-  const period = () => publicityPeriod(publicationInstant(props.item), props.item.publicityWorkingDays ?? DEFAULT_PUBLICITY_WORKING_DAYS);
+  const period = () => publicityPeriod(publicationInstant(props.item), props.item.publicityWorkingDays);
   const status = () => publicityStatus(period(), new Date());
   return (
     <div class="publicity">
@@ -61,7 +58,7 @@ function PublicityLine(props: { item: PublishedPollItem }) {
 
 function PollCard(props: { entry: BoardEntry }) {
   const item = () => props.entry.item;
-  const running = () => publicityStatus(publicityPeriod(publicationInstant(item()), item().publicityWorkingDays ?? DEFAULT_PUBLICITY_WORKING_DAYS), new Date()) === 'running';
+  const running = () => publicityStatus(publicityPeriod(publicationInstant(item()), item().publicityWorkingDays), new Date()) === 'running';
   const table = createMemo(() => (props.entry.bundle ? resultTable(props.entry.bundle, locale() as ExportLocale) : undefined));
   const kindLabel = () => tb(`kind.${item().kind}` as BoardKey) ?? item().kind;
   return (
@@ -70,9 +67,8 @@ function PollCard(props: { entry: BoardEntry }) {
       <h2 id={`poll-${item().id}`}>{item().title}</h2>
       <p class="hint">
         {tb('poll.closed', { date: localDate(new Date(item().closedAt)) })}
-        <Show when={item().publishedAt}>
-          {(at) => <> · {tb('poll.published', { date: localDate(new Date(at())) })}</>}
-        </Show>
+        {' · '}
+        {tb('poll.published', { date: localDate(new Date(item().publishedAt)) })}
       </p>
       <PublicityLine item={item()} />
       <Switch>
