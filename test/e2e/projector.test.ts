@@ -159,3 +159,60 @@ describe('the projector page', () => {
     await context.close();
   });
 });
+
+describe('a meeting with two polls', () => {
+  it('shows both polls’ turnout with one QR code and both fingerprints, then a closed poll’s result beside the open one', async () => {
+    const org = await organizerClient(t);
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '计算机学院第一党支部党员大会' })).body.id as string;
+    const acceptance = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '接收预备党员',
+      kind: 'member_acceptance',
+      candidates: [
+        { id: 'c1', name: '张三' },
+        { id: 'c2', name: '李四' },
+      ],
+    });
+    const recommendation = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '推荐优秀团员作为入党积极分子',
+      kind: 'league_recommendation',
+      candidates: [
+        { id: 'w', name: '王五' },
+        { id: 'z', name: '赵六' },
+        { id: 'q', name: '钱七' },
+      ],
+      maxChoices: 2,
+    });
+    expect([acceptance.status, recommendation.status]).toEqual([201, 201]);
+    const roster = Array.from({ length: 4 }, (_, i) => ({ name: `党员${i + 1}`, number: `2025${i}` }));
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster });
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+    const screens = [];
+    for (const size of SIZES) screens.push(await openProjector(meetingId, size));
+    for (const { page } of screens) {
+      expect(await page.locator('.pj-turnout').count()).toBe(2);
+      expect(await page.locator('.pj-qr').count()).toBe(1);
+      expect(await page.locator('.pj-fingerprint').count()).toBe(2);
+    }
+
+    const tokens = [];
+    for (const slip of slips.slice(0, 3)) {
+      const { store } = await checkInSlip(t, slip);
+      tokens.push(store);
+    }
+    for (const { page } of screens) await expect.poll(() => page.locator('[data-figure="checked-in"] .pj-figure-value').allTextContents(), { timeout: 8000 }).toEqual(['3', '3']);
+    for (const screen of screens) await shoot(screen, 'two-polls-1-checkin');
+
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
+    await org.call('POST', `/api/polls/${acceptance.body.id}/transition`, { to: 'closed' });
+    for (const screen of screens) {
+      await screen.page.locator('.pj-question').first().waitFor({ timeout: 8000 });
+      expect(await screen.page.locator('.pj-turnout').count()).toBe(1);
+      expect(await screen.page.locator('.pj-qr').count()).toBe(1);
+      expect(await inspectScreen(screen.page, `projector-${screen.name}-two-polls-2-one-closed`, { fullPage: false })).toEqual([]);
+      expect(await notReloaded(screen.page)).toEqual(['not reloaded', 1]);
+      expect(screen.problems).toEqual([]);
+      await screen.page.context().close();
+    }
+  });
+});
