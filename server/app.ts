@@ -18,7 +18,7 @@ import { pollRoutes } from './routes/polls.ts';
 import { liveRoutes } from './routes/live.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { userRoutes } from './routes/users.ts';
+import { unitRoutes, userRoutes } from './routes/users.ts';
 import { ballotRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi, strictUtf8Body } from './validate.ts';
 
@@ -67,6 +67,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
 
   app.route('/api/session', sessionRoutes(deps));
   app.route('/api/users', userRoutes(deps));
+  app.route('/api/units', unitRoutes(deps));
   app.route('/api/meetings', meetingRoutes(deps));
   app.route('/api/polls', pollRoutes(deps));
   app.route('/api/checkin', checkinRoutes(deps));

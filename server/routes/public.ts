@@ -31,7 +31,15 @@ export function publicRoutes(deps: AppDeps) {
     })
     .get('/polls', described({ summary: 'Published results', access: 'public' }), (c) =>
       c.json({
-        polls: q.listPublishedPolls(deps.db).map((p) => ({ id: p.id, meetingId: p.meetingId, title: p.title, kind: p.kind, closedAt: p.closedAt })),
+        polls: q.listPublishedPolls(deps.db).map((p) => ({
+          id: p.id,
+          meetingId: p.meetingId,
+          title: p.title,
+          kind: p.kind,
+          closedAt: p.closedAt,
+          publishedAt: p.publishedAt,
+          publicityWorkingDays: p.publicityWorkingDays,
+        })),
       }),
     )
     .get('/polls/:id/decisions', described({ summary: 'Decisions recorded beside a published result', access: 'public' }), (c) => {
