@@ -15,6 +15,7 @@ import type { AppDeps } from './context.ts';
 import { errorResponse, handleError } from './http-errors.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { pollRoutes } from './routes/polls.ts';
+import { liveRoutes } from './routes/live.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { unitRoutes, userRoutes } from './routes/users.ts';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.route('/api/checkin', checkinRoutes(deps));
   app.route('/api/ballots', ballotRoutes(deps));
   app.route('/api/self-evaluations', selfEvaluationRoutes(deps));
+  app.route('/api/public/live', liveRoutes(deps));
   app.route('/api/public', publicRoutes(deps));
   const openApi = buildOpenApi(app, { title: 'Anonymous ballot API', version: '1' });
   app.get('/api/openapi.json', (c) => c.json(openApi));
