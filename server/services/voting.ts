@@ -241,7 +241,8 @@ export function commentsForCandidate(deps: AppDeps, code: string): CandidateComm
           pollId: poll.id,
           pollTitle: poll.title,
           questionId,
-          comments: raters >= floor ? q.listCandidateComments(deps.db, poll.id, questionId) : null,
+          // Nobody scored: there can be no comment, and saying so reveals nothing.
+          comments: raters === 0 || raters >= floor ? q.listCandidateComments(deps.db, poll.id, questionId) : null,
         };
       });
   });
