@@ -91,6 +91,14 @@ export const updatePollBody = z.strictObject({ title: name.optional(), questions
 export const transitionBody = z.strictObject({ to: z.enum(['checkin', 'voting', 'closed', 'published']) });
 export const slipsBody = z.strictObject({ voterIds: z.array(z.string().max(64)).max(5000).optional() });
 
+/** An objection during the publicity period: anonymous unless a name is given. */
+export const objectionBody = z.strictObject({
+  text: text(5, 2000),
+  name: text(1, 100).optional(),
+  contact: text(1, 200).optional(),
+});
+export const objectionOutcomeBody = z.strictObject({ outcome: z.enum(['proceed', 'defer', 'reject']), note: text(1, 2000) });
+
 // ---- voter side ----
 
 export const lookupBody = z.strictObject({ code: votingCodeInput });

@@ -73,6 +73,7 @@ function bodyOf(r: Route): unknown {
     'PATCH /api/polls/{id}': { title: 'y' },
     'POST /api/polls/{id}/transition': { to: 'voting' },
     'PUT /api/polls/{id}/written-opinions/{voterId}': { choices: { c1: 'agree', c2: 'agree' } },
+    'PUT /api/polls/{id}/objections/{objectionId}': { outcome: 'reject', note: 'no grounds' },
     'PUT /api/polls/{id}/scrutineers': { scrutineers: [{ name: 'Zhao', role: 'supervisor' }] },
     'PUT /api/polls/{id}/decisions/{questionId}': { step: 'committee_decision', outcome: 'confirmed', decidedBy: 'Committee', date: '2026-11-30' },
   };
