@@ -100,6 +100,6 @@ export function pollRoutes(deps: AppDeps) {
     )
     .get('/:id/bundle', described({ summary: 'The signed tally bundle (after close)', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
-      return c.json(pollBundle(poll));
+      return c.json(pollBundle(deps, poll));
     });
 }

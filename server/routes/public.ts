@@ -75,6 +75,6 @@ export function publicRoutes(deps: AppDeps) {
     .get('/polls/:id/bundle', described({ summary: 'The signed tally bundle of a published poll', access: 'public' }), (c) => {
       const poll = q.getPoll(deps.db, c.req.param('id'));
       if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');
-      return c.json(pollBundle(poll));
+      return c.json(pollBundle(deps, poll));
     });
 }

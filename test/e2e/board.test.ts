@@ -113,12 +113,12 @@ describe('the public board', () => {
     // The verifier's code arrives only when asked for.
     const scriptsBefore = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     await card.getByRole('button', { name: '在浏览器中验证' }).click();
-    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证通过：全部 10 项检查均通过。');
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证通过：全部 11 项检查均通过。');
     const scriptsAfter = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     expect(scriptsAfter.length).toBeGreaterThan(scriptsBefore.length);
     const checks = card.locator('ol.checks li');
     expect(await checks.evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(
-      ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts'].map((id) => `${id} check-pass`),
+      ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'].map((id) => `${id} check-pass`),
     );
     const signer = harness.t.deps.installationKey.publicKeyBase64;
     expect(await card.locator('.signer dd').allTextContents()).toEqual([signer, signer]);
