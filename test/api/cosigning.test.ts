@@ -37,7 +37,7 @@ beforeAll(async () => {
     ['stranger', 'scrutineer', other],
   ] as const)
     await admin.call('POST', '/api/users', { username, password: ORGANIZER_PASSWORD, role, unitId });
-  [org, zhao, qian] = await Promise.all(['secretary', 'zhao', 'qian'].map((u) => organizerClient(t, u)));
+  [org, zhao, qian] = await Promise.all([organizerClient(t, 'secretary'), organizerClient(t, 'zhao'), organizerClient(t, 'qian')]);
   const meetingId = (await org.call('POST', '/api/meetings', { title: '党员大会' })).body.id;
   pollId = (await org.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body.id;
   await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: ['A', 'B', 'C'].map((n) => ({ name: n, number: n })) });
