@@ -19,6 +19,7 @@ const ROUTES: Record<string, Component> = {
   '/projector': lazy(() => import('./routes/projector.tsx')),
   '/board': lazy(() => import('./routes/board.tsx')),
   '/tally-sheet': lazy(() => import('./routes/tally-sheet.tsx')),
+  '/cosign': lazy(() => import('./routes/cosign.tsx').then((m) => ({ default: m.CosignPage }))),
   '/comments': lazy(() => import('./routes/comments.tsx').then((m) => ({ default: m.CommentsPage }))),
 };
 

@@ -1,0 +1,210 @@
+/**
+ * /cosign?poll=ID: a scrutineer (监票人, 计票人) co-signs a result. Before close they generate an
+ * Ed25519 key in this browser (@noble/curves) and register its public key, which the signed
+ * bundle then names; after close they compare the digest with the tally sheet and sign it.
+ * The secret key is kept in this browser's localStorage only, under the poll and the account.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
+import { cosignBundle } from '../../../shared/crypto/bundle-digest.ts';
+import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
+import { cosignApi, type CosignView } from '../cosign/cosign-api.ts';
+import { ts } from '../cosign/messages.ts';
+import { locale } from '../i18n/index.ts';
+
+const secretKeyName = (pollId: string, username: string) => `anon-ballot.cosign:${pollId}:${username}`;
+
+function storedSecret(pollId: string, username: string): Uint8Array | undefined {
+  try {
+    const text = localStorage.getItem(secretKeyName(pollId, username));
+    return text ? fromBase64(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const grouped = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
+
+export function CosignPage() {
+  const pollId = new URLSearchParams(location.search).get('poll') ?? '';
+  const [user, { refetch: refetchUser }] = createResource(() => cosignApi.session());
+  return (
+    <section class="page stack">
+      <h1>{ts('cosign.title')}</h1>
+      <p>{ts('cosign.lead')}</p>
+      <Show when={pollId} fallback={<p class="alert">{ts('cosign.noPoll')}</p>}>
+        <Show when={!user.loading}>
+          <Show when={user()} fallback={<SignIn onDone={() => void refetchUser()} />}>
+            {(signedIn) => <Cosigning pollId={pollId} username={signedIn().username} />}
+          </Show>
+        </Show>
+      </Show>
+    </section>
+  );
+}
+
+function SignIn(props: { onDone: () => void }) {
+  const [username, setUsername] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  return (
+    <form
+      class="stack card"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setBusy(true);
+        setError(undefined);
+        try {
+          await cosignApi.signIn(username().trim(), password());
+          props.onDone();
+        } catch (cause) {
+          setError(cause instanceof Error ? cause.message : String(cause));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h2>{ts('cosign.signIn')}</h2>
+      <label class="field-label" for="cosign-username">
+        {ts('cosign.username')}
+      </label>
+      <input id="cosign-username" class="text-input" type="text" autocomplete="username" required value={username()} onInput={(e) => setUsername(e.currentTarget.value)} />
+      <label class="field-label" for="cosign-password">
+        {ts('cosign.password')}
+      </label>
+      <input id="cosign-password" class="text-input" type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+      <Show when={error()}>
+        {(message) => (
+          <p class="alert" role="alert">
+            {ts('cosign.error', { message: message() })}
+          </p>
+        )}
+      </Show>
+      <button type="submit" class="button button-primary" disabled={busy()} aria-busy={busy()}>
+        {busy() ? ts('cosign.signingIn') : ts('cosign.signIn')}
+      </button>
+    </form>
+  );
+}
+
+function Cosigning(props: { pollId: string; username: string }) {
+  const [view, { refetch }] = createResource(() => cosignApi.view(props.pollId));
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const secret = () => storedSecret(props.pollId, props.username);
+  const holdsKey = (publicKey: string | null) => {
+    const held = secret();
+    return held !== undefined && publicKey !== null && toBase64(ed25519.getPublicKey(held)) === publicKey;
+  };
+
+  async function act(work: () => Promise<unknown>) {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      await refetch();
+    } catch (cause) {
+      setError(cause instanceof Error ? cause.message : String(cause));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const register = () =>
+    act(async () => {
+      const secretKey = ed25519.utils.randomSecretKey();
+      await cosignApi.registerKey(props.pollId, toBase64(ed25519.getPublicKey(secretKey)));
+      localStorage.setItem(secretKeyName(props.pollId, props.username), toBase64(secretKey));
+    });
+  const sign = (v: CosignView) => act(() => cosignApi.cosign(props.pollId, cosignBundle(v.bundle!, secret()!)));
+
+  return (
+    <Show when={view()} fallback={<Show when={view.error}>{(e) => <p class="alert" role="alert">{ts('cosign.error', { message: String((e() as Error).message ?? e()) })}</p>}</Show>}>
+      {(v) => (
+        <article class="card stack">
+          <h2>{v().poll.title}</h2>
+          <p class="hint">{ts(`phase.${v().poll.phase}`)}</p>
+          <Show when={v().me} fallback={<p class="alert">{ts('cosign.notNamed')}</p>}>
+            {(me) => {
+              const closed = () => v().poll.phase === 'closed' || v().poll.phase === 'published';
+              const signed = () => (v().bundle?.cosignatures ?? []).some((c) => c.publicKey === me().publicKey);
+              return (
+                <>
+                  <p>
+                    <strong>{ts('cosign.as', { name: me().name, role: ts(`role.${me().role}`) })}</strong>
+                  </p>
+                  <Show when={me().publicKey}>
+                    {(key) => (
+                      <p>
+                        {ts('cosign.registered')} <code class="mono key-text">{key()}</code>
+                      </p>
+                    )}
+                  </Show>
+                  <Switch>
+                    <Match when={!closed() && !me().publicKey}>
+                      <p class="hint">{ts('cosign.registerHint')}</p>
+                      <button type="button" class="button button-primary" disabled={busy()} onClick={register}>
+                        {busy() ? ts('cosign.registering') : ts('cosign.register')}
+                      </button>
+                    </Match>
+                    <Match when={!closed() && holdsKey(me().publicKey)}>
+                      <p role="status">{ts('cosign.keyHere')}</p>
+                    </Match>
+                    <Match when={!closed()}>
+                      <p class="alert">{ts('cosign.keyMissing')}</p>
+                      <button type="button" class="button button-secondary" disabled={busy()} onClick={register}>
+                        {ts('cosign.keyReplace')}
+                      </button>
+                    </Match>
+                    <Match when={closed() && !me().publicKey}>
+                      <p class="alert">{ts('cosign.tooLate')}</p>
+                    </Match>
+                    <Match when={closed()}>
+                      <h3>{ts('cosign.digest')}</h3>
+                      <p class="mono digest-text">{grouped(v().digest ?? '')}</p>
+                      <p class="hint">{ts('cosign.digestHint')}</p>
+                      <h3>{ts('cosign.results')}</h3>
+                      <ul class="plain stack-tight">
+                        <For each={v().bundle?.result.questions ?? []}>{(q) => <li>{q.explanation ? q.explanation[locale()] : q.id}</li>}</For>
+                      </ul>
+                      <Switch>
+                        <Match when={signed()}>
+                          <p class="notice" role="status">
+                            {ts('cosign.signed')}
+                          </p>
+                        </Match>
+                        <Match when={holdsKey(me().publicKey)}>
+                          <button type="button" class="button button-primary" disabled={busy()} onClick={() => void sign(v())}>
+                            {busy() ? ts('cosign.signing') : ts('cosign.sign')}
+                          </button>
+                        </Match>
+                        <Match when={true}>
+                          <p class="alert">{ts('cosign.cannotSign')}</p>
+                        </Match>
+                      </Switch>
+                    </Match>
+                  </Switch>
+                  <Show when={closed()}>
+                    <p class="hint">
+                      {(v().bundle?.cosignatures ?? []).length
+                        ? ts('cosign.others', { names: (v().bundle?.cosignatures ?? []).map((c) => c.name).join('、') })
+                        : ts('cosign.nobody')}
+                    </p>
+                  </Show>
+                </>
+              );
+            }}
+          </Show>
+          <Show when={error()}>
+            {(message) => (
+              <p class="alert" role="alert">
+                {ts('cosign.error', { message: message() })}
+              </p>
+            )}
+          </Show>
+        </article>
+      )}
+    </Show>
+  );
+}
