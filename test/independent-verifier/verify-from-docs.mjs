@@ -3,16 +3,18 @@
 //
 // Usage: node test/independent-verifier/verify-from-docs.mjs BUNDLE.json
 //          [--receipt HEX] [--signer BASE64|HEX]
-// Prints one line per check (the ten checks of docs/bundle-format.md, "Verification":
+// Prints one line per check (the eleven checks of docs/bundle-format.md, "Verification":
 // format, signature, token_keys, tokens, unique_nonces, ballot_order, issued, choices,
-// recount, verdicts); exit 0 if every check passes, 1 otherwise (also 1 for a --receipt
-// that is not among the ballots, or bad usage). The `verdicts` check recomputes quorum,
+// recount, verdicts, cosignatures); exit 0 if every check passes, 1 otherwise (also 1 for a
+// --receipt that is not among the ballots, or bad usage). The `verdicts` check recomputes quorum,
 // thresholds, verdicts, caps, ranks and topGrade by the "Rules" section (also the median
 // grade, cap and rank of democratic_appraisal), and for three_evaluations the averages,
 // criteria, composite, band, rank, validity and withheld groups with exact BigInt fractions
 // ("Three evaluations"); `recount` also checks the raters per group and where "withheld"
 // answers may stand. The explanation and warning sentences are only checked for presence and
-// shape ({ zh, en }), as the document allows.
+// shape ({ zh, en }), as the document allows. The `cosignatures` check ("Digest and
+// co-signatures") prints the bundle's digest in hex (to match against the tally sheet) and
+// how many of the scrutineers with a key have co-signed.
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -287,6 +289,14 @@ function checkId(v, where) {
 function checkInt(v, where) {
   need(isNonNegInt(v), `${where}: must be a non-negative integer below 2^53`);
 }
+function checkB64Bytes(v, len, where) {
+  // canonical RFC 4648 §4 base64 (padded) of exactly `len` bytes
+  let bytes;
+  try { bytes = b64decodeStrict(v); } catch (err) {
+    throw new CheckError(`${where}: not canonical base64 (${err.message})`);
+  }
+  need(bytes.length === len, `${where}: must be ${len} bytes, got ${bytes.length}`);
+}
 function checkSentence(v, where) {
   // `explanation` / warning: { zh, en }, sentences in Chinese and English
   exactKeys(v, ['zh', 'en'], [], where);
@@ -519,7 +529,7 @@ function checkFormat(b) {
   // evaluations only; the rule kind is read first to know which members the bundle must have.
   const isTE = isObj(b) && isObj(b.poll) && isObj(b.poll.rule) && b.poll.rule.kind === TE;
   exactKeys(b, ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
-    'scrutineers', 'result', 'closedAt', 'signer', 'signature', ...(isTE ? ['selfEvaluations'] : [])], [],
+    'scrutineers', 'result', 'closedAt', 'signer', 'signature', ...(isTE ? ['selfEvaluations'] : [])], ['cosignatures'],
   isTE ? 'bundle (three_evaluations)' : 'bundle');
   need(b.format === 'anon-ballot-bundle/v1', `format: expected "anon-ballot-bundle/v1", got ${JSON.stringify(b.format)}`);
 
@@ -664,14 +674,31 @@ function checkFormat(b) {
     need(typeof x.approvedBy === 'string' && x.approvedBy.length > 0, `${where}.approvedBy: must be a non-empty string`);
   });
 
-  // scrutineers: { name, role }
+  // scrutineers: { name, role, publicKey? } — publicKey: Ed25519 key, 32 raw bytes, base64
   need(Array.isArray(b.scrutineers), 'scrutineers: must be an array');
   b.scrutineers.forEach((s, si) => {
     const where = `scrutineers[${si}]`;
-    exactKeys(s, ['name', 'role'], [], where);
+    exactKeys(s, ['name', 'role'], ['publicKey'], where);
     need(typeof s.name === 'string' && s.name.length > 0, `${where}.name: must be a non-empty string`);
     need(s.role === 'supervisor' || s.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
+    if (has(s, 'publicKey')) checkB64Bytes(s.publicKey, 32, `${where}.publicKey`);
   });
+
+  // cosignatures (optional, outside what the installation signed): { name, role, publicKey, signature }
+  if (has(b, 'cosignatures')) {
+    need(Array.isArray(b.cosignatures), 'cosignatures: must be an array');
+    // GUESS: "absent when nobody has" co-signed is read as: an empty array is not allowed.
+    need(b.cosignatures.length > 0, 'cosignatures: an empty array is not allowed (the member is absent when nobody has co-signed)');
+    b.cosignatures.forEach((c, ci) => {
+      const where = `cosignatures[${ci}]`;
+      exactKeys(c, ['name', 'role', 'publicKey', 'signature'], [], where);
+      need(typeof c.name === 'string' && c.name.length > 0, `${where}.name: must be a non-empty string`);
+      need(c.role === 'supervisor' || c.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
+      checkB64Bytes(c.publicKey, 32, `${where}.publicKey`);
+      // GUESS: the document writes only "<base64>"; an Ed25519 signature is 64 bytes (RFC 8032).
+      checkB64Bytes(c.signature, 64, `${where}.signature`);
+    });
+  }
 
   // result
   const r = b.result;
@@ -721,7 +748,8 @@ function checkFormat(b) {
   return `rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
     `${b.ballots.length} ballot(s), ${b.writtenOpinions.length} written opinion(s), ` +
     (isTE ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
-    `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)`;
+    `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)` +
+    (has(b, 'cosignatures') ? `, ${b.cosignatures.length} co-signature(s)` : ', no co-signatures');
 }
 
 function parseKeyMaterial(s) {
@@ -733,7 +761,8 @@ function checkSignature(b, expectedSigner) {
   const pk = b64decodeStrict(b.signer.publicKey);
   const sig = b64decodeStrict(b.signature);
   const unsigned = {};
-  for (const k of Object.keys(b)) if (k !== 'signature') unsigned[k] = b[k];
+  // signed bytes: the whole bundle without `signature` and without `cosignatures`
+  for (const k of Object.keys(b)) if (k !== 'signature' && k !== 'cosignatures') unsigned[k] = b[k];
   const msg = Buffer.from(jcs(unsigned), 'utf8');
   let key;
   try {
@@ -753,6 +782,88 @@ function checkSignature(b, expectedSigner) {
     return `valid, signer is the expected key ${b.signer.publicKey}`;
   }
   return `valid over ${msg.length} JCS bytes; signer ${b.signer.publicKey} (NOT compared with an out-of-band key; pass --signer)`;
+}
+
+// ---------------------------------------------------------------------------
+// Digest and co-signatures
+// ---------------------------------------------------------------------------
+// digest = SHA-256 of the JCS bytes of the bundle without `cosignatures` (`signature` included)
+function bundleDigest(b) {
+  const rest = {};
+  for (const k of Object.keys(b)) if (k !== 'cosignatures') rest[k] = b[k];
+  return sha256(Buffer.from(jcs(rest), 'utf8'));
+}
+
+const COSIGNATURE_PREFIX = Buffer.from('anon-ballot/cosignature/v1:', 'ascii');
+const ED_P = 2n ** 255n - 19n;
+const ED_L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const leBigInt = (buf) => {
+  let n = 0n;
+  for (let k = buf.length - 1; k >= 0; k--) n = (n << 8n) | BigInt(buf[k]);
+  return n;
+};
+
+// RFC 8032 §5.1.3 decoding rules that are about the encoding itself: y < p, and not x = 0 with
+// the sign bit set (x = 0 exactly when y = 1 or y = p − 1). Whether y is on the curve at all is
+// left to OpenSSL, which refuses such a point.
+function ed25519PointEncodingProblem(bytes) {
+  const n = leBigInt(bytes);
+  const y = n & ((1n << 255n) - 1n);
+  const sign = n >> 255n;
+  if (y >= ED_P) return 'y is not below p (non-canonical encoding)';
+  if (sign === 1n && (y === 1n || y === ED_P - 1n)) return 'x = 0 with the sign bit set (non-canonical encoding)';
+  return null;
+}
+
+// Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then node:crypto.
+function ed25519VerifyStrict(pk, msg, sig) {
+  const pkProblem = ed25519PointEncodingProblem(pk);
+  if (pkProblem) return `public key: ${pkProblem}`;
+  const rProblem = ed25519PointEncodingProblem(sig.subarray(0, 32));
+  if (rProblem) return `signature R: ${rProblem}`;
+  if (leBigInt(sig.subarray(32, 64)) >= ED_L) return 'signature S is not below L (non-canonical)';
+  let key;
+  try {
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pk]), format: 'der', type: 'spki' });
+  } catch (err) {
+    return `public key is not a usable Ed25519 key (${err.message})`;
+  }
+  let ok = false;
+  try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
+  return ok ? null : 'signature does not verify over the digest';
+}
+
+function checkCosignatures(b) {
+  const digest = bundleDigest(b);
+  const msg = Buffer.concat([COSIGNATURE_PREFIX, digest]);
+  const withKey = b.scrutineers.filter((s) => has(s, 'publicKey'));
+  const cos = has(b, 'cosignatures') ? b.cosignatures : [];
+  const problems = [];
+  const seenKeys = new Map(); // key bytes (hex) -> index of the first co-signature with it
+  const signedBy = new Set(); // indices into withKey
+  cos.forEach((c, ci) => {
+    const where = `cosignatures[${ci}] (${c.name}, ${c.role})`;
+    const pk = b64decodeStrict(c.publicKey);
+    const hex = pk.toString('hex');
+    if (seenKeys.has(hex)) {
+      problems.push(`${where}: key ${c.publicKey} co-signs twice (also cosignatures[${seenKeys.get(hex)}])`);
+      return;
+    }
+    seenKeys.set(hex, ci);
+    // the signed scrutineers list must name this key with the same name and role
+    const si = withKey.findIndex((s) => s.name === c.name && s.role === c.role && b64decodeStrict(s.publicKey).equals(pk));
+    if (si < 0) {
+      problems.push(`${where}: key ${c.publicKey} is not named in the signed scrutineers list with this name and role`);
+      return;
+    }
+    const bad = ed25519VerifyStrict(pk, msg, b64decodeStrict(c.signature));
+    if (bad) { problems.push(`${where}: ${bad}`); return; }
+    signedBy.add(si);
+  });
+  need(problems.length === 0, `${problems.join('; ')} (digest ${digest.toString('hex')})`);
+  const names = cos.map((c) => `${c.name} (${c.role})`).join(', ');
+  return (cos.length === 0 ? 'no co-signatures' : `${cos.length} co-signature(s) valid: ${names}`) +
+    `; ${signedBy.size} of ${withKey.length} scrutineer(s) with a key co-signed; digest ${digest.toString('hex')}`;
 }
 
 // returns Map keyId -> {group, keyObject, nk}
@@ -1471,7 +1582,7 @@ function main(argv) {
   } catch (err) {
     if (!(err instanceof CheckError)) throw err;
     report(false, 'format', err.message);
-    for (const n of ['signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts']) {
+    for (const n of ['signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures']) {
       console.log(`SKIP ${n}: format check failed`);
     }
     return 1;
@@ -1493,6 +1604,7 @@ function main(argv) {
   run('choices', () => checkChoices(bundle));
   run('recount', () => checkRecount(bundle, keys));
   run('verdicts', () => checkVerdicts(bundle, keys));
+  run('cosignatures', () => checkCosignatures(bundle));
 
   const bundleOk = allOk;
   let receiptOk = true;

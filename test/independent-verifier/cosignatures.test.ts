@@ -1,0 +1,175 @@
+/**
+ * The verifier written from docs/bundle-format.md alone, on a bundle co-signed by scrutineers
+ * through the HTTP API: it accepts it (all eleven checks, incl. `cosignatures`), still accepts it
+ * without co-signatures, and refuses a co-signature by a key the signed scrutineers list does not
+ * name, one over another digest, and one key co-signing twice — each in `cosignatures` only.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest.ts';
+import { toBase64 } from '../../shared/encoding.ts';
+import { createVoterApi } from '../../shared/protocol/api-client.ts';
+import type { Bundle } from '../../shared/protocol/bundle.ts';
+import { castWithToken } from '../../shared/protocol/voter-flow.ts';
+import { checkInSlip } from '../helpers/meeting.ts';
+import { inProcessFetch, ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+
+const run = promisify(execFile);
+const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
+const CHECKS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
+
+let t: TestServer;
+let dir: string;
+let published: Bundle;
+const keys = { zhao: ed25519.utils.randomSecretKey(), qian: ed25519.utils.randomSecretKey() };
+const publicOf = (secret: Uint8Array) => toBase64(ed25519.getPublicKey(secret));
+type Cosignature = NonNullable<Bundle['cosignatures']>[number];
+
+let files = 0;
+/** Runs the independent verifier on `bundle`; returns its exit code and each check's status and detail. */
+async function verifyFromDocs(bundle: unknown) {
+  const file = join(dir, `bundle-${files++}.json`);
+  writeFileSync(file, JSON.stringify(bundle));
+  let code = 0;
+  let stdout: string;
+  try {
+    stdout = (await run(process.execPath, [VERIFIER, file], { timeout: 60_000 })).stdout;
+  } catch (error) {
+    const e = error as { code: number; stdout: string };
+    [code, stdout] = [e.code, e.stdout];
+  }
+  const checks = new Map<string, { status: string; detail: string }>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$/.exec(line);
+    if (m) checks.set(m[2]!, { status: m[1]!, detail: m[3] ?? '' });
+  }
+  return { code, stdout, checks };
+}
+
+/** Everything passes except `cosignatures`, which fails with a detail matching `why`. */
+async function expectOnlyCosignaturesFail(bundle: unknown, why: RegExp) {
+  const { code, checks } = await verifyFromDocs(bundle);
+  expect(code).toBe(1);
+  expect([...checks.keys()]).toEqual(CHECKS);
+  for (const name of CHECKS.slice(0, -1)) expect([name, checks.get(name)!.status]).toEqual([name, 'PASS']);
+  expect(checks.get('cosignatures')!.status).toBe('FAIL');
+  expect(checks.get('cosignatures')!.detail).toMatch(why);
+}
+
+const withoutCosignatures = (b: Bundle): Bundle => {
+  const { cosignatures: _c, ...rest } = structuredClone(b);
+  return rest as Bundle;
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'anon-ballot-cosign-docs-'));
+  t = startTestApp();
+  seedUser(t, 'orgdept', 'admin');
+  const admin = await organizerClient(t, 'orgdept');
+  const branch = (await admin.call('POST', '/api/units', { name: '第一党支部' })).body.id;
+  for (const [username, role] of [['secretary', 'organizer'], ['zhao', 'scrutineer'], ['qian', 'scrutineer']] as const)
+    await admin.call('POST', '/api/users', { username, password: ORGANIZER_PASSWORD, role, unitId: branch });
+  const [org, zhao, qian] = await Promise.all(['secretary', 'zhao', 'qian'].map((u) => organizerClient(t, u)));
+  const meetingId = (await org!.call('POST', '/api/meetings', { title: '党员大会' })).body.id;
+  const pollId = (await org!.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body.id;
+  await org!.call('POST', `/api/meetings/${meetingId}/voters`, { voters: ['A', 'B', 'C'].map((n) => ({ name: n, number: n })) });
+
+  // Two scrutineers with accounts register their keys before close; a third has no account, so no key.
+  const named = await org!.call('PUT', `/api/polls/${pollId}/scrutineers`, {
+    scrutineers: [
+      { name: '赵监票', role: 'supervisor', account: 'zhao' },
+      { name: '钱计票', role: 'counter', account: 'qian' },
+      { name: '孙计票', role: 'counter' },
+    ],
+  });
+  expect(named.status).toBe(200);
+  expect((await zhao!.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.zhao) })).status).toBe(200);
+  expect((await qian!.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.qian) })).status).toBe(200);
+
+  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'checkin' })).status).toBe(200);
+  const slips = (await org!.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
+  const held = await Promise.all(slips.map((slip: { link: string }) => checkInSlip(t, slip)));
+  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting' })).status).toBe(200);
+  const api = createVoterApi('', inProcessFetch(t));
+  for (const [i, h] of held.entries()) await castWithToken(api, h.store, h.token, { c1: i === 0 ? 'disagree' : 'agree' });
+  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+
+  const bundle = (await zhao!.call('GET', `/api/cosign/${pollId}`)).body.bundle as Bundle;
+  expect((await zhao!.call('POST', `/api/cosign/${pollId}/signature`, { signature: cosignBundle(bundle, keys.zhao) })).status).toBe(201);
+  expect((await qian!.call('POST', `/api/cosign/${pollId}/signature`, { signature: cosignBundle(bundle, keys.qian) })).status).toBe(201);
+  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'published' })).status).toBe(200);
+  published = (await (await t.app.request(`/api/public/polls/${pollId}/bundle`)).json()) as Bundle;
+  expect(published.cosignatures).toHaveLength(2);
+  expect(published.scrutineers).toEqual([
+    { name: '赵监票', role: 'supervisor', publicKey: publicOf(keys.zhao) },
+    { name: '钱计票', role: 'counter', publicKey: publicOf(keys.qian) },
+    { name: '孙计票', role: 'counter' },
+  ]);
+});
+afterAll(() => {
+  t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the verifier written from docs/ checks co-signatures (check 11)', () => {
+  const cosignatureOf = (name: string): Cosignature => structuredClone(published.cosignatures!.find((c) => c.name === name)!);
+
+  it('accepts the co-signed bundle: all eleven checks pass, with the same digest as the project', async () => {
+    const { code, checks, stdout } = await verifyFromDocs(published);
+    expect(code, stdout).toBe(0);
+    expect([...checks.keys()]).toEqual(CHECKS);
+    for (const name of CHECKS) expect([name, checks.get(name)!.status]).toEqual([name, 'PASS']);
+    const detail = checks.get('cosignatures')!.detail;
+    expect(detail).toContain('2 co-signature(s) valid');
+    expect(detail).toContain('2 of 2 scrutineer(s) with a key co-signed');
+    expect(detail).toContain(`digest ${bundleDigestHex(withoutCosignatures(published))}`);
+    expect(stdout).toMatch(/RESULT: bundle is VALID/);
+  });
+
+  it('accepts the bundle without co-signatures (co-signing is optional), and with one of two', async () => {
+    const bare = await verifyFromDocs(withoutCosignatures(published));
+    expect(bare.code, bare.stdout).toBe(0);
+    for (const name of CHECKS) expect([name, bare.checks.get(name)!.status]).toEqual([name, 'PASS']);
+    expect(bare.checks.get('cosignatures')!.detail).toMatch(/^no co-signatures; 0 of 2 scrutineer\(s\) with a key co-signed/);
+
+    const one = await verifyFromDocs({ ...published, cosignatures: [cosignatureOf('钱计票')] });
+    expect(one.code, one.stdout).toBe(0);
+    expect(one.checks.get('cosignatures')!.detail).toContain('1 of 2 scrutineer(s) with a key co-signed');
+  });
+
+  it('(a) refuses a co-signature whose key the signed scrutineers list does not name', async () => {
+    const bare = withoutCosignatures(published);
+    const stranger = ed25519.utils.randomSecretKey();
+    // A valid signature over the right digest, by a key nobody named before close.
+    const swapped: Cosignature = { name: '赵监票', role: 'supervisor', publicKey: publicOf(stranger), signature: cosignBundle(bare, stranger) };
+    await expectOnlyCosignaturesFail({ ...published, cosignatures: [swapped, cosignatureOf('钱计票')] }, /not named in the signed scrutineers list/);
+    // 钱's own key and signature, claimed under 赵's name and role.
+    const misnamed: Cosignature = { ...cosignatureOf('钱计票'), name: '赵监票', role: 'supervisor' };
+    await expectOnlyCosignaturesFail({ ...published, cosignatures: [misnamed] }, /not named in the signed scrutineers list/);
+    // 孙 is named but registered no key.
+    const unnamedKey: Cosignature = { name: '孙计票', role: 'counter', publicKey: publicOf(stranger), signature: cosignBundle(bare, stranger) };
+    await expectOnlyCosignaturesFail({ ...published, cosignatures: [unnamedKey] }, /not named in the signed scrutineers list/);
+    // Naming the stranger's key in scrutineers afterwards breaks the installation's signature instead.
+    const renamed = structuredClone(published);
+    renamed.scrutineers[0]!.publicKey = publicOf(stranger);
+    renamed.cosignatures = [swapped];
+    const { code, checks } = await verifyFromDocs(renamed);
+    expect([code, checks.get('signature')!.status]).toEqual([1, 'FAIL']);
+  });
+
+  it('(b) refuses a co-signature over a different digest', async () => {
+    const other = { ...withoutCosignatures(published), closedAt: '2020-01-01T00:00:00.000Z' };
+    const garbled: Cosignature = { ...cosignatureOf('赵监票'), signature: cosignBundle(other, keys.zhao) };
+    await expectOnlyCosignaturesFail({ ...published, cosignatures: [garbled, cosignatureOf('钱计票')] }, /赵监票.*does not verify over the digest/);
+  });
+
+  it('(c) refuses the same key co-signing twice', async () => {
+    const zhao = cosignatureOf('赵监票');
+    await expectOnlyCosignaturesFail({ ...published, cosignatures: [zhao, cosignatureOf('钱计票'), structuredClone(zhao)] }, /co-signs twice \(also cosignatures\[0\]\)/);
+  });
+});
