@@ -54,7 +54,7 @@ export const bundleSchema = z.strictObject({
    * Scrutineers' Ed25519 signatures over the bundle digest (shared/crypto/bundle-digest.ts),
    * added after close: outside both the installation's signature and the digest.
    */
-  cosignatures: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']), publicKey: base64, signature: base64 })).optional(),
+  cosignatures: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']), publicKey: base64, signature: base64 })).min(1).optional(),
 });
 
 export type Bundle = z.infer<typeof bundleSchema>;

@@ -177,7 +177,12 @@ function Scrutineers(props: { bundle: Bundle }) {
               <tr>
                 <td>{tb(s.role === 'supervisor' ? 'sheet.supervisor' : 'sheet.counter')}</td>
                 <td>{s.name}</td>
-                <td class="signature-cell" />
+                <td class="signature-cell">
+                  {/* A co-signature in the file is noted; the hand signature still goes here. */}
+                  <Show when={'publicKey' in s && props.bundle.cosignatures?.some((c) => c.publicKey === s.publicKey)}>
+                    <span class="cosigned">{tb('sheet.cosigned')}</span>
+                  </Show>
+                </td>
                 <td class="signature-cell" />
               </tr>
             )}
