@@ -4,7 +4,7 @@
  * Later pages (organizer console, projector, public board) join ROUTES; load them with
  * `lazy(() => import(...))` so that a voter's phone never downloads them.
  */
-import { createEffect, Show, type Component } from 'solid-js';
+import { createEffect, lazy, Show, type Component } from 'solid-js';
 import { render } from 'solid-js/web';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { htmlLang, t } from './i18n/index.ts';
@@ -16,6 +16,7 @@ import './styles.css';
 const ROUTES: Record<string, Component> = {
   '/': LandingPage,
   '/vote': VotePage,
+  '/console': lazy(() => import('./routes/console.tsx')),
 };
 
 function App() {
