@@ -282,4 +282,58 @@ describe('the organizer console', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+  it('leaves a member out of the expected count and enters a written opinion, with the server refusing what the rules forbid', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '书面意见测试' })).body as { id: string };
+    const voters = ['党员甲', '党员乙', '党员丙', '党员丁'].map((name, i) => ({ name, number: `30${i}` }));
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters });
+    const poll = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '王小明' }] })).body as { id: string };
+
+    const context = await harness.browser.newContext({ viewport: DESK });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.goto(`${url}/console?meeting=${meeting.id}`);
+    await page.getByLabel('用户名').fill('secretary');
+    await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '书面意见测试', level: 1 }).waitFor();
+    const expected = page.locator(`.live-table tr[data-poll="${poll.id}"] [data-field="expected"]`);
+    expect(await expected.textContent()).toBe('4');
+
+    // ---- 党员丁 is abroad: left out of the expected count, with the reason and the approver ----
+    const ding = page.locator('tr[data-voter="303"]');
+    await ding.getByRole('button', { name: '不计入应到' }).click();
+    await page.getByLabel('原因').fill('出国交流半年以上');
+    await page.getByLabel('批准人').fill('党委组织部');
+    await shoot(page, '20-exclude-form');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await ding.getByText('不计入：出国交流半年以上（党委组织部 批准）').waitFor();
+    await expect.poll(() => expected.textContent()).toBe('3');
+
+    // ---- 党员丙 is absent and sent a written opinion ----
+    const card = page.locator('article.poll-card');
+    await card.getByLabel('提交书面意见的人').selectOption({ label: '党员丙（302）' });
+    await card.getByRole('button', { name: '录入书面意见' }).click(); // no choice made yet
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('填写的内容不符合要求。（服务器说明：question c1 is not answered）');
+    await card.getByRole('group', { name: '王小明' }).getByRole('radio', { name: '同意', exact: true }).check();
+    await card.getByRole('button', { name: '录入书面意见' }).click();
+    await card.getByText('党员丙：王小明 同意').waitFor();
+    expect((await org.call('GET', `/api/polls/${poll.id}/record`)).body.writtenOpinions).toMatchObject([{ name: '党员丙', choices: { c1: 'agree' } }]);
+    await shoot(page, '21-written-opinion');
+
+    // ---- an excluded member cannot also give a written opinion: the server's reason is shown ----
+    await card.getByLabel('提交书面意见的人').selectOption({ label: '党员丁（303）' });
+    await card.getByRole('group', { name: '王小明' }).getByRole('radio', { name: '同意', exact: true }).check();
+    await card.getByRole('button', { name: '录入书面意见' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe('与已有数据冲突。（服务器说明：党员丁 is excluded from the expected count）');
+    await shoot(page, '22-written-opinion-refused');
+
+    // ---- counted again ----
+    await ding.getByRole('button', { name: '恢复计入' }).click();
+    await ding.getByText('计入', { exact: true }).waitFor();
+    await expect.poll(() => expected.textContent()).toBe('4');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -53,6 +53,8 @@ const zh = {
 
   'phase.title': '会议进程',
   'phase.help': '每一步都会先说明将发生什么，确认后才执行。',
+  'phase.needPoll': '先导入名单并创建表决事项，然后开放签到。',
+  'phase.allPublished': '全部表决结果已公布，本次会议已结束。',
   'phase.openCheckin': '开放签到',
   'phase.openVoting': '开始投票',
   'phase.close': '结束投票并计票',
@@ -283,6 +285,8 @@ const en: Record<ConsoleKey, string> = {
 
   'phase.title': 'Meeting steps',
   'phase.help': 'Each step first says what will happen, and runs only when you confirm.',
+  'phase.needPoll': 'Import the roster and create a poll first; then open check-in.',
+  'phase.allPublished': 'Every result is published: the meeting is over.',
   'phase.openCheckin': 'Open check-in',
   'phase.openVoting': 'Open voting',
   'phase.close': 'Close voting and count',

@@ -112,7 +112,8 @@ function Roster(props: {
   const [excluding, setExcluding] = createSignal<string>();
   const act = createAction();
   const rosterOpen = () => props.meeting.polls.every((p) => p.phase === 'draft' || p.phase === 'checkin');
-  const slipsExist = () => props.meeting.polls.length > 0 && props.meeting.polls.every((p) => p.phase !== 'draft');
+  // A new code is only of use while members can still check in.
+  const slipsExist = () => props.meeting.polls.length > 0 && props.meeting.polls.every((p) => p.phase === 'checkin' || p.phase === 'voting');
   return (
     <section class="panel" aria-labelledby="roster-title">
       <h2 id="roster-title">{ct('roster.title', { count: props.voters.length })}</h2>
@@ -312,6 +313,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
               <section class="panel" aria-labelledby="steps-title">
                 <h2 id="steps-title">{ct('phase.title')}</h2>
                 <p class="hint">{ct('phase.help')}</p>
+                <Show when={m().polls.length === 0}>
+                  <p>{ct('phase.needPoll')}</p>
+                </Show>
+                <Show when={m().polls.length > 0 && m().polls.every((p) => p.phase === 'published')}>
+                  <p>{ct('phase.allPublished')}</p>
+                </Show>
                 <div class="link-row">
                   <For each={STEPS}>
                     {(step) => (

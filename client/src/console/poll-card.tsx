@@ -5,7 +5,7 @@
  * the tally sheet and the signed bundle. No count of choices is ever shown before close: the
  * server has none to give (GET /bundle answers wrong_phase).
  */
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { Question } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
 import { optionLabel } from '../components/ballot-paper.tsx';
@@ -228,6 +228,9 @@ function WrittenOpinions(props: { api: ConsoleApi; poll: MeetingPoll; record: Po
   );
 }
 
+/** Verdicts that mean "not passed": drawn in red, the others in green. */
+const NEGATIVE_VERDICTS = new Set(['failed', 'no_quorum', 'no_decision', 'not_recommended', 'indicator_not_met', 'no_grade']);
+
 function countsLine(question: Question, counts: Record<string, number>): string {
   return Object.entries(counts)
     .map(([option, n]) => `${question.type === 'score' ? option : optionLabel(question, option)} ${n}`)
@@ -236,10 +239,15 @@ function countsLine(question: Question, counts: Record<string, number>): string 
 
 export function PollResult(props: { api: ConsoleApi; poll: MeetingPoll }) {
   const [bundle] = createResource(() => props.poll.id, (id) => props.api.bundle(id));
-  const download = () => {
+  // The bundle as the server signed it, saved as a file (a blob URL: the download needs no second request).
+  const download = createMemo(() => {
     const b = bundle();
     return b ? URL.createObjectURL(new Blob([JSON.stringify(b, null, 2)], { type: 'application/json' })) : undefined;
-  };
+  });
+  onCleanup(() => {
+    const href = download();
+    if (href) URL.revokeObjectURL(href);
+  });
   return (
     <div class="result stack-tight">
       <h4>{ct('result.title')}</h4>
@@ -284,7 +292,7 @@ function ResultBody(props: { bundle: Bundle }) {
       <ul class="plain result-list">
         <For each={result().questions}>
           {(r) => (
-            <li class="result-item" data-question={r.id}>
+            <li class={`result-item ${r.verdict && NEGATIVE_VERDICTS.has(r.verdict) ? 'result-item-negative' : ''}`} data-question={r.id}>
               <h5>{question(r.id).title}</h5>
               <p class="counts">{countsLine(question(r.id), r.counts)}</p>
               <Show when={r.explanation}>{(e) => <p class="verdict">{e()[locale()]}</p>}</Show>
