@@ -178,9 +178,16 @@ describe('the organizer console', () => {
     expect(await live('expected').textContent()).toBe('3'); // full members only
     expect(await live('quorum').textContent()).toBe('未达到（需 2 人）');
     const phones = await Promise.all([0, 1, 2].map(() => newPhoneContext(harness.browser)));
+    // The console is a lazy chunk: a voter's phone never downloads it.
+    const phoneScripts: string[] = [];
+    for (const phone of phones) phone.on('request', (request) => request.resourceType() === 'script' && phoneScripts.push(new URL(request.url()).pathname));
     const voterPages: Page[] = [];
     for (const [i, name] of ['党员甲', '党员乙', '党员丁'].entries()) voterPages.push(await checkInOnPhone(phones[i]!, links.get(name)!));
     await expect.poll(() => live('checked-in').textContent(), { timeout: 10_000 }).toBe('3');
+    expect(phoneScripts.length).toBeGreaterThan(0);
+    expect(phoneScripts.filter((path) => path.includes('console'))).toEqual([]);
+    const consoleScripts = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('console')));
+    expect(consoleScripts.some((path) => /^\/assets\/console-.*\.js$/.test(path))).toBe(true); // the check above could fail
     expect(await live('quorum').textContent()).toBe('已达到（需 2 人）');
     expect(await live('ballots').textContent()).toBe('0');
     await shoot(page, '10-live-checked-in');

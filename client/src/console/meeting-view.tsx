@@ -150,37 +150,39 @@ function Roster(props: {
                           {(e) => ct('roster.excluded', { reason: e().reason, approvedBy: e().approvedBy })}
                         </Show>
                       </td>
-                      <td class="row-actions">
-                        <Show when={rosterOpen() && firstPoll()}>
-                          <Show
-                            when={exclusionOf(voter.id)}
-                            fallback={
-                              <button type="button" class="button button-secondary button-inline" onClick={() => setExcluding(voter.id)}>
-                                {ct('exclude.button')}
-                              </button>
-                            }
-                          >
-                            <button
-                              type="button"
-                              class="button button-secondary button-inline"
-                              disabled={act.busy()}
-                              onClick={() =>
-                                void act.run(async () => {
-                                  await props.api.include(props.meeting.id, voter.id);
-                                  await refetch();
-                                  props.onChanged();
-                                })
+                      <td>
+                        <div class="row-actions">
+                          <Show when={rosterOpen() && firstPoll()}>
+                            <Show
+                              when={exclusionOf(voter.id)}
+                              fallback={
+                                <button type="button" class="button button-secondary button-inline" onClick={() => setExcluding(voter.id)}>
+                                  {ct('exclude.button')}
+                                </button>
                               }
                             >
-                              {ct('exclude.undo')}
+                              <button
+                                type="button"
+                                class="button button-secondary button-inline"
+                                disabled={act.busy()}
+                                onClick={() =>
+                                  void act.run(async () => {
+                                    await props.api.include(props.meeting.id, voter.id);
+                                    await refetch();
+                                    props.onChanged();
+                                  })
+                                }
+                              >
+                                {ct('exclude.undo')}
+                              </button>
+                            </Show>
+                          </Show>
+                          <Show when={slipsExist()}>
+                            <button type="button" class="button button-secondary button-inline" onClick={() => props.onReprint(voter)}>
+                              {ct('slips.reprint')}
                             </button>
                           </Show>
-                        </Show>
-                        <Show when={slipsExist()}>
-                          <button type="button" class="button button-secondary button-inline" onClick={() => props.onReprint(voter)}>
-                            {ct('slips.reprint')}
-                          </button>
-                        </Show>
+                        </div>
                       </td>
                     </tr>
                     <Show when={excluding() === voter.id}>

@@ -164,14 +164,15 @@ function WrittenOpinions(props: { api: ConsoleApi; poll: MeetingPoll; record: Po
             {(opinion) => (
               <li>
                 <span>
-                  {opinion.name ?? nameOf(opinion.voterId)}：
+                  {opinion.name ?? nameOf(opinion.voterId)}
+                  {locale() === 'en' ? ': ' : '：'}
                   {props.poll.questions
                     .map((q) => {
                       const c = opinion.choices[q.id];
                       return c === undefined ? '' : `${q.title} ${Array.isArray(c) ? c.map((o) => optionLabel(q, o)).join('、') : optionLabel(q, c)}`;
                     })
                     .filter((s) => s)
-                    .join('；')}
+                    .join(locale() === 'en' ? '; ' : '；')}
                 </span>
                 <button
                   type="button"
@@ -234,7 +235,7 @@ const NEGATIVE_VERDICTS = new Set(['failed', 'no_quorum', 'no_decision', 'not_re
 function countsLine(question: Question, counts: Record<string, number>): string {
   return Object.entries(counts)
     .map(([option, n]) => `${question.type === 'score' ? option : optionLabel(question, option)} ${n}`)
-    .join('，');
+    .join(locale() === 'en' ? ', ' : '，');
 }
 
 export function PollResult(props: { api: ConsoleApi; poll: MeetingPoll }) {
