@@ -163,11 +163,23 @@ describe('the organizer console', () => {
     }
     expect([...links.keys()]).toEqual(['党员甲', '党员乙', '党员丁', '预备,戊']);
     await shoot(page, '08-slips');
+    // As printed: an A4 page less its 10 mm margins is 190 mm (718 CSS px) wide.
     await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 718, height: 1047 });
     await saveScreenshot(page, 'console-09-slips-print');
     expect(await page.locator('.topbar').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: '打印' }).isVisible()).toBe(false);
+    const slipBoxes = await slips.evaluateAll((items) =>
+      items.map((item) => ({
+        box: item.getBoundingClientRect(),
+        clipped: [...item.querySelectorAll<HTMLElement>('*')].some((el) => el.scrollWidth > el.clientWidth + 1),
+      })),
+    );
+    expect(slipBoxes.map((s) => s.clipped)).toEqual([false, false, false, false]);
+    expect(new Set(slipBoxes.map((s) => Math.round(s.box.left))).size).toBe(2); // two slips to a row
+    expect(Math.round(slipBoxes[0]!.box.height)).toBe(257); // 68 mm: four rows fill the page
     await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize(DESK);
     await page.getByRole('button', { name: '返回会议' }).click();
     await page.getByRole('heading', { name: '第一党支部党员大会', level: 1 }).waitFor();
     await page.locator('tr[data-voter="2021001"]').getByText('已生成').waitFor();
