@@ -348,6 +348,17 @@ describe('the organizer console', () => {
     await expect.poll(() => card.getByRole('alert').textContent()).toBe('与已有数据冲突。（服务器说明：党员丁 is excluded from the expected count）');
     await shoot(page, '22-written-opinion-refused');
 
+    // ---- the poll form shows each kind's rule with its defaults ----
+    await page.getByLabel('表决类型').selectOption('league_recommendation');
+    expect(await page.getByLabel('推荐名额（占支部人数的百分比）').inputValue()).toBe('20');
+    await page.getByLabel('最多推荐人数（默认：候选人数）').waitFor();
+    await shoot(page, '23-poll-form-league');
+    await page.getByLabel('表决类型').selectOption('three_evaluations');
+    await page.getByLabel('候选人（每行一人：姓名,学号）').waitFor();
+    await page.locator('.setting-row', { hasText: '评价项目' }).getByText('政治表现、日常表现、关键时刻表现、学习情况、社会实践').waitFor();
+    expect(await page.getByLabel('小组平均分公布的最少评分人数').inputValue()).toBe('3');
+    await shoot(page, '24-poll-form-three-evaluations');
+
     // ---- counted again ----
     await ding.getByRole('button', { name: '恢复计入' }).click();
     await ding.getByText('计入', { exact: true }).waitFor();

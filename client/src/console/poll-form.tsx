@@ -47,6 +47,25 @@ type Threshold = { fraction: string; comparison: string; base?: string };
 const isThreshold = (value: unknown): value is Threshold =>
   typeof value === 'object' && value !== null && 'fraction' in value && 'comparison' in value && !('group' in value);
 
+/** Keys and values of the rule's objects (weights, participation, scale) in the organizer's words. */
+const WORDS: Record<string, ConsoleKey> = {
+  representatives: 'word.representatives',
+  members: 'word.members',
+  self: 'word.self',
+  min: 'word.min',
+  max: 'word.max',
+  group: 'word.group',
+  fraction: 'rule.fraction',
+  comparison: 'rule.comparison',
+  '1/2': 'rule.half',
+  '2/3': 'rule.twoThirds',
+  more_than: 'rule.moreThan',
+  at_least: 'rule.atLeast',
+  numerator: 'word.numerator',
+  denominator: 'word.denominator',
+};
+const word = (id: string) => (WORDS[id] ? ct(WORDS[id]) : id);
+
 /** A read-only setting as one line: labels of grades and criteria, weights, bands. */
 function describeSetting(value: unknown): string {
   if (Array.isArray(value))
@@ -54,7 +73,7 @@ function describeSetting(value: unknown): string {
       ? ct('rule.none')
       : value.map((v) => (typeof v === 'object' && v && 'label' in v ? `${v.label}${'min' in v ? ` ≥ ${v.min}` : ''}` : String(v))).join('、');
   if (value === null) return ct('rule.none');
-  if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('，');
+  if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${word(k)}: ${typeof v === 'object' ? JSON.stringify(v) : word(String(v))}`).join('，');
   return String(value);
 }
 
