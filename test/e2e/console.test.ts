@@ -301,7 +301,7 @@ describe('the organizer console', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
-  it('leaves a member out of the expected count and enters a written opinion, with the server refusing what the rules forbid', async () => {
+  it('leaves a member out of the expected count and enters a written opinion, with the server refusing what the rules forbid; a lost refresh keeps the numbers', async () => {
     const org = await organizerClient(t);
     const meeting = (await org.call('POST', '/api/meetings', { title: '书面意见测试' })).body as { id: string };
     const voters = ['党员甲', '党员乙', '党员丙', '党员丁'].map((name, i) => ({ name, number: `30${i}` }));
@@ -363,6 +363,15 @@ describe('the organizer console', () => {
     await ding.getByRole('button', { name: '恢复计入' }).click();
     await ding.getByText('计入', { exact: true }).waitFor();
     await expect.poll(() => expected.textContent()).toBe('4');
+
+    // ---- the server out of reach for a moment: the panel keeps its numbers and says so ----
+    const meetingRoute = `${url}/api/meetings/${meeting.id}`;
+    await page.route(meetingRoute, (route) => route.abort('connectionrefused'));
+    const outage = page.getByRole('alert').filter({ hasText: '连不上服务器，请检查网络后重试。' });
+    await outage.waitFor();
+    expect(await expected.textContent()).toBe('4');
+    await page.unroute(meetingRoute);
+    await outage.waitFor({ state: 'detached' });
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -5,7 +5,7 @@
  * one. The meeting is read again every few seconds, so the panel follows check-in and casting
  * without a reload.
  */
-import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import { votesNeeded } from '../../../shared/tally/rules.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingDetail, MeetingPoll, RosterVoter, SlipsResponse, TransitionTarget } from './api.ts';
@@ -13,6 +13,7 @@ import { ConfirmDialog, type ConfirmRequest } from './confirm-dialog.tsx';
 import { ct, phaseLabel, type ConsoleKey } from './i18n.ts';
 import { PollCard } from './poll-card.tsx';
 import { PollForm } from './poll-form.tsx';
+import { createLoad } from './load.ts';
 import { RosterImport, statusLabel } from './roster-import.tsx';
 import { SlipSheet } from './slip-sheet.tsx';
 
@@ -107,8 +108,9 @@ function Roster(props: {
   onReprint: (voter: RosterVoter) => void;
 }) {
   const firstPoll = () => props.meeting.polls[0]?.id;
-  const [record, { refetch }] = createResource(firstPoll, (id) => props.api.record(id));
-  const exclusionOf = (voterId: string) => record()?.exclusions.find((e) => e.voterId === voterId);
+  const record = createLoad(firstPoll, (id) => props.api.record(id));
+  const refetch = record.reload;
+  const exclusionOf = (voterId: string) => record.value()?.exclusions.find((e) => e.voterId === voterId);
   const [excluding, setExcluding] = createSignal<string>();
   const act = createAction();
   const rosterOpen = () => props.meeting.polls.every((p) => p.phase === 'draft' || p.phase === 'checkin');
@@ -211,9 +213,9 @@ function Roster(props: {
           </table>
         </div>
       </Show>
-      <Show when={act.error()}>
+      <Show when={act.error() ?? record.error()}>
         <p class="alert" role="alert">
-          {act.error()}
+          {act.error() ?? record.error()}
         </p>
       </Show>
     </section>
@@ -221,8 +223,11 @@ function Roster(props: {
 }
 
 export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack: () => void }) {
-  const [meeting, { refetch: refetchMeeting }] = createResource(() => props.meetingId, (id) => props.api.meeting(id));
-  const [voters, { refetch: refetchVoters }] = createResource(() => props.meetingId, (id) => props.api.voters(id));
+  const meeting = createLoad(() => props.meetingId, (id) => props.api.meeting(id));
+  const voterList = createLoad(() => props.meetingId, (id) => props.api.voters(id));
+  const refetchMeeting = meeting.reload;
+  const refetchVoters = voterList.reload;
+  const voters = () => voterList.value() ?? [];
   const timer = setInterval(() => void refetchMeeting(), REFRESH_MS);
   onCleanup(() => clearInterval(timer));
   const [confirm, setConfirm] = createSignal<ConfirmRequest>();
@@ -233,7 +238,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
     void refetchMeeting();
     void refetchVoters();
   };
-  const current = () => meeting.latest;
+  const current = () => meeting.value();
   const polls = () => current()?.polls ?? [];
   const knownGroups = createMemo(() => [...new Set(['members', ...polls().flatMap((p) => p.groups)])]);
 
@@ -264,7 +269,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
         setSlips(await props.api.slips(props.meetingId));
         void refetchVoters();
       });
-    if ((voters.latest ?? []).some((v) => v.hasCode))
+    if (voters().some((v) => v.hasCode))
       ask({ title: ct('confirm.slipsAll.title'), lines: [ct('confirm.slipsAll.1'), ct('confirm.slipsAll.2')], confirmLabel: ct('slips.printAll'), danger: true, run });
     else void run();
   };
@@ -281,7 +286,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
     });
 
   const canPrint = () => polls().length > 0 && polls().every((p) => p.phase === 'checkin' || p.phase === 'voting');
-  const canAddPoll = () => !(voters.latest ?? []).some((v) => v.hasCode) && polls().every((p) => p.phase === 'draft');
+  const canAddPoll = () => !voters().some((v) => v.hasCode) && polls().every((p) => p.phase === 'draft');
 
   return (
     <Show
@@ -300,9 +305,9 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
             {ct('meeting.back')}
           </a>
         </p>
-        <Show when={meeting.error && !current()}>
+        <Show when={meeting.error() || voterList.error()}>
           <p class="alert" role="alert">
-            {String((meeting.error as Error).message)}
+            {meeting.error() ?? voterList.error()}
           </p>
         </Show>
         <Show when={current()}>
@@ -350,12 +355,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                   </p>
                 </Show>
               </section>
-              <Roster api={props.api} meeting={m()} voters={voters.latest ?? []} onChanged={refresh} onReprint={reprint} />
+              <Roster api={props.api} meeting={m()} voters={voters()} onChanged={refresh} onReprint={reprint} />
               <Show when={m().polls.every((p) => p.phase === 'draft' || p.phase === 'checkin')}>
                 <RosterImport
                   api={props.api}
                   meetingId={m().id}
-                  existingNumbers={(voters.latest ?? []).map((v) => v.number)}
+                  existingNumbers={voters().map((v) => v.number)}
                   knownGroups={knownGroups()}
                   onSaved={() => refresh()}
                 />
@@ -366,7 +371,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 <For each={m().polls.map((p) => p.id)} fallback={<p>{ct('polls.none')}</p>}>
                   {(id) => (
                     <Show when={m().polls.find((p) => p.id === id)}>
-                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters.latest ?? []} onChanged={refresh} />}
+                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} />}
                     </Show>
                   )}
                 </For>

@@ -5,7 +5,7 @@
  * the tally sheet and the signed bundle. No count of choices is ever shown before close: the
  * server has none to give (GET /bundle answers wrong_phase).
  */
-import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { Question } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
 import { optionLabel } from '../components/ballot-paper.tsx';
@@ -13,6 +13,7 @@ import { locale } from '../i18n/index.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingPoll, PollRecord, RosterVoter, Scrutineer } from './api.ts';
 import { ct, kindLabel, phaseLabel } from './i18n.ts';
+import { createLoad } from './load.ts';
 
 const splitNames = (text: string) =>
   text
@@ -239,7 +240,8 @@ function countsLine(question: Question, counts: Record<string, number>): string 
 }
 
 export function PollResult(props: { api: ConsoleApi; poll: MeetingPoll }) {
-  const [bundle] = createResource(() => props.poll.id, (id) => props.api.bundle(id));
+  const loaded = createLoad(() => props.poll.id, (id) => props.api.bundle(id));
+  const bundle = loaded.value;
   // The bundle as the server signed it, saved as a file (a blob URL: the download needs no second request).
   const download = createMemo(() => {
     const b = bundle();
@@ -252,9 +254,9 @@ export function PollResult(props: { api: ConsoleApi; poll: MeetingPoll }) {
   return (
     <div class="result stack-tight">
       <h4>{ct('result.title')}</h4>
-      <Show when={bundle.error}>
+      <Show when={loaded.error()}>
         <p class="alert" role="alert">
-          {String(bundle.error?.message ?? bundle.error)}
+          {loaded.error()}
         </p>
       </Show>
       <Show when={bundle()}>
@@ -322,10 +324,11 @@ function ResultBody(props: { bundle: Bundle }) {
 export function PollCard(props: { api: ConsoleApi; poll: MeetingPoll; voters: RosterVoter[]; onChanged: () => void }) {
   const beforeVoting = () => props.poll.phase === 'draft' || props.poll.phase === 'checkin';
   const closed = () => props.poll.phase === 'closed' || props.poll.phase === 'published';
-  const [record, { refetch }] = createResource(
+  const record = createLoad(
     () => (beforeVoting() ? props.poll.id : undefined),
     (id) => props.api.record(id),
   );
+  const refetch = record.reload;
   const changed = () => {
     void refetch();
     props.onChanged();
@@ -342,7 +345,10 @@ export function PollCard(props: { api: ConsoleApi; poll: MeetingPoll; voters: Ro
       <Show when={props.poll.phase === 'draft'}>
         <RenameDraft api={props.api} poll={props.poll} onChanged={props.onChanged} />
       </Show>
-      <Show when={beforeVoting() && record()}>
+      <Show when={record.error()}>
+        <ErrorLine text={record.error()} />
+      </Show>
+      <Show when={beforeVoting() && record.value()}>
         {(r) => (
           <>
             <ScrutineersForm api={props.api} poll={props.poll} record={r()} onChanged={changed} />

@@ -3,10 +3,11 @@
  * Sign in (or the session restored after a reload), then the meetings list, or one meeting
  * (`/console?meeting=ID`, kept in the address so a reload stays on it). Chinese by default.
  */
-import { createEffect, createResource, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { createAction } from '../console/action.ts';
 import { ApiError, createConsoleApi, type SessionUser } from '../console/api.ts';
 import { ct } from '../console/i18n.ts';
+import { createLoad } from '../console/load.ts';
 import { MeetingView } from '../console/meeting-view.tsx';
 import '../console/console.css';
 
@@ -48,7 +49,8 @@ function SignIn(props: { onSignIn: (username: string, password: string) => Promi
 }
 
 function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: (id: string) => void }) {
-  const [meetings, { refetch }] = createResource(() => props.api.meetings());
+  const loaded = createLoad(() => true, () => props.api.meetings());
+  const meetings = () => loaded.value() ?? [];
   const [title, setTitle] = createSignal('');
   const create = createAction();
   return (
@@ -56,16 +58,16 @@ function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: 
       <h1 tabindex="-1" data-screen-title>
         {ct('meetings.title')}
       </h1>
-      <Show when={meetings.error}>
+      <Show when={loaded.error()}>
         <p class="alert" role="alert">
-          {String((meetings.error as Error).message)}
+          {loaded.error()}
         </p>
       </Show>
       <section class="panel" aria-labelledby="meetings-list-title">
         <h2 id="meetings-list-title">{ct('meetings.list')}</h2>
-        <Show when={(meetings.latest ?? []).length > 0} fallback={<p>{ct('meetings.none')}</p>}>
+        <Show when={meetings().length > 0} fallback={<p>{ct('meetings.none')}</p>}>
           <ul class="plain meeting-list">
-            <For each={meetings.latest}>
+            <For each={meetings()}>
               {(meeting) => (
                 <li>
                   <a
@@ -92,7 +94,7 @@ function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: 
           void create.run(async () => {
             const meeting = await props.api.createMeeting(title());
             setTitle('');
-            await refetch();
+            await loaded.reload();
             props.onOpen(meeting.id);
           });
         }}
