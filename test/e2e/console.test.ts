@@ -372,6 +372,10 @@ describe('the organizer console', () => {
     expect(await expected.textContent()).toBe('4');
     await page.unroute(meetingRoute);
     await outage.waitFor({ state: 'detached' });
+
+    // ---- on a tablet held upright, or a phone, nothing is wider than the screen ----
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, '25-meeting-narrow');
     expect(problems).toEqual([]);
     await context.close();
   });

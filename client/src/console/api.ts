@@ -8,6 +8,7 @@ import { ApiError } from '../../../shared/protocol/api-client.ts';
 import type { TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase, Question } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
+import type { Rule } from '../../../shared/tally/rules.ts';
 import type { RosterStatus } from '../../../shared/protocol/roster-csv.ts';
 
 export { ApiError };
@@ -32,6 +33,8 @@ export interface MeetingPoll {
   groups: string[];
   questions: Question[];
   turnout: TurnoutView;
+  /** Not sent by the server yet (see the live panel): when it is, the panel uses the poll's own quorum setting. */
+  rule?: Rule;
 }
 
 export interface MeetingDetail extends MeetingSummary {

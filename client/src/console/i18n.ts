@@ -42,6 +42,7 @@ const zh = {
   'live.title': '实时情况',
   'live.help': '每 3 秒自动更新。投票结束前只显示人数，不显示任何选项的票数。',
   'live.noPolls': '还没有表决事项。',
+  'live.tableLabel': '各表决事项的人数',
   'live.poll': '表决事项',
   'live.phase': '阶段',
   'live.expected': '应到',
@@ -50,6 +51,7 @@ const zh = {
   'live.quorum': '法定人数',
   'live.quorumMet': '已达到（需 {needed} 人）',
   'live.quorumNotMet': '未达到（需 {needed} 人）',
+  'live.noQuorum': '—（见计票结果）',
 
   'phase.title': '会议进程',
   'phase.help': '每一步都会先说明将发生什么，确认后才执行。',
@@ -282,6 +284,7 @@ const en: Record<ConsoleKey, string> = {
   'live.title': 'Live',
   'live.help': 'Updates every 3 seconds. Until a poll closes, only numbers of people are shown, never counts of choices.',
   'live.noPolls': 'No poll yet.',
+  'live.tableLabel': 'Turnout per poll',
   'live.poll': 'Poll',
   'live.phase': 'Phase',
   'live.expected': 'Expected',
@@ -290,6 +293,7 @@ const en: Record<ConsoleKey, string> = {
   'live.quorum': 'Quorum',
   'live.quorumMet': 'Met ({needed} needed)',
   'live.quorumNotMet': 'Not met ({needed} needed)',
+  'live.noQuorum': '— (see the result)',
 
   'phase.title': 'Meeting steps',
   'phase.help': 'Each step first says what will happen, and runs only when you confirm.',

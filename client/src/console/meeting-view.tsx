@@ -27,9 +27,17 @@ const STEPS: { to: TransitionTarget; from: MeetingPoll['phase']; button: Console
   { to: 'published', from: 'closed', button: 'phase.publish', title: 'confirm.publish.title', lines: ['confirm.publish.1', 'confirm.publish.2'], danger: true },
 ];
 
-/** Quorum as the default rule has it (more than half of those expected); see the report of each poll after close. */
-function quorumOf(poll: MeetingPoll) {
-  const needed = votesNeeded(poll.turnout.expected, '1/2', 'more_than');
+/**
+ * The quorum of a poll from its turnout: the poll's own setting when the server sends the rule,
+ * else the default of every preset with a quorum (more than half of those expected). Plain
+ * counts have no quorum, and the three evaluations count participation per group, which
+ * turnout does not break down: for those the panel shows none.
+ */
+function quorumOf(poll: MeetingPoll): { needed: number; met: boolean } | undefined {
+  if (poll.kind === 'generic' || poll.kind === 'three_evaluations') return undefined;
+  const rule = poll.rule;
+  const setting = rule && 'quorum' in rule ? rule.quorum : rule && 'attendance' in rule ? rule.attendance : { fraction: '1/2' as const, comparison: 'more_than' as const };
+  const needed = votesNeeded(poll.turnout.expected, setting.fraction, setting.comparison);
   return { needed, met: poll.turnout.checkedIn >= needed };
 }
 
@@ -39,7 +47,7 @@ function LivePanel(props: { polls: MeetingPoll[] }) {
       <h2 id="live-title">{ct('live.title')}</h2>
       <p class="hint">{ct('live.help')}</p>
       <Show when={props.polls.length > 0} fallback={<p>{ct('live.noPolls')}</p>}>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label={ct('live.tableLabel')}>
           <table class="table live-table">
             <caption class="visually-hidden">{ct('live.title')}</caption>
             <thead>
@@ -61,9 +69,13 @@ function LivePanel(props: { polls: MeetingPoll[] }) {
                     <td class="num" data-field="expected">{poll.turnout.expected}</td>
                     <td class="num" data-field="checked-in">{poll.turnout.checkedIn}</td>
                     <td class="num" data-field="ballots">{poll.turnout.ballotsCast}</td>
-                    <td data-field="quorum" class={quorumOf(poll).met ? 'verdict-ok' : 'verdict-no'}>
-                      {ct(quorumOf(poll).met ? 'live.quorumMet' : 'live.quorumNotMet', { needed: quorumOf(poll).needed })}
-                    </td>
+                    <Show when={quorumOf(poll)} fallback={<td data-field="quorum">{ct('live.noQuorum')}</td>}>
+                      {(quorum) => (
+                        <td data-field="quorum" class={quorum().met ? 'verdict-ok' : 'verdict-no'}>
+                          {ct(quorum().met ? 'live.quorumMet' : 'live.quorumNotMet', { needed: quorum().needed })}
+                        </td>
+                      )}
+                    </Show>
                   </tr>
                 )}
               </For>
@@ -123,7 +135,7 @@ function Roster(props: {
         <Show when={!firstPoll()}>
           <p class="hint">{ct('exclude.needPoll')}</p>
         </Show>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label={ct('roster.caption')}>
           <table class="table roster-table">
             <caption class="visually-hidden">{ct('roster.caption')}</caption>
             <thead>

@@ -99,7 +99,7 @@ export function RosterImport(props: {
               </label>
             </Show>
             <Show when={p().rows.length > 0}>
-              <div class="table-wrap">
+              <div class="table-wrap" tabindex="0" role="region" aria-label={ct('import.previewCaption')}>
                 <table class="table">
                   <caption class="visually-hidden">{ct('import.previewCaption')}</caption>
                   <thead>
