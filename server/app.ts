@@ -15,9 +15,10 @@ import type { AppDeps } from './context.ts';
 import { errorResponse, handleError } from './http-errors.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { pollRoutes } from './routes/polls.ts';
+import { liveRoutes } from './routes/live.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { userRoutes } from './routes/users.ts';
+import { unitRoutes, userRoutes } from './routes/users.ts';
 import { ballotRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi, strictUtf8Body } from './validate.ts';
 
@@ -66,11 +67,13 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
 
   app.route('/api/session', sessionRoutes(deps));
   app.route('/api/users', userRoutes(deps));
+  app.route('/api/units', unitRoutes(deps));
   app.route('/api/meetings', meetingRoutes(deps));
   app.route('/api/polls', pollRoutes(deps));
   app.route('/api/checkin', checkinRoutes(deps));
   app.route('/api/ballots', ballotRoutes(deps));
   app.route('/api/self-evaluations', selfEvaluationRoutes(deps));
+  app.route('/api/public/live', liveRoutes(deps));
   app.route('/api/public', publicRoutes(deps));
   const openApi = buildOpenApi(app, { title: 'Anonymous ballot API', version: '1' });
   app.get('/api/openapi.json', (c) => c.json(openApi));

@@ -14,7 +14,8 @@ import { AppError } from '../shared/errors.ts';
 export interface RouteDoc {
   summary: string;
   /** Who may call it: `public` (anyone), `voter` (a voting code in the body), `organizer`, `admin`. */
-  access: 'public' | 'voter' | 'organizer' | 'admin';
+  /** Who may call it: `organizer` routes are also open to scrutineers for reading (GET). */
+  access: 'public' | 'voter' | 'organizer' | 'scrutineer' | 'admin';
   response?: string;
 }
 

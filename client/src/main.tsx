@@ -17,6 +17,10 @@ const ROUTES: Record<string, Component> = {
   '/': LandingPage,
   '/vote': VotePage,
   '/console': lazy(() => import('./routes/console.tsx')),
+  '/projector': lazy(() => import('./routes/projector.tsx')),
+  '/board': lazy(() => import('./routes/board.tsx')),
+  '/tally-sheet': lazy(() => import('./routes/tally-sheet.tsx')),
+  '/comments': lazy(() => import('./routes/comments.tsx').then((m) => ({ default: m.CommentsPage }))),
 };
 
 function App() {

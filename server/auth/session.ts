@@ -48,7 +48,7 @@ export async function login(deps: AppDeps, c: Context, username: string, passwor
     path: '/',
     maxAge: SESSION_MS / 1000,
   });
-  return { user: { id: user.id, username: user.username, role: user.role }, csrfToken };
+  return { user: { id: user.id, username: user.username, role: user.role, unitId: user.unitId }, csrfToken };
 }
 
 export function logout(deps: AppDeps, c: Context) {
@@ -96,7 +96,14 @@ export function requireUser(deps: AppDeps, role?: 'admin'): MiddlewareHandler<Ap
   };
 }
 
+/** Scrutineers watch: every method but GET and HEAD is refused to them (co-signing has its own route). */
+export const watchOnlyForScrutineers: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('user').role === 'scrutineer' && c.req.method !== 'GET' && c.req.method !== 'HEAD')
+    fail('forbidden', 'a scrutineer can watch and co-sign, not change');
+  await next();
+};
+
 export function sessionView(c: Context<AppEnv>) {
   const user = c.get('user');
-  return { user: { id: user.id, username: user.username, role: user.role }, csrfToken: c.get('csrfToken') };
+  return { user: { id: user.id, username: user.username, role: user.role, unitId: user.unitId }, csrfToken: c.get('csrfToken') };
 }

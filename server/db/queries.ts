@@ -2,11 +2,34 @@
  * Every SQL statement of the server, as named functions. Routes and services call these and
  * never build queries themselves.
  */
-import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import { auditLog, ballots, decisions, exclusions, selfEvaluations, issuances, loginFailures, meetings, pollKeys, polls, sessions, users, voters, writtenOpinions } from './schema.ts';
+import {
+  auditLog,
+  ballots,
+  candidateComments,
+  cosignatures,
+  decisions,
+  exclusions,
+  issuances,
+  loginFailures,
+  meetings,
+  objections,
+  pollKeys,
+  polls,
+  selfEvaluations,
+  sessions,
+  units,
+  users,
+  voters,
+  writtenOpinions,
+  type USER_ROLES,
+} from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
+export type UserRole = (typeof USER_ROLES)[number];
+export type UnitRow = typeof units.$inferSelect;
+export type ObjectionRow = typeof objections.$inferSelect;
 export type MeetingRow = typeof meetings.$inferSelect;
 export type VoterRow = typeof voters.$inferSelect;
 export type PollRow = typeof polls.$inferSelect;
@@ -40,6 +63,12 @@ export const findUserByUsername = (db: Db, username: string) =>
   db.select().from(users).where(eq(users.username, username)).get();
 export const findUserById = (db: Db, id: string) => db.select().from(users).where(eq(users.id, id)).get();
 export const countUsers = (db: Db) => db.select({ n: count() }).from(users).get()!.n;
+export const listUsers = (db: Db) =>
+  db.select({ id: users.id, username: users.username, role: users.role, unitId: users.unitId }).from(users).orderBy(asc(users.username)).all();
+
+export const insertUnit = (db: Db, row: typeof units.$inferInsert) => db.insert(units).values(row).run();
+export const getUnit = (db: Db, id: string) => db.select().from(units).where(eq(units.id, id)).get();
+export const listUnits = (db: Db) => db.select().from(units).orderBy(asc(units.name), asc(units.id)).all();
 
 export const insertSession = (db: Db, row: typeof sessions.$inferInsert) => db.insert(sessions).values(row).run();
 export function findSession(db: Db, tokenHash: string, nowMs: number) {
@@ -75,9 +104,15 @@ export const clearLoginFailures = (db: Db, username: string) =>
 
 export const insertMeeting = (db: Db, row: typeof meetings.$inferInsert) => db.insert(meetings).values(row).run();
 export const getMeeting = (db: Db, id: string) => db.select().from(meetings).where(eq(meetings.id, id)).get();
-export function listMeetings(db: Db, ownerId?: string) {
+/** All meetings, or those a user may see: their own and their unit's. */
+export function listMeetings(db: Db, visibleTo?: { id: string; unitId: string | null }) {
   const query = db.select().from(meetings);
-  return (ownerId ? query.where(eq(meetings.ownerId, ownerId)) : query).orderBy(asc(meetings.createdAt)).all();
+  if (!visibleTo) return query.orderBy(asc(meetings.createdAt)).all();
+  const own = eq(meetings.ownerId, visibleTo.id);
+  return query
+    .where(visibleTo.unitId ? or(own, eq(meetings.unitId, visibleTo.unitId)) : own)
+    .orderBy(asc(meetings.createdAt))
+    .all();
 }
 
 export const insertVoters = (db: Db, rows: (typeof voters.$inferInsert)[]) => {
@@ -100,6 +135,8 @@ export const listPublishedPolls = (db: Db) =>
 export const deletePoll = (db: Db, id: string) => db.delete(polls).where(eq(polls.id, id)).run();
 export const setPollPhase = (db: Db, id: string, phase: PollRow['phase']) =>
   db.update(polls).set({ phase }).where(eq(polls.id, id)).run();
+export const setPollPublished = (db: Db, id: string, publishedAt: string) =>
+  db.update(polls).set({ phase: 'published', publishedAt }).where(eq(polls.id, id)).run();
 export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: string) =>
   db.update(polls).set({ phase: 'closed', closedAt, bundle }).where(eq(polls.id, id)).run();
 
@@ -211,3 +248,36 @@ export const upsertSelfEvaluation = (db: Db, row: typeof selfEvaluations.$inferI
     .run();
 export const listSelfEvaluations = (db: Db, pollId: string) =>
   db.select().from(selfEvaluations).where(eq(selfEvaluations.pollId, pollId)).orderBy(asc(selfEvaluations.questionId)).all();
+
+// ---- per-candidate comments (three evaluations) ----
+
+export const insertCandidateComments = (db: Db, rows: (typeof candidateComments.$inferInsert)[]) => {
+  if (rows.length) db.insert(candidateComments).values(rows).run();
+};
+/** A candidate's comments, ordered by their text: the order says nothing about who wrote them or when. */
+export const listCandidateComments = (db: Db, pollId: string, questionId: string) =>
+  db
+    .select({ text: candidateComments.text })
+    .from(candidateComments)
+    .where(and(eq(candidateComments.pollId, pollId), eq(candidateComments.questionId, questionId)))
+    .orderBy(asc(candidateComments.text))
+    .all()
+    .map((r) => r.text);
+
+// ---- objections ----
+
+export const insertObjection = (db: Db, row: typeof objections.$inferInsert) => db.insert(objections).values(row).run();
+export const getObjection = (db: Db, id: string) => db.select().from(objections).where(eq(objections.id, id)).get();
+export const listObjections = (db: Db, pollId: string) =>
+  db.select().from(objections).where(eq(objections.pollId, pollId)).orderBy(asc(objections.receivedOn), asc(objections.id)).all();
+export const countObjectionsOn = (db: Db, pollId: string, day: string) =>
+  db.select({ n: count() }).from(objections).where(and(eq(objections.pollId, pollId), eq(objections.receivedOn, day))).get()!.n;
+export const setObjectionOutcome = (db: Db, id: string, outcome: NonNullable<ObjectionRow['outcome']>, outcomeNote: string, decidedBy: string) =>
+  db.update(objections).set({ outcome, outcomeNote, decidedBy }).where(eq(objections.id, id)).run();
+
+// ---- scrutineers' co-signatures ----
+
+export const upsertCosignature = (db: Db, row: typeof cosignatures.$inferInsert) =>
+  db.insert(cosignatures).values(row).onConflictDoUpdate({ target: [cosignatures.pollId, cosignatures.account], set: { signature: row.signature } }).run();
+export const listCosignatures = (db: Db, pollId: string) =>
+  db.select().from(cosignatures).where(eq(cosignatures.pollId, pollId)).orderBy(asc(cosignatures.account)).all();

@@ -7,14 +7,40 @@
  * session, a request id or an insertion order. `ballots` is keyed by the token's random nonce.
  */
 import { sql } from 'drizzle-orm';
-import { blob, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The organization as a tree: university → college → branch. An organizer runs the polls of
+ * their own unit; a scrutineer watches them; the admin (organization department) manages all.
+ */
+export const units = sqliteTable('units', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  parentId: text('parent_id').references((): AnySQLiteColumn => units.id),
+  createdAt: text('created_at').notNull(),
+});
+
+export const USER_ROLES = ['admin', 'organizer', 'scrutineer'] as const;
+
+/**
+ * A scrutineer named for a poll. `account`: the scrutineer's sign-in name, when they will co-sign
+ * the result; `publicKey`: the Ed25519 key their own browser generated and registered before close.
+ */
+export interface ScrutineerEntry {
+  name: string;
+  role: 'supervisor' | 'counter';
+  account?: string;
+  publicKey?: string;
+}
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
   username: text('username').notNull().unique(),
   /** scrypt$N$r$p$salt$hash, see server/auth/password.ts */
   passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['admin', 'organizer'] }).notNull(),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  /** The unit an organizer or scrutineer belongs to; null for the admin (and accounts made before units). */
+  unitId: text('unit_id').references(() => units.id),
   createdAt: text('created_at').notNull(),
 });
 
@@ -40,6 +66,8 @@ export const meetings = sqliteTable('meetings', {
   ownerId: text('owner_id')
     .notNull()
     .references(() => users.id),
+  /** The unit whose meeting this is (its creator's unit); its organizers and scrutineers may see it. */
+  unitId: text('unit_id').references(() => units.id),
   createdAt: text('created_at').notNull(),
 });
 
@@ -75,10 +103,14 @@ export const polls = sqliteTable('polls', {
   rule: text('rule', { mode: 'json' }).notNull(),
   groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
   /** Scrutineers named for the poll: [{ name, role: 'supervisor' (监票人) | 'counter' (计票人) }]. */
-  scrutineers: text('scrutineers', { mode: 'json' }).$type<{ name: string; role: 'supervisor' | 'counter' }[]>().notNull().default([]),
+  scrutineers: text('scrutineers', { mode: 'json' }).$type<ScrutineerEntry[]>().notNull().default([]),
   /** Candidates' roster numbers by question id, for evaluations: who may submit which self-evaluation. Never published. */
   candidateNumbers: text('candidate_numbers', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
   closedAt: text('closed_at'),
+  /** When the result was published: the publicity period (公示) starts on this day. */
+  publishedAt: text('published_at'),
+  /** Length of the publicity period in working days (Monday–Friday). */
+  publicityWorkingDays: integer('publicity_working_days').notNull().default(5),
   /** The signed tally bundle (JSON), written at close, public once published. */
   bundle: text('bundle'),
   createdAt: text('created_at').notNull(),
@@ -220,3 +252,48 @@ export const auditLog = sqliteTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/**
+ * Per-candidate comments from the three evaluations: shown to the candidate only, never
+ * attributed. WITHOUT ROWID in SQL (hand-written migration) and keyed by a random id, with no
+ * nonce, token, group or time: nothing joins a comment to its ballot or its rater.
+ */
+export const candidateComments = sqliteTable('candidate_comments', {
+  id: blob('id', { mode: 'buffer' }).primaryKey(),
+  pollId: text('poll_id').notNull(),
+  questionId: text('question_id').notNull(),
+  text: text('text').notNull(),
+});
+
+/**
+ * Objections during the publicity period (mass supervision). Anonymous unless the person gives
+ * a name. No address or session is stored; the rate limit lives in memory only.
+ */
+export const objections = sqliteTable('objections', {
+  id: text('id').primaryKey(),
+  pollId: text('poll_id')
+    .notNull()
+    .references(() => polls.id, { onDelete: 'cascade' }),
+  /** The day it was received (YYYY-MM-DD), to tell whether it came within the period. */
+  receivedOn: text('received_on').notNull(),
+  text: text('text').notNull(),
+  /** The objector's name and how to reach them, only if they chose to give them. */
+  name: text('name'),
+  contact: text('contact'),
+  outcome: text('outcome', { enum: ['proceed', 'defer', 'reject'] }),
+  outcomeNote: text('outcome_note'),
+  decidedBy: text('decided_by'),
+});
+
+/** Scrutineers' Ed25519 co-signatures over the bundle digest (see shared/crypto/bundle-digest.ts). */
+export const cosignatures = sqliteTable(
+  'cosignatures',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    account: text('account').notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.account] })],
+);

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { addVotersBody, createMeetingBody, createPollBody, exclusionBody, slipsBody, transitionBody } from '../../shared/protocol/api.ts';
 import { removeExclusion, setExclusion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
-import { requireUser } from '../auth/session.ts';
+import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkAuditChain } from '../services/audit.ts';
@@ -16,12 +16,13 @@ const PREVIOUS = { checkin: 'draft', voting: 'checkin', closed: 'voting', publis
 export function meetingRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireUser(deps))
+    .use(watchOnlyForScrutineers)
     .post('/', jsonBody(createMeetingBody, { summary: 'Create a meeting', access: 'organizer' }), (c) =>
       c.json(createMeeting(deps, c.req.valid('json').title, c.get('user')), 201),
     )
     .get('/', described({ summary: 'Meetings the signed-in organizer may run', access: 'organizer' }), (c) => {
       const user = c.get('user');
-      return c.json({ meetings: q.listMeetings(deps.db, user.role === 'admin' ? undefined : user.id) });
+      return c.json({ meetings: q.listMeetings(deps.db, user.role === 'admin' ? undefined : user) });
     })
     .get('/:id', described({ summary: 'A meeting with its polls and their turnout', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));

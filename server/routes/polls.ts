@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
 import { meetingRecord, recordDecision, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
-import { requireUser } from '../auth/session.ts';
+import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from '../services/audit.ts';
@@ -14,6 +14,7 @@ import { described, jsonBody } from '../validate.ts';
 export function pollRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireUser(deps))
+    .use(watchOnlyForScrutineers)
     .get('/:id', described({ summary: 'A poll with its keys and turnout', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
       return c.json({ ...publicPollView(deps, poll), meetingId: poll.meetingId, turnout: turnout(deps, poll) });

@@ -31,7 +31,16 @@ export function publicRoutes(deps: AppDeps) {
     })
     .get('/polls', described({ summary: 'Published results', access: 'public' }), (c) =>
       c.json({
-        polls: q.listPublishedPolls(deps.db).map((p) => ({ id: p.id, meetingId: p.meetingId, title: p.title, kind: p.kind, closedAt: p.closedAt })),
+        polls: q.listPublishedPolls(deps.db).map((p) => ({
+          id: p.id,
+          meetingId: p.meetingId,
+          title: p.title,
+          kind: p.kind,
+          closedAt: p.closedAt,
+          // Every poll published since the column exists has it; the close is the closest earlier fact.
+          publishedAt: p.publishedAt ?? p.closedAt,
+          publicityWorkingDays: p.publicityWorkingDays,
+        })),
       }),
     )
     .get('/polls/:id/decisions', described({ summary: 'Decisions recorded beside a published result', access: 'public' }), (c) => {

@@ -4,9 +4,9 @@
  * about the request (time, address, headers) reaches storage or the log.
  */
 import { Hono } from 'hono';
-import { castBody, checkinBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
+import { candidateCommentsBody, castBody, checkinBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
-import { castBallot, checkIn, lookupVoter, submitSelfEvaluation } from '../services/voting.ts';
+import { castBallot, checkIn, commentsForCandidate, lookupVoter, submitSelfEvaluation } from '../services/voting.ts';
 import { jsonBody } from '../validate.ts';
 
 export function checkinRoutes(deps: AppDeps) {
@@ -25,8 +25,8 @@ export function ballotRoutes(deps: AppDeps) {
     '/',
     jsonBody(castBody, { summary: 'Cast an anonymous ballot with a token; 201 new, 200 identical replay', access: 'public' }),
     async (c) => {
-      const { token, choices } = c.req.valid('json');
-      const result = await castBallot(deps, token, choices);
+      const { token, choices, comments } = c.req.valid('json');
+      const result = await castBallot(deps, token, choices, comments);
       c.header('cache-control', 'no-store');
       return c.json(result, result.replay ? 200 : 201);
     },
@@ -34,7 +34,15 @@ export function ballotRoutes(deps: AppDeps) {
 }
 
 export function selfEvaluationRoutes(deps: AppDeps) {
-  return new Hono().post(
+  return new Hono()
+    .post(
+      '/comments',
+      jsonBody(candidateCommentsBody, { summary: "After close, the comments raters wrote to a candidate, for that candidate only (with their voting code)", access: 'voter' }),
+      (c) => {
+        return c.json(commentsForCandidate(deps, c.req.valid('json').code));
+      },
+    )
+    .post(
     '/',
     jsonBody(selfEvaluationBody, { summary: "A candidate's signed self-evaluation (not anonymous), with their voting code", access: 'voter' }),
     (c) => {

@@ -16,6 +16,7 @@ import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
 import { publicPollView } from './polls.ts';
 import { hashVotingCode } from './voting.ts';
+import { DEFAULT_PUBLICITY_WORKING_DAYS } from '../../shared/publicity.ts';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -27,10 +28,19 @@ export function randomId(deps: AppDeps): string {
 }
 
 /** The meeting, if `user` may see and change it (its owner, or an administrator). */
+/**
+ * Who may see a meeting: the admin; its creator; the organizers and scrutineers of its unit.
+ * An organizer of another unit gets 403, never the meeting.
+ */
+export function maySeeMeeting(user: q.UserRow, meeting: q.MeetingRow): boolean {
+  if (user.role === 'admin' || meeting.ownerId === user.id) return true;
+  return user.unitId !== null && meeting.unitId === user.unitId;
+}
+
 export function meetingFor(deps: AppDeps, meetingId: string, user: q.UserRow): q.MeetingRow {
   const meeting = q.getMeeting(deps.db, meetingId);
   if (!meeting) fail('not_found', 'no such meeting');
-  if (user.role !== 'admin' && meeting.ownerId !== user.id) fail('forbidden', 'this meeting belongs to another organizer');
+  if (!maySeeMeeting(user, meeting)) fail('forbidden', 'this meeting belongs to another unit');
   return meeting;
 }
 
@@ -42,7 +52,7 @@ export function pollFor(deps: AppDeps, pollId: string, user: q.UserRow): q.PollR
 }
 
 export function createMeeting(deps: AppDeps, title: string, user: q.UserRow): q.MeetingRow {
-  const meeting = { id: randomId(deps), title, ownerId: user.id, createdAt: deps.now().toISOString() };
+  const meeting = { id: randomId(deps), title, ownerId: user.id, unitId: user.unitId, createdAt: deps.now().toISOString() };
   q.runInTransaction(deps.db, () => {
     q.insertMeeting(deps.db, meeting);
     appendAudit(deps.db, { actor: user.username, action: 'create_meeting', subject: meeting.id, details: { title } }, meeting.createdAt);
@@ -106,6 +116,7 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
     rule,
     groups,
     candidateNumbers,
+    publicityWorkingDays: input.publicityWorkingDays ?? DEFAULT_PUBLICITY_WORKING_DAYS,
     createdAt: deps.now().toISOString(),
   };
   q.runInTransaction(deps.db, () => {

@@ -114,9 +114,12 @@ export function advancePoll(deps: AppDeps, pollId: string, to: Phase, actor: str
         { actor, action: 'close', subject: pollId, details: { ballots: bundle.result.ballotsCast, issuingKeysDestroyed: true } },
         at,
       );
+    } else if (to === 'published') {
+      q.setPollPublished(deps.db, pollId, at);
+      appendAudit(deps.db, { actor, action: 'publish', subject: pollId, details: { publicityWorkingDays: poll.publicityWorkingDays } }, at);
     } else {
       q.setPollPhase(deps.db, pollId, to);
-      appendAudit(deps.db, { actor, action: to === 'voting' ? 'open_voting' : 'publish', subject: pollId }, at);
+      appendAudit(deps.db, { actor, action: 'open_voting', subject: pollId }, at);
     }
   });
   if (to === 'closed') {

@@ -15,7 +15,8 @@ import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { checkToken, decodeToken, tokenContext } from '../../shared/crypto/token.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import { validateAnswer, validateChoices, type Choices } from '../../shared/protocol/poll.ts';
-import type { CastResponse, CheckinResponse, LookupResponse } from '../../shared/protocol/api.ts';
+import type { CandidateCommentsResponse, CastResponse, CheckinResponse, LookupResponse } from '../../shared/protocol/api.ts';
+import type { Bundle } from '../../shared/protocol/bundle.ts';
 import { blindSign, nodePssVerifier } from '../crypto/blind-signer.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
@@ -171,7 +172,7 @@ function flushCasts(deps: AppDeps) {
   });
 }
 
-export async function castBallot(deps: AppDeps, tokenText: string, choices: Choices): Promise<CastResponse> {
+export async function castBallot(deps: AppDeps, tokenText: string, choices: Choices, comments: Record<string, string> = {}): Promise<CastResponse> {
   const tokenBytes = fromBase64Url(tokenText, 'token');
   const token = decodeToken(tokenBytes);
   const key = q.getPollKey(deps.db, toHex(token.keyId));
@@ -197,8 +198,55 @@ export async function castBallot(deps: AppDeps, tokenText: string, choices: Choi
     }
     if (poll.phase !== 'voting') fail('wrong_phase', poll.phase === 'checkin' ? 'voting has not opened yet' : 'voting has closed');
     q.insertBallot(deps.db, { nonce, pollId: poll.id, token: Buffer.from(tokenBytes), choices: canonical });
+    q.insertCandidateComments(deps.db, commentRows(deps, poll, choices, comments));
     return { receipt, replay: false };
   });
+}
+
+/**
+ * The rows for a ballot's per-candidate comments: only in the three evaluations, only for a
+ * candidate the ballot scored. Each row has a random id and nothing of the ballot (no nonce,
+ * token, group or time), so a comment cannot be joined to its ballot or its rater.
+ */
+function commentRows(deps: AppDeps, poll: q.PollRow, choices: Choices, comments: Record<string, string>) {
+  const entries = Object.entries(comments).map(([questionId, text]) => [questionId, text.trim()] as const).filter(([, text]) => text !== '');
+  if (entries.length === 0) return [];
+  if (poll.kind !== 'three_evaluations') fail('invalid_choices', 'comments belong to the three evaluations only');
+  return entries.map(([questionId, text]) => {
+    const answer = choices[questionId];
+    if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
+      fail('invalid_choices', `a comment on ${questionId} needs scores for that candidate on the same ballot`);
+    return { id: Buffer.from(deps.randomBytes(16)), pollId: poll.id, questionId, text };
+  });
+}
+
+/**
+ * After close, a candidate reads the comments written to them, identified by their voting code:
+ * one entry per candidacy in a closed three-evaluations poll of their meeting. Withheld (null)
+ * when fewer raters than the anonymity floor scored the candidate, where even an unattributed
+ * comment could be told apart by who was in the room.
+ */
+export function commentsForCandidate(deps: AppDeps, code: string): CandidateCommentsResponse {
+  const voter = voterByCode(deps, code);
+  const candidacies = q.listPollsOfMeeting(deps.db, voter.meetingId).flatMap((poll) => {
+    if (poll.kind !== 'three_evaluations' || !poll.bundle) return [];
+    const bundle = JSON.parse(poll.bundle) as Bundle;
+    const floor = bundle.poll.rule.kind === 'three_evaluations' ? bundle.poll.rule.anonymityFloor : 1;
+    return Object.entries(poll.candidateNumbers)
+      .filter(([, number]) => number === voter.number)
+      .map(([questionId]) => {
+        const groups = bundle.result.candidates?.find((c) => c.id === questionId)?.groups;
+        const raters = (groups?.representatives?.raters ?? 0) + (groups?.members?.raters ?? 0);
+        return {
+          pollId: poll.id,
+          pollTitle: poll.title,
+          questionId,
+          // Nobody scored: there can be no comment, and saying so reveals nothing.
+          comments: raters === 0 || raters >= floor ? q.listCandidateComments(deps.db, poll.id, questionId) : null,
+        };
+      });
+  });
+  return { candidacies };
 }
 
 /**

@@ -5,7 +5,7 @@
  * but the content type, so nothing on it can identify the voter.
  */
 import type { Choices } from './poll.ts';
-import type { CastResponse, CheckinResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
+import type { CandidateCommentsResponse, CastResponse, CheckinResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
 import type { Bundle } from './bundle.ts';
 
 export class ApiError extends Error {
@@ -66,7 +66,13 @@ export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init)
     lookup: (code: string) => post<LookupResponse>('/api/checkin/lookup', { code }),
     checkin: (code: string, requests: { pollId: string; group: string; blindedMessage: string }[]) =>
       post<CheckinResponse>('/api/checkin', { code, requests }),
-    cast: (token: string, choices: Choices) => post<CastResponse>('/api/ballots', { token, choices }),
+    /** `comments`: per-candidate comments of the three evaluations; blank ones are not sent. */
+    cast: (token: string, choices: Choices, comments: Record<string, string> = {}) => {
+      const written = Object.fromEntries(Object.entries(comments).filter(([, text]) => text.trim() !== ''));
+      return post<CastResponse>('/api/ballots', { token, choices, ...(Object.keys(written).length ? { comments: written } : {}) });
+    },
+    /** After close: the comments raters wrote to the candidate whose code this is. */
+    candidateComments: (code: string) => post<CandidateCommentsResponse>('/api/self-evaluations/comments', { code }),
     /** Not anonymous: a candidate's own signed statement. */
     selfEvaluate: (code: string, pollId: string, scores: Record<string, number>) =>
       post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores }),

@@ -21,8 +21,11 @@ export const loginBody = z.strictObject({ username: z.string().min(1).max(100), 
 export const createUserBody = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, '3–64 letters, digits, . _ or -'),
   password: z.string().min(10, 'at least 10 characters').max(200),
-  role: z.enum(['admin', 'organizer']),
+  role: z.enum(['admin', 'organizer', 'scrutineer']),
+  /** The unit an organizer or scrutineer belongs to (required for them; an admin has none). */
+  unitId: idSchema.optional(),
 });
+export const createUnitBody = z.strictObject({ name, parentId: idSchema.optional() });
 export const createMeetingBody = z.strictObject({ title: name });
 export const rosterEntry = z.strictObject({
   name,
@@ -40,12 +43,16 @@ const groupsField = z
   .default(['members']);
 const PRESET_KINDS = POLL_KINDS.filter((k) => k !== 'generic') as Exclude<PollKind, 'generic'>[];
 
+/** The publicity period (公示) after publication, in working days; 5 by default. */
+const publicityWorkingDays = z.number().int().min(1).max(30).optional();
+
 /** A poll with hand-written questions and plain counts. */
 export const createGenericPollBody = z.strictObject({
   title: name,
   kind: z.literal('generic').optional(),
   questions: questionListSchema,
   groups: groupsField,
+  publicityWorkingDays,
 });
 
 /**
@@ -62,6 +69,7 @@ export const createPresetPollBody = z
     /** League recommendation: "recommend up to k"; default: the number of candidates. */
     maxChoices: z.number().int().min(1).max(200).optional(),
     groups: groupsField,
+    publicityWorkingDays,
   })
   .superRefine((body, ctx) => {
     const ids = body.candidates.map((c) => c.id);
@@ -93,7 +101,9 @@ export const checkinBody = z.strictObject({
     .min(1)
     .max(50),
 });
-export const castBody = z.strictObject({ token: base64url, choices: choicesSchema });
+/** Three evaluations: a short comment per candidate (question id → text), shown to that candidate only, never attributed. */
+export const ballotComments = z.record(idSchema, text(1, 500)).refine((c) => Object.keys(c).length <= 200, 'at most 200 comments');
+export const castBody = z.strictObject({ token: base64url, choices: choicesSchema, comments: ballotComments.optional() });
 
 export interface PublicKeyView {
   group: string;
@@ -172,6 +182,17 @@ export interface DecisionView {
   note: string;
 }
 
+export const candidateCommentsBody = z.strictObject({ code: votingCodeInput });
+/** The comments raters wrote to a candidate, per candidacy in a closed three-evaluations poll. */
+export interface CandidateCommentsResponse {
+  candidacies: {
+    pollId: string;
+    pollTitle: string;
+    questionId: string;
+    /** Sorted by text. Null when fewer than the anonymity floor rated this candidate: then even unattributed comments could be told apart. */
+    comments: string[] | null;
+  }[];
+}
 export const selfEvaluationBody = z.strictObject({
   code: votingCodeInput,
   pollId: idSchema,

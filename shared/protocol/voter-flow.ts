@@ -242,9 +242,15 @@ export function heldReceipts(store: VoterStore, voter: string): Receipt[] {
 }
 
 /** Casts the ballot of one held token. The token is removed only after the server accepted it. */
-export async function castWithToken(api: VoterApi, store: VoterStore, held: HeldToken, choices: Choices): Promise<Receipt> {
+export async function castWithToken(
+  api: VoterApi,
+  store: VoterStore,
+  held: HeldToken,
+  choices: Choices,
+  comments?: Record<string, string>,
+): Promise<Receipt> {
   fromBase64Url(held.token, 'token');
-  const response = await api.cast(held.token, choices);
+  const response = await api.cast(held.token, choices, comments);
   store.set(receiptKey(held.voter, held.pollId, held.group), JSON.stringify({ pollId: held.pollId, receipt: response.receipt }));
   store.remove(tokenKey(held.voter, held.pollId, held.group));
   return { pollId: held.pollId, receipt: response.receipt };

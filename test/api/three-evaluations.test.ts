@@ -103,3 +103,87 @@ describe('the three evaluations through the HTTP API', () => {
     for (const view of views) expect(JSON.stringify(view.body)).not.toMatch(/"average":50/);
   });
 });
+
+describe('per-candidate comments', () => {
+  it('reach the candidate after close, unattributed and in no order of arrival; never before, never anyone else', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '三评（评语）' })).body;
+    const poll = (
+      await org.call('POST', `/api/meetings/${meeting.id}/polls`, {
+        title: '发展对象三评',
+        kind: 'three_evaluations',
+        candidates: [
+          { id: 'c1', name: 'M1', number: 'm1' },
+          { id: 'c2', name: 'M2', number: 'm2' },
+        ],
+      })
+    ).body;
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, {
+      voters: [{ name: 'R1', number: 'r1', groups: ['representatives'] }, ...['m1', 'm2', 'm3', 'm4'].map((n) => ({ name: n.toUpperCase(), number: n, groups: ['members'] }))],
+    });
+    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { name: string; code: string; link: string }[];
+    const codeOf = (name: string) => slips.find((s) => s.name === name)!.code;
+    const api = createVoterApi('', inProcessFetch(t));
+    const devices = await Promise.all(
+      slips.map(async (slip) => {
+        const link = parseVotingFragment(new URL(slip.link).hash);
+        const store = memoryStore();
+        return { slip, store, ...(await checkInVoter(api, store, link.code!, link.fingerprints)) };
+      }),
+    );
+    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
+
+    // Only the representative and M3 score c2 (two raters, under the floor of 3); everyone scores c1 but M1.
+    const written: Record<string, string> = { R1: '学习刻苦，乐于助人', M2: '组织能力强', M3: 'Needs to speak up more', M4: '' };
+    for (const device of devices) {
+      const token = device.tokens[0]!;
+      const name = device.slip.name;
+      const choices: Record<string, Record<string, number>> = {};
+      if (name !== 'M1') choices.c1 = flat(85);
+      if (name === 'R1' || name === 'M3') choices.c2 = flat(70);
+      if (Object.keys(choices).length === 0) continue;
+      const comments = { c1: written[name] ?? '', ...(choices.c2 ? { c2: `评语 ${name}` } : {}) };
+      if (name === 'M4') {
+        // A comment on a candidate the ballot did not score is refused, and the ballot with it.
+        await expect(api.cast(token.token, choices, { c2: '没打分却写评语' })).rejects.toMatchObject({ code: 'invalid_choices' });
+      }
+      await castWithToken(api, device.store, token, choices, comments);
+    }
+
+    // Nothing before close, and only the candidate: another member's code is not_eligible.
+    expect(await api.candidateComments(codeOf('M1'))).toEqual({ candidacies: [] });
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
+    expect(await api.candidateComments(codeOf('M3'))).toEqual({ candidacies: [] });
+
+    const forC1 = await api.candidateComments(codeOf('M1'));
+    // Empty comments are dropped; the rest come sorted by their text, not by who wrote them or when.
+    expect(forC1).toEqual({
+      candidacies: [{ pollId: poll.id, pollTitle: '发展对象三评', questionId: 'c1', comments: ['Needs to speak up more', '学习刻苦，乐于助人', '组织能力强'].sort() }],
+    });
+    // c2 was scored by two: even unattributed, two comments could be told apart, so none is shown.
+    expect((await api.candidateComments(codeOf('M2'))).candidacies).toEqual([expect.objectContaining({ questionId: 'c2', comments: null })]);
+    await expect(api.candidateComments('AAAA-BBBB-CCCC-DDDD')).rejects.toMatchObject({ code: 'unknown_code' });
+
+    // Comments are not in the bundle (they belong to the candidate alone), and their table holds nothing of a ballot.
+    const bundle = (await org.call('GET', `/api/polls/${poll.id}/bundle`)).body;
+    expect(JSON.stringify(bundle)).not.toMatch(/组织能力强/);
+    const columns = t.deps.db.$client.prepare(`SELECT name FROM pragma_table_xinfo('candidate_comments')`).all() as { name: string }[];
+    expect(columns.map((c) => c.name)).toEqual(['id', 'poll_id', 'question_id', 'text']);
+  });
+
+  it('are refused on polls other than the three evaluations', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '接收' })).body;
+    const poll = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '李四' }] })).body;
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: 'a' }] });
+    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
+    const [slip] = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips;
+    const api = createVoterApi('', inProcessFetch(t));
+    const link = parseVotingFragment(new URL(slip.link).hash);
+    const device = await checkInVoter(api, memoryStore(), link.code!, link.fingerprints);
+    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
+    await expect(api.cast(device.tokens[0]!.token, { c1: 'agree' }, { c1: '同意' })).rejects.toMatchObject({ code: 'invalid_choices' });
+    expect((await org.call('GET', `/api/polls/${poll.id}`)).body.turnout.ballotsCast).toBe(0);
+  });
+});

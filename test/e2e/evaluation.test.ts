@@ -231,6 +231,8 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await shootBoth(page, 'eval-06-ballot-representatives');
     await scoreCard(page, '李明', [80, 82, 84, 86, 88]);
     await scoreCard(page, '张伟', [70, 72, 74, 76, 78]);
+    // A comment for 李明, for his eyes only.
+    await card(page, '李明').getByRole('textbox', { name: '评语（选填）' }).fill('学习认真，希望多参加社会实践');
     // Half a card of one's own is not allowed: all of it, or none.
     await card(page, '王芳').getByRole('spinbutton', { name: '学习情况', exact: true }).fill('99');
     await page.getByRole('button', { name: '下一步：核对选票' }).click();
@@ -244,6 +246,7 @@ describe('a candidate in the three evaluations, on a phone', () => {
     expect(await page.locator('.review-row').nth(1).locator('li').allTextContents()).toEqual(
       LABELS.map((label, i) => `${label} ${[80, 82, 84, 86, 88][i]}`),
     );
+    expect(await page.locator('.review-comment').allTextContents()).toEqual(['评语：学习认真，希望多参加社会实践']);
     await page.getByText('作为师生代表评价').waitFor();
     await shootBoth(page, 'eval-08-review-scores');
     await page.getByRole('button', { name: '投出选票' }).click();
@@ -279,8 +282,24 @@ describe('a candidate in the three evaluations, on a phone', () => {
       ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: asScores([88, 90, 85, 95, 80]) }]); // the latest one
+    expect(JSON.stringify(bundle)).not.toContain('希望多参加'); // the comment is not published
     expect(phone.problems).toEqual([]);
     await phone.context.close();
+
+    // ---- after close, 李明 reads the comment with his own code; 王芳 got none ----
+    const reader = await openPhone();
+    await reader.page.goto(`${server.url}/comments`);
+    await reader.page.getByLabel('投票码').fill(slipOf('李明').code);
+    await reader.page.getByRole('button', { name: '查看' }).click();
+    await reader.page.getByRole('heading', { level: 2, name: POLL_TITLE }).waitFor();
+    expect(await reader.page.locator('.comment-list li').allTextContents()).toEqual(['学习认真，希望多参加社会实践']);
+    await shootBoth(reader.page, 'eval-11-comments');
+    await reader.page.getByLabel('投票码').fill(code);
+    await reader.page.getByRole('button', { name: '查看' }).click();
+    await reader.page.getByText('没有人给你写评语。').waitFor();
+    expect(await storedText(reader.page)).not.toContain(code.slice(0, 9));
+    expect(reader.problems).toEqual([]);
+    await reader.context.close();
   });
 });
 

@@ -62,8 +62,8 @@ export async function listen(app: TestServer['app']): Promise<{ url: string; ser
 
 export const ORGANIZER_PASSWORD = 'correct horse battery staple';
 
-export function seedUser(t: TestServer, username = 'secretary', role: 'admin' | 'organizer' = 'organizer') {
-  return createUser(t.deps.db, { username, password: ORGANIZER_PASSWORD, role }, 'test', new Date());
+export function seedUser(t: TestServer, username = 'secretary', role: 'admin' | 'organizer' | 'scrutineer' = 'organizer', unitId?: string) {
+  return createUser(t.deps.db, { username, password: ORGANIZER_PASSWORD, role, ...(unitId ? { unitId } : {}) }, 'test', new Date());
 }
 
 /** A signed-in organizer's requests against the in-process app (cookie + CSRF header). */

@@ -43,7 +43,7 @@ afterAll(() => {
   t?.close();
 });
 
-const guarded = () => routes.filter((r) => r.access === 'organizer' || r.access === 'admin');
+const guarded = () => routes.filter((r) => r.access === 'organizer' || r.access === 'admin' || r.access === 'scrutineer');
 const changesState = (r: Route) => r.method !== 'GET' && r.method !== 'HEAD';
 const label = (r: Route) => `${r.method} ${r.template}`;
 
@@ -63,6 +63,7 @@ function pathOf(r: Route): string {
 function bodyOf(r: Route): unknown {
   const bodies: Record<string, unknown> = {
     'POST /api/users': { username: 'intruder', password: 'long enough password', role: 'admin' },
+    'POST /api/units': { name: 'Shadow branch' },
     'POST /api/meetings': { title: 'x' },
     'POST /api/meetings/{id}/voters': { voters: [{ name: 'X', number: 'X1' }] },
     'POST /api/meetings/{id}/polls': { title: 'x', questions: [{ id: 'a', type: 'single', title: 'a', options: ['agree', 'disagree'] }] },
@@ -122,6 +123,16 @@ describe('every organizer and administrator route of the OpenAPI document', () =
       expect(response.status, label(r)).toBe(404);
       expect(watch.changedTables(), label(r)).toEqual([]);
     }
+  });
+
+  it('a scrutineer: 403 on every route that changes anything but co-signing, nothing written; reading is allowed', async () => {
+    seedUser(t, 'watcher', 'scrutineer');
+    const scrutineer = await organizerClient(t, 'watcher');
+    watch.changedTables(); // the sign-in wrote its session
+    const changing = guarded().filter((r) => changesState(r) && r.access !== 'scrutineer' && !r.template.startsWith('/api/session'));
+    expect(changing.length).toBeGreaterThan(10);
+    for (const r of changing)
+      expect(await send(r, { cookie: scrutineer.cookie, 'x-csrf-token': scrutineer.csrfToken }), label(r)).toEqual({ status: 403, code: 'forbidden', wrote: [] });
   });
 
   it('an organizer on an administrator route: 403, nothing written', async () => {

@@ -246,6 +246,12 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
     ).toEqual([expect.stringMatching(/WITHOUT ROWID/)]);
     expect(
       planted(
+        (db) => db.exec('CREATE TABLE c2 AS SELECT * FROM candidate_comments; DROP TABLE candidate_comments; ALTER TABLE c2 RENAME TO candidate_comments'),
+        ballotsShape,
+      ),
+    ).toEqual([expect.stringMatching(/candidate_comments is not WITHOUT ROWID/)]);
+    expect(
+      planted(
         (db) => db.exec(`CREATE TABLE arrivals (at TEXT); CREATE TRIGGER ballot_arrival AFTER INSERT ON ballots BEGIN INSERT INTO arrivals VALUES (datetime('now')); END`),
         ballotsShape,
       ),

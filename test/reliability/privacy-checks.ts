@@ -5,7 +5,8 @@
  * functions can be shown to catch a planted leak (privacy-audit.test.ts does both).
  *
  *   ballotsShape      ballots has exactly nonce, poll_id, token, choices (hidden columns included),
- *                     is WITHOUT ROWID, and no trigger anywhere could copy a ballot elsewhere
+ *                     candidate_comments exactly id, poll_id, question_id, text; both are
+ *                     WITHOUT ROWID, and no trigger anywhere could copy a ballot elsewhere
  *   issuancesShape    the sign-in sheet has exactly poll_id, group, voter_id, blinded_message,
  *                     blind_signature: no time
  *   timeLikeValues    no cell of ballots or issuances looks like a date or an epoch time
@@ -24,12 +25,20 @@ export const ISSUANCE_COLUMNS = ['poll_id', 'group', 'voter_id', 'blinded_messag
 const columnsOf = (db: Database.Database, table: string) =>
   (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map((c) => c.name);
 
+/** Tables written by anonymous requests: their exact columns. */
+export const ANONYMOUS_TABLES: Record<string, string[]> = {
+  ballots: BALLOT_COLUMNS,
+  candidate_comments: ['id', 'poll_id', 'question_id', 'text'],
+};
+
 export function ballotsShape(db: Database.Database): string[] {
   const problems: string[] = [];
-  const columns = columnsOf(db, 'ballots');
-  if (columns.join() !== BALLOT_COLUMNS.join()) problems.push(`ballots has columns ${columns.join(', ')}; only ${BALLOT_COLUMNS.join(', ')} may be there`);
-  const table = db.prepare(`SELECT wr FROM pragma_table_list WHERE name = 'ballots'`).get() as { wr: number } | undefined;
-  if (table?.wr !== 1) problems.push('ballots is not WITHOUT ROWID: its rowid records the arrival order');
+  for (const [name, allowed] of Object.entries(ANONYMOUS_TABLES)) {
+    const columns = columnsOf(db, name);
+    if (columns.join() !== allowed.join()) problems.push(`${name} has columns ${columns.join(', ')}; only ${allowed.join(', ')} may be there`);
+    const table = db.prepare(`SELECT wr FROM pragma_table_list WHERE name = ?`).get(name) as { wr: number } | undefined;
+    if (table?.wr !== 1) problems.push(`${name} is not WITHOUT ROWID: its rowid records the arrival order`);
+  }
   const triggers = db.prepare(`SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'`).all() as { name: string; tbl_name: string }[];
   for (const t of triggers) problems.push(`trigger ${t.name} on ${t.tbl_name}`);
   return problems;

@@ -159,8 +159,11 @@ export function ScoreCard(props: {
   note?: string | undefined;
   optional?: boolean;
   flag?: boolean;
+  /** A ballot's per-candidate comment (three evaluations); absent on the self-evaluation. */
+  comment?: { text: string; onInput: (text: string) => void };
 }) {
   const scaleId = createUniqueId();
+  const commentId = createUniqueId();
   const filled = () => filledCount(props.question, props.scores);
   const total = () => props.question.criteria.length;
   const unfinished = () => filled() < total() && (!props.optional || filled() > 0);
@@ -193,6 +196,27 @@ export function ScoreCard(props: {
           {t('score.clear')}
         </button>
       </Show>
+      <Show when={props.comment}>
+        {(comment) => (
+          <div class="comment-field">
+            <label class="field-label" for={commentId}>
+              {t('score.comment')}
+            </label>
+            <textarea
+              id={commentId}
+              class="comment-input"
+              rows={2}
+              maxlength={500}
+              aria-describedby={`${commentId}-hint`}
+              value={comment().text}
+              onInput={(event) => comment().onInput(event.currentTarget.value)}
+            />
+            <p class="hint" id={`${commentId}-hint`}>
+              {t('score.commentHint')}
+            </p>
+          </div>
+        )}
+      </Show>
     </fieldset>
   );
 }
@@ -213,6 +237,7 @@ export function BallotQuestions(props: { session: VoteSession; slot: BallotSlot;
                   note={optional() ? t('score.ownOptional') : undefined}
                   optional={optional()}
                   flag={props.tried}
+                  comment={{ text: props.session.comment(props.slot, score()), onInput: (text) => props.session.setComment(props.slot, score(), text) }}
                 />
               );
             }}

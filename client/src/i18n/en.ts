@@ -10,6 +10,8 @@ export const en: Record<MessageKey, string> = {
   'landing.lead': 'Secret ballots for Party and Youth League branch meetings: no ballot is linked to its voter, and anyone can check the published result.',
   'landing.vote': 'I have a voting code',
   'landing.voteHint': 'Scanning the QR code on your slip opens the voting page directly; you can also type the code there.',
+  'landing.board': 'Published results, and checking them',
+  'landing.comments': 'Candidates: comments written to me',
   'notFound.title': 'Page not found',
   'notFound.home': 'Back to the start page',
 
@@ -65,6 +67,9 @@ export const en: Record<MessageKey, string> = {
   'score.ownLeftOut': 'You are not on this ballot: members do not score themselves.',
   'score.ownOptional': 'This is you. As a representative you may score yourself, or leave this card empty.',
   'score.clear': 'Clear the scores on this card',
+  'score.comment': 'Comment (optional)',
+  'score.commentHint': 'Shown to this candidate only, never signed, never published; up to 500 characters.',
+  'review.comment': 'Comment: {text}',
 
   'review.title': 'Review your ballot',
   'review.body': 'Check your choices. Once cast, a ballot cannot be changed.',

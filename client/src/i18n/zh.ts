@@ -8,6 +8,8 @@ export const zh = {
   'landing.lead': '用于党支部、团支部会议的无记名投票：选票与投票人无关联，结果公开、人人可查验。',
   'landing.vote': '我有投票码，去投票',
   'landing.voteHint': '扫描投票单上的二维码会直接打开投票页；也可以在投票页输入投票码。',
+  'landing.board': '结果公示与查验',
+  'landing.comments': '被评人查看评语',
   'notFound.title': '找不到这个页面',
   'notFound.home': '返回首页',
 
@@ -63,6 +65,9 @@ export const zh = {
   'score.ownLeftOut': '这张选票上没有你本人：单位成员不评价自己。',
   'score.ownOptional': '这是你本人。作为师生代表可以评分，也可以不评。',
   'score.clear': '清空这张卡片的评分',
+  'score.comment': '评语（选填）',
+  'score.commentHint': '只给被评人本人看，不署名，不公布；最多 500 字。',
+  'review.comment': '评语：{text}',
 
   'review.title': '核对选票',
   'review.body': '请确认以下选择。投出后不能修改。',

@@ -10,6 +10,12 @@ export function LandingPage() {
         {t('landing.vote')}
       </a>
       <p class="hint">{t('landing.voteHint')}</p>
+      <a class="button button-secondary" href="/board">
+        {t('landing.board')}
+      </a>
+      <a class="button button-secondary" href="/comments">
+        {t('landing.comments')}
+      </a>
     </section>
   );
 }

@@ -464,6 +464,9 @@ function Review(props: { session: VoteSession; slot: BallotSlot }) {
                               )}
                             </For>
                           </ul>
+                          <Show when={props.session.comment(props.slot, score()).trim()}>
+                            {(text) => <p class="review-comment">{t('review.comment', { text: text() })}</p>}
+                          </Show>
                         </Show>
                       </dd>
                     </div>

@@ -144,6 +144,8 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   // Choices per ballot slot, replaced (not mutated) on every change: a plain signal is enough
   // here and spares the voter's phone solid-js/store.
   const [choices, setChoices] = createSignal<Readonly<Record<string, Choices>>>({});
+  /** Per-candidate comments of a score ballot, by slot and question; never stored on the device. */
+  const [comments, setComments] = createSignal<Readonly<Record<string, Readonly<Record<string, string>>>>>({});
   // The voting code, in memory only, for the self-evaluation; gone after a reload.
   const [votingCode, setVotingCode] = createSignal<string>();
   let voter = '';
@@ -375,6 +377,15 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     setAnswer(slot, question.id, next);
   }
 
+  const comment = (slot: BallotSlot, question: Question) => comments()[slot.key]?.[question.id] ?? '';
+  const setComment = (slot: BallotSlot, question: Question, text: string) =>
+    setComments((all) => ({ ...all, [slot.key]: { ...all[slot.key], [question.id]: text } }));
+
+  /** Comments as sent: only on candidates this ballot scores, blank ones left out (the API drops them). */
+  function finalComments(slot: BallotSlot, final: Choices): Record<string, string> {
+    return Object.fromEntries(Object.entries(comments()[slot.key] ?? {}).filter(([id, text]) => id in final && text.trim() !== ''));
+  }
+
   const setScore = (slot: BallotSlot, question: ScoreQuestion, criterion: string, value: number | undefined) =>
     setAnswer(slot, question.id, withScore(scores(slot, question), criterion, value));
 
@@ -428,7 +439,8 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     setSending(true);
     setError(undefined);
     try {
-      await castWithToken(api, store, slot.held, finalChoices(slot));
+      const final = finalChoices(slot);
+      await castWithToken(api, store, slot.held, final, finalComments(slot, final));
       batch(() => {
         setTokens(heldTokens(store, voter));
         setReceipts(heldReceipts(store, voter));
@@ -493,6 +505,8 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     chooseSingle,
     toggleApproval,
     setScore,
+    comment,
+    setComment,
     review,
     backToBallot,
     cast,

@@ -1,0 +1,111 @@
+/**
+ * "Verify in your browser": runs the shared verifier on the bundle exactly as served, shows each
+ * check with pass or fail and the verifier's own sentence, and compares the key that signed the
+ * bundle with the one this site publishes (GET /api/public/signer). The verifier's code is
+ * fetched only when the button is pressed.
+ */
+import { createSignal, createUniqueId, For, Match, Show, Switch } from 'solid-js';
+import type { VerificationReport } from '../../../shared/verify/verify-bundle.ts';
+import { boardApi } from './board-api.ts';
+import { tb, type BoardKey } from './messages.ts';
+
+type State =
+  | { step: 'idle' }
+  | { step: 'running' }
+  | { step: 'done'; report: VerificationReport; siteKey: string | undefined }
+  | { step: 'error'; message: string };
+
+const checkTitle = (id: string) => {
+  const key = `check.${id}` as BoardKey;
+  const title = tb(key);
+  return title === undefined ? id : title;
+};
+
+export function VerifyPanel(props: { bundle: unknown }) {
+  const [state, setState] = createSignal<State>({ step: 'idle' });
+  const headingId = createUniqueId();
+  const bundleSigner = () => {
+    const signer = (props.bundle as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey;
+    return typeof signer === 'string' ? signer : undefined;
+  };
+
+  async function verify() {
+    setState({ step: 'running' });
+    try {
+      const [{ verifyInBrowser }, site] = await Promise.all([
+        import('./run-verification.ts'),
+        boardApi.signer().catch(() => undefined),
+      ]);
+      const report = await verifyInBrowser(props.bundle, site?.publicKey);
+      setState({ step: 'done', report, siteKey: site?.publicKey });
+    } catch (error) {
+      setState({ step: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  return (
+    <section class="verify" aria-labelledby={headingId}>
+      <h3 id={headingId}>{tb('verify.heading')}</h3>
+      <p class="hint">{tb('verify.hint')}</p>
+      <button type="button" class="button button-secondary board-button" onClick={verify} disabled={state().step === 'running'}>
+        {tb('verify.button')}
+      </button>
+      <div role="status" class="verify-status">
+        <Switch>
+          <Match when={state().step === 'running'}>
+            <p>{tb('verify.running')}</p>
+          </Match>
+          <Match when={state().step === 'error' && (state() as { message: string })}>
+            {(error) => <p class="verdict-bad-text">{tb('verify.error', { message: error().message })}</p>}
+          </Match>
+          <Match when={state().step === 'done' && (state() as Extract<State, { step: 'done' }>)}>
+            {(done) => (
+              <p class={done().report.ok ? 'verify-ok' : 'verify-failed'}>
+                {done().report.ok
+                  ? tb('verify.ok', { n: done().report.checks.length })
+                  : tb('verify.failed', { check: checkTitle(done().report.firstFailure?.id ?? '') })}
+              </p>
+            )}
+          </Match>
+        </Switch>
+      </div>
+      <Show when={state().step === 'done' && (state() as Extract<State, { step: 'done' }>)}>
+        {(done) => (
+          <>
+            <ol class="checks">
+              <For each={done().report.checks}>
+                {(check) => (
+                  <li class={check.ok ? 'check-pass' : 'check-fail'} data-check={check.id}>
+                    <span class="check-mark" aria-hidden="true">
+                      {check.ok ? '✓' : '✗'}
+                    </span>
+                    <span class="check-title">{checkTitle(check.id)}</span>
+                    <span class="check-outcome">{check.ok ? tb('verify.pass') : tb('verify.fail')}</span>
+                    <span class="check-detail" lang="en">
+                      {check.code ? `${check.code}: ` : ''}
+                      {check.detail}
+                    </span>
+                  </li>
+                )}
+              </For>
+            </ol>
+            <dl class="signer">
+              <dt>{tb('verify.signerLabel')}</dt>
+              <dd class="mono">{bundleSigner() ?? '—'}</dd>
+              <dt>{tb('verify.siteKeyLabel')}</dt>
+              <dd class="mono">{done().siteKey ?? '—'}</dd>
+            </dl>
+            <p class={done().siteKey === undefined ? 'hint' : done().siteKey === bundleSigner() ? 'verify-ok' : 'verify-failed'}>
+              {done().siteKey === undefined
+                ? tb('verify.signerUnknown')
+                : done().siteKey === bundleSigner()
+                  ? tb('verify.signerSame')
+                  : tb('verify.signerDifferent')}
+            </p>
+            <p class="hint">{tb('verify.signerHint')}</p>
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+/** Messages of the candidate's comments page (/comments), Chinese first. */
+import { createTranslator } from '../i18n/index.ts';
+
+const zh = {
+  'comments.title': '查看给我的评语',
+  'comments.lead': '“三评”结束后，被评人可以用自己的投票码查看评价人写给自己的评语。评语不署名，只给你本人看，不公布。',
+  'comments.code': '投票码',
+  'comments.codeHint': '印在你的投票单上。',
+  'comments.submit': '查看',
+  'comments.busy': '正在查询…',
+  'comments.none': '这个投票码下没有已结束的“三评”。评价结束后再来查看。',
+  'comments.empty': '没有人给你写评语。',
+  'comments.withheld': '为你评分的人少于匿名下限，为保护评价人，评语不显示。',
+  'comments.count': '共 {n} 条，按文字排序，与评价人和提交先后无关。',
+  'comments.error': '查询失败：{message}',
+} as const;
+
+export type CommentsKey = keyof typeof zh;
+
+const en: Record<CommentsKey, string> = {
+  'comments.title': 'Comments written to me',
+  'comments.lead':
+    'When the three evaluations have closed, a candidate can read, with their own voting code, the comments raters wrote to them. Comments are unsigned, shown to you alone and never published.',
+  'comments.code': 'Voting code',
+  'comments.codeHint': 'Printed on your voting slip.',
+  'comments.submit': 'Show',
+  'comments.busy': 'Looking up…',
+  'comments.none': 'No closed evaluation has you as a candidate under this code. Come back when the evaluation has closed.',
+  'comments.empty': 'Nobody wrote you a comment.',
+  'comments.withheld': 'Fewer people than the anonymity floor scored you: to protect them, the comments are not shown.',
+  'comments.count': '{n} in all, sorted by their text, not by who wrote them or when.',
+  'comments.error': 'The lookup failed: {message}',
+};
+
+export const tc = createTranslator<CommentsKey>({ zh, en });

@@ -1,0 +1,102 @@
+/**
+ * /comments: a candidate in the three evaluations reads, after close, the comments raters wrote
+ * to them, with their own voting code. The code is sent once and kept nowhere on the device.
+ */
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import type { CandidateCommentsResponse } from '../../../shared/protocol/api.ts';
+import { createVoterApi } from '../../../shared/protocol/api-client.ts';
+import { tc } from '../comments/messages.ts';
+
+export function CommentsPage() {
+  const api = createVoterApi('');
+  const [code, setCode] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const [found, setFound] = createSignal<CandidateCommentsResponse['candidacies']>();
+
+  async function look(event: SubmitEvent) {
+    event.preventDefault();
+    if (busy()) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      setFound((await api.candidateComments(code().trim())).candidacies);
+    } catch (cause) {
+      setFound(undefined);
+      setError(cause instanceof Error ? cause.message : String(cause));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="page stack">
+      <h1>{tc('comments.title')}</h1>
+      <p>{tc('comments.lead')}</p>
+      <form class="stack" onSubmit={look}>
+        <label class="field-label" for="comments-code">
+          {tc('comments.code')}
+        </label>
+        <input
+          id="comments-code"
+          class="code-input mono"
+          type="text"
+          required
+          maxlength={40}
+          autocomplete="off"
+          autocapitalize="characters"
+          spellcheck={false}
+          aria-describedby="comments-code-hint"
+          value={code()}
+          onInput={(event) => setCode(event.currentTarget.value)}
+        />
+        <p class="hint" id="comments-code-hint">
+          {tc('comments.codeHint')}
+        </p>
+        <button type="submit" class="button button-primary" disabled={busy()} aria-busy={busy()}>
+          {busy() ? tc('comments.busy') : tc('comments.submit')}
+        </button>
+      </form>
+      <Show when={error()}>
+        {(message) => (
+          <p class="alert" role="alert">
+            {tc('comments.error', { message: message() })}
+          </p>
+        )}
+      </Show>
+      <Show when={found()}>
+        {(candidacies) => (
+          <div class="stack" aria-live="polite">
+            <Show when={candidacies().length > 0} fallback={<p>{tc('comments.none')}</p>}>
+              <For each={candidacies()}>
+                {(candidacy) => (
+                  <article class="card stack">
+                    <h2>{candidacy.pollTitle}</h2>
+                    <Switch>
+                      <Match when={candidacy.comments === null}>
+                        <p>{tc('comments.withheld')}</p>
+                      </Match>
+                      <Match when={candidacy.comments?.length === 0}>
+                        <p>{tc('comments.empty')}</p>
+                      </Match>
+                      <Match when={candidacy.comments}>
+                        {(comments) => (
+                          <>
+                            <p class="hint">{tc('comments.count', { n: comments().length })}</p>
+                            <ul class="comment-list">
+                              <For each={comments()}>{(text) => <li>{text}</li>}</For>
+                            </ul>
+                          </>
+                        )}
+                      </Match>
+                    </Switch>
+                  </article>
+                )}
+              </For>
+            </Show>
+          </div>
+        )}
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * The meeting room's live view (the projector), public like the turnout it shows.
+ *
+ *   GET /meetings/:id/events  with `Accept: text/event-stream` (as EventSource sends): a stream
+ *                             of `state` events; without it: the same state once, as JSON (so a
+ *                             page can show the first state and a clear error before streaming).
+ *   GET /polls/:id/result     the result of a closed poll: counts, thresholds, verdicts and their
+ *                             sentences — never the ballots (those come with the bundle at publish).
+ *
+ * Bounded work: the state of a meeting is read from the database at most once per interval
+ * (1 s) however many streams watch it; a stream writes only when the state changed, and a
+ * comment line as a heartbeat otherwise (every 15 s); at most `maxStreams` streams are open at
+ * once (429 beyond); a stream ends when its client goes away, and after sending the final state
+ * once every poll of the meeting is closed (the page then stops listening).
+ *
+ * Privacy. Before a poll closes, a state carries only what GET /api/public/polls/:id/turnout
+ * already returns to anyone — expected, checked in, ballots cast — plus public descriptions
+ * (titles, questions, key fingerprints). No choice, count of choices, token, receipt or name.
+ * Timing: the stream tells at most once a second that the number of ballots grew. Anyone polling
+ * the turnout endpoint learns the same, more finely, and anyone in the room sees a voter tap
+ * "cast" anyway; what it tells is *that* someone voted at about that moment, never *how*: the
+ * ballots table has no time or order and choice counts do not exist outside it before close.
+ * So a per-ballot event would reveal nothing the turnout endpoint does not; we still coalesce
+ * to one read per second, which bounds the work and never adds precision. The residual risk is
+ * the one docs/protocol.md §7 states: with voting open, a late voter who checks in and casts
+ * at once is seen to vote (not how), by the room as by this stream.
+ */
+import { Hono, type Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { fail } from '../../shared/errors.ts';
+import { keyFingerprint, tokenKeyId } from '../../shared/crypto/token.ts';
+import { ID_PATTERN, type Phase, type Question } from '../../shared/protocol/poll.ts';
+import type { PollResult } from '../../shared/tally/result.ts';
+import type { AppDeps } from '../context.ts';
+import { listPollsOfMeetingWithoutBundle } from '../db/live-queries.ts';
+import * as q from '../db/queries.ts';
+import { pollBundle, pollQuestions, turnout } from '../services/polls.ts';
+import { described } from '../validate.ts';
+
+/** What a closed poll shows: frozen at close, from its signed bundle. */
+export interface LiveResult {
+  closedAt: string;
+  expected: number;
+  checkedIn: number;
+  result: PollResult;
+}
+
+export interface LivePoll {
+  id: string;
+  title: string;
+  kind: string;
+  phase: Phase;
+  questions: Question[];
+  /** One per issuing key (one per voter group), as the voter's page shows them. */
+  keys: { group: string; fingerprint: string }[];
+  expected: number;
+  checkedIn: number;
+  ballotsCast: number;
+  /** Only once the poll is closed. */
+  closed?: LiveResult;
+}
+
+export interface LiveMeetingState {
+  meetingId: string;
+  title: string;
+  /** The voter page where codes are typed; never a voter's personal link. */
+  checkinUrl: string;
+  polls: LivePoll[];
+  /** Every poll is closed: nothing will change any more, the stream ends after this state. */
+  final: boolean;
+}
+
+export interface LiveOptions {
+  maxStreams?: number;
+  /** How often a meeting's state is read while streams watch it. */
+  intervalMs?: number;
+  heartbeatMs?: number;
+}
+
+export const LIVE_DEFAULTS = { maxStreams: 100, intervalMs: 1000, heartbeatMs: 15_000 } as const;
+/** EventSource waits this long before reconnecting after a dropped connection. */
+const RECONNECT_MS = 3000;
+const RESULT_CACHE_LIMIT = 500;
+
+const wantsEventStream = (c: Context) => /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
+
+export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
+  const { maxStreams, intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
+  let openStreams = 0;
+  /** Per meeting, the last state read and when: shared by every stream watching it. */
+  const recent = new Map<string, { at: number; state: Omit<LiveMeetingState, 'checkinUrl'> | undefined }>();
+  /** Results of closed polls never change: parsed from the bundle once. */
+  const results = new Map<string, LiveResult>();
+
+  function closedResult(pollId: string): LiveResult {
+    const cached = results.get(pollId);
+    if (cached) return cached;
+    const bundle = pollBundle(q.getPoll(deps.db, pollId)!);
+    const result: LiveResult = {
+      closedAt: bundle.closedAt,
+      expected: bundle.electorate.expected,
+      checkedIn: bundle.electorate.checkedIn,
+      result: bundle.result,
+    };
+    if (results.size >= RESULT_CACHE_LIMIT) results.clear();
+    results.set(pollId, result);
+    return result;
+  }
+
+  function readState(meetingId: string): Omit<LiveMeetingState, 'checkinUrl'> | undefined {
+    const meeting = q.getMeeting(deps.db, meetingId);
+    if (!meeting) return undefined;
+    const rows = listPollsOfMeetingWithoutBundle(deps.db, meeting.id);
+    const polls = rows
+      .filter((p) => p.phase !== 'draft')
+      .map((p): LivePoll => {
+        const keys = q.listPollKeys(deps.db, p.id).map((k) => ({ group: k.group, fingerprint: keyFingerprint(tokenKeyId(k.spki)) }));
+        const base = { id: p.id, title: p.title, kind: p.kind, phase: p.phase, questions: pollQuestions(p), keys };
+        if (p.phase === 'closed' || p.phase === 'published') {
+          const closed = closedResult(p.id);
+          return { ...base, expected: closed.expected, checkedIn: closed.checkedIn, ballotsCast: closed.result.ballotsCast, closed };
+        }
+        const { expected, checkedIn, ballotsCast } = turnout(deps, p);
+        return { ...base, expected, checkedIn, ballotsCast };
+      });
+    const final = rows.length > 0 && rows.every((p) => p.phase === 'closed' || p.phase === 'published');
+    return { meetingId: meeting.id, title: meeting.title, polls, final };
+  }
+
+  /** The meeting's state, read at most once per interval whoever asks. */
+  function stateOf(meetingId: string) {
+    if (!ID_PATTERN.test(meetingId)) return undefined;
+    const now = performance.now();
+    const hit = recent.get(meetingId);
+    if (hit && now - hit.at < intervalMs) return hit.state;
+    const state = readState(meetingId);
+    for (const [id, entry] of recent) if (now - entry.at >= intervalMs) recent.delete(id);
+    recent.set(meetingId, { at: now, state });
+    return state;
+  }
+
+  async function watch(stream: SSEStreamingApi, meetingId: string, checkinUrl: string, signal: AbortSignal) {
+    let gone = false;
+    let wake = () => {};
+    const leave = () => {
+      gone = true;
+      wake();
+    };
+    stream.onAbort(leave);
+    signal.addEventListener('abort', leave);
+    let lastSent = '';
+    let lastWrite = performance.now();
+    try {
+      while (!gone) {
+        const state = stateOf(meetingId);
+        if (!state) {
+          // The meeting was deleted while watched.
+          await stream.writeSSE({ event: 'gone', data: '{}' });
+          return;
+        }
+        const text = JSON.stringify({ ...state, checkinUrl } satisfies LiveMeetingState);
+        if (text !== lastSent) {
+          await stream.writeSSE({ event: 'state', data: text, ...(lastSent ? {} : { retry: RECONNECT_MS }) });
+          lastSent = text;
+          lastWrite = performance.now();
+        } else if (performance.now() - lastWrite >= heartbeatMs) {
+          await stream.write(': heartbeat\n\n');
+          lastWrite = performance.now();
+        }
+        if (state.final) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, intervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } catch (error) {
+      // A database error mid-stream: end this stream (the browser reconnects) without details.
+      console.error('live stream ended:', error instanceof Error ? error.name : 'unknown error');
+    } finally {
+      signal.removeEventListener('abort', leave);
+    }
+  }
+
+  return new Hono()
+    .get(
+      '/meetings/:id/events',
+      described({
+        summary: 'Live turnout of a meeting (and results once closed): server-sent events with Accept: text/event-stream, else one JSON state',
+        access: 'public',
+      }),
+      (c) => {
+        const meetingId = c.req.param('id');
+        const state = stateOf(meetingId);
+        if (!state) fail('not_found', 'no such meeting');
+        const checkinUrl = `${deps.publicOrigin ?? new URL(c.req.url).origin}/vote`;
+        if (!wantsEventStream(c)) return c.json({ ...state, checkinUrl } satisfies LiveMeetingState);
+        if (openStreams >= maxStreams) {
+          c.header('retry-after', '30');
+          fail('rate_limited', `too many live streams are open (at most ${maxStreams}); close another projector page or try again in a minute`);
+        }
+        openStreams++;
+        return streamSSE(c, async (stream) => {
+          try {
+            await watch(stream, meetingId, checkinUrl, c.req.raw.signal);
+          } finally {
+            openStreams--;
+          }
+        });
+      },
+    )
+    .get('/polls/:id/result', described({ summary: 'The result of a closed poll (counts, thresholds, verdicts; not the ballots)', access: 'public' }), (c) => {
+      const poll = q.getPoll(deps.db, c.req.param('id'));
+      if (!poll || poll.phase === 'draft') fail('not_found', 'no such poll');
+      if (poll.phase !== 'closed' && poll.phase !== 'published') fail('wrong_phase', 'the poll is not closed yet: there is no result before close');
+      return c.json({ pollId: poll.id, title: poll.title, kind: poll.kind, questions: pollQuestions(poll), ...closedResult(poll.id) });
+    });
+}

@@ -1,0 +1,257 @@
+/**
+ * The projector's live stream (server/routes/live.ts) on a real listening server, read with
+ * fetch as a browser's EventSource would: turnout changes as voters check in and cast, nothing
+ * about choices travels before close, the result (counts, threshold, verdict sentence) arrives
+ * after close and the stream ends, streams beyond the cap are refused with a clear error, and
+ * a slot is freed when its client goes away.
+ */
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleError } from '../../server/http-errors.ts';
+import { liveRoutes, type LiveMeetingState } from '../../server/routes/live.ts';
+import { checkInSlip } from '../helpers/meeting.ts';
+import { listen, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+
+let t: TestServer;
+let server: Awaited<ReturnType<typeof listen>>;
+beforeAll(async () => {
+  t = startTestApp();
+  seedUser(t);
+  server = await listen(t.app);
+});
+afterAll(async () => {
+  await server?.stop();
+  t?.close();
+});
+
+/** A branch meeting: accepting two candidates, `voters` full members, check-in open. */
+async function acceptanceMeeting(voters: number) {
+  const org = await organizerClient(t);
+  const meetingId = (await org.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body.id as string;
+  const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+    title: '接收预备党员',
+    kind: 'member_acceptance',
+    candidates: [
+      { id: 'c1', name: '张三' },
+      { id: 'c2', name: '李四' },
+    ],
+  });
+  expect(poll.status).toBe(201);
+  const roster = Array.from({ length: voters }, (_, i) => ({ name: `党员${i + 1}`, number: `N${i}` }));
+  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
+  expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+  const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+  return { org, meetingId, pollId: poll.body.id as string, slips };
+}
+
+interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Opens the stream as EventSource does and parses its events. `raw` keeps every byte received,
+ * to search for what must never be sent; `next(test)` waits for an event that passes `test`.
+ */
+async function openStream(url: string) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const events: SseEvent[] = [];
+  let raw = '';
+  let ended = false;
+  const waiters = new Set<() => void>();
+  if (response.ok) {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      let buffer = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          raw += value;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const lines = block.split('\n');
+            const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+            if (data.length === 0) continue; // a comment (heartbeat) or a bare retry
+            events.push({ event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message', data: data.join('\n') });
+          }
+          for (const wake of waiters) wake();
+        }
+      } catch {
+        // Aborted by the test.
+      } finally {
+        ended = true;
+        for (const wake of waiters) wake();
+      }
+    })();
+  }
+  const states = () => events.filter((e) => e.event === 'state').map((e) => JSON.parse(e.data) as LiveMeetingState);
+  async function next(test: (state: LiveMeetingState) => boolean, what: string, timeoutMs = 8000): Promise<LiveMeetingState> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = states().find(test);
+      if (found) return found;
+      if (ended) throw new Error(`the stream ended before: ${what}`);
+      if (Date.now() > deadline) throw new Error(`no state within ${timeoutMs} ms: ${what}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+        setTimeout(wake, 200);
+      });
+    }
+  }
+  return {
+    response,
+    next,
+    states,
+    raw: () => raw,
+    ended: () => ended,
+    close: () => abort.abort(),
+  };
+}
+
+const cast = (token: string, choices: Record<string, string>) =>
+  fetch(`${server.url}/api/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, choices }) });
+
+/** The members a poll may carry in the stream before close: turnout and public descriptions only. */
+const OPEN_POLL_KEYS = ['ballotsCast', 'checkedIn', 'expected', 'id', 'keys', 'kind', 'phase', 'questions', 'title'];
+
+describe('the live stream of a meeting', () => {
+  it('follows check-ins and casts, says nothing about choices before close, then sends the result and ends', async () => {
+    const { org, meetingId, pollId, slips } = await acceptanceMeeting(5);
+    const stream = await openStream(`${server.url}/api/public/live/meetings/${meetingId}/events`);
+    try {
+      expect(stream.response.status).toBe(200);
+      expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const first = await stream.next(() => true, 'the first state');
+      expect(first).toMatchObject({ meetingId, title: '第一党支部党员大会', checkinUrl: `${server.url}/vote`, final: false });
+      expect(first.polls).toHaveLength(1);
+      expect(first.polls[0]).toMatchObject({ id: pollId, phase: 'checkin', expected: 5, checkedIn: 0, ballotsCast: 0 });
+      expect(first.polls[0]!.keys.map((k) => k.fingerprint)).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]);
+
+      const tokens = [];
+      for (const slip of slips.slice(0, 3)) tokens.push((await checkInSlip(t, slip)).token);
+      await stream.next((s) => s.polls[0]!.checkedIn === 3, 'three checked in');
+
+      await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
+      await stream.next((s) => s.polls[0]!.phase === 'voting', 'voting open');
+      expect((await cast(tokens[0]!.token, { c1: 'agree', c2: 'disagree' })).status).toBe(201);
+      expect((await cast(tokens[1]!.token, { c1: 'agree', c2: 'abstain' })).status).toBe(201);
+      await stream.next((s) => s.polls[0]!.ballotsCast === 2, 'two ballots cast');
+      expect((await cast(tokens[2]!.token, { c1: 'agree', c2: 'agree' })).status).toBe(201);
+      const beforeClose = await stream.next((s) => s.polls[0]!.ballotsCast === 3, 'three ballots cast');
+      expect(beforeClose.polls[0]).toMatchObject({ expected: 5, checkedIn: 3, ballotsCast: 3 });
+
+      // Before close: only turnout and descriptions, never a count of choices.
+      for (const state of stream.states()) for (const poll of state.polls) expect(Object.keys(poll).sort()).toEqual(OPEN_POLL_KEYS);
+      expect(stream.raw()).not.toMatch(/"counts"|"result"|"verdict"|"token"|"receipt"|党员\d/);
+      // Each state is sent once: nothing is repeated while nothing changes.
+      const texts = stream.states().map((s) => JSON.stringify(s));
+      expect(new Set(texts).size).toBe(texts.length);
+
+      expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+      const last = await stream.next((s) => s.final, 'the final state');
+      const closed = last.polls[0]!.closed!;
+      expect(last.polls[0]!.phase).toBe('closed');
+      expect(closed.result.questions.map((q) => [q.id, q.counts, q.threshold, q.verdict])).toEqual([
+        ['c1', { agree: 3, disagree: 0, abstain: 0 }, 3, 'passed'],
+        ['c2', { agree: 1, disagree: 1, abstain: 1 }, 3, 'failed'],
+      ]);
+      // 5 expected: 3 needed ("more than half"), and the sentence says so.
+      expect(closed.result.questions[0]!.explanation!.zh).toContain('超过应到会有表决权正式党员 5 人的半数');
+      expect(JSON.stringify(last)).not.toMatch(/"ballots"|"token"/);
+      await expect.poll(() => stream.ended(), { timeout: 5000 }).toBe(true);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('without Accept: text/event-stream answers one JSON state (what the page shows first)', async () => {
+    const { meetingId } = await acceptanceMeeting(2);
+    const response = await fetch(`${server.url}/api/public/live/meetings/${meetingId}/events`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const state = (await response.json()) as LiveMeetingState;
+    expect(state.polls[0]).toMatchObject({ expected: 2, checkedIn: 0, ballotsCast: 0, phase: 'checkin' });
+  });
+
+  it('a meeting that does not exist is a 404 with a JSON error, streamed or not', async () => {
+    for (const accept of ['text/event-stream', 'application/json'])
+      for (const id of ['nosuchmeeting000', '%00', 'x'.repeat(300)]) {
+        const response = await fetch(`${server.url}/api/public/live/meetings/${id}/events`, { headers: { accept } });
+        expect(response.status, `${accept} ${id.slice(0, 20)}`).toBe(404);
+        expect(((await response.json()) as any).error.code).toBe('not_found');
+      }
+  });
+});
+
+describe('the result of a closed poll', () => {
+  it('is refused before close, given after close with counts and verdicts but no ballots, 404 for unknown polls', async () => {
+    const { org, meetingId, pollId, slips } = await acceptanceMeeting(3);
+    const { token } = await checkInSlip(t, slips[0]!);
+    await checkInSlip(t, slips[1]!);
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
+    expect((await cast(token.token, { c1: 'agree', c2: 'agree' })).status).toBe(201);
+
+    const early = await fetch(`${server.url}/api/public/live/polls/${pollId}/result`);
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as any).error.code).toBe('wrong_phase');
+
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    const response = await fetch(`${server.url}/api/public/live/polls/${pollId}/result`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    expect(Object.keys(body).sort()).toEqual(['checkedIn', 'closedAt', 'expected', 'kind', 'pollId', 'questions', 'result', 'title']);
+    expect(body).toMatchObject({ expected: 3, checkedIn: 2, result: { ballotsCast: 1, quorum: { met: true } } });
+    expect(body.result.questions[0]).toMatchObject({ counts: { agree: 1, disagree: 0, abstain: 0 }, threshold: 2, verdict: 'failed' });
+
+    const unknown = await fetch(`${server.url}/api/public/live/polls/nosuchpoll000000/result`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).error.code).toBe('not_found');
+  });
+});
+
+describe('bounded streams', () => {
+  it('refuses a stream beyond the cap with 429 and a message, sends heartbeats, and frees a slot when its client goes away', async () => {
+    const { meetingId } = await acceptanceMeeting(2);
+    const small = new Hono().route('/live', liveRoutes(t.deps, { maxStreams: 2, intervalMs: 50, heartbeatMs: 100 }));
+    small.onError(handleError);
+    const capped = await listen(small as unknown as TestServer['app']);
+    const url = `${capped.url}/live/meetings/${meetingId}/events`;
+    const open: Awaited<ReturnType<typeof openStream>>[] = [];
+    try {
+      open.push(await openStream(url), await openStream(url));
+      for (const stream of open) expect(stream.response.status).toBe(200);
+      await open[0]!.next(() => true, 'the first state');
+      await expect.poll(() => open[0]!.raw(), { timeout: 5000 }).toContain(': heartbeat');
+
+      const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      const error = ((await refused.json()) as any).error;
+      expect(error.code).toBe('rate_limited');
+      expect(error.message).toMatch(/too many live streams/);
+      // A plain JSON read is not a stream and is still answered.
+      expect((await fetch(url)).status).toBe(200);
+
+      open.shift()!.close();
+      await expect
+        .poll(async () => {
+          const again = await openStream(url);
+          if (again.response.status === 200) open.push(again);
+          return again.response.status;
+        }, { timeout: 5000 })
+        .toBe(200);
+    } finally {
+      for (const stream of open) stream.close();
+      await capped.stop();
+    }
+  });
+});
