@@ -120,6 +120,8 @@ describe('the organizer console', () => {
     expect(await page.locator('#rule-pass-comparison').inputValue()).toBe('more_than');
     expect(await page.locator('#rule-pass-fraction').inputValue()).toBe('1/2');
     await page.getByLabel('候选人（每行一人）').fill('王小明\n赵小红');
+    expect(await page.getByLabel('公示期（工作日，默认 5 天）').inputValue()).toBe('5');
+    await page.getByLabel('公示期（工作日，默认 5 天）').fill('7');
     await shoot(page, '05-poll-form');
     await page.getByRole('button', { name: '创建表决事项' }).click();
     const card = page.locator('article.poll-card');
@@ -144,6 +146,7 @@ describe('the organizer console', () => {
     await dialog.getByRole('button', { name: '开放签到' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.locator(`.live-table tr[data-poll="${pollId}"] td`).first().getByText('签到中').waitFor();
+    expect(await page.getByRole('link', { name: '打开投影页面（新窗口）' }).getAttribute('href')).toBe(`/projector?meeting=${meetingId}`);
 
     // ---- slips: one per person, each QR code the voting link with the key fingerprints ----
     await page.getByRole('button', { name: '打印投票凭条' }).click();
@@ -254,6 +257,8 @@ describe('the organizer console', () => {
     await publishDialog.waitFor({ state: 'hidden' });
     await card.getByText('已公布').waitFor();
     expect((await createVoterApi(url).bundle(pollId)).result.ballotsCast).toBe(3);
+    const published = (await (await fetch(`${url}/api/public/polls`)).json()) as { polls: { id: string; publicityWorkingDays: number }[] };
+    expect(published.polls.find((p) => p.id === pollId)?.publicityWorkingDays).toBe(7);
     await shoot(page, '16-published');
 
     // ---- the same screen in English ----

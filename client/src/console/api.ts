@@ -16,7 +16,7 @@ export { ApiError };
 export interface SessionUser {
   id: string;
   username: string;
-  role: 'admin' | 'organizer';
+  role: 'admin' | 'organizer' | 'scrutineer';
 }
 
 export interface MeetingSummary {

@@ -9,6 +9,7 @@ const zh = {
   'console.loading': '正在加载…',
   'console.signedInAs': '已登录：{name}',
   'console.signOut': '退出登录',
+  'console.scrutineer': '你以监票人身份登录：可以查看会议和结果，不能修改。',
   saved: '已保存',
 
   'signIn.title': '组织者登录',
@@ -54,6 +55,7 @@ const zh = {
   'live.noQuorum': '—（见计票结果）',
 
   'phase.title': '会议进程',
+  'phase.projector': '打开投影页面（新窗口）',
   'phase.help': '每一步都会先说明将发生什么，确认后才执行。',
   'phase.needPoll': '先导入名单并创建表决事项，然后开放签到。',
   'phase.allPublished': '全部表决结果已公布，本次会议已结束。',
@@ -151,6 +153,7 @@ const zh = {
   'poll.maxChoices': '最多推荐人数（默认：候选人数）',
   'poll.groups': '有表决权的组别（多个用逗号分隔）',
   'poll.rule': '规则设置（已填入默认值）',
+  'poll.publicity': '公示期（工作日，默认 5 天）',
   'poll.createButton': '创建表决事项',
   'poll.needCandidates': '请至少填写一名候选人。',
   'poll.rename': '修改标题',
@@ -251,6 +254,7 @@ const en: Record<ConsoleKey, string> = {
   'console.loading': 'Loading…',
   'console.signedInAs': 'Signed in as {name}',
   'console.signOut': 'Sign out',
+  'console.scrutineer': 'You are signed in as a scrutineer: you can watch the meeting and its results, not change them.',
   saved: 'Saved',
 
   'signIn.title': 'Organizer sign-in',
@@ -296,6 +300,7 @@ const en: Record<ConsoleKey, string> = {
   'live.noQuorum': '— (see the result)',
 
   'phase.title': 'Meeting steps',
+  'phase.projector': 'Open the projector page (new window)',
   'phase.help': 'Each step first says what will happen, and runs only when you confirm.',
   'phase.needPoll': 'Import the roster and create a poll first; then open check-in.',
   'phase.allPublished': 'Every result is published: the meeting is over.',
@@ -393,6 +398,7 @@ const en: Record<ConsoleKey, string> = {
   'poll.maxChoices': 'Recommend at most (default: the number of candidates)',
   'poll.groups': 'Groups with a vote (separated by commas)',
   'poll.rule': 'Rule settings (defaults filled in)',
+  'poll.publicity': 'Publicity period (working days, 5 by default)',
   'poll.createButton': 'Create poll',
   'poll.needCandidates': 'Enter at least one candidate.',
   'poll.rename': 'Title',

@@ -352,6 +352,11 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                       </Show>
                     )}
                   </For>
+                  <Show when={m().polls.some((p) => p.phase !== 'draft')}>
+                    <a class="button button-secondary button-inline" href={`/projector?meeting=${encodeURIComponent(m().id)}`} target="_blank" rel="noopener">
+                      {ct('phase.projector')}
+                    </a>
+                  </Show>
                   <Show when={canPrint()}>
                     <button type="button" class="button button-secondary button-inline" disabled={slipsAction.busy()} onClick={printAll}>
                       {ct('slips.printAll')}

@@ -94,6 +94,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
   const [candidates, setCandidates] = createSignal('');
   const [maxChoices, setMaxChoices] = createSignal('');
   const [groups, setGroups] = createSignal('members');
+  const [publicityDays, setPublicityDays] = createSignal('5');
   const [settings, setSettings] = createSignal<Record<string, unknown>>({});
   const [warnings, setWarnings] = createSignal<{ zh: string; en: string }[]>([]);
   const create = createAction();
@@ -126,6 +127,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
         settings: settings(),
         groups: groups().split(/[\s,，;；、]+/).filter((g) => g !== ''),
         ...(kind() === 'league_recommendation' && maxChoices() ? { maxChoices: Number(maxChoices()) } : {}),
+        publicityWorkingDays: Number(publicityDays()),
       };
       const created = await props.api.createPoll(props.meetingId, body);
       setWarnings(created.warnings);
@@ -179,6 +181,18 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
         </label>
         <input id="poll-groups" class="input" type="text" value={groups()} onInput={(e) => setGroups(e.currentTarget.value)} />
       </Show>
+      <label class="field-label" for="poll-publicity">
+        {ct('poll.publicity')}
+      </label>
+      <input
+        id="poll-publicity"
+        class="input input-short"
+        type="number"
+        min="1"
+        max="30"
+        value={publicityDays()}
+        onInput={(e) => setPublicityDays(e.currentTarget.value)}
+      />
       <fieldset class="rule-settings">
         <legend>{ct('poll.rule')}</legend>
         <dl class="settings-list">

@@ -173,6 +173,9 @@ export default function ConsolePage() {
                   {ct('console.signOut')}
                 </button>
               </div>
+              <Show when={u().role === 'scrutineer'}>
+                <p class="notice-bar">{ct('console.scrutineer')}</p>
+              </Show>
               <Show when={meetingId()} keyed fallback={<MeetingList api={api} onOpen={open} />}>
                 {(id) => <MeetingView api={api} meetingId={id} onBack={() => open(undefined)} />}
               </Show>
