@@ -211,6 +211,7 @@ describe('the organizer console', () => {
     await page.getByRole('button', { name: '开始投票' }).click();
     const votingDialog = page.getByRole('dialog', { name: '开始投票？' });
     await votingDialog.getByText('所有已签到的人（目前 3 人）将同时可以投票。').waitFor();
+    expect(await votingDialog.getByText('未达到法定人数', { exact: false }).count()).toBe(0);
     await shoot(page, '11-confirm-voting');
     await votingDialog.getByRole('button', { name: '开始投票' }).click();
     await votingDialog.waitFor({ state: 'hidden' });
@@ -275,7 +276,7 @@ describe('the organizer console', () => {
     await context.close();
   });
 
-  it('reprints one slip, revoking the old code, and says so first', async () => {
+  it('warns that voting would open without a quorum; reprints one slip, revoking the old code, and says so first', async () => {
     const org = await organizerClient(t);
     const meeting = (await org.call('POST', '/api/meetings', { title: '补打测试' })).body as { id: string };
     await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: '党员甲', number: '1' }] });
@@ -292,6 +293,12 @@ describe('the organizer console', () => {
     await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('link', { name: '补打测试' }).click();
+    // Nobody has checked in: opening the vote is allowed, with the missing quorum said first.
+    await page.getByRole('button', { name: '开始投票' }).click();
+    const votingDialog = page.getByRole('dialog', { name: '开始投票？' });
+    await votingDialog.getByText('注意：“接收”目前签到 0 人，未达到法定人数（需 1 人）。', { exact: false }).waitFor();
+    await votingDialog.getByRole('button', { name: '取消' }).click();
+    await votingDialog.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: '补打凭条' }).click();
     const dialog = page.getByRole('dialog', { name: '为 党员甲 补打凭条？' });
     await dialog.getByText('将为 党员甲 生成新的投票码，旧凭条立即作废。').waitFor();

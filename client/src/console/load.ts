@@ -3,7 +3,7 @@
  * panel). Unlike Solid's createResource, a failed reload keeps the last good value and
  * reports the error beside it: a network blip during a meeting must not blank the screen.
  */
-import { batch, createEffect, createSignal, on, untrack } from 'solid-js';
+import { batch, createEffect, createSignal, on } from 'solid-js';
 import { errorText } from './action.ts';
 
 export function createLoad<Source, Value>(source: () => Source | undefined, fetcher: (source: Source) => Promise<Value>) {
@@ -11,8 +11,8 @@ export function createLoad<Source, Value>(source: () => Source | undefined, fetc
   const [error, setError] = createSignal<string>();
   // Only the latest request may write: an older answer arriving late is dropped.
   let generation = 0;
+  let current: Source | undefined;
   const reload = async () => {
-    const current = untrack(source);
     const mine = ++generation;
     if (current === undefined) {
       setValue(undefined);
@@ -29,6 +29,11 @@ export function createLoad<Source, Value>(source: () => Source | undefined, fetc
       if (mine === generation) setError(errorText(caught));
     }
   };
-  createEffect(on(source, () => void reload()));
+  createEffect(
+    on(source, (next) => {
+      current = next;
+      void reload();
+    }),
+  );
   return { value, error, reload };
 }

@@ -263,9 +263,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
     const moving = polls().filter((p) => p.phase === step.from);
     const cast = moving.reduce((n, p) => n + p.turnout.ballotsCast, 0);
     const checkedIn = Math.max(0, ...moving.map((p) => p.turnout.checkedIn));
+    // "No quorum, no vote": say so before voting opens, naming the polls concerned.
+    const short = step.to === 'voting' ? moving.filter((p) => quorumOf(p)?.met === false) : [];
+    const warning = short.map((p) => ct('confirm.voting.noQuorum', { title: p.title, checkedIn: p.turnout.checkedIn, needed: quorumOf(p)!.needed }));
     return {
       title: ct(step.title),
-      lines: [ct('confirm.polls', { titles: moving.map((p) => p.title).join('、') }), ...step.lines.map((k) => ct(k, { cast, checkedIn }))],
+      lines: [ct('confirm.polls', { titles: moving.map((p) => p.title).join('、') }), ...warning, ...step.lines.map((k) => ct(k, { cast, checkedIn }))],
       confirmLabel: ct(step.button),
       danger: step.danger,
       run: async () => {
