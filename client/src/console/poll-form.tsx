@@ -134,6 +134,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
       setCandidates('');
       setTitle('');
       setSettings({});
+      setPublicityDays('5');
       props.onCreated();
     });
 
