@@ -388,6 +388,15 @@ describe('the organizer console', () => {
     // ---- on a tablet held upright, or a phone, nothing is wider than the screen ----
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot(page, '25-meeting-narrow');
+
+    // ---- a roster file with only the name and number columns: full members of the default group ----
+    await page.setViewportSize(DESK);
+    await page.getByLabel('选择 CSV 文件').setInputFiles({ name: '补充名单.csv', mimeType: 'text/csv', buffer: Buffer.from('\uFEFF姓名,学号\r\n党员戊,304\r\n', 'utf8') });
+    await page.getByText('预览：可导入 1 人，发现 0 个问题').waitFor();
+    await page.getByRole('button', { name: '导入 1 人' }).click();
+    await page.getByRole('heading', { name: '名单（5 人）' }).waitFor();
+    await page.locator('tr[data-voter="304"]').getByText('正式').waitFor();
+    await expect.poll(() => expected.textContent()).toBe('5');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -45,6 +45,12 @@ describe('reading a roster', () => {
     ]);
   });
 
+  it('reads a header with only name and number: full members of the default group', () => {
+    const parsed = parseRosterCsv('姓名,学号\n张三,2024001');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.rows).toEqual([{ line: 2, name: '张三', number: '2024001', groups: ['members'], status: 'full' }]);
+  });
+
   it('reads a tab-separated paste from a spreadsheet', () => {
     const parsed = parseRosterCsv('姓名\t学号\t组别\t身份\n张三\t2024001\tmembers\t正式');
     expect(parsed.rows).toEqual([{ line: 2, name: '张三', number: '2024001', groups: ['members'], status: 'full' }]);
