@@ -400,4 +400,40 @@ describe('the organizer console', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+  it('with two polls, closes one on its own while the other stays open', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '两项表决' })).body as { id: string };
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: '党员甲', number: '401' }, { name: '党员乙', number: '402' }] });
+    const first = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收张三', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body as { id: string };
+    const second = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收李四', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '李四' }] })).body as { id: string };
+    for (const to of ['checkin', 'voting']) expect((await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to })).status).toBe(200);
+
+    const context = await harness.browser.newContext({ viewport: DESK });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.goto(`${url}/console?meeting=${meeting.id}`);
+    await page.getByLabel('用户名').fill('secretary');
+    await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    const firstCard = page.locator(`article[data-poll="${first.id}"]`);
+    await firstCard.getByRole('button', { name: '仅此项：结束投票并计票' }).click();
+    const dialog = page.getByRole('dialog', { name: '结束投票并计票？' });
+    await dialog.getByText('涉及的表决事项：接收张三。').waitFor();
+    await shoot(page, '30-confirm-close-one');
+    await dialog.getByRole('button', { name: '结束投票并计票' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await firstCard.locator('.result .verdict').waitFor();
+    expect(await firstCard.locator('.result .verdict').textContent()).toContain('张三：不足法定人数');
+    const phase = (id: string) => page.locator(`.live-table tr[data-poll="${id}"] td`).first();
+    await expect.poll(() => phase(first.id).textContent()).toBe('已计票');
+    expect(await phase(second.id).textContent()).toBe('投票中');
+    expect((await org.call('GET', `/api/polls/${second.id}`)).body.phase).toBe('voting');
+    await page.locator(`article[data-poll="${second.id}"]`).getByRole('button', { name: '仅此项：结束投票并计票' }).waitFor();
+    // The other poll still takes ballots: a slip can still be reprinted.
+    await page.locator('tr[data-voter="401"]').getByRole('button', { name: '补打凭条' }).waitFor();
+    await shoot(page, '31-one-closed');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

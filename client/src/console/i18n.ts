@@ -55,6 +55,7 @@ const zh = {
   'live.noQuorum': '—（见计票结果）',
 
   'phase.title': '会议进程',
+  'phase.onlyThis': '仅此项：{step}',
   'phase.projector': '打开投影页面（新窗口）',
   'phase.help': '每一步都会先说明将发生什么，确认后才执行。',
   'phase.needPoll': '先导入名单并创建表决事项，然后开放签到。',
@@ -301,6 +302,7 @@ const en: Record<ConsoleKey, string> = {
   'live.noQuorum': '— (see the result)',
 
   'phase.title': 'Meeting steps',
+  'phase.onlyThis': 'This poll only: {step}',
   'phase.projector': 'Open the projector page (new window)',
   'phase.help': 'Each step first says what will happen, and runs only when you confirm.',
   'phase.needPoll': 'Import the roster and create a poll first; then open check-in.',

@@ -41,6 +41,10 @@ function quorumOf(poll: MeetingPoll): { needed: number; met: boolean } | undefin
   return { needed, met: poll.turnout.checkedIn >= needed };
 }
 
+/** Slips can be made once no poll is a draft (every key exists), and are of use while some poll still takes check-ins or ballots. */
+const codesUsable = (polls: MeetingPoll[]) =>
+  polls.length > 0 && polls.every((p) => p.phase !== 'draft') && polls.some((p) => p.phase === 'checkin' || p.phase === 'voting');
+
 function LivePanel(props: { polls: MeetingPoll[] }) {
   return (
     <section class="panel live-panel" aria-labelledby="live-title">
@@ -127,7 +131,7 @@ function Roster(props: {
   const act = createAction();
   const rosterOpen = () => props.meeting.polls.every((p) => p.phase === 'draft' || p.phase === 'checkin');
   // A new code is only of use while members can still check in.
-  const slipsExist = () => props.meeting.polls.length > 0 && props.meeting.polls.every((p) => p.phase === 'checkin' || p.phase === 'voting');
+  const slipsExist = () => codesUsable(props.meeting.polls);
   return (
     <section class="panel" aria-labelledby="roster-title">
       <h2 id="roster-title">{ct('roster.title', { count: props.voters.length })}</h2>
@@ -259,8 +263,9 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
     setConfirm(request);
   };
 
-  const stepRequest = (step: (typeof STEPS)[number]): ConfirmRequest => {
-    const moving = polls().filter((p) => p.phase === step.from);
+  /** The confirmation of a step for every poll in its phase, or for `only` one poll. */
+  const stepRequest = (step: (typeof STEPS)[number], only?: MeetingPoll): ConfirmRequest => {
+    const moving = only ? [only] : polls().filter((p) => p.phase === step.from);
     const cast = moving.reduce((n, p) => n + p.turnout.ballotsCast, 0);
     const checkedIn = Math.max(0, ...moving.map((p) => p.turnout.checkedIn));
     // "No quorum, no vote": say so before voting opens, naming the polls concerned.
@@ -272,10 +277,21 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
       confirmLabel: ct(step.button),
       danger: step.danger,
       run: async () => {
-        await props.api.transitionMeeting(props.meetingId, step.to);
+        if (only) await props.api.transitionPoll(only.id, step.to);
+        else await props.api.transitionMeeting(props.meetingId, step.to);
         refresh();
       },
     };
+  };
+
+  /**
+   * With several polls, each can also move on its own (close the acceptance, keep the
+   * recommendation open). Check-in stays meeting-wide: slips carry the keys of every poll.
+   */
+  const pollStep = (poll: MeetingPoll) => {
+    const step = STEPS.find((s) => s.from === poll.phase && s.to !== 'checkin');
+    if (!step || polls().length < 2) return undefined;
+    return { label: ct('phase.onlyThis', { step: ct(step.button) }), danger: !!step.danger, onClick: () => ask(stepRequest(step, poll)) };
   };
 
   const printAll = () => {
@@ -300,7 +316,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
       },
     });
 
-  const canPrint = () => polls().length > 0 && polls().every((p) => p.phase === 'checkin' || p.phase === 'voting');
+  const canPrint = () => codesUsable(polls());
   const canAddPoll = () => !voters().some((v) => v.hasCode) && polls().every((p) => p.phase === 'draft');
 
   return (
@@ -391,7 +407,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 <For each={m().polls.map((p) => p.id)} fallback={<p>{ct('polls.none')}</p>}>
                   {(id) => (
                     <Show when={m().polls.find((p) => p.id === id)}>
-                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} />}
+                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} step={pollStep(poll())} />}
                     </Show>
                   )}
                 </For>

@@ -321,7 +321,14 @@ function ResultBody(props: { bundle: Bundle }) {
   );
 }
 
-export function PollCard(props: { api: ConsoleApi; poll: MeetingPoll; voters: RosterVoter[]; onChanged: () => void }) {
+export function PollCard(props: {
+  api: ConsoleApi;
+  poll: MeetingPoll;
+  voters: RosterVoter[];
+  onChanged: () => void;
+  /** This poll's own next step, when the meeting has several polls. */
+  step?: { label: string; danger: boolean; onClick: () => void } | undefined;
+}) {
   const beforeVoting = () => props.poll.phase === 'draft' || props.poll.phase === 'checkin';
   const closed = () => props.poll.phase === 'closed' || props.poll.phase === 'published';
   const record = createLoad(
@@ -342,6 +349,13 @@ export function PollCard(props: { api: ConsoleApi; poll: MeetingPoll; voters: Ro
       <p class="hint">
         {kindLabel(props.poll.kind)} · {ct('poll.candidatesList', { names: candidatesOf(props.poll) })}
       </p>
+      <Show when={props.step}>
+        {(step) => (
+          <button type="button" class={`button button-inline ${step().danger ? 'button-danger' : 'button-primary'}`} onClick={() => step().onClick()}>
+            {step().label}
+          </button>
+        )}
+      </Show>
       <Show when={props.poll.phase === 'draft'}>
         <RenameDraft api={props.api} poll={props.poll} onChanged={props.onChanged} />
       </Show>
