@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors.ts';
 import { sameOriginOnly } from './auth/session.ts';
 import type { AppDeps } from './context.ts';
 import { errorResponse, handleError } from './http-errors.ts';
+import { cosignRoutes } from './routes/cosign.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { pollRoutes } from './routes/polls.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.route('/api/units', unitRoutes(deps));
   app.route('/api/meetings', meetingRoutes(deps));
   app.route('/api/polls', pollRoutes(deps));
+  app.route('/api/cosign', cosignRoutes(deps));
   app.route('/api/checkin', checkinRoutes(deps));
   app.route('/api/ballots', ballotRoutes(deps));
   app.route('/api/self-evaluations', selfEvaluationRoutes(deps));

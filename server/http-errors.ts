@@ -16,6 +16,8 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   bad_code: 400,
   bad_encoding: 400,
   bad_length: 400,
+  cosignature: 400,
+  cosigner_unknown: 400,
   token_length: 400,
   token_type: 400,
   token_key_id: 400,

@@ -95,7 +95,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
   function closedResult(pollId: string): LiveResult {
     const cached = results.get(pollId);
     if (cached) return cached;
-    const bundle = pollBundle(q.getPoll(deps.db, pollId)!);
+    const bundle = pollBundle(deps, q.getPoll(deps.db, pollId)!);
     const result: LiveResult = {
       closedAt: bundle.closedAt,
       expected: bundle.electorate.expected,

@@ -1,12 +1,13 @@
 /** One poll (organizer): read, edit in draft, advance its phase, turnout, sign-in sheet, bundle. */
 import { Hono } from 'hono';
-import { decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { objectionOutcomeBody, decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
 import { meetingRecord, recordDecision, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from '../services/audit.ts';
+import { periodOf, recordObjectionOutcome } from '../services/objections.ts';
 import { pollFor } from '../services/meetings.ts';
 import { advancePoll, pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
@@ -84,8 +85,21 @@ export function pollRoutes(deps: AppDeps) {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
       return c.json(meetingRecord(deps, poll));
     })
+    .get('/:id/objections', described({ summary: 'Objections to a published result, with their text and outcome', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      return c.json({ period: poll.phase === 'published' ? periodOf(poll) : null, objections: q.listObjections(deps.db, poll.id).map(({ pollId: _p, ...o }) => o) });
+    })
+    .put(
+      '/:id/objections/:objectionId',
+      jsonBody(objectionOutcomeBody, { summary: 'Record the outcome of an objection: proceed, defer or reject, with a note', access: 'organizer' }),
+      (c) => {
+        const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+        recordObjectionOutcome(deps, poll, c.req.param('objectionId'), c.req.valid('json'), c.get('user').username);
+        return c.json({ ok: true });
+      },
+    )
     .get('/:id/bundle', described({ summary: 'The signed tally bundle (after close)', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
-      return c.json(pollBundle(poll));
+      return c.json(pollBundle(deps, poll));
     });
 }

@@ -1,13 +1,26 @@
 /** Public, no login: the signer key, a meeting's polls and keys, turnout, published bundles. */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { objectionBody } from '../../shared/protocol/api.ts';
+import { createObjectionLimiter, fileObjection, publicObjectionSummary } from '../services/objections.ts';
 import { fail } from '../../shared/errors.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { meetingFingerprints } from '../services/meetings.ts';
 import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
-import { described } from '../validate.ts';
+import { described, jsonBody } from '../validate.ts';
+
+/** The client's address, for the in-memory rate limit only; 'unknown' when there is no socket (in-process tests). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function publicRoutes(deps: AppDeps) {
+  const limitObjections = createObjectionLimiter();
   return new Hono()
     .get('/signer', described({ summary: "The installation's Ed25519 public key that signs bundles", access: 'public' }), (c) =>
       c.json({ alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 }),
@@ -48,9 +61,20 @@ export function publicRoutes(deps: AppDeps) {
       if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');
       return c.json({ decisions: q.listDecisions(deps.db, poll.id).map(({ pollId: _p, ...d }) => d) });
     })
+    .post(
+      '/polls/:id/objections',
+      jsonBody(objectionBody, { summary: 'Object to a published result during its publicity period (anonymous unless a name is given)', access: 'public' }),
+      (c) => {
+        const admit = () => limitObjections(clientAddress(c), deps.now().getTime());
+        return c.json(fileObjection(deps, c.req.param('id'), c.req.valid('json'), admit), 201);
+      },
+    )
+    .get('/polls/:id/objections', described({ summary: 'The publicity period; after it, how many objections and their outcomes (never their text)', access: 'public' }), (c) =>
+      c.json(publicObjectionSummary(deps, c.req.param('id'))),
+    )
     .get('/polls/:id/bundle', described({ summary: 'The signed tally bundle of a published poll', access: 'public' }), (c) => {
       const poll = q.getPoll(deps.db, c.req.param('id'));
       if (!poll || poll.phase !== 'published') fail('not_found', 'no published result with this id');
-      return c.json(pollBundle(poll));
+      return c.json(pollBundle(deps, poll));
     });
 }

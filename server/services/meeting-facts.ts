@@ -14,6 +14,7 @@ import { validateChoices, type Choices } from '../../shared/protocol/poll.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
+import { maySeeMeeting } from './meetings.ts';
 import { mayVote, pollQuestions } from './polls.ts';
 
 function voterOfMeeting(deps: AppDeps, meetingId: string, voterId: string): q.VoterRow {
@@ -74,11 +75,26 @@ export function removeWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: st
   });
 }
 
-export function setScrutineers(deps: AppDeps, poll: q.PollRow, scrutineers: q.PollRow['scrutineers'], actor: string) {
+/**
+ * Names the scrutineers. One who will co-sign is named with their scrutineer account, which must
+ * be able to see the meeting; a key they already registered is kept when they are named again.
+ */
+export function setScrutineers(deps: AppDeps, poll: q.PollRow, named: { name: string; role: 'supervisor' | 'counter'; account?: string | undefined }[], actor: string) {
   if (poll.phase === 'closed' || poll.phase === 'published') fail('wrong_phase', 'the poll is closed');
+  const meeting = q.getMeeting(deps.db, poll.meetingId)!;
+  const accounts = named.flatMap((s) => (s.account ? [s.account] : []));
+  if (new Set(accounts).size !== accounts.length) fail('invalid_body', 'one account is named twice');
+  const scrutineers = named.map(({ name, role, account }) => {
+    if (!account) return { name, role };
+    const user = q.findUserByUsername(deps.db, account);
+    if (!user || user.role !== 'scrutineer') fail('invalid_body', `${account} is not a scrutineer account`);
+    if (!maySeeMeeting(user, meeting)) fail('invalid_body', `${account} belongs to another unit`);
+    const publicKey = poll.scrutineers.find((s) => s.account === account)?.publicKey;
+    return { name, role, account, ...(publicKey ? { publicKey } : {}) };
+  });
   q.runInTransaction(deps.db, () => {
     q.setPollScrutineers(deps.db, poll.id, scrutineers);
-    appendAudit(deps.db, { actor, action: 'name_scrutineers', subject: poll.id, details: { scrutineers } }, deps.now().toISOString());
+    appendAudit(deps.db, { actor, action: 'name_scrutineers', subject: poll.id, details: { scrutineers: named } }, deps.now().toISOString());
   });
 }
 

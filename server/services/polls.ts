@@ -195,7 +195,8 @@ function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
     format: BUNDLE_FORMAT,
     ...parts,
     ballots,
-    scrutineers: poll.scrutineers,
+    // Name, role and co-signing key; never the account they sign in with.
+    scrutineers: poll.scrutineers.map(({ name, role, publicKey }) => ({ name, role, ...(publicKey ? { publicKey } : {}) })),
     result,
     closedAt,
     signer: { alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 },
@@ -203,7 +204,13 @@ function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): Bundle {
   return signBundle(unsigned, deps.installationKey.secretKey);
 }
 
-export function pollBundle(poll: q.PollRow): Bundle {
+/** The signed bundle of a closed poll, with the scrutineers' co-signatures gathered so far. */
+export function pollBundle(deps: AppDeps, poll: q.PollRow): Bundle {
   if (!poll.bundle) throw new AppError('wrong_phase', 'the poll is not closed yet; there is no result before close');
-  return JSON.parse(poll.bundle) as Bundle;
+  const bundle = JSON.parse(poll.bundle) as Bundle;
+  const cosignatures = q.listCosignatures(deps.db, poll.id).flatMap(({ account, signature }) => {
+    const named = poll.scrutineers.find((s) => s.account === account && s.publicKey);
+    return named ? [{ name: named.name, role: named.role, publicKey: named.publicKey!, signature }] : [];
+  });
+  return cosignatures.length ? { ...bundle, cosignatures } : bundle;
 }

@@ -1,11 +1,21 @@
 /**
- * The bundle's digest: SHA-256 over the UTF-8 bytes of the RFC 8785 canonical JSON of the signed
+ * The bundle's digest and the scrutineers' co-signatures over it.
+ *
+ * Digest: SHA-256 over the UTF-8 bytes of the RFC 8785 canonical JSON of the signed
  * bundle (its `signature` included, its scrutineers' `cosignatures` left out, since those are
  * signatures over this very digest). Printed on the tally sheet (hex and QR) so that paper and
  * file can be matched, and what each scrutineer signs.
+ *
+ * Co-signature: Ed25519 (RFC 8032, strict) over `anon-ballot/cosignature/v1:` ‖ digest (32
+ * bytes), by the key the scrutineer generated in their own browser and registered before close;
+ * the bundle's signed `scrutineers` list names that key, so the installation cannot swap it later.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex, utf8 } from '../encoding.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { abytes, concatBytes, fromBase64, toBase64, toHex, utf8 } from '../encoding.ts';
+import { fail } from '../errors.ts';
+import type { Bundle, Cosignature } from '../protocol/bundle.ts';
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, nobleEd25519Verifier, type Ed25519Verifier } from './bundle-signature.ts';
 import { canonicalJson } from './jcs.ts';
 
 export function bundleDigest(bundle: object): Uint8Array {
@@ -14,3 +24,25 @@ export function bundleDigest(bundle: object): Uint8Array {
 }
 
 export const bundleDigestHex = (bundle: object): string => toHex(bundleDigest(bundle));
+
+const COSIGNATURE_DOMAIN = utf8('anon-ballot/cosignature/v1:');
+
+/** The bytes a scrutineer signs for this bundle. */
+export const cosignatureMessage = (bundle: object): Uint8Array => concatBytes(COSIGNATURE_DOMAIN, bundleDigest(bundle));
+
+/** A scrutineer's co-signature (base64) of the bundle with their Ed25519 secret key. */
+export const cosignBundle = (bundle: object, secretKey: Uint8Array): string =>
+  toBase64(ed25519.sign(cosignatureMessage(bundle), abytes(secretKey, 32, 'secretKey')));
+
+/**
+ * Throws unless `cosignature` is valid for `bundle` and made with the key that the bundle's signed
+ * list of scrutineers gives for that name and role: `cosigner_unknown`, `bad_encoding`,
+ * `bad_length`, `cosignature`.
+ */
+export function checkCosignature(bundle: Bundle, cosignature: Cosignature, verifyEd25519: Ed25519Verifier = nobleEd25519Verifier): void {
+  const named = bundle.scrutineers.find((s) => s.name === cosignature.name && s.role === cosignature.role && s.publicKey === cosignature.publicKey);
+  if (!named) fail('cosigner_unknown', `${cosignature.name} (${cosignature.role}) with this key is not among the scrutineers the bundle names`);
+  const publicKey = abytes(fromBase64(cosignature.publicKey, 'cosignature.publicKey'), ED25519_PUBLIC_KEY_LENGTH, 'cosignature.publicKey');
+  const signature = abytes(fromBase64(cosignature.signature, 'cosignature.signature'), ED25519_SIGNATURE_LENGTH, 'cosignature.signature');
+  if (!verifyEd25519(signature, cosignatureMessage(bundle), publicKey)) fail('cosignature', `the co-signature of ${cosignature.name} does not verify over this bundle`);
+}

@@ -24,9 +24,12 @@ export function ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
   return ed25519.getPublicKey(abytes(secretKey, 32, 'secretKey'));
 }
 
-/** The bytes the signature covers: canonical JSON of everything but `signature`, as UTF-8. */
+/**
+ * The bytes the signature covers: canonical JSON of everything but `signature` and the
+ * scrutineers' `cosignatures` (added after signing), as UTF-8.
+ */
 export function bundleSigningBytes(bundle: Bundle | UnsignedBundle): Uint8Array {
-  const { signature: _signature, ...unsigned } = bundle as Partial<Bundle>;
+  const { signature: _signature, cosignatures: _cosignatures, ...unsigned } = bundle as Partial<Bundle>;
   return utf8(canonicalJson(unsigned));
 }
 

@@ -26,6 +26,8 @@ export const createUserBody = z.strictObject({
   unitId: idSchema.optional(),
 });
 export const createUnitBody = z.strictObject({ name, parentId: idSchema.optional() });
+export const scrutineerKeyBody = z.strictObject({ publicKey: base64 });
+export const cosignatureBody = z.strictObject({ signature: base64 });
 export const createMeetingBody = z.strictObject({ title: name });
 export const rosterEntry = z.strictObject({
   name,
@@ -83,13 +85,30 @@ export const createPresetPollBody = z
 
 export const createPollBody = z.union([createGenericPollBody, createPresetPollBody]);
 export const scrutineersBody = z.strictObject({
-  scrutineers: z.array(z.strictObject({ name, role: z.enum(['supervisor', 'counter']) })).max(10),
+  scrutineers: z
+    .array(
+      z.strictObject({
+        name,
+        role: z.enum(['supervisor', 'counter']),
+        /** The scrutineer's account, when they will co-sign the result from their own browser. */
+        account: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'a username').optional(),
+      }),
+    )
+    .max(10),
 });
 export const exclusionBody = z.strictObject({ reason: text(2, 500), approvedBy: name });
 export const writtenOpinionBody = z.strictObject({ choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])) });
 export const updatePollBody = z.strictObject({ title: name.optional(), questions: questionListSchema.optional() });
 export const transitionBody = z.strictObject({ to: z.enum(['checkin', 'voting', 'closed', 'published']) });
 export const slipsBody = z.strictObject({ voterIds: z.array(z.string().max(64)).max(5000).optional() });
+
+/** An objection during the publicity period: anonymous unless a name is given. */
+export const objectionBody = z.strictObject({
+  text: text(5, 2000),
+  name: text(1, 100).optional(),
+  contact: text(1, 200).optional(),
+});
+export const objectionOutcomeBody = z.strictObject({ outcome: z.enum(['proceed', 'defer', 'reject']), note: text(1, 2000) });
 
 // ---- voter side ----
 

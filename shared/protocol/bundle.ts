@@ -42,17 +42,24 @@ export const bundleSchema = z.strictObject({
   writtenOpinions: z.array(writtenOpinionSchema),
   /** Members left out of the expected count: why, and who approved; no names. */
   exclusions: z.array(z.strictObject({ reason: z.string(), approvedBy: z.string() })),
-  scrutineers: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']) })),
+  /** `publicKey`: the Ed25519 key the scrutineer registered before close, to co-sign with. */
+  scrutineers: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']), publicKey: base64.optional() })),
   /** Three evaluations: the candidates' own signed statements (not ballots). */
   selfEvaluations: z.array(selfEvaluationSchema).optional(),
   result: pollResultSchema,
   closedAt: z.string(),
   signer: z.strictObject({ alg: z.literal('Ed25519'), publicKey: base64 }),
   signature: base64,
+  /**
+   * Scrutineers' Ed25519 signatures over the bundle digest (shared/crypto/bundle-digest.ts),
+   * added after close: outside both the installation's signature and the digest.
+   */
+  cosignatures: z.array(z.strictObject({ name: z.string(), role: z.enum(['supervisor', 'counter']), publicKey: base64, signature: base64 })).optional(),
 });
 
 export type Bundle = z.infer<typeof bundleSchema>;
-export type UnsignedBundle = Omit<Bundle, 'signature'>;
+export type UnsignedBundle = Omit<Bundle, 'signature' | 'cosignatures'>;
+export type Cosignature = NonNullable<Bundle['cosignatures']>[number];
 
 /**
  * The result that the bundle's own ballots, written opinions and electorate give under its

@@ -20,11 +20,14 @@
  *   recount        counting the ballots (and written opinions) again gives the published counts
  *   verdicts       the poll's rule, applied again, gives every published threshold, quorum,
  *                  verdict and explanation
+ *   cosignatures   each scrutineer's co-signature verifies over the bundle digest with the key
+ *                  the signed list of scrutineers gives for them (none is a pass: it is optional)
  *
  * To add a check (for instance the verdict of a meeting rule), append a `BundleCheck` to
  * `bundleChecks`: it receives the parsed bundle and the tokens decoded once, and returns an outcome.
  */
 import { checkBundleSignature, type Ed25519Verifier } from '../crypto/bundle-signature.ts';
+import { checkCosignature } from '../crypto/bundle-digest.ts';
 import {
   checkToken,
   decodeToken,
@@ -149,6 +152,26 @@ const signatureCheck: BundleCheck = {
     }
     const expected = options.expectedSignerPublicKey !== undefined ? ' (the expected signer)' : '';
     return pass(`Ed25519 signature by ${signer}${expected} is valid`);
+  },
+};
+
+const cosignaturesCheck: BundleCheck = {
+  id: 'cosignatures',
+  run({ bundle, options }) {
+    const cosignatures = bundle.cosignatures ?? [];
+    const seen = new Set<string>();
+    for (const cosignature of cosignatures) {
+      if (seen.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed twice`);
+      seen.add(cosignature.publicKey);
+      try {
+        checkCosignature(bundle, cosignature, options.verifyEd25519);
+      } catch (error) {
+        return failure(codeOf(error), explain(error));
+      }
+    }
+    const withKeys = bundle.scrutineers.filter((s) => s.publicKey !== undefined).length;
+    if (cosignatures.length === 0) return pass(withKeys === 0 ? 'no scrutineer co-signs this bundle' : `none of the ${withKeys} scrutineers with a key has co-signed yet`);
+    return pass(`${plural(cosignatures.length, 'co-signature')} valid (${cosignatures.map((c) => c.name).join(', ')}) of ${withKeys} scrutineers with a key`);
   },
 };
 
@@ -418,6 +441,7 @@ export const bundleChecks: readonly BundleCheck[] = Object.freeze([
   choicesCheck,
   recountCheck,
   verdictsCheck,
+  cosignaturesCheck,
 ]);
 
 // ---------------------------------------------------------------------------------------------

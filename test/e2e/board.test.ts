@@ -113,12 +113,12 @@ describe('the public board', () => {
     // The verifier's code arrives only when asked for.
     const scriptsBefore = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     await card.getByRole('button', { name: '在浏览器中验证' }).click();
-    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证通过：全部 10 项检查均通过。');
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证通过：全部 11 项检查均通过。');
     const scriptsAfter = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     expect(scriptsAfter.length).toBeGreaterThan(scriptsBefore.length);
     const checks = card.locator('ol.checks li');
     expect(await checks.evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(
-      ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts'].map((id) => `${id} check-pass`),
+      ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'].map((id) => `${id} check-pass`),
     );
     const signer = harness.t.deps.installationKey.publicKeyBase64;
     expect(await card.locator('.signer dd').allTextContents()).toEqual([signer, signer]);
@@ -197,6 +197,42 @@ describe('the public board', () => {
     expect(lines[3]).toMatch(/^接收预备党员,c2,李四,2,1,1,1,3,应到 5,未通过,/);
     const [bundleDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /下载签名计票文件/ }).click()]);
     expect(JSON.parse(readFileSync((await bundleDownload.path())!, 'utf8'))).toEqual(bundle);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('objections on the board', () => {
+  it('a student objects anonymously during the period; after it, the board shows the count and the outcome, not the text', async () => {
+    const { page, problems, context, requests } = await openBoard('zh');
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    await card.getByText('提出异议', { exact: true }).click();
+    const reason = '李四同志入党材料中社会实践时间与实际不符';
+    await card.getByRole('textbox', { name: '异议内容' }).fill(reason);
+    expect(await card.getByRole('radio', { name: '匿名（不留姓名）' }).isChecked()).toBe(true);
+    await shoot(page, 'board-zh-06-objection-form');
+    await card.getByRole('button', { name: '提交异议' }).click();
+    await card.getByRole('status').filter({ hasText: '已收到你的异议' }).waitFor();
+    const sent = requests.find((r) => r.method() === 'POST' && r.url().endsWith(`/api/public/polls/${pollId}/objections`))!;
+    expect(sent.postDataJSON()).toEqual({ text: reason });
+    expect(await sent.allHeaders()).not.toHaveProperty('cookie');
+    await shoot(page, 'board-zh-07-objection-received');
+
+    // The unit's organizer reads it and records an outcome.
+    const org = await organizerClient(harness.t);
+    const [objection] = (await org.call('GET', `/api/polls/${pollId}/objections`)).body.objections;
+    expect([objection.text, objection.name]).toEqual([reason, null]);
+    expect((await org.call('PUT', `/api/polls/${pollId}/objections/${objection.id}`, { outcome: 'reject', note: '经核对档案，时间无误' })).status).toBe(200);
+
+    // Four weeks later the period is long over (the publication is moved back in the database).
+    harness.t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run('2026-10-26T02:00:00.000Z', pollId);
+    await page.reload();
+    await card.locator('.publicity-badge').filter({ hasText: '公示已结束' }).waitFor();
+    await card.getByText('公示期内共收到异议 1 件。处理情况：').waitFor();
+    expect(await card.locator('.objection-summary li').allTextContents()).toEqual(['不予采纳 1 件']);
+    expect(await card.getByText('提出异议', { exact: true }).count()).toBe(0);
+    expect(await page.content()).not.toContain('社会实践时间');
+    await shoot(page, 'board-zh-08-objections-counted');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -52,7 +52,7 @@ function pathOf(r: Route): string {
   return r.template
     .replace('{voterId}', voterOfA)
     .replace('{questionId}', 'c1')
-    .replace('{id}', r.template.startsWith('/api/polls') ? unitA.pollId : unitA.meetingId);
+    .replace('{id}', /^\/api\/(polls|cosign)\//.test(r.template) ? unitA.pollId : unitA.meetingId);
 }
 
 /**
@@ -73,6 +73,9 @@ function bodyOf(r: Route): unknown {
     'PATCH /api/polls/{id}': { title: 'y' },
     'POST /api/polls/{id}/transition': { to: 'voting' },
     'PUT /api/polls/{id}/written-opinions/{voterId}': { choices: { c1: 'agree', c2: 'agree' } },
+    'PUT /api/cosign/{id}/key': { publicKey: Buffer.alloc(32, 7).toString('base64') },
+    'POST /api/cosign/{id}/signature': { signature: Buffer.alloc(64, 7).toString('base64') },
+    'PUT /api/polls/{id}/objections/{objectionId}': { outcome: 'reject', note: 'no grounds' },
     'PUT /api/polls/{id}/scrutineers': { scrutineers: [{ name: 'Zhao', role: 'supervisor' }] },
     'PUT /api/polls/{id}/decisions/{questionId}': { step: 'committee_decision', outcome: 'confirmed', decidedBy: 'Committee', date: '2026-11-30' },
   };

@@ -21,7 +21,7 @@ import {
   type BundleFixture,
 } from '../helpers/bundle-fixture.ts';
 
-const CHECK_IDS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts'];
+const CHECK_IDS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
 
 /** A synchronous node:crypto verifier, to run the sequential path as the CLI does. */
 const nodeKeys = new Map<string, KeyObject>();

@@ -25,7 +25,7 @@ function runVerifier(...args: string[]): Promise<Run> {
   });
 }
 
-const CHECK_IDS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts'];
+const CHECK_IDS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
 
 let dir: string;
 let fixture: BundleFixture;
@@ -50,7 +50,7 @@ describe('npm run verify', () => {
     expect(lines).toHaveLength(CHECK_IDS.length + 1);
     CHECK_IDS.forEach((id, i) => expect(lines[i]).toMatch(new RegExp(`^✓ ${id} +\\S`)));
     expect(lines[1]).toContain(`Ed25519 signature by ${fixture.bundle.signer.publicKey} (the expected signer) is valid`);
-    expect(lines.at(-1)).toBe('VERIFIED: all 10 checks pass.');
+    expect(lines.at(-1)).toBe('VERIFIED: all 11 checks pass.');
     expect(run.code).toBe(0);
   });
 
@@ -60,7 +60,7 @@ describe('npm run verify', () => {
     const run = await runVerifier(writeBundle('count.json', bundle));
     expect(run.stdout).toMatch(/^✗ signature +Ed25519 signature by .* does not match the bundle/m);
     expect(run.stdout).toMatch(/^✗ recount +question accept-zhang, option agree: recount gives/m);
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: first failure: signature (bundle_signature); 3 of 10 checks fail.');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: first failure: signature (bundle_signature); 3 of 11 checks fail.');
     expect(run.code).toBe(1);
   });
 

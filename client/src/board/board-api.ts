@@ -42,7 +42,38 @@ async function getJson<T>(path: string, credentials: RequestCredentials = 'omit'
 
 export const publishedBundlePath = (pollId: string) => `/api/public/polls/${encodeURIComponent(pollId)}/bundle`;
 
+export interface ObjectionSummary {
+  status: 'not_started' | 'running' | 'ended';
+  period: { firstDay: string; lastDay: string; workingDays: number };
+  /** Null until the period has ended. */
+  received: number | null;
+  outcomes: { proceed: number; defer: number; reject: number; pending: number } | null;
+}
+
+async function postJson<T>(path: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw new ApiError('network', 'the server could not be reached', 0);
+  }
+  const parsed = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  if (!response.ok) throw new ApiError(parsed?.error?.code ?? 'http_error', parsed?.error?.message ?? `HTTP ${response.status}`, response.status);
+  return parsed as T;
+}
+
 export const boardApi = Object.freeze({
+  objectionSummary: async (pollId: string) => (await getJson<ObjectionSummary>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`)).body,
+  /** Sent without cookies: an objection carries nothing of the sender but what they typed. */
+  fileObjection: (pollId: string, body: { text: string; name?: string; contact?: string }) =>
+    postJson<{ id: string; receivedOn: string }>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`, body),
   publishedPolls: async () => (await getJson<{ polls: PublishedPollItem[] }>('/api/public/polls')).body.polls,
   /** The bundle as parsed JSON, unvalidated: the verifier is what judges it. */
   publishedBundle: async (pollId: string) => (await getJson<unknown>(publishedBundlePath(pollId))).body,

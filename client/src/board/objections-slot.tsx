@@ -1,11 +1,143 @@
 /**
- * ==== OBJECTIONS (异议): the lead adds the objection form and the objection counts here. ====
- * Rendered on the board under each published result, inside its card, after the verification.
- * `running` is false once the publicity period has ended (objections then closed).
- * Until then it renders nothing.
+ * Mass supervision under each published result on the board: while the publicity period runs,
+ * a form to object, anonymously by default or with a name; once it has ended, how many
+ * objections were received and their outcomes (the server gives counts only, never the text).
+ * The server decides whether the period runs; `running` only chooses what to offer.
  */
-import type { PublishedPollItem } from './board-api.ts';
+import { createResource, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { boardApi, type PublishedPollItem } from './board-api.ts';
+import { to } from './objections-messages.ts';
 
-export function ObjectionsSlot(_props: { poll: PublishedPollItem; running: boolean }) {
-  return null;
+export function ObjectionsSlot(props: { poll: PublishedPollItem; running: boolean }) {
+  return (
+    <Show when={props.running} fallback={<ObjectionSummary pollId={props.poll.id} />}>
+      <ObjectionForm pollId={props.poll.id} />
+    </Show>
+  );
+}
+
+function ObjectionSummary(props: { pollId: string }) {
+  const [summary] = createResource(() => props.pollId, boardApi.objectionSummary);
+  return (
+    <Show when={summary()?.status === 'ended' && summary()}>
+      {(s) => (
+        <section class="objection-summary" aria-label={to('objection.heading')}>
+          <Show when={s().received! > 0} fallback={<p>{to('objection.summaryNone')}</p>}>
+            <p>{to('objection.summary', { n: s().received! })}</p>
+            <ul>
+              <For each={(['proceed', 'defer', 'reject', 'pending'] as const).filter((k) => s().outcomes![k] > 0)}>
+                {(outcome) => <li>{to(`objection.${outcome}`, { n: s().outcomes![outcome] })}</li>}
+              </For>
+            </ul>
+          </Show>
+        </section>
+      )}
+    </Show>
+  );
+}
+
+function ObjectionForm(props: { pollId: string }) {
+  const id = createUniqueId();
+  const [text, setText] = createSignal('');
+  const [named, setNamed] = createSignal(false);
+  const [name, setName] = createSignal('');
+  const [contact, setContact] = createSignal('');
+  const [sending, setSending] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const [receivedOn, setReceivedOn] = createSignal<string>();
+
+  async function send(event: SubmitEvent) {
+    event.preventDefault();
+    if (sending()) return;
+    setSending(true);
+    setError(undefined);
+    try {
+      const body = { text: text().trim(), ...(named() ? { name: name().trim(), ...(contact().trim() ? { contact: contact().trim() } : {}) } : {}) };
+      setReceivedOn((await boardApi.fileObjection(props.pollId, body)).receivedOn);
+      setText('');
+    } catch (cause) {
+      setError(cause instanceof Error ? cause.message : String(cause));
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <details class="objection">
+      <summary>{to('objection.heading')}</summary>
+      <Show
+        when={receivedOn()}
+        fallback={
+          <form class="stack" onSubmit={send}>
+            <p>{to('objection.lead')}</p>
+            <label class="field-label" for={`${id}-text`}>
+              {to('objection.text')}
+            </label>
+            <textarea
+              id={`${id}-text`}
+              class="comment-input"
+              rows={5}
+              required
+              minlength={5}
+              maxlength={2000}
+              aria-describedby={`${id}-text-hint`}
+              value={text()}
+              onInput={(event) => setText(event.currentTarget.value)}
+            />
+            <p class="hint" id={`${id}-text-hint`}>
+              {to('objection.textHint')}
+            </p>
+            <fieldset class="objection-who">
+              <legend class="field-label">{to('objection.who')}</legend>
+              <label class="choice">
+                <input type="radio" name={`${id}-who`} checked={!named()} onChange={() => setNamed(false)} />
+                {to('objection.anonymous')}
+              </label>
+              <label class="choice">
+                <input type="radio" name={`${id}-who`} checked={named()} onChange={() => setNamed(true)} />
+                {to('objection.named')}
+              </label>
+            </fieldset>
+            <Show when={named()} fallback={<p class="hint">{to('objection.anonymousNote')}</p>}>
+              <label class="field-label" for={`${id}-name`}>
+                {to('objection.name')}
+              </label>
+              <input id={`${id}-name`} class="text-input" type="text" required maxlength={100} value={name()} onInput={(event) => setName(event.currentTarget.value)} />
+              <label class="field-label" for={`${id}-contact`}>
+                {to('objection.contact')}
+              </label>
+              <input
+                id={`${id}-contact`}
+                class="text-input"
+                type="text"
+                maxlength={200}
+                aria-describedby={`${id}-contact-hint`}
+                value={contact()}
+                onInput={(event) => setContact(event.currentTarget.value)}
+              />
+              <p class="hint" id={`${id}-contact-hint`}>
+                {to('objection.contactHint')}
+              </p>
+            </Show>
+            <Show when={error()}>
+              {(message) => (
+                <p class="alert" role="alert">
+                  {to('objection.error', { message: message() })}
+                </p>
+              )}
+            </Show>
+            <button type="submit" class="button button-primary" disabled={sending()} aria-busy={sending()}>
+              {sending() ? to('objection.sending') : to('objection.submit')}
+            </button>
+          </form>
+        }
+      >
+        {(date) => (
+          <p class="notice" role="status">
+            {to('objection.received', { date: date() })}
+          </p>
+        )}
+      </Show>
+    </details>
+  );
 }

@@ -1,0 +1,21 @@
+/** A scrutineer's own routes: register a co-signing key before close, co-sign after. */
+import { Hono } from 'hono';
+import { cosignatureBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
+import { requireUser } from '../auth/session.ts';
+import type { AppDeps, AppEnv } from '../context.ts';
+import { cosign, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
+import { described, jsonBody } from '../validate.ts';
+
+export function cosignRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireUser(deps))
+    .get('/:id', described({ summary: "A poll as its scrutineer co-signs it: their entry and, after close, the digest", access: 'organizer' }), (c) =>
+      c.json(cosigningView(deps, c.req.param('id'), c.get('user'))),
+    )
+    .put('/:id/key', jsonBody(scrutineerKeyBody, { summary: "Register the scrutineer's Ed25519 public key (before close)", access: 'scrutineer' }), (c) =>
+      c.json(registerScrutineerKey(deps, c.req.param('id'), c.req.valid('json').publicKey, c.get('user'))),
+    )
+    .post('/:id/signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the bundle digest (after close)", access: 'scrutineer' }), (c) =>
+      c.json(cosign(deps, c.req.param('id'), c.req.valid('json').signature, c.get('user')), 201),
+    );
+}

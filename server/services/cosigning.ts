@@ -1,0 +1,66 @@
+/**
+ * Scrutineers' co-signatures (监票人、计票人联署). A scrutineer named with their account
+ * generates an Ed25519 key in their own browser and registers its public key before close; the
+ * bundle signed at close names that key. After close they check the result and sign the bundle
+ * digest; the server verifies the signature before keeping it, and exports it with the bundle.
+ * The secret key never leaves the scrutineer's browser.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bundleDigestHex, checkCosignature } from '../../shared/crypto/bundle-digest.ts';
+import { abytes, fromBase64 } from '../../shared/encoding.ts';
+import { fail } from '../../shared/errors.ts';
+import type { AppDeps } from '../context.ts';
+import * as q from '../db/queries.ts';
+import { appendAudit } from './audit.ts';
+import { pollFor } from './meetings.ts';
+import { pollBundle } from './polls.ts';
+
+function namedScrutineer(deps: AppDeps, pollId: string, user: q.UserRow) {
+  const poll = pollFor(deps, pollId, user);
+  const entry = poll.scrutineers.find((s) => s.account === user.username);
+  if (!entry) fail('forbidden', 'you are not named as a scrutineer of this poll with your account');
+  return { poll, entry };
+}
+
+/** What a scrutineer's page shows: the poll, their entry, and after close the digest to sign. */
+export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
+  const poll = pollFor(deps, pollId, user);
+  const entry = poll.scrutineers.find((s) => s.account === user.username);
+  const bundle = poll.bundle ? pollBundle(deps, poll) : undefined;
+  return {
+    poll: { id: poll.id, title: poll.title, phase: poll.phase },
+    me: entry ? { name: entry.name, role: entry.role, publicKey: entry.publicKey ?? null } : null,
+    digest: bundle ? bundleDigestHex(bundle) : null,
+    bundle: bundle ?? null,
+  };
+}
+
+export function registerScrutineerKey(deps: AppDeps, pollId: string, publicKeyBase64: string, user: q.UserRow) {
+  const { poll, entry } = namedScrutineer(deps, pollId, user);
+  if (poll.phase === 'closed' || poll.phase === 'published') fail('wrong_phase', 'keys are registered before close, so that the signed result names them');
+  const publicKey = abytes(fromBase64(publicKeyBase64, 'publicKey'), 32, 'publicKey');
+  try {
+    ed25519.Point.fromBytes(publicKey);
+  } catch {
+    fail('bad_encoding', 'publicKey is not an Ed25519 public key');
+  }
+  const scrutineers = poll.scrutineers.map((s) => (s === entry ? { ...s, publicKey: publicKeyBase64 } : s));
+  q.runInTransaction(deps.db, () => {
+    q.setPollScrutineers(deps.db, poll.id, scrutineers);
+    appendAudit(deps.db, { actor: user.username, action: 'register_scrutineer_key', subject: poll.id, details: { name: entry.name, publicKey: publicKeyBase64 } }, deps.now().toISOString());
+  });
+  return { publicKey: publicKeyBase64 };
+}
+
+export function cosign(deps: AppDeps, pollId: string, signature: string, user: q.UserRow) {
+  const { poll, entry } = namedScrutineer(deps, pollId, user);
+  if (!poll.bundle) fail('wrong_phase', 'the result is signed after close');
+  if (!entry.publicKey) fail('conflict', 'no key was registered before close: this scrutineer signs the paper tally sheet instead');
+  const bundle = pollBundle(deps, poll);
+  checkCosignature(bundle, { name: entry.name, role: entry.role, publicKey: entry.publicKey, signature });
+  q.runInTransaction(deps.db, () => {
+    q.upsertCosignature(deps.db, { pollId: poll.id, account: user.username, signature });
+    appendAudit(deps.db, { actor: user.username, action: 'cosign', subject: poll.id, details: { name: entry.name, digest: bundleDigestHex(bundle) } }, deps.now().toISOString());
+  });
+  return { ok: true };
+}
