@@ -128,6 +128,10 @@ describe('the organizer console', () => {
     await card.getByRole('heading', { name: '接收预备党员' }).waitFor();
     await card.getByText('候选人：王小明、赵小红').waitFor();
     await card.getByLabel('监票人（多人用顿号或逗号分隔）').fill('监票员甲');
+    // An account in brackets is sent for co-signing; the server refuses one that is not a scrutineer's.
+    await card.getByLabel('计票人').fill('计票员乙（counter.b）');
+    await card.getByRole('button', { name: '保存监票人、计票人' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe('填写的内容不符合要求。（服务器说明：counter.b is not a scrutineer account）');
     await card.getByLabel('计票人').fill('计票员乙');
     await card.getByRole('button', { name: '保存监票人、计票人' }).click();
     await card.getByText('已保存').waitFor();

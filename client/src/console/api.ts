@@ -69,6 +69,8 @@ export interface SlipsResponse {
 export interface Scrutineer {
   name: string;
   role: 'supervisor' | 'counter';
+  /** Their account, when they co-sign the result from their own browser. */
+  account?: string;
 }
 
 export interface PollRecord {

@@ -217,6 +217,7 @@ const zh = {
 
   'scrutineers.title': '监票人、计票人',
   'scrutineers.supervisors': '监票人（多人用顿号或逗号分隔）',
+  'scrutineers.help': '监票人要在自己的浏览器上会签结果时，在姓名后用括号写上其账号，例如：王五（wangwu）。',
   'scrutineers.counters': '计票人',
   'scrutineers.save': '保存监票人、计票人',
 
@@ -464,6 +465,7 @@ const en: Record<ConsoleKey, string> = {
 
   'scrutineers.title': 'Scrutineers and counters',
   'scrutineers.supervisors': 'Scrutineers (several separated by commas)',
+  'scrutineers.help': 'A scrutineer who will co-sign the result from their own browser: add their account in brackets after the name, e.g. 王五 (wangwu).',
   'scrutineers.counters': 'Counters',
   'scrutineers.save': 'Save scrutineers and counters',
 

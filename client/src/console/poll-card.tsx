@@ -78,8 +78,19 @@ function RenameDraft(props: { api: ConsoleApi; poll: MeetingPoll; onChanged: () 
   );
 }
 
+/** "张三（zhangsan）": a scrutineer with the account they co-sign with; "张三": without one. */
+const WITH_ACCOUNT = /^(.+?)\s*[（(]([A-Za-z0-9._-]{3,64})[)）]$/;
+function parseScrutineer(entry: string, role: Scrutineer['role']): Scrutineer {
+  const match = WITH_ACCOUNT.exec(entry);
+  return match ? { name: match[1]!, role, account: match[2]! } : { name: entry, role };
+}
+
 function ScrutineersForm(props: { api: ConsoleApi; poll: MeetingPoll; record: PollRecord; onChanged: () => void }) {
-  const namesOf = (role: Scrutineer['role']) => props.record.scrutineers.filter((s) => s.role === role).map((s) => s.name).join('、');
+  const namesOf = (role: Scrutineer['role']) =>
+    props.record.scrutineers
+      .filter((s) => s.role === role)
+      .map((s) => (s.account ? `${s.name}（${s.account}）` : s.name))
+      .join('、');
   const [supervisors, setSupervisors] = createSignal(namesOf('supervisor'));
   const [counters, setCounters] = createSignal(namesOf('counter'));
   const save = createAction();
@@ -92,8 +103,8 @@ function ScrutineersForm(props: { api: ConsoleApi; poll: MeetingPoll; record: Po
         setSaved(false);
         void save.run(async () => {
           await props.api.setScrutineers(props.poll.id, [
-            ...splitNames(supervisors()).map((name) => ({ name, role: 'supervisor' as const })),
-            ...splitNames(counters()).map((name) => ({ name, role: 'counter' as const })),
+            ...splitNames(supervisors()).map((entry) => parseScrutineer(entry, 'supervisor')),
+            ...splitNames(counters()).map((entry) => parseScrutineer(entry, 'counter')),
           ]);
           setSaved(true);
           props.onChanged();
@@ -101,6 +112,7 @@ function ScrutineersForm(props: { api: ConsoleApi; poll: MeetingPoll; record: Po
       }}
     >
       <h4>{ct('scrutineers.title')}</h4>
+      <p class="hint">{ct('scrutineers.help')}</p>
       <label for={`sup-${props.poll.id}`}>{ct('scrutineers.supervisors')}</label>
       <input id={`sup-${props.poll.id}`} class="input" type="text" value={supervisors()} onInput={(e) => setSupervisors(e.currentTarget.value)} />
       <label for={`cnt-${props.poll.id}`}>{ct('scrutineers.counters')}</label>
