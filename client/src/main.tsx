@@ -16,6 +16,7 @@ import './styles.css';
 const ROUTES: Record<string, Component> = {
   '/': LandingPage,
   '/vote': VotePage,
+  '/console': lazy(() => import('./routes/console.tsx')),
   '/projector': lazy(() => import('./routes/projector.tsx')),
   '/board': lazy(() => import('./routes/board.tsx')),
   '/tally-sheet': lazy(() => import('./routes/tally-sheet.tsx')),

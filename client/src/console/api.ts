@@ -1,0 +1,161 @@
+/**
+ * The organizer console's HTTP client: every server call of the console goes through here.
+ * Sign-in returns a CSRF token that every later request echoes in `x-csrf-token`; the session
+ * itself is an HttpOnly cookie. Every call throws `ApiError` (code, message, status) on an
+ * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
+ */
+import { ApiError } from '../../../shared/protocol/api-client.ts';
+import type { TurnoutView } from '../../../shared/protocol/api.ts';
+import type { Phase, Question } from '../../../shared/protocol/poll.ts';
+import type { Bundle } from '../../../shared/protocol/bundle.ts';
+import type { Rule } from '../../../shared/tally/rules.ts';
+import type { RosterStatus } from '../../../shared/protocol/roster-csv.ts';
+
+export { ApiError };
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: 'admin' | 'organizer' | 'scrutineer';
+}
+
+export interface MeetingSummary {
+  id: string;
+  title: string;
+  createdAt: string;
+}
+
+export interface MeetingPoll {
+  id: string;
+  title: string;
+  kind: string;
+  phase: Phase;
+  groups: string[];
+  questions: Question[];
+  turnout: TurnoutView;
+  /** Not sent by the server yet (see the live panel): when it is, the panel uses the poll's own quorum setting. */
+  rule?: Rule;
+}
+
+export interface MeetingDetail extends MeetingSummary {
+  polls: MeetingPoll[];
+  fingerprints: string[];
+}
+
+export interface RosterVoter {
+  id: string;
+  name: string;
+  number: string;
+  groups: string[];
+  status: RosterStatus;
+  hasCode: boolean;
+}
+
+export interface Slip {
+  voterId: string;
+  name: string;
+  number: string;
+  code: string;
+  link: string;
+}
+
+export interface SlipsResponse {
+  fingerprints: string[];
+  /** Voters left out because they have already checked in (their code stays valid). */
+  skippedCheckedIn: number;
+  slips: Slip[];
+}
+
+export interface Scrutineer {
+  name: string;
+  role: 'supervisor' | 'counter';
+  /** Their account, when they co-sign the result from their own browser. */
+  account?: string;
+}
+
+export interface PollRecord {
+  exclusions: { voterId: string; name?: string; number?: string; reason: string; approvedBy: string }[];
+  writtenOpinions: { voterId: string; name?: string; number?: string; choices: Record<string, string | string[]> }[];
+  scrutineers: Scrutineer[];
+}
+
+export type TransitionTarget = 'checkin' | 'voting' | 'closed' | 'published';
+
+async function readJson<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError('bad_response', `the server answered ${response.status} with something that is not JSON`, response.status);
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
+  }
+  return body as T;
+}
+
+export function createConsoleApi(baseUrl = '') {
+  let csrfToken = '';
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError('network', 'the server could not be reached', 0);
+    }
+    return readJson<T>(response);
+  };
+  const id = encodeURIComponent;
+  const remember = (session: { user: SessionUser; csrfToken: string }) => {
+    csrfToken = session.csrfToken;
+    return session.user;
+  };
+  return Object.freeze({
+    signIn: async (username: string, password: string) =>
+      remember(await call<{ user: SessionUser; csrfToken: string }>('POST', '/api/session', { username, password })),
+    /** The session after a reload; throws ApiError 401 when there is none. */
+    restore: async () => remember(await call<{ user: SessionUser; csrfToken: string }>('GET', '/api/session')),
+    signOut: async () => {
+      await call('DELETE', '/api/session');
+      csrfToken = '';
+    },
+    meetings: async () => (await call<{ meetings: MeetingSummary[] }>('GET', '/api/meetings')).meetings,
+    createMeeting: (title: string) => call<MeetingSummary>('POST', '/api/meetings', { title }),
+    meeting: (meetingId: string) => call<MeetingDetail>('GET', `/api/meetings/${id(meetingId)}`),
+    voters: async (meetingId: string) => (await call<{ voters: RosterVoter[] }>('GET', `/api/meetings/${id(meetingId)}/voters`)).voters,
+    addVoters: (meetingId: string, voters: { name: string; number: string; groups: string[]; status: RosterStatus }[]) =>
+      call<{ voters: unknown[] }>('POST', `/api/meetings/${id(meetingId)}/voters`, { voters }),
+    createPoll: (meetingId: string, body: unknown) =>
+      call<{ id: string; warnings: { zh: string; en: string; candidate: string }[] }>('POST', `/api/meetings/${id(meetingId)}/polls`, body),
+    renamePoll: (pollId: string, title: string) => call('PATCH', `/api/polls/${id(pollId)}`, { title }),
+    deletePoll: (pollId: string) => call('DELETE', `/api/polls/${id(pollId)}`),
+    transitionMeeting: (meetingId: string, to: TransitionTarget) =>
+      call<{ polls: { id: string; phase: Phase }[] }>('POST', `/api/meetings/${id(meetingId)}/transition`, { to }),
+    transitionPoll: (pollId: string, to: TransitionTarget) => call('POST', `/api/polls/${id(pollId)}/transition`, { to }),
+    /** New codes for `voterIds` (or everybody not checked in): each voter's earlier code stops working. */
+    slips: (meetingId: string, voterIds?: string[]) =>
+      call<SlipsResponse>('POST', `/api/meetings/${id(meetingId)}/slips`, voterIds ? { voterIds } : {}),
+    exclude: (meetingId: string, voterId: string, reason: string, approvedBy: string) =>
+      call('PUT', `/api/meetings/${id(meetingId)}/exclusions/${id(voterId)}`, { reason, approvedBy }),
+    include: (meetingId: string, voterId: string) => call('DELETE', `/api/meetings/${id(meetingId)}/exclusions/${id(voterId)}`),
+    record: (pollId: string) => call<PollRecord>('GET', `/api/polls/${id(pollId)}/record`),
+    setWrittenOpinion: (pollId: string, voterId: string, choices: Record<string, string | string[]>) =>
+      call('PUT', `/api/polls/${id(pollId)}/written-opinions/${id(voterId)}`, { choices }),
+    removeWrittenOpinion: (pollId: string, voterId: string) => call('DELETE', `/api/polls/${id(pollId)}/written-opinions/${id(voterId)}`),
+    setScrutineers: (pollId: string, scrutineers: Scrutineer[]) => call('PUT', `/api/polls/${id(pollId)}/scrutineers`, { scrutineers }),
+    bundle: (pollId: string) => call<Bundle>('GET', `/api/polls/${id(pollId)}/bundle`),
+  });
+}
+
+export type ConsoleApi = ReturnType<typeof createConsoleApi>;

@@ -1,0 +1,39 @@
+/**
+ * Data the console reads from the server and reads again (every few seconds for the live
+ * panel). Unlike Solid's createResource, a failed reload keeps the last good value and
+ * reports the error beside it: a network blip during a meeting must not blank the screen.
+ */
+import { batch, createEffect, createSignal, on } from 'solid-js';
+import { errorText } from './action.ts';
+
+export function createLoad<Source, Value>(source: () => Source | undefined, fetcher: (source: Source) => Promise<Value>) {
+  const [value, setValue] = createSignal<Value>();
+  const [error, setError] = createSignal<string>();
+  // Only the latest request may write: an older answer arriving late is dropped.
+  let generation = 0;
+  let current: Source | undefined;
+  const reload = async () => {
+    const mine = ++generation;
+    if (current === undefined) {
+      setValue(undefined);
+      return;
+    }
+    try {
+      const next = await fetcher(current);
+      if (mine === generation)
+        batch(() => {
+          setValue(() => next);
+          setError(undefined);
+        });
+    } catch (caught) {
+      if (mine === generation) setError(errorText(caught));
+    }
+  };
+  createEffect(
+    on(source, (next) => {
+      current = next;
+      void reload();
+    }),
+  );
+  return { value, error, reload };
+}
