@@ -33,6 +33,7 @@ export function meetingRoutes(deps: AppDeps) {
         phase: p.phase,
         groups: p.groups,
         questions: p.questions,
+        rule: p.rule,
         turnout: turnout(deps, p),
       }));
       return c.json({ ...meeting, polls, fingerprints: meetingFingerprints(deps, meeting.id) });
