@@ -79,6 +79,39 @@ export interface PollRecord {
   scrutineers: Scrutineer[];
 }
 
+export interface Objection {
+  id: string;
+  receivedOn: string;
+  text: string;
+  name: string | null;
+  contact: string | null;
+  outcome: 'proceed' | 'defer' | 'reject' | null;
+  outcomeNote: string | null;
+  decidedBy: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  details: string;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  parentId: string | null;
+}
+
+export interface Account {
+  id: string;
+  username: string;
+  role: SessionUser['role'];
+  unitId: string | null;
+}
+
 export type TransitionTarget = 'checkin' | 'voting' | 'closed' | 'published';
 
 async function readJson<T>(response: Response): Promise<T> {
@@ -155,6 +188,16 @@ export function createConsoleApi(baseUrl = '') {
     removeWrittenOpinion: (pollId: string, voterId: string) => call('DELETE', `/api/polls/${id(pollId)}/written-opinions/${id(voterId)}`),
     setScrutineers: (pollId: string, scrutineers: Scrutineer[]) => call('PUT', `/api/polls/${id(pollId)}/scrutineers`, { scrutineers }),
     bundle: (pollId: string) => call<Bundle>('GET', `/api/polls/${id(pollId)}/bundle`),
+    objections: (pollId: string) =>
+      call<{ period: { firstDay: string; lastDay: string } | null; objections: Objection[] }>('GET', `/api/polls/${id(pollId)}/objections`),
+    answerObjection: (pollId: string, objectionId: string, outcome: NonNullable<Objection['outcome']>, note: string) =>
+      call('PUT', `/api/polls/${id(pollId)}/objections/${id(objectionId)}`, { outcome, note }),
+    audit: (meetingId: string) =>
+      call<{ chain: { ok: boolean; brokenAt?: number; entries?: number }; entries: AuditEntry[] }>('GET', `/api/meetings/${id(meetingId)}/audit`),
+    units: async () => (await call<{ units: Unit[] }>('GET', '/api/units')).units,
+    createUnit: (name: string, parentId?: string) => call<Unit>('POST', '/api/units', { name, ...(parentId ? { parentId } : {}) }),
+    accounts: async () => (await call<{ users: Account[] }>('GET', '/api/users')).users,
+    createAccount: (body: { username: string; password: string; role: Account['role']; unitId?: string }) => call<Account>('POST', '/api/users', body),
   });
 }
 

@@ -11,6 +11,7 @@ import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingDetail, MeetingPoll, RosterVoter, SlipsResponse, TransitionTarget } from './api.ts';
 import { ConfirmDialog, type ConfirmRequest } from './confirm-dialog.tsx';
 import { ct, phaseLabel, type ConsoleKey } from './i18n.ts';
+import { AuditPanel } from './audit-panel.tsx';
 import { PollCard } from './poll-card.tsx';
 import { PollForm } from './poll-form.tsx';
 import { createLoad } from './load.ts';
@@ -238,7 +239,7 @@ function Roster(props: {
   );
 }
 
-export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack: () => void }) {
+export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack: () => void; canChange?: boolean }) {
   const meeting = createLoad(() => props.meetingId, (id) => props.api.meeting(id));
   const voterList = createLoad(() => props.meetingId, (id) => props.api.voters(id));
   const refetchMeeting = meeting.reload;
@@ -336,6 +337,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
             {ct('meeting.back')}
           </a>
         </p>
+        <Show when={!current() && meeting.error()}>
+          {/* The meeting could not be read at all (not found, another unit's): still a titled page. */}
+          <h1 tabindex="-1" data-screen-title>
+            {ct('meeting.unavailable')}
+          </h1>
+        </Show>
         <Show when={meeting.error() || voterList.error()}>
           <p class="alert" role="alert">
             {meeting.error() ?? voterList.error()}
@@ -407,7 +414,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 <For each={m().polls.map((p) => p.id)} fallback={<p>{ct('polls.none')}</p>}>
                   {(id) => (
                     <Show when={m().polls.find((p) => p.id === id)}>
-                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} step={pollStep(poll())} />}
+                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} step={pollStep(poll())} canChange={props.canChange ?? true} />}
                     </Show>
                   )}
                 </For>
@@ -415,6 +422,8 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                   <PollForm api={props.api} meetingId={m().id} onCreated={refresh} />
                 </Show>
               </section>
+              {/* Read again whenever a poll changes phase: each step is an entry. */}
+              <AuditPanel api={props.api} meetingId={m().id} refreshKey={m().polls.map((p) => p.phase).join()} />
             </>
           )}
         </Show>

@@ -12,6 +12,7 @@ import { optionLabel } from '../components/ballot-paper.tsx';
 import { locale } from '../i18n/index.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingPoll, PollRecord, RosterVoter, Scrutineer } from './api.ts';
+import { ObjectionsPanel } from './objections-panel.tsx';
 import { ct, kindLabel, phaseLabel } from './i18n.ts';
 import { createLoad } from './load.ts';
 
@@ -338,6 +339,8 @@ export function PollCard(props: {
   poll: MeetingPoll;
   voters: RosterVoter[];
   onChanged: () => void;
+  /** False for a scrutineer, who watches: forms that change something are not offered. */
+  canChange?: boolean;
   /** This poll's own next step, when the meeting has several polls. */
   step?: { label: string; danger: boolean; onClick: () => void } | undefined;
 }) {
@@ -386,6 +389,9 @@ export function PollCard(props: {
       </Show>
       <Show when={closed()}>
         <PollResult api={props.api} poll={props.poll} />
+      </Show>
+      <Show when={props.poll.phase === 'published'}>
+        <ObjectionsPanel api={props.api} pollId={props.poll.id} canAnswer={props.canChange ?? true} />
       </Show>
     </article>
   );

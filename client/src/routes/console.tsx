@@ -8,6 +8,7 @@ import { createAction } from '../console/action.ts';
 import { ApiError, createConsoleApi, type SessionUser } from '../console/api.ts';
 import { ct } from '../console/i18n.ts';
 import { createLoad } from '../console/load.ts';
+import { AdminView } from '../console/admin-view.tsx';
 import { MeetingView } from '../console/meeting-view.tsx';
 import '../console/console.css';
 
@@ -176,8 +177,19 @@ export default function ConsolePage() {
               <Show when={u().role === 'scrutineer'}>
                 <p class="notice-bar">{ct('console.scrutineer')}</p>
               </Show>
-              <Show when={meetingId()} keyed fallback={<MeetingList api={api} onOpen={open} />}>
-                {(id) => <MeetingView api={api} meetingId={id} onBack={() => open(undefined)} />}
+              <Show
+                when={meetingId()}
+                keyed
+                fallback={
+                  <>
+                    <MeetingList api={api} onOpen={open} />
+                    <Show when={u().role === 'admin'}>
+                      <AdminView api={api} />
+                    </Show>
+                  </>
+                }
+              >
+                {(id) => <MeetingView api={api} meetingId={id} onBack={() => open(undefined)} canChange={u().role !== 'scrutineer'} />}
               </Show>
             </>
           )}

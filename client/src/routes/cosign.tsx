@@ -165,7 +165,7 @@ function Cosigning(props: { pollId: string; username: string }) {
                       <p class="mono digest-text">{grouped(v().digest ?? '')}</p>
                       <p class="hint">{ts('cosign.digestHint')}</p>
                       <h3>{ts('cosign.results')}</h3>
-                      <ul class="plain stack-tight">
+                      <ul class="plain list-spaced">
                         <For each={v().bundle?.result.questions ?? []}>{(q) => <li>{q.explanation ? q.explanation[locale()] : q.id}</li>}</For>
                       </ul>
                       <Switch>
