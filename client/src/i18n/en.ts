@@ -12,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   'landing.voteHint': 'Scanning the QR code on your slip opens the voting page directly; you can also type the code there.',
   'landing.board': 'Published results, and checking them',
   'landing.comments': 'Candidates: comments written to me',
+  'landing.console': 'Sign in: organizers and scrutineers',
   'notFound.title': 'Page not found',
   'notFound.home': 'Back to the start page',
 

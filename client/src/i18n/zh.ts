@@ -10,6 +10,7 @@ export const zh = {
   'landing.voteHint': '扫描投票单上的二维码会直接打开投票页；也可以在投票页输入投票码。',
   'landing.board': '结果公示与查验',
   'landing.comments': '被评人查看评语',
+  'landing.console': '组织者、监票人登录',
   'notFound.title': '找不到这个页面',
   'notFound.home': '返回首页',
 

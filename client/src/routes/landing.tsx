@@ -16,6 +16,9 @@ export function LandingPage() {
       <a class="button button-secondary" href="/comments">
         {t('landing.comments')}
       </a>
+      <p class="hint">
+        <a href="/console">{t('landing.console')}</a>
+      </p>
     </section>
   );
 }
