@@ -5,9 +5,7 @@
  * digest; the server verifies the signature before keeping it, and exports it with the bundle.
  * The secret key never leaves the scrutineer's browser.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { bundleDigestHex, checkCosignature } from '../../shared/crypto/bundle-digest.ts';
-import { abytes, fromBase64 } from '../../shared/encoding.ts';
+import { bundleDigestHex, checkCosignature, checkCosignerKey } from '../../shared/crypto/bundle-digest.ts';
 import { fail } from '../../shared/errors.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
@@ -22,7 +20,10 @@ function namedScrutineer(deps: AppDeps, pollId: string, user: q.UserRow) {
   return { poll, entry };
 }
 
-/** What a scrutineer's page shows: the poll, their entry, and after close the digest to sign. */
+/**
+ * What a scrutineer's page shows: the poll, their entry, and after close the bundle. No digest:
+ * the scrutineer's page computes it from the bundle it checks, so it signs what it checked.
+ */
 export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
   const poll = pollFor(deps, pollId, user);
   const entry = poll.scrutineers.find((s) => s.account === user.username);
@@ -30,7 +31,6 @@ export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
   return {
     poll: { id: poll.id, title: poll.title, phase: poll.phase },
     me: entry ? { name: entry.name, role: entry.role, publicKey: entry.publicKey ?? null } : null,
-    digest: bundle ? bundleDigestHex(bundle) : null,
     bundle: bundle ?? null,
   };
 }
@@ -38,12 +38,11 @@ export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
 export function registerScrutineerKey(deps: AppDeps, pollId: string, publicKeyBase64: string, user: q.UserRow) {
   const { poll, entry } = namedScrutineer(deps, pollId, user);
   if (poll.phase === 'closed' || poll.phase === 'published') fail('wrong_phase', 'keys are registered before close, so that the signed result names them');
-  const publicKey = abytes(fromBase64(publicKeyBase64, 'publicKey'), 32, 'publicKey');
-  try {
-    ed25519.Point.fromBytes(publicKey);
-  } catch {
-    fail('bad_encoding', 'publicKey is not an Ed25519 public key');
-  }
+  checkCosignerKey(publicKeyBase64);
+  // One key, one scrutineer: a key named twice would let one scrutineer's signature count for
+  // another (and make the published co-signatures fail verification for good).
+  if (poll.scrutineers.some((s) => s !== entry && s.publicKey === publicKeyBase64) || publicKeyBase64 === deps.installationKey.publicKeyBase64)
+    fail('conflict', 'this key is already in use: generate a new one');
   const scrutineers = poll.scrutineers.map((s) => (s === entry ? { ...s, publicKey: publicKeyBase64 } : s));
   q.runInTransaction(deps.db, () => {
     q.setPollScrutineers(deps.db, poll.id, scrutineers);

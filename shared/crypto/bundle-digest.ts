@@ -35,6 +35,23 @@ export const cosignBundle = (bundle: object, secretKey: Uint8Array): string =>
   toBase64(ed25519.sign(cosignatureMessage(bundle), abytes(secretKey, 32, 'secretKey')));
 
 /**
+ * Throws unless `publicKeyBase64` is an Ed25519 public key fit to co-sign with: 32 bytes, a point
+ * on the curve, and not of small order (a small-order key admits signatures that some
+ * implementations accept for any message).
+ */
+export function checkCosignerKey(publicKeyBase64: string): Uint8Array {
+  const publicKey = abytes(fromBase64(publicKeyBase64, 'publicKey'), ED25519_PUBLIC_KEY_LENGTH, 'publicKey');
+  let smallOrder: boolean;
+  try {
+    smallOrder = ed25519.Point.fromBytes(publicKey).isSmallOrder();
+  } catch {
+    fail('bad_encoding', 'publicKey is not an Ed25519 public key');
+  }
+  if (smallOrder) fail('bad_encoding', 'publicKey is a point of small order');
+  return publicKey;
+}
+
+/**
  * Throws unless `cosignature` is valid for `bundle` and made with the key that the bundle's signed
  * list of scrutineers gives for that name and role: `cosigner_unknown`, `bad_encoding`,
  * `bad_length`, `cosignature`.
@@ -42,7 +59,7 @@ export const cosignBundle = (bundle: object, secretKey: Uint8Array): string =>
 export function checkCosignature(bundle: Bundle, cosignature: Cosignature, verifyEd25519: Ed25519Verifier = nobleEd25519Verifier): void {
   const named = bundle.scrutineers.find((s) => s.name === cosignature.name && s.role === cosignature.role && s.publicKey === cosignature.publicKey);
   if (!named) fail('cosigner_unknown', `${cosignature.name} (${cosignature.role}) with this key is not among the scrutineers the bundle names`);
-  const publicKey = abytes(fromBase64(cosignature.publicKey, 'cosignature.publicKey'), ED25519_PUBLIC_KEY_LENGTH, 'cosignature.publicKey');
+  const publicKey = checkCosignerKey(cosignature.publicKey);
   const signature = abytes(fromBase64(cosignature.signature, 'cosignature.signature'), ED25519_SIGNATURE_LENGTH, 'cosignature.signature');
   if (!verifyEd25519(signature, cosignatureMessage(bundle), publicKey)) fail('cosignature', `the co-signature of ${cosignature.name} does not verify over this bundle`);
 }

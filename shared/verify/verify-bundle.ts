@@ -21,7 +21,8 @@
  *   verdicts       the poll's rule, applied again, gives every published threshold, quorum,
  *                  verdict and explanation
  *   cosignatures   each scrutineer's co-signature verifies over the bundle digest with the key
- *                  the signed list of scrutineers gives for them (none is a pass: it is optional)
+ *                  the signed list of scrutineers gives for them, keys distinct and not of small
+ *                  order (no co-signature is a pass: co-signing is optional)
  *
  * To add a check (for instance the verdict of a meeting rule), append a `BundleCheck` to
  * `bundleChecks`: it receives the parsed bundle and the tokens decoded once, and returns an outcome.
@@ -159,6 +160,8 @@ const cosignaturesCheck: BundleCheck = {
   id: 'cosignatures',
   run({ bundle, options }) {
     const cosignatures = bundle.cosignatures ?? [];
+    const named = bundle.scrutineers.flatMap((s) => (s.publicKey ? [s.publicKey] : []));
+    if (new Set(named).size !== named.length) return failure('cosigner_key_repeated', 'two scrutineers are named with the same key: their co-signatures cannot be told apart');
     const seen = new Set<string>();
     for (const cosignature of cosignatures) {
       if (seen.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed twice`);

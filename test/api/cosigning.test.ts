@@ -58,6 +58,13 @@ describe('scrutineers co-sign the result', () => {
     expect((await zhao.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.zhao) })).status).toBe(200);
     // Named again with 钱 added: 赵's key stays.
     expect((await named([{ name: '赵监票', role: 'supervisor', account: 'zhao' }, { name: '钱计票', role: 'counter', account: 'qian' }])).status).toBe(200);
+    // 钱 cannot take 赵's key (her signature would count as his), nor a key of small order
+    // (the identity point admits a "signature" some verifiers accept for anything).
+    const taken = await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.zhao) });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'conflict']);
+    const identity = toBase64(Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0)));
+    expect((await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: identity })).body.error.code).toBe('bad_encoding');
+    expect((await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: t.deps.installationKey.publicKeyBase64 })).status).toBe(409);
     expect((await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.qian) })).status).toBe(200);
     expect((await zhao.call('GET', `/api/cosign/${pollId}`)).body.me).toEqual({ name: '赵监票', role: 'supervisor', publicKey: publicOf(keys.zhao) });
   });
@@ -83,7 +90,8 @@ describe('scrutineers co-sign the result', () => {
       { name: '钱计票', role: 'counter', publicKey: publicOf(keys.qian) },
     ]);
     expect(JSON.stringify(bundle)).not.toContain('"account"');
-    expect(view.digest).toBe(bundleDigestHex(bundle));
+    expect(view).not.toHaveProperty('digest'); // the page computes it from the bundle it checks
+    expect(bundleDigestHex(bundle)).toMatch(/^[0-9a-f]{64}$/);
 
     // A signature by the wrong key, or over something else, is refused and not kept.
     const wrongKey = await zhao.call('POST', `/api/cosign/${pollId}/signature`, { signature: cosignBundle(bundle, keys.qian) });
@@ -108,6 +116,8 @@ describe('scrutineers co-sign the result', () => {
     const refused = await verifyBundle(forged, { verifyPss: nodePssVerifier });
     expect(refused.firstFailure).toMatchObject({ id: 'cosignatures', code: 'cosigner_unknown' });
     const garbled = { ...published, cosignatures: [{ ...published.cosignatures![0]!, signature: cosignBundle(otherBundle, keys.qian) }] };
+    const sameKeyTwice = { ...published, scrutineers: published.scrutineers.map((x) => ({ ...x, publicKey: publicOf(keys.zhao) })) };
+    expect((await verifyBundle(sameKeyTwice, { verifyPss: nodePssVerifier })).checks.at(-1)).toMatchObject({ ok: false, code: 'cosigner_key_repeated' });
     expect((await verifyBundle(garbled, { verifyPss: nodePssVerifier })).firstFailure).toMatchObject({ id: 'cosignatures' });
   });
 });

@@ -8,7 +8,6 @@ import type { Bundle } from '../../../shared/protocol/bundle.ts';
 export interface CosignView {
   poll: { id: string; title: string; phase: 'draft' | 'checkin' | 'voting' | 'closed' | 'published' };
   me: { name: string; role: 'supervisor' | 'counter'; publicKey: string | null } | null;
-  digest: string | null;
   bundle: Bundle | null;
 }
 

@@ -36,6 +36,9 @@ const zh = {
   'cosign.nobody': '还没有人联署。',
   'cosign.cannotSign': '本设备没有你登记的签名密钥，无法电子签名；请在纸质计票单上签字。',
   'cosign.error': '操作失败：{message}',
+  'cosign.checking': '正在本机核验计票文件…',
+  'cosign.notInBundle': '计票文件没有以你的姓名、角色和公钥列出你。',
+  'cosign.bundleBad': '本机核验未通过，请不要签名，并报告上级组织部门：{detail}',
 } as const;
 
 export type CosignKey = keyof typeof zh;
@@ -75,6 +78,9 @@ const en: Record<CosignKey, string> = {
   'cosign.nobody': 'Nobody has co-signed yet.',
   'cosign.cannotSign': 'This device does not hold your registered signing key, so you cannot sign electronically; sign the paper tally sheet instead.',
   'cosign.error': 'It did not work: {message}',
+  'cosign.checking': 'Checking the tally file on this device…',
+  'cosign.notInBundle': 'The tally file does not name you with your name, role and public key.',
+  'cosign.bundleBad': 'The check on this device failed: do not sign, and report it to the organization department. {detail}',
 };
 
 export const ts = createTranslator<CosignKey>({ zh, en });

@@ -6,7 +6,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
-import { cosignBundle } from '../../../shared/crypto/bundle-digest.ts';
+import { bundleDigestHex, cosignBundle } from '../../../shared/crypto/bundle-digest.ts';
 import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
 import { cosignApi, type CosignView } from '../cosign/cosign-api.ts';
 import { ts } from '../cosign/messages.ts';
@@ -119,6 +119,22 @@ function Cosigning(props: { pollId: string; username: string }) {
     });
   const sign = (v: CosignView) => act(() => cosignApi.cosign(props.pollId, cosignBundle(v.bundle!, secret()!)));
 
+  /**
+   * Before anything is signed, this page checks the bundle itself: every check of the verifier
+   * (the board's code, loaded now), and that it names this scrutineer with this device's key.
+   * The digest shown is computed here from that same bundle, never taken from the server.
+   */
+  const [checked] = createResource(
+    () => view()?.bundle ?? undefined,
+    async (bundle) => {
+      const { verifyInBrowser } = await import('../board/run-verification.ts');
+      const report = await verifyInBrowser(bundle, undefined);
+      const me = view()?.me;
+      const namesMe = bundle.scrutineers.some((s) => s.name === me?.name && s.role === me?.role && s.publicKey === me?.publicKey);
+      return { ok: report.ok && namesMe, digest: bundleDigestHex(bundle), failure: report.firstFailure?.detail ?? (namesMe ? undefined : ts('cosign.notInBundle')) };
+    },
+  );
+
   return (
     <Show when={view()} fallback={<Show when={view.error}>{(e) => <p class="alert" role="alert">{ts('cosign.error', { message: String((e() as Error).message ?? e()) })}</p>}</Show>}>
       {(v) => (
@@ -162,7 +178,9 @@ function Cosigning(props: { pollId: string; username: string }) {
                     </Match>
                     <Match when={closed()}>
                       <h3>{ts('cosign.digest')}</h3>
-                      <p class="mono digest-text">{grouped(v().digest ?? '')}</p>
+                      <Show when={checked()} fallback={<p class="hint">{ts('cosign.checking')}</p>}>
+                        {(c) => <p class="mono digest-text">{grouped(c().digest)}</p>}
+                      </Show>
                       <p class="hint">{ts('cosign.digestHint')}</p>
                       <h3>{ts('cosign.results')}</h3>
                       <ul class="plain list-spaced">
@@ -174,7 +192,12 @@ function Cosigning(props: { pollId: string; username: string }) {
                             {ts('cosign.signed')}
                           </p>
                         </Match>
-                        <Match when={holdsKey(me().publicKey)}>
+                        <Match when={checked() && !checked()!.ok}>
+                          <p class="alert" role="alert">
+                            {ts('cosign.bundleBad', { detail: checked()!.failure ?? '' })}
+                          </p>
+                        </Match>
+                        <Match when={holdsKey(me().publicKey) && checked()?.ok}>
                           <button type="button" class="button button-primary" disabled={busy()} onClick={() => void sign(v())}>
                             {busy() ? ts('cosign.signing') : ts('cosign.sign')}
                           </button>

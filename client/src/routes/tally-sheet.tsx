@@ -16,6 +16,7 @@
  *              permitted choices, so every returned ballot is valid (abstaining is a valid vote)
  *   invalid    returned − valid, which is 0 by construction; printed because the paper form has it
  */
+import { checkCosignature } from '../../../shared/crypto/bundle-digest.ts';
 import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
 import { bundleDigestHex } from '../../../shared/crypto/bundle-digest.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
@@ -150,6 +151,19 @@ function Results(props: { bundle: Bundle }) {
   );
 }
 
+/** Whether the file carries a co-signature by this key that verifies (a mark on paper must not rest on a bad one). */
+function hasValidCosignature(bundle: Bundle, publicKey: string | undefined): boolean {
+  return (bundle.cosignatures ?? []).some((c) => {
+    if (c.publicKey !== publicKey) return false;
+    try {
+      checkCosignature(bundle, c);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function Scrutineers(props: { bundle: Bundle }) {
   // Without named scrutineers, two blank lines to fill in by hand.
   const lines = () =>
@@ -179,7 +193,7 @@ function Scrutineers(props: { bundle: Bundle }) {
                 <td>{s.name}</td>
                 <td class="signature-cell">
                   {/* A co-signature in the file is noted; the hand signature still goes here. */}
-                  <Show when={'publicKey' in s && props.bundle.cosignatures?.some((c) => c.publicKey === s.publicKey)}>
+                  <Show when={'publicKey' in s && hasValidCosignature(props.bundle, s.publicKey)}>
                     <span class="cosigned">{tb('sheet.cosigned')}</span>
                   </Show>
                 </td>
