@@ -15,6 +15,8 @@ CREATE TABLE `cosignatures` (
 	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+-- Edited by hand: WITHOUT ROWID and keyed by a random id, so that no hidden rowid records the
+-- order in which (possibly anonymous) objections arrived.
 CREATE TABLE `objections` (
 	`id` text PRIMARY KEY NOT NULL,
 	`poll_id` text NOT NULL,
@@ -26,7 +28,8 @@ CREATE TABLE `objections` (
 	`outcome_note` text,
 	`decided_by` text,
 	FOREIGN KEY (`poll_id`) REFERENCES `polls`(`id`) ON UPDATE no action ON DELETE cascade
-);
+
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `units` (
 	`id` text PRIMARY KEY NOT NULL,

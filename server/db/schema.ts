@@ -267,7 +267,8 @@ export const candidateComments = sqliteTable('candidate_comments', {
 
 /**
  * Objections during the publicity period (mass supervision). Anonymous unless the person gives
- * a name. No address or session is stored; the rate limit lives in memory only.
+ * a name. No address or session is stored; the rate limit lives in memory only. WITHOUT ROWID
+ * in SQL (hand-edited migration 0005), keyed by a random id: no arrival order is kept.
  */
 export const objections = sqliteTable('objections', {
   id: text('id').primaryKey(),

@@ -87,8 +87,8 @@ export function setScrutineers(deps: AppDeps, poll: q.PollRow, named: { name: st
   const scrutineers = named.map(({ name, role, account }) => {
     if (!account) return { name, role };
     const user = q.findUserByUsername(deps.db, account);
-    if (!user || user.role !== 'scrutineer') fail('invalid_body', `${account} is not a scrutineer account`);
-    if (!maySeeMeeting(user, meeting)) fail('invalid_body', `${account} belongs to another unit`);
+    // One answer for every refusal, so that naming accounts cannot probe other units' accounts.
+    if (!user || user.role !== 'scrutineer' || !maySeeMeeting(user, meeting)) fail('invalid_body', `${account} is not a scrutineer account of this unit`);
     const publicKey = poll.scrutineers.find((s) => s.account === account)?.publicKey;
     return { name, role, account, ...(publicKey ? { publicKey } : {}) };
   });

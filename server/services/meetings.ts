@@ -142,6 +142,8 @@ export function generateSlips(deps: AppDeps, meetingId: string, origin: string, 
   if (polls.length === 0) fail('wrong_phase', 'the meeting has no poll yet');
   const draft = polls.find((p) => p.phase === 'draft');
   if (draft) fail('wrong_phase', `poll "${draft.title}" is still a draft: open check-in first, so that its keys exist`);
+  // After close a code only reads a candidate's comments: a new one would let the organizer read them.
+  if (polls.every((p) => p.phase === 'closed' || p.phase === 'published')) fail('wrong_phase', 'every poll of the meeting is closed: no new voting code is needed');
   const fingerprints = meetingFingerprints(deps, meetingId);
   const roster = q.listVoters(deps.db, meetingId);
   const wanted = voterIds ? new Set(voterIds) : undefined;

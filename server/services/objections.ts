@@ -27,17 +27,29 @@ function publishedPoll(deps: AppDeps, pollId: string): q.PollRow {
   return poll;
 }
 
-/** A sliding count of recent objections per address, in memory; forgotten after the window. */
+const TOO_MANY = 'too many objections have been sent; try again later, or contact the unit in person';
+
+/**
+ * A sliding count of recent objections per address, in memory. Every call first forgets every
+ * time older than the window (and addresses left with none), so an objector's address is held
+ * for an hour at most: nothing could later match it to the order of stored objections.
+ */
 export function createObjectionLimiter(limit = OBJECTIONS_PER_ADDRESS) {
   const recent = new Map<string, number[]>();
-  return (address: string, nowMs: number) => {
-    const kept = (recent.get(address) ?? []).filter((at) => nowMs - at < limit.windowMs);
-    if (kept.length >= limit.count) fail('rate_limited', `at most ${limit.count} objections an hour from one connection; try again later`);
+  const limiter = (address: string, nowMs: number) => {
+    for (const [key, times] of recent) {
+      const kept = times.filter((at) => nowMs - at < limit.windowMs);
+      if (kept.length) recent.set(key, kept);
+      else recent.delete(key);
+    }
+    const kept = recent.get(address) ?? [];
+    if (kept.length >= limit.count) fail('rate_limited', TOO_MANY);
     kept.push(nowMs);
     recent.set(address, kept);
-    // Keep the map small: drop addresses whose window has passed.
-    if (recent.size > 10_000) for (const [key, times] of recent) if (times.every((at) => nowMs - at >= limit.windowMs)) recent.delete(key);
   };
+  /** How many addresses are remembered now (for tests). */
+  limiter.size = () => recent.size;
+  return limiter;
 }
 
 /** `admit`: the rate limit, asked only once the objection is otherwise acceptable (a refused one costs nothing). */
@@ -49,13 +61,14 @@ export function fileObjection(
 ) {
   const poll = publishedPoll(deps, pollId);
   const now = deps.now();
-  const status = publicityStatus(periodOf(poll), now);
-  if (status !== 'running') fail('wrong_phase', status === 'ended' ? 'the publicity period has ended' : 'the publicity period has not started');
+  // From publication (a result published at a weekend is open to objections at once) to the
+  // end of the period's last working day.
+  if (publicityStatus(periodOf(poll), now) === 'ended') fail('wrong_phase', 'the publicity period has ended');
   admit();
   const receivedOn = localDate(now);
   return q.runInTransaction(deps.db, () => {
     if (q.countObjectionsOn(deps.db, poll.id, receivedOn) >= OBJECTIONS_PER_POLL_AND_DAY)
-      fail('rate_limited', 'this result has received too many objections today; please contact the unit in person');
+      fail('rate_limited', TOO_MANY); // the same words as the per-address limit: no count leaks before the period ends
     const id = randomUUID();
     q.insertObjection(deps.db, { id, pollId: poll.id, receivedOn, text: input.text, name: input.name ?? null, contact: input.contact ?? null });
     return { id, receivedOn };

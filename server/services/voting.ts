@@ -223,8 +223,8 @@ function commentRows(deps: AppDeps, poll: q.PollRow, choices: Choices, comments:
 /**
  * After close, a candidate reads the comments written to them, identified by their voting code:
  * one entry per candidacy in a closed three-evaluations poll of their meeting. Withheld (null)
- * when fewer raters than the anonymity floor scored the candidate, where even an unattributed
- * comment could be told apart by who was in the room.
+ * when an anonymous group scored the candidate with fewer raters than the anonymity floor (but
+ * some), where even an unattributed comment could be told apart by who was in the room.
  */
 export function commentsForCandidate(deps: AppDeps, code: string): CandidateCommentsResponse {
   const voter = voterByCode(deps, code);
@@ -236,14 +236,11 @@ export function commentsForCandidate(deps: AppDeps, code: string): CandidateComm
       .filter(([, number]) => number === voter.number)
       .map(([questionId]) => {
         const groups = bundle.result.candidates?.find((c) => c.id === questionId)?.groups;
-        const raters = (groups?.representatives?.raters ?? 0) + (groups?.members?.raters ?? 0);
-        return {
-          pollId: poll.id,
-          pollTitle: poll.title,
-          questionId,
-          // Nobody scored: there can be no comment, and saying so reveals nothing.
-          comments: raters === 0 || raters >= floor ? q.listCandidateComments(deps.db, poll.id, questionId) : null,
-        };
+        // As for the averages, group by group: one tutor among the representatives would be
+        // recognizable by their comment however many members also wrote one.
+        const raters = [groups?.representatives?.raters ?? 0, groups?.members?.raters ?? 0];
+        const shown = raters.every((n) => n === 0 || n >= floor);
+        return { pollId: poll.id, pollTitle: poll.title, questionId, comments: shown ? q.listCandidateComments(deps.db, poll.id, questionId) : null };
       });
   });
   return { candidacies };

@@ -48,8 +48,9 @@ describe('scrutineers co-sign the result', () => {
   it('are named with their accounts (of the unit only) and register their keys before close', async () => {
     const named = (scrutineers: unknown[]) => org.call('PUT', `/api/polls/${pollId}/scrutineers`, { scrutineers });
     const stranger = await named([{ name: '外单位', role: 'supervisor', account: 'stranger' }]);
-    expect([stranger.status, stranger.body.error.message]).toEqual([400, 'stranger belongs to another unit']);
-    expect((await named([{ name: '书记', role: 'supervisor', account: 'secretary' }])).body.error.message).toBe('secretary is not a scrutineer account');
+    expect([stranger.status, stranger.body.error.message]).toEqual([400, 'stranger is not a scrutineer account of this unit']);
+    expect((await named([{ name: '书记', role: 'supervisor', account: 'secretary' }])).body.error.message).toBe('secretary is not a scrutineer account of this unit');
+    expect((await named([{ name: '无此人', role: 'supervisor', account: 'nobody-here' }])).body.error.message).toBe('nobody-here is not a scrutineer account of this unit');
     expect((await named([{ name: '赵监票', role: 'supervisor', account: 'zhao' }, { name: '孙计票', role: 'counter' }])).status).toBe(200);
 
     // Only a scrutineer named with their account registers a key; a malformed key is refused.

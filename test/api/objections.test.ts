@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeeting } from '../helpers/meeting.ts';
+import { createObjectionLimiter } from '../../server/services/objections.ts';
 import { organizerClient, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 let t: TestServer;
@@ -104,5 +105,26 @@ describe('objections during the publicity period', () => {
     expect((await object(fresh.pollId, { text: '一小时后的异议' })).status).toBe(201);
     const columns = t.deps.db.$client.prepare(`SELECT name FROM pragma_table_xinfo('objections')`).all() as { name: string }[];
     expect(columns.map((c) => c.name)).not.toEqual(expect.arrayContaining([expect.stringMatching(/addr|ip|agent|session|created/)]));
+    // No hidden rowid keeps the order in which objections arrived.
+    expect(t.deps.db.$client.prepare(`SELECT wr FROM pragma_table_list WHERE name = 'objections'`).get()).toEqual({ wr: 1 });
+  });
+
+  it('the in-memory limiter forgets an address once its hour has passed', () => {
+    const limiter = createObjectionLimiter({ count: 2, windowMs: 60_000 });
+    limiter('10.0.0.1', 0);
+    limiter('10.0.0.2', 30_000);
+    expect(limiter.size()).toBe(2);
+    limiter('10.0.0.3', 70_000); // 10.0.0.1's only time is now older than the window
+    expect(limiter.size()).toBe(2);
+    limiter('10.0.0.3', 200_000);
+    expect(limiter.size()).toBe(1);
+  });
+
+  it('are open from the moment of publication, even at a weekend before the first working day', async () => {
+    clock = Date.parse('2026-12-12T02:00:00Z'); // Saturday in Beijing
+    const weekend = await createMeeting(t, { voters: 1, open: 'voting' });
+    for (const to of ['closed', 'published']) await weekend.org.call('POST', `/api/polls/${weekend.pollId}/transition`, { to });
+    expect((await summary(weekend.pollId)).period).toEqual({ firstDay: '2026-12-14', lastDay: '2026-12-18', workingDays: 5 });
+    expect((await object(weekend.pollId, { text: '周末看到公示后提出的异议' })).status).toBe(201);
   });
 });

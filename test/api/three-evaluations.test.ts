@@ -134,16 +134,16 @@ describe('per-candidate comments', () => {
     );
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
 
-    // Only the representative and M3 score c2 (two raters, under the floor of 3); everyone scores c1 but M1.
-    const written: Record<string, string> = { R1: '学习刻苦，乐于助人', M2: '组织能力强', M3: 'Needs to speak up more', M4: '' };
+    // The representative and M3 score c2 (one rater in each group, under the floor of 3); the members M2–M4 score c1.
+    const written: Record<string, string> = { M2: '组织能力强', M3: 'Needs to speak up more', M4: '' };
     for (const device of devices) {
       const token = device.tokens[0]!;
       const name = device.slip.name;
       const choices: Record<string, Record<string, number>> = {};
-      if (name !== 'M1') choices.c1 = flat(85);
+      if (name !== 'M1' && name !== 'R1') choices.c1 = flat(85);
       if (name === 'R1' || name === 'M3') choices.c2 = flat(70);
       if (Object.keys(choices).length === 0) continue;
-      const comments = { c1: written[name] ?? '', ...(choices.c2 ? { c2: `评语 ${name}` } : {}) };
+      const comments = { ...(choices.c1 ? { c1: written[name] ?? '' } : {}), ...(choices.c2 ? { c2: `评语 ${name}` } : {}) };
       if (name === 'M4') {
         // A comment on a candidate the ballot did not score is refused, and the ballot with it.
         await expect(api.cast(token.token, choices, { c2: '没打分却写评语' })).rejects.toMatchObject({ code: 'invalid_choices' });
@@ -159,11 +159,14 @@ describe('per-candidate comments', () => {
     const forC1 = await api.candidateComments(codeOf('M1'));
     // Empty comments are dropped; the rest come sorted by their text, not by who wrote them or when.
     expect(forC1).toEqual({
-      candidacies: [{ pollId: poll.id, pollTitle: '发展对象三评', questionId: 'c1', comments: ['Needs to speak up more', '学习刻苦，乐于助人', '组织能力强'].sort() }],
+      candidacies: [{ pollId: poll.id, pollTitle: '发展对象三评', questionId: 'c1', comments: ['Needs to speak up more', '组织能力强'].sort() }],
     });
-    // c2 was scored by two: even unattributed, two comments could be told apart, so none is shown.
+    // c2 was scored by one representative and one member: each comment could be told apart, so none is shown.
     expect((await api.candidateComments(codeOf('M2'))).candidacies).toEqual([expect.objectContaining({ questionId: 'c2', comments: null })]);
     await expect(api.candidateComments('AAAA-BBBB-CCCC-DDDD')).rejects.toMatchObject({ code: 'unknown_code' });
+    // Nor can the organizer issue M1 a fresh code after close to read them.
+    const reissue = await org.call('POST', `/api/meetings/${meeting.id}/slips`, {});
+    expect([reissue.status, reissue.body.error.code]).toEqual([409, 'wrong_phase']);
 
     // Comments are not in the bundle (they belong to the candidate alone), and their table holds nothing of a ballot.
     const bundle = (await org.call('GET', `/api/polls/${poll.id}/bundle`)).body;

@@ -58,7 +58,8 @@ function PublicityLine(props: { item: PublishedPollItem }) {
 
 function PollCard(props: { entry: BoardEntry }) {
   const item = () => props.entry.item;
-  const running = () => publicityStatus(publicityPeriod(publicationInstant(item()), item().publicityWorkingDays), new Date()) === 'running';
+  // Objections are open from publication (even at a weekend, before the first working day) to the period's end.
+  const running = () => publicityStatus(publicityPeriod(publicationInstant(item()), item().publicityWorkingDays), new Date()) !== 'ended';
   const table = createMemo(() => (props.entry.bundle ? resultTable(props.entry.bundle, locale() as ExportLocale) : undefined));
   const kindLabel = () => tb(`kind.${item().kind}` as BoardKey) ?? item().kind;
   return (
