@@ -2,16 +2,22 @@
  * The verifier written from docs/bundle-format.md alone, on a bundle co-signed by scrutineers
  * through the HTTP API: it accepts it (all eleven checks, incl. `cosignatures`), still accepts it
  * without co-signatures, and refuses a co-signature by a key the signed scrutineers list does not
- * name, one over another digest, and one key co-signing twice — each in `cosignatures` only.
+ * name, one over another digest, one key co-signing twice, a signed scrutineers list naming one key
+ * twice, and a key of small order (the identity, with the "universal" signature R = identity,
+ * S = 0, which node:crypto alone accepts) — each in `cosignatures` only. The last two need a
+ * re-signed bundle (the test server's installation key), so that only the rule under test can
+ * catch them.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
 import { execFile } from 'node:child_process';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest.ts';
+import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { toBase64 } from '../../shared/encoding.ts';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
@@ -64,6 +70,12 @@ async function expectOnlyCosignaturesFail(bundle: unknown, why: RegExp) {
 const withoutCosignatures = (b: Bundle): Bundle => {
   const { cosignatures: _c, ...rest } = structuredClone(b);
   return rest as Bundle;
+};
+
+/** `published` without co-signatures, its scrutineers list replaced and signed again by the installation, as a compromised server could. */
+const resignedWithScrutineers = (scrutineers: Bundle['scrutineers']): Bundle => {
+  const { signature: _s, cosignatures: _c, ...rest } = structuredClone(published);
+  return signBundle({ ...rest, scrutineers }, t.deps.installationKey.secretKey);
 };
 
 beforeAll(async () => {
@@ -171,5 +183,52 @@ describe('the verifier written from docs/ checks co-signatures (check 11)', () =
   it('(c) refuses the same key co-signing twice', async () => {
     const zhao = cosignatureOf('赵监票');
     await expectOnlyCosignaturesFail({ ...published, cosignatures: [zhao, cosignatureOf('钱计票'), structuredClone(zhao)] }, /co-signs twice \(also cosignatures\[0\]\)/);
+  });
+
+  it('(d) refuses a signed scrutineers list that names the same key twice, co-signed or not', async () => {
+    // The installation signs a list in which 钱 is named with 赵's key: its signature is valid.
+    const [zhao, qian, sun] = structuredClone(published.scrutineers);
+    const twice = resignedWithScrutineers([zhao!, { ...qian!, publicKey: publicOf(keys.zhao) }, sun!]);
+    const named = /scrutineers\[1\] \(钱计票, counter\): key \S+ is also named by scrutineers\[0\] \(赵监票\)/;
+    // Nobody co-signed: the list alone fails check 11.
+    await expectOnlyCosignaturesFail(twice, named);
+    // 赵 co-signs, validly over the new digest, under the first entry naming the key: still refused.
+    const cosigned = { ...twice, cosignatures: [{ ...zhao!, publicKey: publicOf(keys.zhao), signature: cosignBundle(twice, keys.zhao) }] };
+    await expectOnlyCosignaturesFail(cosigned, named);
+    const { checks } = await verifyFromDocs(cosigned);
+    expect(checks.get('cosignatures')!.detail).not.toMatch(/cosignatures\[0\]/); // the co-signature itself is fine
+  });
+
+  it('(e) refuses a co-signing key of small order: the identity with the universal signature, and every other', async () => {
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const universal = new Uint8Array(64); // R = the identity's encoding, S = 0
+    universal.set(identity, 0);
+    // node:crypto (OpenSSL) alone accepts it, over any message: only the small-order rule catches it.
+    const spki = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), identity]), format: 'der', type: 'spki' });
+    expect(cryptoVerify(null, Buffer.from('anything at all'), spki, universal)).toBe(true);
+
+    // The identity key is named in the signed scrutineers list (so the naming rule passes); 赵 co-signs validly.
+    const [zhao, qian, sun] = structuredClone(published.scrutineers);
+    const withIdentity = resignedWithScrutineers([zhao!, qian!, { ...sun!, publicKey: toBase64(identity) }]);
+    const forged: Cosignature = { name: '孙计票', role: 'counter', publicKey: toBase64(identity), signature: toBase64(universal) };
+    const zhaoSigns: Cosignature = { ...zhao!, publicKey: publicOf(keys.zhao), signature: cosignBundle(withIdentity, keys.zhao) };
+    // Without the forged co-signature the re-signed bundle is valid: nothing else is wrong with it.
+    const clean = await verifyFromDocs({ ...withIdentity, cosignatures: [zhaoSigns] });
+    expect(clean.code, clean.stdout).toBe(0);
+    await expectOnlyCosignaturesFail({ ...withIdentity, cosignatures: [zhaoSigns, forged] }, /^cosignatures\[1\] \(孙计票, counter\): public key is a point of small order \(order 1\) \(digest [0-9a-f]{64}\)$/);
+
+    // All eight points of small order (their canonical encodings), each named and each co-signing with the universal signature.
+    expect(ED25519_TORSION_SUBGROUP).toHaveLength(8);
+    const smallKeys = ED25519_TORSION_SUBGROUP.map((hex) => toBase64(Buffer.from(hex, 'hex')));
+    const roster = smallKeys.map((publicKey, i) => ({ name: `小${i}`, role: 'counter' as const, publicKey }));
+    const allSmall = resignedWithScrutineers(roster);
+    const cosignatures = roster.map((s) => ({ ...s, signature: toBase64(universal) }));
+    const { checks } = await verifyFromDocs({ ...allSmall, cosignatures });
+    expect(checks.get('signature')!.status).toBe('PASS');
+    expect(checks.get('cosignatures')!.status).toBe('FAIL');
+    const detail = checks.get('cosignatures')!.detail;
+    for (const i of roster.keys()) expect(detail).toMatch(new RegExp(`cosignatures\\[${i}\\] \\(小${i}, counter\\): public key is a point of small order \\(order [1248]\\)`));
+    expect(detail).not.toMatch(/does not verify/);
   });
 });

@@ -13,8 +13,11 @@
 // ("Three evaluations"); `recount` also checks the raters per group and where "withheld"
 // answers may stand. The explanation and warning sentences are only checked for presence and
 // shape ({ zh, en }), as the document allows. The `cosignatures` check ("Digest and
-// co-signatures") prints the bundle's digest in hex (to match against the tally sheet) and
-// how many of the scrutineers with a key have co-signed.
+// co-signatures", check 11) refuses two scrutineers naming the same key, a co-signature that
+// does not verify (strict decoding) or whose key the signed scrutineers list does not name with
+// the same name and role, a key of small order, and a key co-signing twice; it prints the
+// bundle's digest in hex (to match against the tally sheet) and how many of the scrutineers
+// with a key have co-signed.
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -687,15 +690,15 @@ function checkFormat(b) {
   // cosignatures (optional, outside what the installation signed): { name, role, publicKey, signature }
   if (has(b, 'cosignatures')) {
     need(Array.isArray(b.cosignatures), 'cosignatures: must be an array');
-    // GUESS: "absent when nobody has" co-signed is read as: an empty array is not allowed.
-    need(b.cosignatures.length > 0, 'cosignatures: an empty array is not allowed (the member is absent when nobody has co-signed)');
+    // "never empty (absent when nobody has co-signed)"; "in no particular order", so no order is checked
+    need(b.cosignatures.length > 0, 'cosignatures: must not be empty (the member is absent when nobody has co-signed)');
     b.cosignatures.forEach((c, ci) => {
       const where = `cosignatures[${ci}]`;
       exactKeys(c, ['name', 'role', 'publicKey', 'signature'], [], where);
       need(typeof c.name === 'string' && c.name.length > 0, `${where}.name: must be a non-empty string`);
       need(c.role === 'supervisor' || c.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
+      // "`publicKey` 32 raw bytes and `signature` 64 raw bytes, both base64"
       checkB64Bytes(c.publicKey, 32, `${where}.publicKey`);
-      // GUESS: the document writes only "<base64>"; an Ed25519 signature is 64 bytes (RFC 8032).
       checkB64Bytes(c.signature, 64, `${where}.signature`);
     });
   }
@@ -815,10 +818,36 @@ function ed25519PointEncodingProblem(bytes) {
   return null;
 }
 
-// Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then node:crypto.
+// Check 11: "its key is not a point of small order". Ed25519 has exactly 8 points of small
+// order (the torsion subgroup E[8], of order the cofactor 8). node:crypto offers no point
+// arithmetic, so the key's 32-byte encoding is compared with their canonical encodings, listed
+// here (hex, RFC 8032 little-endian y with x's sign in the top bit). Derived with BigInt
+// arithmetic over p = 2^255 - 19, d = -121665/121666: order 1 is (0, 1); order 2 is (0, -1);
+// order 4 are (±sqrt(-1), 0); order 8 are the points with 2P = (±sqrt(-1), 0), i.e. x^2 = -y^2
+// and d·y^4 + 2·y^2 - 1 = 0. The same eight appear as ED25519_TORSION_SUBGROUP in
+// @noble/curves and (with their non-canonical aliases) in libsodium's small-order blocklist
+// (crypto_core/ed25519/ref10, ge25519_has_small_order). Only canonical encodings need listing:
+// a non-canonical encoding (y ≥ p, or x = 0 with the sign bit set) is refused by strict
+// decoding before this list is consulted.
+const ED25519_SMALL_ORDER = new Map([
+  ['0100000000000000000000000000000000000000000000000000000000000000', 1], // identity (0, 1)
+  ['ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 2], // (0, -1)
+  ['0000000000000000000000000000000000000000000000000000000000000000', 4], // (+sqrt(-1), 0), x even
+  ['0000000000000000000000000000000000000000000000000000000000000080', 4], // (-sqrt(-1), 0), x odd
+  ['26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 8],
+  ['26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85', 8],
+  ['c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 8],
+  ['c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', 8],
+]);
+
+// Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then a key of small
+// order is refused (OpenSSL would accept, e.g., the identity key with R = identity, S = 0 over
+// any message); then node:crypto verifies.
 function ed25519VerifyStrict(pk, msg, sig) {
   const pkProblem = ed25519PointEncodingProblem(pk);
   if (pkProblem) return `public key: ${pkProblem}`;
+  const order = ED25519_SMALL_ORDER.get(pk.toString('hex'));
+  if (order !== undefined) return `public key is a point of small order (order ${order})`;
   const rProblem = ed25519PointEncodingProblem(sig.subarray(0, 32));
   if (rProblem) return `signature R: ${rProblem}`;
   if (leBigInt(sig.subarray(32, 64)) >= ED_L) return 'signature S is not below L (non-canonical)';
@@ -839,6 +868,15 @@ function checkCosignatures(b) {
   const withKey = b.scrutineers.filter((s) => has(s, 'publicKey'));
   const cos = has(b, 'cosignatures') ? b.cosignatures : [];
   const problems = [];
+  // no two scrutineers[] entries name the same publicKey (whether or not anyone co-signed)
+  const namedKeys = new Map(); // key bytes (hex) -> index of the first scrutineer naming it
+  b.scrutineers.forEach((s, si) => {
+    if (!has(s, 'publicKey')) return;
+    const hex = b64decodeStrict(s.publicKey).toString('hex');
+    if (namedKeys.has(hex)) {
+      problems.push(`scrutineers[${si}] (${s.name}, ${s.role}): key ${s.publicKey} is also named by scrutineers[${namedKeys.get(hex)}] (${b.scrutineers[namedKeys.get(hex)].name}); no two scrutineers may name the same key`);
+    } else namedKeys.set(hex, si);
+  });
   const seenKeys = new Map(); // key bytes (hex) -> index of the first co-signature with it
   const signedBy = new Set(); // indices into withKey
   cos.forEach((c, ci) => {
