@@ -131,7 +131,7 @@ describe('the organizer console', () => {
     // An account in brackets is sent for co-signing; the server refuses one that is not a scrutineer's.
     await card.getByLabel('计票人').fill('计票员乙（counter.b）');
     await card.getByRole('button', { name: '保存监票人、计票人' }).click();
-    await expect.poll(() => card.getByRole('alert').textContent()).toBe('填写的内容不符合要求。（服务器说明：counter.b is not a scrutineer account）');
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe('填写的内容不符合要求。（服务器说明：counter.b is not a scrutineer account of this unit）');
     await card.getByLabel('计票人').fill('计票员乙');
     await card.getByRole('button', { name: '保存监票人、计票人' }).click();
     await card.getByText('已保存').waitFor();
