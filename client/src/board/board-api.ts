@@ -70,6 +70,12 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 }
 
 export const boardApi = Object.freeze({
+  decisions: async (pollId: string) =>
+    (
+      await getJson<{ decisions: { questionId: string; step: string; outcome: string; decidedBy: string; date: string; note: string }[] }>(
+        `/api/public/polls/${encodeURIComponent(pollId)}/decisions`,
+      )
+    ).body.decisions,
   objectionSummary: async (pollId: string) => (await getJson<ObjectionSummary>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`)).body,
   /** Sent without cookies: an objection carries nothing of the sender but what they typed. */
   fileObjection: (pollId: string, body: { text: string; name?: string; contact?: string }) =>

@@ -73,7 +73,17 @@ export interface Scrutineer {
   account?: string;
 }
 
+export interface Decision {
+  questionId: string;
+  step: 'committee_decision' | 'pre_examination';
+  outcome: string;
+  decidedBy: string;
+  date: string;
+  note: string;
+}
+
 export interface PollRecord {
+  decisions?: Decision[];
   exclusions: { voterId: string; name?: string; number?: string; reason: string; approvedBy: string }[];
   writtenOpinions: { voterId: string; name?: string; number?: string; choices: Record<string, string | string[]> }[];
   scrutineers: Scrutineer[];
@@ -188,6 +198,8 @@ export function createConsoleApi(baseUrl = '') {
     removeWrittenOpinion: (pollId: string, voterId: string) => call('DELETE', `/api/polls/${id(pollId)}/written-opinions/${id(voterId)}`),
     setScrutineers: (pollId: string, scrutineers: Scrutineer[]) => call('PUT', `/api/polls/${id(pollId)}/scrutineers`, { scrutineers }),
     bundle: (pollId: string) => call<Bundle>('GET', `/api/polls/${id(pollId)}/bundle`),
+    recordDecision: (pollId: string, questionId: string, decision: Omit<Decision, 'questionId'>) =>
+      call('PUT', `/api/polls/${id(pollId)}/decisions/${id(questionId)}`, decision),
     objections: (pollId: string) =>
       call<{ period: { firstDay: string; lastDay: string } | null; objections: Objection[] }>('GET', `/api/polls/${id(pollId)}/objections`),
     answerObjection: (pollId: string, objectionId: string, outcome: NonNullable<Objection['outcome']>, note: string) =>

@@ -297,6 +297,24 @@ const zh = {
   'role.admin': '管理员（组织部门）',
   'role.organizer': '组织者（支部书记）',
   'role.scrutineer': '监票人、计票人',
+
+  'decision.title': '组织决定',
+  'decision.hint': '投票结果只是参考：支部委员会的决定（发展对象还有上级党委的预审）记录在结果旁边，公示时一并公布。',
+  'decision.step.committee_decision': '支部委员会决定',
+  'decision.step.pre_examination': '上级党委预审',
+  'decision.outcome': '结论',
+  'decision.by': '决定机关',
+  'decision.date': '日期',
+  'decision.note': '说明（选填）',
+  'decision.save': '记录',
+  'decision.recorded': '{step}：{outcome}（{by}，{date}）',
+  'decision.confirmed': '确定',
+  'decision.not_confirmed': '不确定',
+  'decision.deferred': '暂缓',
+  'decision.approved': '预审通过',
+  'decision.returned': '退回',
+  'decision.defaultCommittee': '支部委员会',
+  'decision.defaultHigher': '学院党委',
 };
 
 export type ConsoleKey = keyof typeof zh;
@@ -594,6 +612,24 @@ const en: Record<ConsoleKey, string> = {
   'role.admin': 'administrator (organization department)',
   'role.organizer': 'organizer (branch secretary)',
   'role.scrutineer': 'scrutineer',
+
+  'decision.title': 'Decisions',
+  'decision.hint': 'The vote only informs: the branch committee’s decision (and, for a development object, the higher committee’s pre-examination) is recorded beside the result and published with it.',
+  'decision.step.committee_decision': 'Branch committee’s decision',
+  'decision.step.pre_examination': 'Higher committee’s pre-examination',
+  'decision.outcome': 'Outcome',
+  'decision.by': 'Decided by',
+  'decision.date': 'Date',
+  'decision.note': 'Note (optional)',
+  'decision.save': 'Record',
+  'decision.recorded': '{step}: {outcome} ({by}, {date})',
+  'decision.confirmed': 'confirmed',
+  'decision.not_confirmed': 'not confirmed',
+  'decision.deferred': 'deferred',
+  'decision.approved': 'approved',
+  'decision.returned': 'returned',
+  'decision.defaultCommittee': 'Branch committee',
+  'decision.defaultHigher': 'College Party committee',
 };
 
 export const ct = createTranslator<ConsoleKey>({ zh, en });

@@ -12,6 +12,7 @@ import { optionLabel } from '../components/ballot-paper.tsx';
 import { locale } from '../i18n/index.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingPoll, PollRecord, RosterVoter, Scrutineer } from './api.ts';
+import { ADVISORY_KINDS, DecisionsPanel } from './decisions-panel.tsx';
 import { ObjectionsPanel } from './objections-panel.tsx';
 import { ct, kindLabel, phaseLabel } from './i18n.ts';
 import { createLoad } from './load.ts';
@@ -389,6 +390,9 @@ export function PollCard(props: {
       </Show>
       <Show when={closed()}>
         <PollResult api={props.api} poll={props.poll} />
+      </Show>
+      <Show when={closed() && ADVISORY_KINDS.has(props.poll.kind)}>
+        <DecisionsPanel api={props.api} poll={props.poll} canChange={props.canChange ?? true} />
       </Show>
       <Show when={props.poll.phase === 'published'}>
         <ObjectionsPanel api={props.api} pollId={props.poll.id} canAnswer={props.canChange ?? true} />

@@ -12,6 +12,7 @@ import { locale } from '../i18n/index.ts';
 import { boardApi, publishedBundlePath, type PublishedPollItem } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
 import { tb, type BoardKey } from '../board/messages.ts';
+import { DecisionsList } from '../board/decisions-list.tsx';
 import { ObjectionsSlot } from '../board/objections-slot.tsx';
 import { ReceiptCheck, type ReceiptSource } from '../board/receipt-check.tsx';
 import { receiptsOf } from '../board/receipt.ts';
@@ -89,6 +90,7 @@ function PollCard(props: { entry: BoardEntry }) {
                 })}
               </p>
               <ResultList table={table()!} />
+              <DecisionsList pollId={item().id} bundle={bundle()} />
             </>
           )}
         </Match>
@@ -115,7 +117,6 @@ function PollCard(props: { entry: BoardEntry }) {
       <Show when={props.entry.raw !== undefined}>
         <VerifyPanel bundle={props.entry.raw} />
       </Show>
-      {/* ==== OBJECTIONS (lead): the form and the counts go in board/objections-slot.tsx ==== */}
       <ObjectionsSlot poll={item()} running={running()} />
     </article>
   );

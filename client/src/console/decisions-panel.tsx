@@ -1,0 +1,117 @@
+/**
+ * Beside an advisory result (confirming activists and development objects, league
+ * recommendations): the branch committee's decision per candidate, and for a development
+ * object the higher committee's pre-examination. Recorded after close; each is audit-logged and
+ * shown on the public board once the result is published.
+ */
+import { createSignal, For, Show } from 'solid-js';
+import { DECISION_OUTCOMES } from '../../../shared/protocol/api.ts';
+import { localDate } from '../../../shared/publicity.ts';
+import { createAction } from './action.ts';
+import type { ConsoleApi, Decision, MeetingPoll } from './api.ts';
+import { ct, type ConsoleKey } from './i18n.ts';
+import { createLoad } from './load.ts';
+
+export const ADVISORY_KINDS = new Set(['activist_confirmation', 'development_object_confirmation', 'league_recommendation']);
+
+type Step = keyof typeof DECISION_OUTCOMES;
+
+function DecisionForm(props: { api: ConsoleApi; poll: MeetingPoll; questionId: string; step: Step; current: Decision | undefined; onSaved: () => void }) {
+  const outcomes = DECISION_OUTCOMES[props.step];
+  const [outcome, setOutcome] = createSignal<string>(props.current?.outcome ?? outcomes[0]);
+  const [decidedBy, setDecidedBy] = createSignal(props.current?.decidedBy ?? ct(props.step === 'committee_decision' ? 'decision.defaultCommittee' : 'decision.defaultHigher'));
+  const [date, setDate] = createSignal(props.current?.date ?? localDate(new Date()));
+  const [note, setNote] = createSignal(props.current?.note ?? '');
+  const save = createAction();
+  const id = `decision-${props.poll.id}-${props.questionId}-${props.step}`;
+  return (
+    <form
+      class="decision-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          await props.api.recordDecision(props.poll.id, props.questionId, { step: props.step, outcome: outcome(), decidedBy: decidedBy().trim(), date: date(), note: note().trim() });
+          props.onSaved();
+        });
+      }}
+    >
+      <fieldset class="stack-tight">
+        <legend>{ct(`decision.step.${props.step}` as ConsoleKey)}</legend>
+        <label class="field-label" for={`${id}-outcome`}>
+          {ct('decision.outcome')}
+        </label>
+        <select id={`${id}-outcome`} class="input" value={outcome()} onChange={(e) => setOutcome(e.currentTarget.value)}>
+          <For each={outcomes}>{(o) => <option value={o}>{ct(`decision.${o}` as ConsoleKey)}</option>}</For>
+        </select>
+        <label class="field-label" for={`${id}-by`}>
+          {ct('decision.by')}
+        </label>
+        <input id={`${id}-by`} class="input" type="text" required maxlength={200} value={decidedBy()} onInput={(e) => setDecidedBy(e.currentTarget.value)} />
+        <label class="field-label" for={`${id}-date`}>
+          {ct('decision.date')}
+        </label>
+        <input id={`${id}-date`} class="input input-short" type="date" required value={date()} onInput={(e) => setDate(e.currentTarget.value)} />
+        <label class="field-label" for={`${id}-note`}>
+          {ct('decision.note')}
+        </label>
+        <input id={`${id}-note`} class="input" type="text" maxlength={1000} value={note()} onInput={(e) => setNote(e.currentTarget.value)} />
+        <Show when={save.error()}>
+          <p class="alert" role="alert">
+            {save.error()}
+          </p>
+        </Show>
+        <button type="submit" class="button button-primary button-inline" disabled={save.busy()}>
+          {ct('decision.save')}
+        </button>
+      </fieldset>
+    </form>
+  );
+}
+
+export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canChange: boolean }) {
+  const record = createLoad(() => props.poll.id, (id) => props.api.record(id));
+  const steps = (): Step[] => (props.poll.kind === 'development_object_confirmation' ? ['committee_decision', 'pre_examination'] : ['committee_decision']);
+  const decisionOf = (questionId: string, step: Step) => record.value()?.decisions?.find((d) => d.questionId === questionId && d.step === step);
+  return (
+    <section class="stack-tight decisions" aria-labelledby={`decisions-${props.poll.id}`}>
+      <h4 id={`decisions-${props.poll.id}`}>{ct('decision.title')}</h4>
+      <p class="hint">{ct('decision.hint')}</p>
+      <Show when={record.error()}>
+        <p class="alert" role="alert">
+          {record.error()}
+        </p>
+      </Show>
+      <Show when={record.value()}>
+        <For each={props.poll.questions}>
+          {(question) => (
+            <div class="decision-candidate" data-question={question.id}>
+              <h5>{question.title}</h5>
+              <For each={steps()}>
+                {(step) => (
+                  <>
+                    <Show when={decisionOf(question.id, step)}>
+                      {(d) => (
+                        <p class="verdict">
+                          {ct('decision.recorded', {
+                            step: ct(`decision.step.${step}` as ConsoleKey),
+                            outcome: ct(`decision.${d().outcome}` as ConsoleKey),
+                            by: d().decidedBy,
+                            date: d().date,
+                          })}
+                          {d().note ? `（${d().note}）` : ''}
+                        </p>
+                      )}
+                    </Show>
+                    <Show when={props.canChange}>
+                      <DecisionForm api={props.api} poll={props.poll} questionId={question.id} step={step} current={decisionOf(question.id, step)} onSaved={() => void record.reload()} />
+                    </Show>
+                  </>
+                )}
+              </For>
+            </div>
+          )}
+        </For>
+      </Show>
+    </section>
+  );
+}
