@@ -25,6 +25,7 @@
  * the one docs/protocol.md §7 states: with voting open, a late voter who checks in and casts
  * at once is seen to vote (not how), by the room as by this stream.
  */
+import { clientAddress } from '../client-address.ts';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { fail } from '../../shared/errors.ts';
@@ -72,12 +73,14 @@ export interface LiveMeetingState {
 
 export interface LiveOptions {
   maxStreams?: number;
+  /** Streams one client address may hold, so that one client cannot take every slot. */
+  maxStreamsPerAddress?: number;
   /** How often a meeting's state is read while streams watch it. */
   intervalMs?: number;
   heartbeatMs?: number;
 }
 
-export const LIVE_DEFAULTS = { maxStreams: 100, intervalMs: 1000, heartbeatMs: 15_000 } as const;
+export const LIVE_DEFAULTS = { maxStreams: 100, maxStreamsPerAddress: 10, intervalMs: 1000, heartbeatMs: 15_000 } as const;
 /** EventSource waits this long before reconnecting after a dropped connection. */
 const RECONNECT_MS = 3000;
 const RESULT_CACHE_LIMIT = 500;
@@ -85,8 +88,10 @@ const RESULT_CACHE_LIMIT = 500;
 const wantsEventStream = (c: Context) => /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
 
 export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
-  const { maxStreams, intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
+  const { maxStreams, maxStreamsPerAddress, intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
   let openStreams = 0;
+  /** Open streams per client address, in memory only; an address is dropped when its last stream ends. */
+  const streamsByAddress = new Map<string, number>();
   /** Per meeting, the last state read and when: shared by every stream watching it. */
   const recent = new Map<string, { at: number; state: Omit<LiveMeetingState, 'checkinUrl'> | undefined }>();
   /** Results of closed polls never change: parsed from the bundle once. */
@@ -201,12 +206,22 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
           c.header('retry-after', '30');
           fail('rate_limited', `too many live streams are open (at most ${maxStreams}); close another projector page or try again in a minute`);
         }
+        const address = clientAddress(c);
+        const mine = streamsByAddress.get(address) ?? 0;
+        if (mine >= maxStreamsPerAddress) {
+          c.header('retry-after', '30');
+          fail('rate_limited', `too many live streams from one connection (at most ${maxStreamsPerAddress}); close another projector page`);
+        }
         openStreams++;
+        streamsByAddress.set(address, mine + 1);
         return streamSSE(c, async (stream) => {
           try {
             await watch(stream, meetingId, checkinUrl, c.req.raw.signal);
           } finally {
             openStreams--;
+            const left = (streamsByAddress.get(address) ?? 1) - 1;
+            if (left > 0) streamsByAddress.set(address, left);
+            else streamsByAddress.delete(address);
           }
         });
       },

@@ -1,6 +1,6 @@
 /** Public, no login: the signer key, a meeting's polls and keys, turnout, published bundles. */
-import { Hono, type Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { clientAddress } from '../client-address.ts';
 import { objectionBody } from '../../shared/protocol/api.ts';
 import { createObjectionLimiter, fileObjection, publicObjectionSummary } from '../services/objections.ts';
 import { fail } from '../../shared/errors.ts';
@@ -9,15 +9,6 @@ import * as q from '../db/queries.ts';
 import { meetingFingerprints } from '../services/meetings.ts';
 import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
-
-/** The client's address, for the in-memory rate limit only; 'unknown' when there is no socket (in-process tests). */
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function publicRoutes(deps: AppDeps) {
   const limitObjections = createObjectionLimiter();

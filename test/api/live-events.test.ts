@@ -254,4 +254,22 @@ describe('bounded streams', () => {
       await capped.stop();
     }
   });
+
+  it('refuses one connection more streams than its share, with 429 and a message', async () => {
+    const { meetingId } = await acceptanceMeeting(1);
+    const small = new Hono().route('/live', liveRoutes(t.deps, { maxStreams: 10, maxStreamsPerAddress: 2, intervalMs: 50, heartbeatMs: 100 }));
+    small.onError(handleError);
+    const capped = await listen(small as unknown as TestServer['app']);
+    const url = `${capped.url}/live/meetings/${meetingId}/events`;
+    const open: Awaited<ReturnType<typeof openStream>>[] = [];
+    try {
+      open.push(await openStream(url), await openStream(url));
+      const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as any).error.message).toMatch(/from one connection/);
+    } finally {
+      for (const stream of open) stream.close();
+      await capped.stop();
+    }
+  });
 });
