@@ -21,6 +21,7 @@ export class ApiError extends Error {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** The JSON body of an answer; throws ApiError for an error answer or a body that is not JSON. */
 async function readJson<T>(response: Response): Promise<T> {
   const text = await response.text();
   let body: unknown;
@@ -36,32 +37,37 @@ async function readJson<T>(response: Response): Promise<T> {
   return body as T;
 }
 
+/**
+ * One request to the server and its JSON answer: the one place every client of this project
+ * (voter page, console, board, demo) turns a response into data or an ApiError. A request that
+ * never reached the server is ApiError('network', …, 0).
+ */
+export async function requestJson<T>(url: string, init: RequestInit, fetchImpl: FetchLike = (i, options) => fetch(i, options)): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, init);
+  } catch {
+    throw new ApiError('network', 'the server could not be reached', 0);
+  }
+  return readJson<T>(response);
+}
+
 export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, {
+  const post = <T>(path: string, body: unknown): Promise<T> =>
+    requestJson<T>(
+      `${baseUrl}${path}`,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
         cache: 'no-store',
-      });
-    } catch (cause) {
-      throw new ApiError('network', 'the server could not be reached', 0);
-    }
-    return readJson<T>(response);
-  };
-  const get = async <T>(path: string): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' });
-    } catch {
-      throw new ApiError('network', 'the server could not be reached', 0);
-    }
-    return readJson<T>(response);
-  };
+      },
+      fetchImpl,
+    );
+  const get = <T>(path: string): Promise<T> =>
+    requestJson<T>(`${baseUrl}${path}`, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' }, fetchImpl);
   return Object.freeze({
     lookup: (code: string) => post<LookupResponse>('/api/checkin/lookup', { code }),
     checkin: (code: string, requests: { pollId: string; group: string; blindedMessage: string }[]) =>

@@ -4,7 +4,7 @@
  * itself is an HttpOnly cookie. Every call throws `ApiError` (code, message, status) on an
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
-import { ApiError } from '../../../shared/protocol/api-client.ts';
+import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
 import type { TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase, Question } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
@@ -122,43 +122,28 @@ export interface Account {
   unitId: string | null;
 }
 
-export type TransitionTarget = 'checkin' | 'voting' | 'closed' | 'published';
-
-async function readJson<T>(response: Response): Promise<T> {
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    throw new ApiError('bad_response', `the server answered ${response.status} with something that is not JSON`, response.status);
-  }
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
-  }
-  return body as T;
+/** A poll as its scrutineer co-signs it: their entry and, after close, the signed bundle. */
+export interface CosignView {
+  poll: { id: string; title: string; phase: Phase };
+  me: { name: string; role: 'supervisor' | 'counter'; publicKey: string | null } | null;
+  bundle: Bundle | null;
 }
+
+export type TransitionTarget = 'checkin' | 'voting' | 'closed' | 'published';
 
 export function createConsoleApi(baseUrl = '') {
   let csrfToken = '';
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError('network', 'the server could not be reached', 0);
-    }
-    return readJson<T>(response);
-  };
+  const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    requestJson<T>(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
   const id = encodeURIComponent;
   const remember = (session: { user: SessionUser; csrfToken: string }) => {
     csrfToken = session.csrfToken;
@@ -200,6 +185,9 @@ export function createConsoleApi(baseUrl = '') {
     bundle: (pollId: string) => call<Bundle>('GET', `/api/polls/${id(pollId)}/bundle`),
     recordDecision: (pollId: string, questionId: string, decision: Omit<Decision, 'questionId'>) =>
       call('PUT', `/api/polls/${id(pollId)}/decisions/${id(questionId)}`, decision),
+    cosignView: (pollId: string) => call<CosignView>('GET', `/api/cosign/${id(pollId)}`),
+    registerCosignKey: (pollId: string, publicKey: string) => call<{ publicKey: string }>('PUT', `/api/cosign/${id(pollId)}/key`, { publicKey }),
+    cosign: (pollId: string, signature: string) => call<{ ok: true }>('POST', `/api/cosign/${id(pollId)}/signature`, { signature }),
     objections: (pollId: string) =>
       call<{ period: { firstDay: string; lastDay: string } | null; objections: Objection[] }>('GET', `/api/polls/${id(pollId)}/objections`),
     answerObjection: (pollId: string, objectionId: string, outcome: NonNullable<Objection['outcome']>, note: string) =>

@@ -13,7 +13,7 @@ const zh = {
   saved: '已保存',
 
   'signIn.title': '组织者登录',
-  'signIn.help': '支部书记或组织委员使用管理员分配的账号登录。',
+  'signIn.help': '支部书记、组织委员和监票人使用组织部门分配的账号登录。',
   'signIn.username': '用户名',
   'signIn.password': '密码',
   'signIn.button': '登录',
@@ -328,7 +328,7 @@ const en: Record<ConsoleKey, string> = {
   saved: 'Saved',
 
   'signIn.title': 'Organizer sign-in',
-  'signIn.help': 'Branch secretaries and organizers sign in with the account an administrator gave them.',
+  'signIn.help': 'Branch secretaries, organizers and scrutineers sign in with the account the organization department gave them.',
   'signIn.username': 'Username',
   'signIn.password': 'Password',
   'signIn.button': 'Sign in',

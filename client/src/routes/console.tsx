@@ -10,44 +10,10 @@ import { ct } from '../console/i18n.ts';
 import { createLoad } from '../console/load.ts';
 import { AdminView } from '../console/admin-view.tsx';
 import { MeetingView } from '../console/meeting-view.tsx';
+import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
 
 const meetingInAddress = () => new URLSearchParams(location.search).get('meeting') ?? undefined;
-
-function SignIn(props: { onSignIn: (username: string, password: string) => Promise<unknown>; error: string | undefined; busy: boolean }) {
-  const [username, setUsername] = createSignal('');
-  const [password, setPassword] = createSignal('');
-  return (
-    <form
-      class="panel stack sign-in"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void props.onSignIn(username(), password());
-      }}
-    >
-      <h1 tabindex="-1" data-screen-title>
-        {ct('signIn.title')}
-      </h1>
-      <p class="hint">{ct('signIn.help')}</p>
-      <label class="field-label" for="username">
-        {ct('signIn.username')}
-      </label>
-      <input id="username" class="input" type="text" autocomplete="username" value={username()} onInput={(e) => setUsername(e.currentTarget.value)} />
-      <label class="field-label" for="password">
-        {ct('signIn.password')}
-      </label>
-      <input id="password" class="input" type="password" autocomplete="current-password" value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
-      <Show when={props.error}>
-        <p class="alert" role="alert">
-          {props.error}
-        </p>
-      </Show>
-      <button type="submit" class="button button-primary" disabled={props.busy}>
-        {ct('signIn.button')}
-      </button>
-    </form>
-  );
-}
 
 function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: (id: string) => void }) {
   const loaded = createLoad(() => true, () => props.api.meetings());
@@ -157,7 +123,7 @@ export default function ConsolePage() {
       <Show when={!restoring()} fallback={<p class="hint">{ct('console.loading')}</p>}>
         <Show
           when={user()}
-          fallback={<SignIn busy={signIn.busy()} error={signIn.error()} onSignIn={(u, p) => signIn.run(async () => setUser(await api.signIn(u, p)))} />}
+          fallback={<SignIn title={ct('signIn.title')} busy={signIn.busy()} error={signIn.error()} onSignIn={(u, p) => signIn.run(async () => setUser(await api.signIn(u, p)))} />}
         >
           {(u) => (
             <>

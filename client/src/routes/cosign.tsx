@@ -5,10 +5,13 @@
  * The secret key is kept in this browser's localStorage only, under the poll and the account.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createResource, createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
 import { bundleDigestHex, cosignBundle } from '../../../shared/crypto/bundle-digest.ts';
 import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
-import { cosignApi, type CosignView } from '../cosign/cosign-api.ts';
+import { createAction, errorText } from '../console/action.ts';
+import { ApiError, createConsoleApi, type ConsoleApi, type CosignView, type SessionUser } from '../console/api.ts';
+import { SignIn } from '../console/sign-in.tsx';
+import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
 import { locale } from '../i18n/index.ts';
 
@@ -27,15 +30,39 @@ const grouped = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
 
 export function CosignPage() {
   const pollId = new URLSearchParams(location.search).get('poll') ?? '';
-  const [user, { refetch: refetchUser }] = createResource(() => cosignApi.session());
+  const api = createConsoleApi();
+  const [user, setUser] = createSignal<SessionUser>();
+  const [restoring, setRestoring] = createSignal(true);
+  const signIn = createAction();
+  onMount(async () => {
+    try {
+      setUser(await api.restore());
+    } catch (error) {
+      // No session (401) is the ordinary case; anything else is worth saying.
+      if (!(error instanceof ApiError && error.status === 401)) signIn.setError(errorText(error));
+    } finally {
+      setRestoring(false);
+    }
+  });
   return (
     <section class="page stack">
       <h1>{ts('cosign.title')}</h1>
       <p>{ts('cosign.lead')}</p>
       <Show when={pollId} fallback={<p class="alert">{ts('cosign.noPoll')}</p>}>
-        <Show when={!user.loading}>
-          <Show when={user()} fallback={<SignIn onDone={() => void refetchUser()} />}>
-            {(signedIn) => <Cosigning pollId={pollId} username={signedIn().username} />}
+        <Show when={!restoring()}>
+          <Show
+            when={user()}
+            fallback={
+              <SignIn
+                title={ts('cosign.signIn')}
+                heading="h2"
+                busy={signIn.busy()}
+                error={signIn.error()}
+                onSignIn={(u, p) => signIn.run(async () => setUser(await api.signIn(u.trim(), p)))}
+              />
+            }
+          >
+            {(signedIn) => <Cosigning api={api} pollId={pollId} username={signedIn().username} />}
           </Show>
         </Show>
       </Show>
@@ -43,81 +70,29 @@ export function CosignPage() {
   );
 }
 
-function SignIn(props: { onDone: () => void }) {
-  const [username, setUsername] = createSignal('');
-  const [password, setPassword] = createSignal('');
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string>();
-  return (
-    <form
-      class="stack card"
-      onSubmit={async (event) => {
-        event.preventDefault();
-        setBusy(true);
-        setError(undefined);
-        try {
-          await cosignApi.signIn(username().trim(), password());
-          props.onDone();
-        } catch (cause) {
-          setError(cause instanceof Error ? cause.message : String(cause));
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      <h2>{ts('cosign.signIn')}</h2>
-      <label class="field-label" for="cosign-username">
-        {ts('cosign.username')}
-      </label>
-      <input id="cosign-username" class="text-input" type="text" autocomplete="username" required value={username()} onInput={(e) => setUsername(e.currentTarget.value)} />
-      <label class="field-label" for="cosign-password">
-        {ts('cosign.password')}
-      </label>
-      <input id="cosign-password" class="text-input" type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
-      <Show when={error()}>
-        {(message) => (
-          <p class="alert" role="alert">
-            {ts('cosign.error', { message: message() })}
-          </p>
-        )}
-      </Show>
-      <button type="submit" class="button button-primary" disabled={busy()} aria-busy={busy()}>
-        {busy() ? ts('cosign.signingIn') : ts('cosign.signIn')}
-      </button>
-    </form>
-  );
-}
-
-function Cosigning(props: { pollId: string; username: string }) {
-  const [view, { refetch }] = createResource(() => cosignApi.view(props.pollId));
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+function Cosigning(props: { api: ConsoleApi; pollId: string; username: string }) {
+  const [view, { refetch }] = createResource(() => props.api.cosignView(props.pollId));
+  const action = createAction();
+  const busy = action.busy;
   const secret = () => storedSecret(props.pollId, props.username);
   const holdsKey = (publicKey: string | null) => {
     const held = secret();
     return held !== undefined && publicKey !== null && toBase64(ed25519.getPublicKey(held)) === publicKey;
   };
 
-  async function act(work: () => Promise<unknown>) {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const act = (work: () => Promise<unknown>) =>
+    action.run(async () => {
       await work();
       await refetch();
-    } catch (cause) {
-      setError(cause instanceof Error ? cause.message : String(cause));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   const register = () =>
     act(async () => {
       const secretKey = ed25519.utils.randomSecretKey();
-      await cosignApi.registerKey(props.pollId, toBase64(ed25519.getPublicKey(secretKey)));
+      await props.api.registerCosignKey(props.pollId, toBase64(ed25519.getPublicKey(secretKey)));
       localStorage.setItem(secretKeyName(props.pollId, props.username), toBase64(secretKey));
     });
-  const sign = (v: CosignView) => act(() => cosignApi.cosign(props.pollId, cosignBundle(v.bundle!, secret()!)));
+  const sign = (v: CosignView) => act(() => props.api.cosign(props.pollId, cosignBundle(v.bundle!, secret()!)));
 
   /**
    * Before anything is signed, this page checks the bundle itself: every check of the verifier
@@ -136,7 +111,16 @@ function Cosigning(props: { pollId: string; username: string }) {
   );
 
   return (
-    <Show when={view()} fallback={<Show when={view.error}>{(e) => <p class="alert" role="alert">{ts('cosign.error', { message: String((e() as Error).message ?? e()) })}</p>}</Show>}>
+    <Show
+      when={view()}
+      fallback={
+        <Show when={view.error}>
+          <p class="alert" role="alert">
+            {errorText(view.error)}
+          </p>
+        </Show>
+      }
+    >
       {(v) => (
         <article class="card stack">
           <h2>{v().poll.title}</h2>
@@ -219,12 +203,10 @@ function Cosigning(props: { pollId: string; username: string }) {
               );
             }}
           </Show>
-          <Show when={error()}>
-            {(message) => (
-              <p class="alert" role="alert">
-                {ts('cosign.error', { message: message() })}
-              </p>
-            )}
+          <Show when={action.error()}>
+            <p class="alert" role="alert">
+              {action.error()}
+            </p>
           </Show>
         </article>
       )}
