@@ -6,6 +6,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import type { CandidateCommentsResponse } from '../../../shared/protocol/api.ts';
 import { createVoterApi } from '../../../shared/protocol/api-client.ts';
 import { tc } from '../comments/messages.ts';
+import { VotingCodeInput } from '../components/voting-code-input.tsx';
 
 export function CommentsPage() {
   const api = createVoterApi('');
@@ -37,19 +38,7 @@ export function CommentsPage() {
         <label class="field-label" for="comments-code">
           {tc('comments.code')}
         </label>
-        <input
-          id="comments-code"
-          class="code-input mono"
-          type="text"
-          required
-          maxlength={40}
-          autocomplete="off"
-          autocapitalize="characters"
-          spellcheck={false}
-          aria-describedby="comments-code-hint"
-          value={code()}
-          onInput={(event) => setCode(event.currentTarget.value)}
-        />
+        <VotingCodeInput id="comments-code" describedBy="comments-code-hint" value={code()} onInput={setCode} />
         <p class="hint" id="comments-code-hint">
           {tc('comments.codeHint')}
         </p>

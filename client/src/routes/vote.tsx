@@ -18,6 +18,7 @@ import { BallotQuestions, optionLabel, ScoreCard } from '../components/ballot-pa
 import { Fingerprints, KeyLine, keyLabel } from '../components/fingerprints.tsx';
 import { KioskDoneNotice, KioskIdleWarning } from '../components/kiosk-bar.tsx';
 import { ReceiptCard } from '../components/receipt-card.tsx';
+import { VotingCodeInput } from '../components/voting-code-input.tsx';
 import { forgetLocale, t, type MessageKey } from '../i18n/index.ts';
 import { createInactivityCountdown, isKiosk, KIOSK_TIMES, kioskPath } from '../stores/kiosk.ts';
 import { filledCount, type ScoreQuestion } from '../stores/scores.ts';
@@ -75,22 +76,14 @@ function CodeForm(props: { session: VoteSession; kiosk: boolean }) {
       <label class="field-label" for="voting-code">
         {t('code.label')}
       </label>
-      <input
+      <VotingCodeInput
         id="voting-code"
-        ref={input}
-        class="code-input mono"
+        ref={(element) => (input = element)}
         name="code"
-        type="text"
-        required
-        maxlength={40}
-        autocomplete="off"
-        autocapitalize="characters"
-        spellcheck={false}
         enterkeyhint="go"
-        placeholder="XXXX-XXXX-XXXX-XXXX"
-        aria-describedby={props.kiosk ? 'voting-code-hint kiosk-note' : 'voting-code-hint'}
+        describedBy={props.kiosk ? 'voting-code-hint kiosk-note' : 'voting-code-hint'}
         value={props.session.codeText()}
-        onInput={(event) => props.session.editCode(event.currentTarget.value)}
+        onInput={(value) => props.session.editCode(value)}
       />
       <p class="hint" id="voting-code-hint">
         {t('code.hint')}
@@ -228,20 +221,7 @@ function SelfEvaluationScreen(props: { session: VoteSession }) {
         <label class="field-label" for="self-code">
           {t('code.label')}
         </label>
-        <input
-          id="self-code"
-          class="code-input mono"
-          type="text"
-          required
-          maxlength={40}
-          autocomplete="off"
-          autocapitalize="characters"
-          spellcheck={false}
-          placeholder="XXXX-XXXX-XXXX-XXXX"
-          aria-describedby="self-code-hint"
-          value={code()}
-          onInput={(event) => setCode(event.currentTarget.value)}
-        />
+        <VotingCodeInput id="self-code" describedBy="self-code-hint" value={code()} onInput={setCode} />
         <p class="hint" id="self-code-hint">
           {t('self.codeHint')}
         </p>

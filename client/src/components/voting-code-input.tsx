@@ -1,0 +1,34 @@
+/**
+ * The field where a voter types the code from their slip: 16 letters and digits, grouped with
+ * dashes or not, any case; no autocomplete, no spell check, capitals on a phone's keyboard.
+ * Used to check in, to sign a self-evaluation after a reload, and to read one's comments.
+ */
+export function VotingCodeInput(props: {
+  id: string;
+  value: string;
+  onInput: (value: string) => void;
+  describedBy: string;
+  ref?: (element: HTMLInputElement) => void;
+  name?: string;
+  enterkeyhint?: 'go' | 'done';
+}) {
+  return (
+    <input
+      id={props.id}
+      ref={props.ref}
+      class="code-input mono"
+      name={props.name}
+      type="text"
+      required
+      maxlength={40}
+      autocomplete="off"
+      autocapitalize="characters"
+      spellcheck={false}
+      enterkeyhint={props.enterkeyhint}
+      placeholder="XXXX-XXXX-XXXX-XXXX"
+      aria-describedby={props.describedBy}
+      value={props.value}
+      onInput={(event) => props.onInput(event.currentTarget.value)}
+    />
+  );
+}
