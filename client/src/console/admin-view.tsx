@@ -7,6 +7,7 @@ import { createAction } from './action.ts';
 import type { Account, ConsoleApi, Unit } from './api.ts';
 import { ct } from './i18n.ts';
 import { createLoad } from './load.ts';
+import { ErrorLine } from './error-line.tsx';
 
 /** Units in tree order, each with its depth, for an indented list and a select. */
 function inTreeOrder(units: Unit[]): { unit: Unit; depth: number }[] {
@@ -47,11 +48,7 @@ export function AdminView(props: { api: ConsoleApi }) {
       <p class="hint">{ct('admin.hint')}</p>
       <div class="panel stack-tight">
         <h3>{ct('admin.units')}</h3>
-        <Show when={units.error()}>
-          <p class="alert" role="alert">
-            {units.error()}
-          </p>
-        </Show>
+        <ErrorLine text={units.error()} />
         <Show when={tree().length > 0} fallback={<p>{ct('admin.noUnits')}</p>}>
           <ul class="plain unit-tree">
             <For each={tree()}>{(row) => <li>{indent(row.depth) + row.unit.name}</li>}</For>
@@ -80,11 +77,7 @@ export function AdminView(props: { api: ConsoleApi }) {
             <option value="">{ct('admin.noParent')}</option>
             <For each={tree()}>{(row) => <option value={row.unit.id}>{indent(row.depth) + row.unit.name}</option>}</For>
           </select>
-          <Show when={createUnit.error()}>
-            <p class="alert" role="alert">
-              {createUnit.error()}
-            </p>
-          </Show>
+          <ErrorLine text={createUnit.error()} />
           <button type="submit" class="button button-primary button-inline" disabled={createUnit.busy()}>
             {ct('admin.createUnit')}
           </button>
@@ -93,11 +86,7 @@ export function AdminView(props: { api: ConsoleApi }) {
 
       <div class="panel stack-tight">
         <h3>{ct('admin.accounts')}</h3>
-        <Show when={accounts.error()}>
-          <p class="alert" role="alert">
-            {accounts.error()}
-          </p>
-        </Show>
+        <ErrorLine text={accounts.error()} />
         <div class="table-wrap" tabindex="0" role="region" aria-label={ct('admin.accounts')}>
           <table class="table account-table">
             <thead>
@@ -165,11 +154,7 @@ export function AdminView(props: { api: ConsoleApi }) {
               <For each={tree()}>{(row) => <option value={row.unit.id}>{indent(row.depth) + row.unit.name}</option>}</For>
             </select>
           </Show>
-          <Show when={createAccount.error()}>
-            <p class="alert" role="alert">
-              {createAccount.error()}
-            </p>
-          </Show>
+          <ErrorLine text={createAccount.error()} />
           <Show when={created()}>
             {(name) => (
               <p class="notice" role="status">

@@ -8,6 +8,7 @@ import { locale } from '../i18n/index.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct } from './i18n.ts';
 import { createLoad } from './load.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export function AuditPanel(props: { api: ConsoleApi; meetingId: string; refreshKey: unknown }) {
   const loaded = createLoad(
@@ -26,11 +27,7 @@ export function AuditPanel(props: { api: ConsoleApi; meetingId: string; refreshK
     <section class="panel stack-tight" aria-labelledby="audit-title">
       <h2 id="audit-title">{ct('audit.title')}</h2>
       <p class="hint">{ct('audit.hint')}</p>
-      <Show when={loaded.error()}>
-        <p class="alert" role="alert">
-          {loaded.error()}
-        </p>
-      </Show>
+      <ErrorLine text={loaded.error()} />
       <Show when={loaded.value()}>
         {(v) => (
           <>

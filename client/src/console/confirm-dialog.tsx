@@ -6,6 +6,7 @@
 import { createEffect, createUniqueId, For, Show } from 'solid-js';
 import { ct } from './i18n.ts';
 import type { Action } from './action.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export interface ConfirmRequest {
   title: string;
@@ -38,11 +39,7 @@ export function ConfirmDialog(props: { request: ConfirmRequest | undefined; acti
           >
             <h2 id={titleId}>{request().title}</h2>
             <For each={request().lines}>{(line) => <p>{line}</p>}</For>
-            <Show when={props.action.error()}>
-              <p class="alert" role="alert">
-                {props.action.error()}
-              </p>
-            </Show>
+            <ErrorLine text={props.action.error()} />
             <div class="dialog-buttons">
               <button type="button" class="button button-secondary" onClick={() => props.onDone()} disabled={props.action.busy()}>
                 {ct('dialog.cancel')}

@@ -11,6 +11,7 @@ import { createAction } from './action.ts';
 import type { ConsoleApi, Decision, MeetingPoll } from './api.ts';
 import { ct, type ConsoleKey } from './i18n.ts';
 import { createLoad } from './load.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export const ADVISORY_KINDS = new Set(['activist_confirmation', 'development_object_confirmation', 'league_recommendation']);
 
@@ -55,11 +56,7 @@ function DecisionForm(props: { api: ConsoleApi; poll: MeetingPoll; questionId: s
           {ct('decision.note')}
         </label>
         <input id={`${id}-note`} class="input" type="text" maxlength={1000} value={note()} onInput={(e) => setNote(e.currentTarget.value)} />
-        <Show when={save.error()}>
-          <p class="alert" role="alert">
-            {save.error()}
-          </p>
-        </Show>
+        <ErrorLine text={save.error()} />
         <button type="submit" class="button button-primary button-inline" disabled={save.busy()}>
           {ct('decision.save')}
         </button>
@@ -76,11 +73,7 @@ export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canC
     <section class="stack-tight decisions" aria-labelledby={`decisions-${props.poll.id}`}>
       <h4 id={`decisions-${props.poll.id}`}>{ct('decision.title')}</h4>
       <p class="hint">{ct('decision.hint')}</p>
-      <Show when={record.error()}>
-        <p class="alert" role="alert">
-          {record.error()}
-        </p>
-      </Show>
+      <ErrorLine text={record.error()} />
       <Show when={record.value()}>
         <For each={props.poll.questions}>
           {(question) => (

@@ -17,6 +17,7 @@ import { PollForm } from './poll-form.tsx';
 import { createLoad } from './load.ts';
 import { RosterImport, statusLabel } from './roster-import.tsx';
 import { SlipSheet } from './slip-sheet.tsx';
+import { ErrorLine } from './error-line.tsx';
 
 export const REFRESH_MS = 3000;
 
@@ -230,11 +231,7 @@ function Roster(props: {
           </table>
         </div>
       </Show>
-      <Show when={act.error() ?? record.error()}>
-        <p class="alert" role="alert">
-          {act.error() ?? record.error()}
-        </p>
-      </Show>
+      <ErrorLine text={act.error() ?? record.error()} />
     </section>
   );
 }
@@ -392,11 +389,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 <Show when={m().polls.some((p) => p.phase === 'draft') && m().polls.length > 0}>
                   <p class="hint">{ct('slips.afterCheckin')}</p>
                 </Show>
-                <Show when={slipsAction.error()}>
-                  <p class="alert" role="alert">
-                    {slipsAction.error()}
-                  </p>
-                </Show>
+                <ErrorLine text={slipsAction.error()} />
               </section>
               <Roster api={props.api} meeting={m()} voters={voters()} onChanged={refresh} onReprint={reprint} />
               <Show when={m().polls.every((p) => p.phase === 'draft' || p.phase === 'checkin')}>

@@ -8,6 +8,7 @@ import { createAction } from './action.ts';
 import type { ConsoleApi, Objection } from './api.ts';
 import { ct } from './i18n.ts';
 import { createLoad } from './load.ts';
+import { ErrorLine } from './error-line.tsx';
 
 const OUTCOMES = ['proceed', 'defer', 'reject'] as const;
 
@@ -37,11 +38,7 @@ function AnswerForm(props: { api: ConsoleApi; pollId: string; objection: Objecti
         {ct('objections.note')}
       </label>
       <textarea id={`${id}-note`} class="input" rows={2} required maxlength={2000} value={note()} onInput={(e) => setNote(e.currentTarget.value)} />
-      <Show when={save.error()}>
-        <p class="alert" role="alert">
-          {save.error()}
-        </p>
-      </Show>
+      <ErrorLine text={save.error()} />
       <button type="submit" class="button button-primary button-inline" disabled={save.busy()}>
         {ct('objections.save')}
       </button>
@@ -54,11 +51,7 @@ export function ObjectionsPanel(props: { api: ConsoleApi; pollId: string; canAns
   return (
     <section class="stack-tight objections" aria-labelledby={`objections-${props.pollId}`}>
       <h4 id={`objections-${props.pollId}`}>{ct('objections.title')}</h4>
-      <Show when={loaded.error()}>
-        <p class="alert" role="alert">
-          {loaded.error()}
-        </p>
-      </Show>
+      <ErrorLine text={loaded.error()} />
       <Show when={loaded.value()?.period}>{(p) => <p class="hint">{ct('objections.period', { first: p().firstDay, last: p().lastDay })}</p>}</Show>
       <Show when={loaded.value()}>
         {(v) => (

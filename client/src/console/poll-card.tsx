@@ -16,22 +16,13 @@ import { ADVISORY_KINDS, DecisionsPanel } from './decisions-panel.tsx';
 import { ObjectionsPanel } from './objections-panel.tsx';
 import { ct, kindLabel, phaseLabel } from './i18n.ts';
 import { createLoad } from './load.ts';
+import { ErrorLine } from './error-line.tsx';
 
 const splitNames = (text: string) =>
   text
     .split(/[,，、;；\n]+/)
     .map((n) => n.trim())
     .filter((n) => n !== '');
-
-function ErrorLine(props: { text: string | undefined }) {
-  return (
-    <Show when={props.text}>
-      <p class="alert" role="alert">
-        {props.text}
-      </p>
-    </Show>
-  );
-}
 
 function candidatesOf(poll: MeetingPoll): string {
   return poll.questions
@@ -268,11 +259,7 @@ export function PollResult(props: { api: ConsoleApi; poll: MeetingPoll }) {
   return (
     <div class="result stack-tight">
       <h4>{ct('result.title')}</h4>
-      <Show when={loaded.error()}>
-        <p class="alert" role="alert">
-          {loaded.error()}
-        </p>
-      </Show>
+      <ErrorLine text={loaded.error()} />
       <Show when={bundle()}>
         {(b) => <ResultBody bundle={b()} />}
       </Show>

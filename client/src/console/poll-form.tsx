@@ -10,6 +10,7 @@ import { ruleSchema, type PollKind } from '../../../shared/tally/rules.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct, kindLabel, type ConsoleKey } from './i18n.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export const PRESET_KINDS = [
   'member_acceptance',
@@ -250,11 +251,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
         </dl>
         <p class="hint">{ct(`ruleHelp.${kind()}` as ConsoleKey)}</p>
       </fieldset>
-      <Show when={create.error()}>
-        <p class="alert" role="alert">
-          {create.error()}
-        </p>
-      </Show>
+      <ErrorLine text={create.error()} />
       <For each={warnings()}>{(w) => <p class="notice-bar">{w[locale()]}</p>}</For>
       <button type="submit" class="button button-primary button-inline" disabled={create.busy()}>
         {ct('poll.createButton')}

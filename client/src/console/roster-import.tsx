@@ -8,6 +8,7 @@ import { parseRosterCsv, type RosterError } from '../../../shared/protocol/roste
 import { createAction } from './action.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct, type ConsoleKey } from './i18n.ts';
+import { ErrorLine } from './error-line.tsx';
 
 const ERROR_KEYS: Record<RosterError['code'], ConsoleKey> = {
   bad_header: 'csv.bad_header',
@@ -127,11 +128,7 @@ export function RosterImport(props: {
                 </table>
               </div>
             </Show>
-            <Show when={save.error()}>
-              <p class="alert" role="alert">
-                {save.error()}
-              </p>
-            </Show>
+            <ErrorLine text={save.error()} />
             <button
               type="button"
               class="button button-primary button-inline"

@@ -2,9 +2,10 @@
  * Signing in with an account (organizer, scrutineer, admin): the console's first screen, and the
  * co-signing page's when nobody is signed in there (`heading="h2"` under that page's own title).
  */
-import { createSignal, Show } from 'solid-js';
+import { createSignal } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
 import { ct } from './i18n.ts';
+import { ErrorLine } from './error-line.tsx';
 
 export function SignIn(props: {
   title: string;
@@ -35,11 +36,7 @@ export function SignIn(props: {
         {ct('signIn.password')}
       </label>
       <input id="password" class="input" type="password" autocomplete="current-password" value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
-      <Show when={props.error}>
-        <p class="alert" role="alert">
-          {props.error}
-        </p>
-      </Show>
+      <ErrorLine text={props.error} />
       <button type="submit" class="button button-primary" disabled={props.busy}>
         {ct('signIn.button')}
       </button>

@@ -12,6 +12,7 @@ import { AdminView } from '../console/admin-view.tsx';
 import { MeetingView } from '../console/meeting-view.tsx';
 import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
+import { ErrorLine } from '../console/error-line.tsx';
 
 const meetingInAddress = () => new URLSearchParams(location.search).get('meeting') ?? undefined;
 
@@ -25,11 +26,7 @@ function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: 
       <h1 tabindex="-1" data-screen-title>
         {ct('meetings.title')}
       </h1>
-      <Show when={loaded.error()}>
-        <p class="alert" role="alert">
-          {loaded.error()}
-        </p>
-      </Show>
+      <ErrorLine text={loaded.error()} />
       <section class="panel" aria-labelledby="meetings-list-title">
         <h2 id="meetings-list-title">{ct('meetings.list')}</h2>
         <Show when={meetings().length > 0} fallback={<p>{ct('meetings.none')}</p>}>
@@ -71,11 +68,7 @@ function MeetingList(props: { api: ReturnType<typeof createConsoleApi>; onOpen: 
           {ct('meetings.name')}
         </label>
         <input id="meeting-title" class="input" type="text" value={title()} placeholder={ct('meetings.placeholder')} onInput={(e) => setTitle(e.currentTarget.value)} />
-        <Show when={create.error()}>
-          <p class="alert" role="alert">
-            {create.error()}
-          </p>
-        </Show>
+        <ErrorLine text={create.error()} />
         <button type="submit" class="button button-primary button-inline" disabled={create.busy()}>
           {ct('meetings.createButton')}
         </button>

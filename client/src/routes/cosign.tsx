@@ -14,6 +14,7 @@ import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
 import { locale } from '../i18n/index.ts';
+import { ErrorLine } from '../console/error-line.tsx';
 
 const secretKeyName = (pollId: string, username: string) => `anon-ballot.cosign:${pollId}:${username}`;
 
@@ -203,11 +204,7 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
               );
             }}
           </Show>
-          <Show when={action.error()}>
-            <p class="alert" role="alert">
-              {action.error()}
-            </p>
-          </Show>
+          <ErrorLine text={action.error()} />
         </article>
       )}
     </Show>
