@@ -9,8 +9,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError } from '../../server/http-errors.ts';
 import { liveRoutes, type LiveMeetingState } from '../../server/routes/live.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
-import { listen, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { checkInSlip, openAcceptanceMeeting } from '../helpers/meeting.ts';
+import { listen, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 let t: TestServer;
 let server: Awaited<ReturnType<typeof listen>>;
@@ -25,24 +25,7 @@ afterAll(async () => {
 });
 
 /** A branch meeting: accepting two candidates, `voters` full members, check-in open. */
-async function acceptanceMeeting(voters: number) {
-  const org = await organizerClient(t);
-  const meetingId = (await org.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body.id as string;
-  const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
-    title: '接收预备党员',
-    kind: 'member_acceptance',
-    candidates: [
-      { id: 'c1', name: '张三' },
-      { id: 'c2', name: '李四' },
-    ],
-  });
-  expect(poll.status).toBe(201);
-  const roster = Array.from({ length: voters }, (_, i) => ({ name: `党员${i + 1}`, number: `N${i}` }));
-  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
-  expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
-  const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
-  return { org, meetingId, pollId: poll.body.id as string, slips };
-}
+const acceptanceMeeting = (voters: number) => openAcceptanceMeeting(t, { title: '第一党支部党员大会', candidates: ['张三', '李四'], voters });
 
 interface SseEvent {
   event: string;

@@ -10,7 +10,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
+import { checkInSlip, openAcceptanceMeeting } from '../helpers/meeting.ts';
 import { organizerClient, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
@@ -27,25 +27,8 @@ const SIZES = [
   { name: '720p', viewport: { width: 1280, height: 720 } },
 ];
 
-async function acceptanceMeeting() {
-  const org = await organizerClient(t);
-  const meetingId = (await org.call('POST', '/api/meetings', { title: '计算机学院第一党支部党员大会' })).body.id as string;
-  const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
-    title: '接收预备党员',
-    kind: 'member_acceptance',
-    candidates: [
-      { id: 'c1', name: '张三' },
-      { id: 'c2', name: '李四' },
-      { id: 'c3', name: '王五' },
-    ],
-  });
-  expect(poll.status).toBe(201);
-  const roster = Array.from({ length: 5 }, (_, i) => ({ name: `党员${i + 1}`, number: `2024${i}` }));
-  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
-  expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
-  const slips = await org.call('POST', `/api/meetings/${meetingId}/slips`, {});
-  return { org, meetingId, pollId: poll.body.id as string, slips: slips.body.slips as { link: string }[], fingerprints: slips.body.fingerprints as string[] };
-}
+const acceptanceMeeting = () =>
+  openAcceptanceMeeting(t, { title: '计算机学院第一党支部党员大会', candidates: ['张三', '李四', '王五'], voters: 5, numberPrefix: '2024' });
 
 interface Screen {
   name: string;

@@ -1,6 +1,7 @@
 /** Sets up a meeting through the organizer API (in-process) and returns what voters need. */
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import { checkInVoter, memoryStore, parseVotingFragment, type HeldToken, type VoterStore } from '../../shared/protocol/voter-flow.ts';
+import { expect } from 'vitest';
 import { inProcessFetch, organizerClient, seedUser, type TestServer } from './test-server.ts';
 
 export const agreeQuestion = (id: string, title = id) => ({ id, type: 'single', title, options: ['agree', 'disagree', 'abstain'] });
@@ -34,4 +35,24 @@ export async function checkInSlip(t: TestServer, slip: { link: string }, store: 
   const link = parseVotingFragment(new URL(slip.link).hash);
   const result = await checkInVoter(createVoterApi('', inProcessFetch(t)), store, link.code!, link.fingerprints);
   return { store, token: result.tokens[0]! };
+}
+
+/**
+ * A branch general meeting accepting `candidates` (names), with `voters` full members and
+ * check-in open, slips printed: the organizer's client, the ids, the slips and the fingerprints.
+ */
+export async function openAcceptanceMeeting(t: TestServer, options: { title: string; candidates: string[]; voters: number; numberPrefix?: string }) {
+  const org = await organizerClient(t);
+  const meetingId = (await org.call('POST', '/api/meetings', { title: options.title })).body.id as string;
+  const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+    title: '接收预备党员',
+    kind: 'member_acceptance',
+    candidates: options.candidates.map((name, i) => ({ id: `c${i + 1}`, name })),
+  });
+  expect(poll.status).toBe(201);
+  const roster = Array.from({ length: options.voters }, (_, i) => ({ name: `党员${i + 1}`, number: `${options.numberPrefix ?? 'N'}${i}` }));
+  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
+  expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+  const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body;
+  return { org, meetingId, pollId: poll.body.id as string, slips: slips.slips as { link: string }[], fingerprints: slips.fingerprints as string[] };
 }
