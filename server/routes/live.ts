@@ -30,46 +30,14 @@ import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { fail } from '../../shared/errors.ts';
 import { keyFingerprint, tokenKeyId } from '../../shared/crypto/token.ts';
-import { ID_PATTERN, type Phase, type Question } from '../../shared/protocol/poll.ts';
-import type { PollResult } from '../../shared/tally/result.ts';
+import { ID_PATTERN } from '../../shared/protocol/poll.ts';
+import type { LiveMeetingState, LivePoll, LiveResult } from '../../shared/protocol/live.ts';
 import type { AppDeps } from '../context.ts';
 import { listPollsOfMeetingWithoutBundle } from '../db/live-queries.ts';
 import * as q from '../db/queries.ts';
 import { pollBundle, pollQuestions, turnout } from '../services/polls.ts';
 import { described } from '../validate.ts';
 
-/** What a closed poll shows: frozen at close, from its signed bundle. */
-export interface LiveResult {
-  closedAt: string;
-  expected: number;
-  checkedIn: number;
-  result: PollResult;
-}
-
-export interface LivePoll {
-  id: string;
-  title: string;
-  kind: string;
-  phase: Phase;
-  questions: Question[];
-  /** One per issuing key (one per voter group), as the voter's page shows them. */
-  keys: { group: string; fingerprint: string }[];
-  expected: number;
-  checkedIn: number;
-  ballotsCast: number;
-  /** Only once the poll is closed. */
-  closed?: LiveResult;
-}
-
-export interface LiveMeetingState {
-  meetingId: string;
-  title: string;
-  /** The voter page where codes are typed; never a voter's personal link. */
-  checkinUrl: string;
-  polls: LivePoll[];
-  /** Every poll is closed: nothing will change any more, the stream ends after this state. */
-  final: boolean;
-}
 
 export interface LiveOptions {
   maxStreams?: number;

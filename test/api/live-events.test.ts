@@ -8,7 +8,8 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError } from '../../server/http-errors.ts';
-import { liveRoutes, type LiveMeetingState } from '../../server/routes/live.ts';
+import { liveRoutes } from '../../server/routes/live.ts';
+import type { LiveMeetingState } from '../../shared/protocol/live.ts';
 import { checkInSlip, openAcceptanceMeeting } from '../helpers/meeting.ts';
 import { listen, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 

@@ -7,9 +7,9 @@
  * server says the state is final (every poll closed) the store stops listening.
  */
 import { createSignal, onCleanup } from 'solid-js';
-import type { LiveMeetingState } from '../../../server/routes/live.ts';
+import type { LiveMeetingState } from '../../../shared/protocol/live.ts';
 
-export type { LiveMeetingState, LivePoll } from '../../../server/routes/live.ts';
+export type { LiveMeetingState, LivePoll } from '../../../shared/protocol/live.ts';
 
 export type LiveProblem = 'not_found' | 'offline' | 'reconnecting';
 
