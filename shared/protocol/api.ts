@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { choicesSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
-import { POLL_KINDS, ruleSchema, type PollKind } from '../tally/rules.ts';
+import { PRESET_KINDS, ruleSchema } from '../tally/rules.ts';
 
 const base64 = z
   .string()
@@ -43,7 +43,6 @@ const groupsField = z
   .max(5)
   .refine((g) => new Set(g).size === g.length, 'a group is listed twice')
   .default(['members']);
-const PRESET_KINDS = POLL_KINDS.filter((k) => k !== 'generic') as Exclude<PollKind, 'generic'>[];
 
 /** The publicity period (公示) after publication, in working days; 5 by default. */
 const publicityWorkingDays = z.number().int().min(1).max(30).optional();
@@ -64,7 +63,7 @@ export const createGenericPollBody = z.strictObject({
 export const createPresetPollBody = z
   .strictObject({
     title: name,
-    kind: z.enum(PRESET_KINDS as [Exclude<PollKind, 'generic'>, ...Exclude<PollKind, 'generic'>[]]),
+    kind: z.enum(PRESET_KINDS),
     /** `number`: the candidate's roster number, for the three evaluations (self-evaluation, not rating oneself). */
     candidates: z.array(z.strictObject({ id: idSchema, name, number: text(1, 40).optional() })).min(1).max(200),
     settings: z.record(z.string(), z.unknown()).default({}),

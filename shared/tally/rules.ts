@@ -24,6 +24,9 @@ export const POLL_KINDS = [
   'three_evaluations',
 ] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
+/** The kinds whose ballot and rule follow from the candidates (every kind but `generic`). */
+export type PresetKind = Exclude<PollKind, 'generic'>;
+export const PRESET_KINDS = POLL_KINDS.filter((k): k is PresetKind => k !== 'generic') as [PresetKind, ...PresetKind[]];
 
 export const fractionSchema = z.enum(['1/2', '2/3']);
 export const comparisonSchema = z.enum(['more_than', 'at_least']);

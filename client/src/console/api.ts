@@ -5,8 +5,8 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { TurnoutView } from '../../../shared/protocol/api.ts';
-import type { Phase, Question } from '../../../shared/protocol/poll.ts';
+import type { PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
 import type { RosterStatus } from '../../../shared/protocol/roster-csv.ts';
@@ -25,16 +25,10 @@ export interface MeetingSummary {
   createdAt: string;
 }
 
-export interface MeetingPoll {
-  id: string;
-  title: string;
-  kind: string;
-  phase: Phase;
-  groups: string[];
-  questions: Question[];
+/** A poll as GET /api/meetings/:id lists it: the public view without keys, with turnout and rule. */
+export interface MeetingPoll extends Omit<PublicPollView, 'keys'> {
   turnout: TurnoutView;
-  /** Not sent by the server yet (see the live panel): when it is, the panel uses the poll's own quorum setting. */
-  rule?: Rule;
+  rule: Rule;
 }
 
 export interface MeetingDetail extends MeetingSummary {

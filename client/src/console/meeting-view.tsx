@@ -30,15 +30,14 @@ const STEPS: { to: TransitionTarget; from: MeetingPoll['phase']; button: Console
 ];
 
 /**
- * The quorum of a poll from its turnout: the poll's own setting when the server sends the rule,
- * else the default of every preset with a quorum (more than half of those expected). Plain
- * counts have no quorum, and the three evaluations count participation per group, which
- * turnout does not break down: for those the panel shows none.
+ * The quorum of a poll from its turnout and its own rule (the attendance indicator for the
+ * advisory kinds). Plain counts have no quorum, and the three evaluations count participation
+ * per group, which turnout does not break down: for those the panel shows none.
  */
 function quorumOf(poll: MeetingPoll): { needed: number; met: boolean } | undefined {
-  if (poll.kind === 'generic' || poll.kind === 'three_evaluations') return undefined;
   const rule = poll.rule;
-  const setting = rule && 'quorum' in rule ? rule.quorum : rule && 'attendance' in rule ? rule.attendance : { fraction: '1/2' as const, comparison: 'more_than' as const };
+  const setting = 'quorum' in rule ? rule.quorum : 'attendance' in rule ? rule.attendance : undefined;
+  if (!setting) return undefined;
   const needed = votesNeeded(poll.turnout.expected, setting.fraction, setting.comparison);
   return { needed, met: poll.turnout.checkedIn >= needed };
 }

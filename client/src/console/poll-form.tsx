@@ -6,22 +6,12 @@
  */
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import { locale } from '../i18n/index.ts';
-import { ruleSchema, type PollKind } from '../../../shared/tally/rules.ts';
+import { PRESET_KINDS, ruleSchema, type PollKind, type PresetKind } from '../../../shared/tally/rules.ts';
 import { createAction } from './action.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct, kindLabel, type ConsoleKey } from './i18n.ts';
 import { ErrorLine } from './error-line.tsx';
 
-export const PRESET_KINDS = [
-  'member_acceptance',
-  'member_conversion',
-  'league_recommendation',
-  'activist_confirmation',
-  'development_object_confirmation',
-  'democratic_appraisal',
-  'three_evaluations',
-] as const satisfies readonly Exclude<PollKind, 'generic'>[];
-type PresetKind = (typeof PRESET_KINDS)[number];
 
 const FRACTION_KEYS: Record<string, ConsoleKey> = { '1/2': 'rule.half', '2/3': 'rule.twoThirds' };
 const COMPARISON_KEYS: Record<string, ConsoleKey> = { more_than: 'rule.moreThan', at_least: 'rule.atLeast' };
