@@ -5,7 +5,9 @@
  * an administrator (created in the database, as `npm run admin` would) creates an organizer;
  * the organizer creates a meeting with a poll on two candidates, imports a roster, opens
  * check-in and prints slips; most voters check in with the same client code the browser runs
- * (blind, finalize, verify); voting opens; each voter casts anonymously; the poll is closed and
+ * (one blinded request per candidate, with the room code); voting opens with the head count and
+ * every check-in is signed at once; each device finalizes and verifies its tokens and casts all
+ * its ballots anonymously in one request, checking the signed receipts; the poll is closed and
  * published; the public bundle is written to FILE for `npm run verify`.
  */
 import { serve } from '@hono/node-server';
@@ -15,9 +17,9 @@ import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { castWithToken, checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
+import { castPoll, checkInVoter, collectTokens, heldTokens, memoryStore, parseVotingFragment, voterSlot } from '../../shared/protocol/voter-flow.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
-import type { Choices, Question } from '../../shared/protocol/poll.ts';
+import { ABSTAIN, type Choice, type Question } from '../../shared/protocol/poll.ts';
 import { POLL_KINDS, type PollKind } from '../../shared/tally/rules.ts';
 import { createApp } from '../app.ts';
 import { databaseFile } from '../config.ts';
@@ -73,18 +75,14 @@ function pollFor(kind: PollKind) {
 
 const candidateNumber = (questionId: string) => `2023${String(4 + Number(questionId.slice(5))).padStart(5, '0')}`;
 
-/** A plausible ballot: the first option (agree, convert, 好) most often. */
-function randomBallot(questions: Question[], skip?: Set<string>): Choices {
-  return Object.fromEntries(
-    questions.filter((q) => !skip?.has(q.id)).map((q) => {
-      if (q.type === 'score') return [q.id, randomScores(q.criteria, q.min, q.max)];
-      if (q.type === 'approval') return [q.id, q.options.filter((_, i) => randomInt(10) < 7 - i).slice(0, q.maxChoices).sort()];
-      const weights = q.options.map((_, i) => (i === 0 ? 6 : 1));
-      let pick = randomInt(weights.reduce((a, b) => a + b, 0));
-      const index = weights.findIndex((w) => (pick -= w) < 0);
-      return [q.id, q.options[index]!];
-    }),
-  );
+/** A plausible answer: the first option (agree, convert, 好) most often; now and then 不了解 on a score. */
+function randomAnswer(q: Question): Choice {
+  if (q.type === 'score') return randomInt(12) === 0 ? ABSTAIN : randomScores(q.criteria, q.min, q.max);
+  if (q.type === 'approval') return q.options.filter((_, i) => randomInt(10) < 7 - i).slice(0, q.maxChoices).sort();
+  const weights = q.options.map((_, i) => (i === 0 ? 6 : 1));
+  let pick = randomInt(weights.reduce((a, b) => a + b, 0));
+  const index = weights.findIndex((w) => (pick -= w) < 0);
+  return q.options[index]!;
 }
 
 /** Scores around three quarters of the scale, as raters tend to give. */
@@ -153,10 +151,11 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     });
     await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     const slips = (await organizer('POST', `/api/meetings/${meeting.id}/slips`, {})) as {
-      fingerprints: string[];
+      keySetFingerprint: string;
       slips: { voterId: string; code: string; link: string }[];
     };
-    log(`check-in open; ${slips.slips.length} slips printed; key fingerprint ${slips.fingerprints.join(', ')}`);
+    const { roomCode } = (await organizer('GET', `/api/meetings/${meeting.id}/room-code`)) as { roomCode: string };
+    log(`check-in open; ${slips.slips.length} slips printed; key set fingerprint ${slips.keySetFingerprint}; room code on the projector ${roomCode}`);
 
     const api = createVoterApi(url);
     if (evaluation) {
@@ -173,18 +172,28 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     for (const slip of attending) {
       const link = parseVotingFragment(new URL(slip.link).hash);
       const store = memoryStore();
-      const { tokens, ownCandidacies } = await checkInVoter(api, store, link.code!, link.fingerprints);
-      if (tokens.length) devices.push({ store, tokens, own: new Set(ownCandidacies.map((c) => c.questionId)) });
+      const result = await checkInVoter(api, store, link.code!, roomCode, link.keySetFingerprint!);
+      if (result.pending.length) devices.push({ store, voter: voterSlot(link.code!), meeting: result.meeting });
     }
-    log(`${devices.length} of ${roster.length} voters checked in, each holding a verified token`);
+    log(`${devices.length} of ${roster.length} voters checked in, each with one blinded request per candidate; nothing signed yet`);
 
-    await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
-    log('voting open');
-    for (const device of devices)
-      for (const token of device.tokens)
-        // A member does not score their own candidacy; as a representative they may.
-        await castWithToken(api, device.store, token, randomBallot(poll.questions, token.group === 'members' ? device.own : undefined));
-    log(`${devices.reduce((n, d) => n + d.tokens.length, 0)} anonymous ballots cast by ${devices.length} voters`);
+    // The head count: everyone who checked in is in the room.
+    await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting', openings: { [poll.id]: { headCount: devices.length } } });
+    let tokens = 0;
+    for (const device of devices) {
+      await collectTokens(api, device.store, device.voter, device.meeting);
+      tokens += heldTokens(device.store, device.voter, poll.id).length;
+    }
+    log(`voting open: head count ${devices.length}; ${tokens} tokens signed at once, fetched and verified by the devices`);
+    const publicPoll = devices[0]?.meeting.polls.find((p) => p.id === poll.id);
+    let ballots = 0;
+    for (const device of devices) {
+      const held = heldTokens(device.store, device.voter, poll.id);
+      if (!held.length || !publicPoll) continue;
+      const answers = Object.fromEntries(held.map((t) => [t.questionId, randomAnswer((poll.questions as Question[]).find((q) => q.id === t.questionId)!)]));
+      ballots += (await castPoll(api, device.store, device.voter, publicPoll, device.meeting.signer, answers)).length;
+    }
+    log(`${ballots} anonymous ballots (one per candidate) cast by ${devices.length} voters, each answered with a signed receipt`);
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
     const bundle = await api.bundle(poll.id);
@@ -198,7 +207,7 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
       if (q.explanation) log(`    ${q.explanation.zh}`);
     }
     log(`closed and published; signed bundle written to ${resolve(options.out)}`);
-    log(`check it with: npm run verify -- ${options.out}`);
+    log(`check it with: npm run verify -- ${options.out} --signer ${installationKey.publicKeyBase64}`);
     return { bundle, url, checkedIn: devices.length, cast: devices.length };
   } finally {
     await new Promise<void>((done) => server.close(() => done()));

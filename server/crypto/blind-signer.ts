@@ -17,17 +17,20 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
+  generateKeyPair,
   generateKeyPairSync,
-  privateDecrypt,
-  publicEncrypt,
   timingSafeEqual,
   verify,
   type KeyObject,
+  type RSAKeyPairOptions,
 } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { fail } from '../../shared/errors.ts';
 import { abytes, bigIntToBytes } from '../../shared/encoding.ts';
 import { parseRsaSpki, SALT_LENGTH } from '../../shared/crypto/blind-rsa.ts';
 import type { PssVerifier } from '../../shared/crypto/token.ts';
+import { rsaBlindSign } from './rsa-blind-sign.mjs';
 
 export const ISSUING_KEY_BITS = 2048;
 const PUBLIC_EXPONENT = 65537;
@@ -41,14 +44,30 @@ export interface IssuingKey {
   privateKeyPkcs8: Uint8Array;
 }
 
+const KEY_OPTIONS: RSAKeyPairOptions<'der', 'der'> = {
+  modulusLength: ISSUING_KEY_BITS,
+  publicExponent: PUBLIC_EXPONENT,
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+};
+
+/** A new issuing key, on the calling thread (tests and tools; the server uses the async form). */
 export function generateIssuingKey(): IssuingKey {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: ISSUING_KEY_BITS,
-    publicExponent: PUBLIC_EXPONENT,
-    publicKeyEncoding: { type: 'spki', format: 'der' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-  });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', KEY_OPTIONS);
   return { spki: new Uint8Array(publicKey), privateKeyPkcs8: new Uint8Array(privateKey) };
+}
+
+/**
+ * A new issuing key generated on libuv's thread pool: opening check-in on a poll with many
+ * candidates needs one key per (group, candidate), and generating them on the event loop would
+ * stall every other request for seconds.
+ */
+export function generateIssuingKeyAsync(): Promise<IssuingKey> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair('rsa', KEY_OPTIONS, (error, publicKey, privateKey) =>
+      error ? reject(error) : resolve({ spki: new Uint8Array(publicKey), privateKeyPkcs8: new Uint8Array(privateKey) }),
+    ),
+  );
 }
 
 const keyIdOf = (spki: Uint8Array): string => createHash('sha256').update(spki).digest('hex');
@@ -102,40 +121,79 @@ export function forgetIssuingKey(spki: Uint8Array): void {
   signingKeys.delete(keyIdOf(spki));
 }
 
-/** Big-endian comparison of two equal-length byte strings: is a < b? (public values only) */
-function lessThan(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.compare(a, b) < 0;
-}
+const BLIND_SIGN_REFUSALS = {
+  bad_length: 'blinded_msg: not the length of the modulus',
+  blinded_message_out_of_range: 'blinded message representative is not below n',
+  signing_fault: 'the signature did not verify under the public key',
+} as const;
 
 /**
- * RFC 9474 §4.3 BlindSign. Throws `bad_length`, `blinded_message_out_of_range` or
- * `signing_fault`; on a fault nothing derived from the private key is returned.
+ * RFC 9474 §4.3 BlindSign on the calling thread (server/crypto/rsa-blind-sign.mjs has the steps).
+ * Throws `bad_length`, `blinded_message_out_of_range` or `signing_fault`; on a fault nothing
+ * derived from the private key is returned.
  */
 export function blindSign(privateKeyPkcs8: Uint8Array, spki: Uint8Array, blindedMessage: Uint8Array): Uint8Array {
   const key = signingKeyFor(privateKeyPkcs8, spki);
   abytes(blindedMessage, key.modulus.length, 'blinded_msg');
-  // 1. m = bytes_to_int(blinded_msg)
-  //    RSASP1 requires 0 <= m < n ("message representative out of range"): checked here rather
-  //    than read from an OpenSSL error string.
-  if (!lessThan(blindedMessage, key.modulus))
-    fail('blinded_message_out_of_range', 'blinded message representative is not below n');
-  // 2. s = RSASP1(sk, m): the raw private-key operation, m^d mod n (CRT, blinded by OpenSSL).
-  let s: Uint8Array;
-  let mPrime: Uint8Array;
-  try {
-    s = privateDecrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, blindedMessage);
-    // 3. m' = RSAVP1(pk, s)
-    mPrime = publicEncrypt({ key: key.publicKey, padding: constants.RSA_NO_PADDING }, s);
-  } catch {
-    // A private key that does not belong to `spki` ends here or at the comparison below.
-    fail('signing_fault', 'the private-key operation failed');
-  }
-  // 4. If m != m', raise "signing failure" and stop.
-  if (mPrime.length !== blindedMessage.length || !timingSafeEqual(mPrime, blindedMessage))
-    fail('signing_fault', 'the signature did not verify under the public key');
-  // 5. blind_sig = int_to_bytes(s, modulus_len): OpenSSL already pads to the modulus length.
-  // 6. output blind_sig
-  return new Uint8Array(s);
+  const outcome = rsaBlindSign(key, blindedMessage);
+  if (outcome.code) fail(outcome.code, BLIND_SIGN_REFUSALS[outcome.code]);
+  return outcome.signature!;
+}
+
+/** The pending requests of one key, to be signed at the opening of voting. */
+export interface SigningBatch {
+  privateKeyPkcs8: Uint8Array;
+  spki: Uint8Array;
+  blindedMessages: Uint8Array[];
+}
+
+/**
+ * Signs every batch in worker threads (one per core, at most 4), so that the opening of a poll
+ * with hundreds of voters and many candidates leaves the event loop free. Each worker gets a
+ * copy of its keys and exits afterwards, taking them with it. Throws the first refusal
+ * (`signing_fault`, `blinded_message_out_of_range`, …): the opening is then not made.
+ */
+export async function blindSignInWorkers(batches: readonly SigningBatch[]): Promise<Uint8Array[][]> {
+  if (batches.length === 0) return [];
+  const workers = Math.max(1, Math.min(batches.length, availableParallelism(), 4));
+  // Spread the keys so that each worker has about the same number of signatures to make.
+  const shares: number[][] = Array.from({ length: workers }, () => []);
+  const load = new Array<number>(workers).fill(0);
+  [...batches.keys()]
+    .sort((a, b) => batches[b]!.blindedMessages.length - batches[a]!.blindedMessages.length)
+    .forEach((index) => {
+      const lightest = load.indexOf(Math.min(...load));
+      shares[lightest]!.push(index);
+      load[lightest]! += batches[index]!.blindedMessages.length;
+    });
+  const results: Uint8Array[][] = new Array(batches.length);
+  await Promise.all(
+    shares.map(async (share) => {
+      if (share.length === 0) return;
+      const keys = share.map((index) => {
+        const batch = batches[index]!;
+        const pk = parseRsaSpki(batch.spki);
+        return { pkcs8: new Uint8Array(batch.privateKeyPkcs8), spki: batch.spki, modulus: bigIntToBytes(pk.n, pk.modulusLength), messages: batch.blindedMessages };
+      });
+      const answers = await runSigningWorker(keys);
+      share.forEach((index, i) => {
+        const { signatures, codes } = answers[i]!;
+        const refused = codes.find((code) => code !== null);
+        if (refused) fail(refused, `an opening signature was refused: ${refused}`);
+        results[index] = signatures.map((signature) => new Uint8Array(signature!));
+      });
+    }),
+  );
+  return results;
+}
+
+function runSigningWorker(keys: { pkcs8: Uint8Array; spki: Uint8Array; modulus: Uint8Array; messages: Uint8Array[] }[]) {
+  return new Promise<{ signatures: (Uint8Array | null)[]; codes: (string | null)[] }[]>((resolve, reject) => {
+    const worker = new Worker(new URL('./signing-worker.mjs', import.meta.url), { workerData: { keys } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`signing worker exited with ${code}`))));
+  });
 }
 
 const verifyingKeys = new Map<string, { publicKey: KeyObject; modulusLength: number }>();

@@ -48,12 +48,18 @@ export function openDatabase(file: string): Db {
  * laid out again in key order, i.e. ballots in nonce order. Called when a poll closes.
  */
 export function compactDatabase(db: Db): void {
-  const checkpoint = () => {
-    const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    // Another connection reading (a backup, say) keeps part of the WAL; the next close retries.
-    if (result && result.busy !== 0) console.warn('warning: the WAL could not be fully checkpointed after close');
-  };
-  checkpoint();
+  checkpointDatabase(db);
   db.$client.exec('VACUUM');
-  checkpoint();
+  checkpointDatabase(db);
+}
+
+/**
+ * Copies the WAL into the database file and truncates it, so that no old page image (a destroyed
+ * issuing key, say) stays in the -wal file; with `secure_delete` the freed space in the database
+ * file itself is overwritten.
+ */
+export function checkpointDatabase(db: Db): void {
+  const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  // Another connection reading (a backup, say) keeps part of the WAL; the next checkpoint retries.
+  if (result && result.busy !== 0) console.warn('warning: the WAL could not be fully checkpointed');
 }

@@ -2,16 +2,17 @@
  * Every SQL statement of the server, as named functions. Routes and services call these and
  * never build queries themselves.
  */
-import { and, asc, count, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
 import {
   auditLog,
   ballots,
   candidateComments,
+  checkins,
   cosignatures,
   decisions,
   exclusions,
-  issuances,
+  issuanceRequests,
   loginFailures,
   meetings,
   objections,
@@ -34,7 +35,9 @@ export type MeetingRow = typeof meetings.$inferSelect;
 export type VoterRow = typeof voters.$inferSelect;
 export type PollRow = typeof polls.$inferSelect;
 export type PollKeyRow = typeof pollKeys.$inferSelect;
-export type IssuanceRow = typeof issuances.$inferSelect;
+export type CheckinRow = typeof checkins.$inferSelect;
+export type IssuanceRequestRow = typeof issuanceRequests.$inferSelect;
+export type BallotRow = typeof ballots.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type ExclusionRow = typeof exclusions.$inferSelect;
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -139,50 +142,136 @@ export const setPollPublished = (db: Db, id: string, publishedAt: string) =>
   db.update(polls).set({ phase: 'published', publishedAt }).where(eq(polls.id, id)).run();
 export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: string) =>
   db.update(polls).set({ phase: 'closed', closedAt, bundle }).where(eq(polls.id, id)).run();
+export const setPollOpening = (db: Db, id: string, opening: PollRow['opening']) => db.update(polls).set({ opening }).where(eq(polls.id, id)).run();
+export const setDeclaredNotVoted = (db: Db, id: string, declaredNotVoted: number | null) =>
+  db.update(polls).set({ declaredNotVoted }).where(eq(polls.id, id)).run();
+export const setRoomCode = (db: Db, meetingId: string, roomCode: string) => db.update(meetings).set({ roomCode }).where(eq(meetings.id, meetingId)).run();
+export const setLateCheckIn = (db: Db, meetingId: string, lateCheckIn: boolean) =>
+  db.update(meetings).set({ lateCheckIn }).where(eq(meetings.id, meetingId)).run();
 
 // ---- issuing keys ----
 
 export const insertPollKey = (db: Db, row: typeof pollKeys.$inferInsert) => db.insert(pollKeys).values(row).run();
+/** A poll's keys in a stable order: by group, then question. */
 export const listPollKeys = (db: Db, pollId: string) =>
-  db.select().from(pollKeys).where(eq(pollKeys.pollId, pollId)).orderBy(asc(pollKeys.group)).all();
+  db.select().from(pollKeys).where(eq(pollKeys.pollId, pollId)).orderBy(asc(pollKeys.group), asc(pollKeys.questionId)).all();
+/** Every key id of a meeting: the key set printed on the slips. */
+export const listMeetingKeyIds = (db: Db, meetingId: string) =>
+  db
+    .select({ keyId: pollKeys.keyId })
+    .from(pollKeys)
+    .innerJoin(polls, eq(polls.id, pollKeys.pollId))
+    .where(eq(polls.meetingId, meetingId))
+    .all()
+    .map((r) => r.keyId);
 export const getPollKey = (db: Db, keyId: string) =>
   prepared(db, 'getPollKey', () => db.select().from(pollKeys).where(eq(pollKeys.keyId, sql.placeholder('keyId'))).prepare()).get({ keyId });
 export const destroyPrivateKeys = (db: Db, pollId: string) =>
   db.update(pollKeys).set({ privateKey: null }).where(eq(pollKeys.pollId, pollId)).run();
+export const addKeyIssued = (db: Db, keyId: string, n: number) =>
+  db.update(pollKeys).set({ issuedCount: sql`${pollKeys.issuedCount} + ${n}` }).where(eq(pollKeys.keyId, keyId)).run();
+export const incrementKeyCast = (db: Db, keyId: string) =>
+  prepared(db, 'incrementKeyCast', () =>
+    db
+      .update(pollKeys)
+      .set({ castCount: sql`${pollKeys.castCount} + 1` })
+      .where(eq(pollKeys.keyId, sql.placeholder('keyId')))
+      .prepare(),
+  ).run({ keyId });
 
-// ---- issuance (the sign-in sheet) ----
+// ---- check-in (the sign-in sheet) and issuance ----
 
-export const getIssuance = (db: Db, pollId: string, group: string, voterId: string) =>
+export const getCheckin = (db: Db, pollId: string, voterId: string) =>
+  db.select().from(checkins).where(and(eq(checkins.pollId, pollId), eq(checkins.voterId, voterId))).get();
+export const listCheckinsById = (db: Db, checkinId: string) => db.select().from(checkins).where(eq(checkins.checkinId, checkinId)).all();
+export const listCheckins = (db: Db, pollId: string) => db.select().from(checkins).where(eq(checkins.pollId, pollId)).all();
+export const listCheckinsOfVoter = (db: Db, voterId: string) => db.select().from(checkins).where(eq(checkins.voterId, voterId)).all();
+export const upsertCheckin = (db: Db, row: CheckinRow) =>
   db
-    .select()
-    .from(issuances)
-    .where(and(eq(issuances.pollId, pollId), eq(issuances.group, group), eq(issuances.voterId, voterId)))
-    .get();
-export const insertIssuance = (db: Db, row: IssuanceRow) => db.insert(issuances).values(row).run();
+    .insert(checkins)
+    .values(row)
+    .onConflictDoUpdate({ target: [checkins.pollId, checkins.voterId], set: { checkinId: row.checkinId, state: row.state, late: row.late, approvedBy: row.approvedBy } })
+    .run();
+export const setCheckinState = (db: Db, pollId: string, voterId: string, state: CheckinRow['state'], approvedBy?: string) =>
+  db
+    .update(checkins)
+    .set({ state, ...(approvedBy ? { approvedBy } : {}) })
+    .where(and(eq(checkins.pollId, pollId), eq(checkins.voterId, voterId)))
+    .run();
+/** Checked in: a pending check-in (before voting opens) or a signed one; never a struck or unapproved one. */
 export const countCheckedIn = (db: Db, pollId: string) =>
-  db.select({ n: sql<number>`count(distinct ${issuances.voterId})` }).from(issuances).where(eq(issuances.pollId, pollId)).get()!.n;
-export function issuedPerGroup(db: Db, pollId: string): Record<string, number> {
-  const rows = db
-    .select({ group: issuances.group, n: count() })
-    .from(issuances)
-    .where(eq(issuances.pollId, pollId))
-    .groupBy(issuances.group)
-    .all();
-  return Object.fromEntries(rows.map((r) => [r.group, r.n]));
-}
-export const listIssuancesOfVoter = (db: Db, voterId: string) =>
-  db.select({ pollId: issuances.pollId, group: issuances.group }).from(issuances).where(eq(issuances.voterId, voterId)).all();
+  db
+    .select({ n: count() })
+    .from(checkins)
+    .where(and(eq(checkins.pollId, pollId), or(eq(checkins.state, 'pending'), eq(checkins.state, 'issued'))))
+    .get()!.n;
 export const listCheckedInVoterIds = (db: Db, pollId: string) =>
-  db.selectDistinct({ voterId: issuances.voterId }).from(issuances).where(eq(issuances.pollId, pollId)).all().map((r) => r.voterId);
+  db
+    .select({ voterId: checkins.voterId })
+    .from(checkins)
+    .where(and(eq(checkins.pollId, pollId), or(eq(checkins.state, 'pending'), eq(checkins.state, 'issued'))))
+    .all()
+    .map((r) => r.voterId);
+
+export const insertIssuanceRequests = (db: Db, rows: IssuanceRequestRow[]) => {
+  if (rows.length) db.insert(issuanceRequests).values(rows).run();
+};
+/** A voter's blinded requests under a poll's keys. */
+export const listRequestsOfVoter = (db: Db, pollId: string, voterId: string) =>
+  db
+    .select({ request: issuanceRequests, key: { group: pollKeys.group, questionId: pollKeys.questionId } })
+    .from(issuanceRequests)
+    .innerJoin(pollKeys, eq(pollKeys.keyId, issuanceRequests.keyId))
+    .where(and(eq(pollKeys.pollId, pollId), eq(issuanceRequests.voterId, voterId)))
+    .orderBy(asc(pollKeys.group), asc(pollKeys.questionId))
+    .all();
+export function deleteRequestsOfVoter(db: Db, pollId: string, voterId: string) {
+  const keyIds = db.select({ keyId: pollKeys.keyId }).from(pollKeys).where(eq(pollKeys.pollId, pollId));
+  return db.delete(issuanceRequests).where(and(eq(issuanceRequests.voterId, voterId), inArray(issuanceRequests.keyId, keyIds))).run();
+}
+/** The requests of the check-ins in `state`, per key of the poll. */
+export const listRequestsInState = (db: Db, pollId: string, state: CheckinRow['state']) =>
+  db
+    .select({ keyId: issuanceRequests.keyId, voterId: issuanceRequests.voterId, blindedMessage: issuanceRequests.blindedMessage })
+    .from(issuanceRequests)
+    .innerJoin(pollKeys, eq(pollKeys.keyId, issuanceRequests.keyId))
+    .innerJoin(checkins, and(eq(checkins.pollId, pollKeys.pollId), eq(checkins.voterId, issuanceRequests.voterId)))
+    .where(and(eq(pollKeys.pollId, pollId), eq(checkins.state, state)))
+    .orderBy(asc(issuanceRequests.keyId), asc(issuanceRequests.voterId))
+    .all();
+export const setBlindSignature = (db: Db, keyId: string, voterId: string, blindSignature: Buffer) =>
+  db
+    .update(issuanceRequests)
+    .set({ blindSignature })
+    .where(and(eq(issuanceRequests.keyId, keyId), eq(issuanceRequests.voterId, voterId)))
+    .run();
+/** Tokens issued (blind signatures made) per key id of the poll. */
+export function issuedPerKey(db: Db, pollId: string): Record<string, number> {
+  const rows = db
+    .select({ keyId: issuanceRequests.keyId, n: count() })
+    .from(issuanceRequests)
+    .innerJoin(pollKeys, eq(pollKeys.keyId, issuanceRequests.keyId))
+    .where(and(eq(pollKeys.pollId, pollId), isNotNull(issuanceRequests.blindSignature)))
+    .groupBy(issuanceRequests.keyId)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.keyId, r.n]));
+}
 
 // ---- ballots (no time, no order, no requester) ----
 
 /** Stores a ballot; the nonce is the primary key, so a second insert of one token fails. */
-export const insertBallot = (db: Db, row: typeof ballots.$inferInsert) =>
+export const insertBallot = (db: Db, row: BallotRow) =>
   prepared(db, 'insertBallot', () =>
     db
       .insert(ballots)
-      .values({ nonce: sql.placeholder('nonce'), pollId: sql.placeholder('pollId'), token: sql.placeholder('token'), choices: sql.placeholder('choices') })
+      .values({
+        nonce: sql.placeholder('nonce'),
+        pollId: sql.placeholder('pollId'),
+        keyId: sql.placeholder('keyId'),
+        token: sql.placeholder('token'),
+        salt: sql.placeholder('salt'),
+        answer: sql.placeholder('answer'),
+      })
       .prepare(),
   ).run(row);
 export const getBallotByNonce = (db: Db, nonce: Buffer) =>
@@ -192,6 +281,16 @@ export const countBallots = (db: Db, pollId: string) =>
 /** All ballots of a poll, ordered by token bytes (the published order). */
 export const listBallots = (db: Db, pollId: string) =>
   db.select().from(ballots).where(eq(ballots.pollId, pollId)).orderBy(asc(ballots.token)).all();
+export const incrementSubmitted = (db: Db, pollId: string) =>
+  prepared(db, 'incrementSubmitted', () =>
+    db
+      .update(polls)
+      .set({ submitted: sql`${polls.submitted} + 1` })
+      .where(eq(polls.id, sql.placeholder('pollId')))
+      .prepare(),
+  ).run({ pollId });
+export const incrementRefusedOverIssued = (db: Db, pollId: string) =>
+  db.update(polls).set({ refusedOverIssued: sql`${polls.refusedOverIssued} + 1` }).where(eq(polls.id, pollId)).run();
 
 // ---- audit log ----
 

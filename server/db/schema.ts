@@ -7,7 +7,7 @@
  * session, a request id or an insertion order. `ballots` is keyed by the token's random nonce.
  */
 import { sql } from 'drizzle-orm';
-import { blob, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /**
  * The organization as a tree: university → college → branch. An organizer runs the polls of
@@ -69,6 +69,14 @@ export const meetings = sqliteTable('meetings', {
   /** The unit whose meeting this is (its creator's unit); its organizers and scrutineers may see it. */
   unitId: text('unit_id').references(() => units.id),
   createdAt: text('created_at').notNull(),
+  /**
+   * The room code (会场码): six digits shown on the projector while check-in is open and needed to
+   * check in, so that a slip handed out early cannot be used from outside the room. Set when
+   * check-in opens; the organizer may draw a new one.
+   */
+  roomCode: text('room_code'),
+  /** Check-in stays open after voting opens; each late check-in then needs a scrutineer's approval. */
+  lateCheckIn: integer('late_check_in', { mode: 'boolean' }).notNull().default(false),
 });
 
 export const voters = sqliteTable(
@@ -114,8 +122,41 @@ export const polls = sqliteTable('polls', {
   /** The signed tally bundle (JSON), written at close, public once published. */
   bundle: text('bundle'),
   createdAt: text('created_at').notNull(),
+  /**
+   * The opening of voting (server/services/opening.ts): `{ state: 'signing' }` while the pending
+   * check-ins are being signed (check-in is then closed), then the opening statement.
+   */
+  opening: text('opening', { mode: 'json' }).$type<OpeningRecord>(),
+  /** Submissions taken by the ballot box: one per voter (all their ballots of the poll at once). A count, no order. */
+  submitted: integer('submitted').notNull().default(0),
+  /** Submissions refused because a key had no token left: counted, published in the bundle. */
+  refusedOverIssued: integer('refused_over_issued').notNull().default(0),
+  /** How many in the room said they did not vote, recorded by the scrutineers before close. */
+  declaredNotVoted: integer('declared_not_voted'),
 });
 
+/**
+ * The opening statement of a poll, written in the act that opens voting: the head count, the
+ * check-ins signed and struck, the tokens issued per key, the key set and the audit log's head.
+ * Shown on the projector, co-signed by scrutineers, copied into the bundle.
+ */
+export type OpeningRecord =
+  | { state: 'signing' }
+  | {
+      state: 'open';
+      headCount: number;
+      headCountNote: string;
+      checkedIn: number;
+      struck: number;
+      issued: Record<string, number>;
+      keySetDigest: string;
+      anchor: { seq: number; hash: string };
+    };
+
+/**
+ * Issuing keys: one per (poll, voter group, question), so that a token, and the ballot it
+ * becomes, answers exactly one question (protocol v2).
+ */
 export const pollKeys = sqliteTable(
   'poll_keys',
   {
@@ -125,11 +166,16 @@ export const pollKeys = sqliteTable(
       .notNull()
       .references(() => polls.id, { onDelete: 'cascade' }),
     group: text('group').notNull(),
+    questionId: text('question_id').notNull().default(''),
     spki: blob('spki', { mode: 'buffer' }).notNull(),
-    /** PKCS#8 DER; set to null (destroyed) when the poll closes. */
+    /** PKCS#8 DER; set to null (destroyed) when voting opens (or at close, if late check-in is allowed). */
     privateKey: blob('private_key', { mode: 'buffer' }),
+    /** Tokens issued under this key (blind signatures made at the opening and for approved late check-ins). */
+    issuedCount: integer('issued_count').notNull().default(0),
+    /** Ballots taken under this key: a count, never more than `issuedCount`. */
+    castCount: integer('cast_count').notNull().default(0),
   },
-  (t) => [uniqueIndex('poll_keys_poll_group').on(t.pollId, t.group)],
+  (t) => [uniqueIndex('poll_keys_poll_group_question').on(t.pollId, t.group, t.questionId)],
 );
 
 /**
@@ -208,37 +254,68 @@ export const selfEvaluations = sqliteTable(
   (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
 );
 
+export const CHECKIN_STATES = ['pending', 'issued', 'struck', 'awaiting_approval'] as const;
+
 /**
- * The sign-in sheet: which voter received a blind signature for which (poll, group).
- * The blinded message is statistically independent of the token it becomes, so keeping it
- * (for idempotent retries) does not link the voter to a ballot.
+ * The sign-in sheet: who checked in for which poll. `pending` until voting opens (a new check-in
+ * from another device replaces it, with a new `checkinId`); `issued` once signed at the opening;
+ * `struck` when the scrutineers found the voter not in the room; `awaiting_approval` for a late
+ * check-in waiting for a scrutineer. `checkinId` is the random handle the device fetches its
+ * blind signatures with.
  */
-export const issuances = sqliteTable(
-  'issuances',
+export const checkins = sqliteTable(
+  'checkins',
   {
     pollId: text('poll_id')
       .notNull()
       .references(() => polls.id, { onDelete: 'cascade' }),
-    group: text('group').notNull(),
+    voterId: text('voter_id')
+      .notNull()
+      .references(() => voters.id, { onDelete: 'cascade' }),
+    checkinId: text('checkin_id').notNull(),
+    state: text('state', { enum: CHECKIN_STATES }).notNull(),
+    /** Checked in after voting opened, approved by `approvedBy` (a scrutineer). */
+    late: integer('late', { mode: 'boolean' }).notNull().default(false),
+    approvedBy: text('approved_by'),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.voterId] }), index('checkins_checkin_id').on(t.checkinId)],
+);
+
+/**
+ * One blinded request per (key, voter), and its blind signature once signed. The blinded message
+ * is statistically independent of the token it becomes, so keeping it does not link the voter to
+ * a ballot.
+ */
+export const issuanceRequests = sqliteTable(
+  'issuance_requests',
+  {
+    keyId: text('key_id')
+      .notNull()
+      .references(() => pollKeys.keyId, { onDelete: 'cascade' }),
     voterId: text('voter_id')
       .notNull()
       .references(() => voters.id, { onDelete: 'cascade' }),
     blindedMessage: blob('blinded_message', { mode: 'buffer' }).notNull(),
-    blindSignature: blob('blind_signature', { mode: 'buffer' }).notNull(),
+    blindSignature: blob('blind_signature', { mode: 'buffer' }),
   },
-  (t) => [primaryKey({ columns: [t.pollId, t.group, t.voterId] })],
+  (t) => [primaryKey({ columns: [t.keyId, t.voterId] })],
 );
 
 /**
- * Anonymous ballots. WITHOUT ROWID in SQL (hand-written migration) so that not even SQLite's
- * hidden rowid records the arrival order. Keyed by the token's nonce.
+ * Anonymous ballots. WITHOUT ROWID in SQL (hand-written migrations 0001, 0006) so that not even
+ * SQLite's hidden rowid records the arrival order. Keyed by the token's nonce. One ballot answers
+ * the one question of its key.
  */
 export const ballots = sqliteTable('ballots', {
   nonce: blob('nonce', { mode: 'buffer' }).primaryKey(),
   pollId: text('poll_id').notNull(),
+  /** The key the token names (also bytes 66–97 of the token). */
+  keyId: text('key_id').notNull(),
   token: blob('token', { mode: 'buffer' }).notNull(),
-  /** Canonical JSON of the validated choices. */
-  choices: text('choices').notNull(),
+  /** The device's 32 random bytes that the receipt covers. */
+  salt: blob('salt', { mode: 'buffer' }).notNull(),
+  /** Canonical JSON of the validated answer. */
+  answer: text('answer').notNull(),
 });
 
 /** Append-only, hash-chained record of every administrative act (never of a ballot). */

@@ -5,6 +5,7 @@ import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { cosign, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
 import { described, jsonBody } from '../validate.ts';
+import { approveLateCheckIn } from '../services/opening.ts';
 
 export function cosignRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -15,6 +16,10 @@ export function cosignRoutes(deps: AppDeps) {
     .put('/:id/key', jsonBody(scrutineerKeyBody, { summary: "Register the scrutineer's Ed25519 public key (before close)", access: 'scrutineer' }), (c) =>
       c.json(registerScrutineerKey(deps, c.req.param('id'), c.req.valid('json').publicKey, c.get('user'))),
     )
+    .post('/:id/late-checkins/:voterId/approve', described({ summary: 'A scrutineer approves a late check-in: the voter is in the room', access: 'scrutineer' }), async (c) => {
+      await approveLateCheckIn(deps, c.req.param('id'), c.req.param('voterId'), c.get('user'));
+      return c.json({ ok: true });
+    })
     .post('/:id/signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the bundle digest (after close)", access: 'scrutineer' }), (c) =>
       c.json(cosign(deps, c.req.param('id'), c.req.valid('json').signature, c.get('user')), 201),
     );

@@ -29,7 +29,8 @@ import { clientAddress } from '../client-address.ts';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { fail } from '../../shared/errors.ts';
-import { keyFingerprint, tokenKeyId } from '../../shared/crypto/token.ts';
+import { isV2 } from '../../shared/protocol/bundle.ts';
+import { meetingKeySetFingerprint } from '../services/meetings.ts';
 import { ID_PATTERN } from '../../shared/protocol/poll.ts';
 import type { LiveMeetingState, LivePoll, LiveResult } from '../../shared/protocol/live.ts';
 import type { AppDeps } from '../context.ts';
@@ -73,6 +74,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
       closedAt: bundle.closedAt,
       expected: bundle.electorate.expected,
       checkedIn: bundle.electorate.checkedIn,
+      present: isV2(bundle) ? bundle.electorate.present : bundle.electorate.checkedIn,
       result: bundle.result,
     };
     if (results.size >= RESULT_CACHE_LIMIT) results.clear();
@@ -87,17 +89,31 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     const polls = rows
       .filter((p) => p.phase !== 'draft')
       .map((p): LivePoll => {
-        const keys = q.listPollKeys(deps.db, p.id).map((k) => ({ group: k.group, fingerprint: keyFingerprint(tokenKeyId(k.spki)) }));
-        const base = { id: p.id, title: p.title, kind: p.kind, phase: p.phase, questions: pollQuestions(p), keys };
+        const { expected, checkedIn, submitted, refusedOverIssued, declaredNotVoted } = turnout(deps, p);
+        const base = { id: p.id, title: p.title, kind: p.kind, phase: p.phase, questions: pollQuestions(p), expected, checkedIn, submitted, refusedOverIssued, declaredNotVoted };
+        const opening = p.opening?.state === 'open' ? p.opening : undefined;
+        const withOpening = opening
+          ? {
+              ...base,
+              opening: {
+                headCount: opening.headCount,
+                headCountNote: opening.headCountNote,
+                checkedIn: opening.checkedIn,
+                struck: opening.struck,
+                issued: Object.values(opening.issued).reduce((a, b) => a + b, 0),
+                auditSeq: opening.anchor.seq,
+                auditHash: opening.anchor.hash.slice(0, 16),
+              },
+            }
+          : base;
         if (p.phase === 'closed' || p.phase === 'published') {
           const closed = closedResult(p.id);
-          return { ...base, expected: closed.expected, checkedIn: closed.checkedIn, ballotsCast: closed.result.ballotsCast, closed };
+          return { ...withOpening, expected: closed.expected, checkedIn: closed.checkedIn, closed };
         }
-        const { expected, checkedIn, ballotsCast } = turnout(deps, p);
-        return { ...base, expected, checkedIn, ballotsCast };
+        return withOpening;
       });
     const final = rows.length > 0 && rows.every((p) => p.phase === 'closed' || p.phase === 'published');
-    return { meetingId: meeting.id, title: meeting.title, polls, final };
+    return { meetingId: meeting.id, title: meeting.title, keySetFingerprint: meetingKeySetFingerprint(deps, meeting.id), polls, final };
   }
 
   /** The meeting's state, read at most once per interval whoever asks. */

@@ -1,13 +1,14 @@
 /** Meetings, rosters, polls of a meeting and voting slips (organizer). */
 import { Hono } from 'hono';
-import { addVotersBody, createMeetingBody, createPollBody, exclusionBody, slipsBody, transitionBody } from '../../shared/protocol/api.ts';
+import { addVotersBody, createMeetingBody, createPollBody, exclusionBody, lateCheckInBody, meetingTransitionBody, slipsBody } from '../../shared/protocol/api.ts';
+import { drawNewRoomCode, setLateCheckIn } from '../services/sign-in-sheet.ts';
 import { removeExclusion, setExclusion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkAuditChain } from '../services/audit.ts';
-import { addVoters, createMeeting, createPoll, generateSlips, meetingFingerprints, meetingFor } from '../services/meetings.ts';
+import { addVoters, createMeeting, createPoll, generateSlips, meetingKeySetFingerprint, meetingFor } from '../services/meetings.ts';
 import { advancePoll, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
 
@@ -36,7 +37,8 @@ export function meetingRoutes(deps: AppDeps) {
         rule: p.rule,
         turnout: turnout(deps, p),
       }));
-      return c.json({ ...meeting, polls, fingerprints: meetingFingerprints(deps, meeting.id) });
+      const { roomCode: _roomCode, ...shown } = meeting;
+      return c.json({ ...shown, polls, keySetFingerprint: meetingKeySetFingerprint(deps, meeting.id) });
     })
     .get('/:id/voters', described({ summary: 'The roster (never the codes)', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
@@ -55,13 +57,16 @@ export function meetingRoutes(deps: AppDeps) {
     })
     .post(
       '/:id/transition',
-      jsonBody(transitionBody, { summary: 'Move every poll of the meeting that is one phase behind `to` forward', access: 'organizer' }),
-      (c) => {
+      jsonBody(meetingTransitionBody, { summary: 'Move every poll of the meeting that is one phase behind `to` forward (opening voting: each with its head count)', access: 'organizer' }),
+      async (c) => {
         const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
-        const { to } = c.req.valid('json');
+        const { to, openings } = c.req.valid('json');
         const ready = q.listPollsOfMeeting(deps.db, meeting.id).filter((p) => p.phase === PREVIOUS[to]);
         if (ready.length === 0) fail('wrong_phase', `no poll of this meeting is in ${PREVIOUS[to]}`);
-        const moved = ready.map((p) => advancePoll(deps, p.id, to, c.get('user').username));
+        if (to === 'voting')
+          for (const p of ready) if (!openings?.[p.id]) fail('invalid_body', `openings.${p.id}: the head count of poll "${p.title}" is missing`);
+        const moved = [];
+        for (const p of ready) moved.push(await advancePoll(deps, p.id, to, c.get('user').username, openings?.[p.id]));
         return c.json({ polls: moved.map((p) => ({ id: p.id, phase: p.phase })) });
       },
     )
@@ -86,6 +91,19 @@ export function meetingRoutes(deps: AppDeps) {
     .delete('/:id/exclusions/:voterId', described({ summary: 'Count an excluded member again', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
       removeExclusion(deps, meeting.id, c.req.param('voterId'), c.get('user').username);
+      return c.json({ ok: true });
+    })
+    .get('/:id/room-code', described({ summary: 'The room code to show on the projector while check-in is open', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      return c.json({ roomCode: meeting.roomCode });
+    })
+    .post('/:id/room-code', described({ summary: 'Draw a new room code (the old one stops working)', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      return c.json({ roomCode: drawNewRoomCode(deps, meeting, c.get('user').username) });
+    })
+    .put('/:id/late-check-in', jsonBody(lateCheckInBody, { summary: 'Allow check-in after voting opens (each late check-in approved by a scrutineer)', access: 'organizer' }), (c) => {
+      const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
+      setLateCheckIn(deps, meeting, c.req.valid('json'), c.get('user').username);
       return c.json({ ok: true });
     })
     .get('/:id/audit', described({ summary: 'Audit log entries about this meeting and its polls', access: 'organizer' }), (c) => {

@@ -1,6 +1,7 @@
 /** One poll (organizer): read, edit in draft, advance its phase, turnout, sign-in sheet, bundle. */
 import { Hono } from 'hono';
-import { objectionOutcomeBody, decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { declaredNotVotedBody, objectionOutcomeBody, decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { recordDeclaredNotVoted, signInSheet } from '../services/sign-in-sheet.ts';
 import { meetingRecord, recordDecision, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
 import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
@@ -42,16 +43,21 @@ export function pollRoutes(deps: AppDeps) {
       });
       return c.json({ ok: true });
     })
-    .post('/:id/transition', jsonBody(transitionBody, { summary: 'Move the poll to its next phase', access: 'organizer' }), (c) => {
+    .post('/:id/transition', jsonBody(transitionBody, { summary: 'Move the poll to its next phase (opening voting: with the head count)', access: 'organizer' }), async (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
-      const moved = advancePoll(deps, poll.id, c.req.valid('json').to, c.get('user').username);
+      const { to, headCount, headCountNote, strike } = c.req.valid('json');
+      const opening = to === 'voting' ? { headCount: headCount!, headCountNote, strike } : undefined;
+      const moved = await advancePoll(deps, poll.id, to, c.get('user').username, opening);
       return c.json({ id: moved.id, phase: moved.phase, turnout: turnout(deps, moved) });
     })
-    .get('/:id/checkins', described({ summary: 'The sign-in sheet: who has checked in (never what they voted)', access: 'organizer' }), (c) => {
+    .get('/:id/checkins', described({ summary: 'The sign-in sheet: who has checked in, who has not, struck and late check-ins (never what they voted)', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
-      const ids = new Set(q.listCheckedInVoterIds(deps.db, poll.id));
-      const voters = q.listVoters(deps.db, poll.meetingId).filter((v) => ids.has(v.id));
-      return c.json({ checkedIn: voters.map((v) => ({ name: v.name, number: v.number })) });
+      return c.json(signInSheet(deps, poll));
+    })
+    .put('/:id/declared-not-voted', jsonBody(declaredNotVotedBody, { summary: 'Record how many in the room said they did not vote (before close)', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      recordDeclaredNotVoted(deps, poll, c.req.valid('json').count, c.get('user').username);
+      return c.json({ ok: true });
     })
     .put(
       '/:id/written-opinions/:voterId',

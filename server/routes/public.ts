@@ -1,12 +1,12 @@
 /** Public, no login: the signer key, a meeting's polls and keys, turnout, published bundles. */
 import { Hono } from 'hono';
 import { clientAddress } from '../client-address.ts';
-import { objectionBody } from '../../shared/protocol/api.ts';
+import { objectionBody, type PublicMeetingView } from '../../shared/protocol/api.ts';
 import { createObjectionLimiter, fileObjection, publicObjectionSummary } from '../services/objections.ts';
 import { fail } from '../../shared/errors.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
-import { meetingFingerprints } from '../services/meetings.ts';
+import { meetingKeySetFingerprint } from '../services/meetings.ts';
 import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
 
@@ -24,8 +24,9 @@ export function publicRoutes(deps: AppDeps) {
         id: meeting.id,
         title: meeting.title,
         polls: polls.map((p) => publicPollView(deps, p)),
-        fingerprints: meetingFingerprints(deps, meeting.id),
-      });
+        keySetFingerprint: meetingKeySetFingerprint(deps, meeting.id),
+        signer: deps.installationKey.publicKeyBase64,
+      } satisfies PublicMeetingView);
     })
     .get('/polls/:id/turnout', described({ summary: 'Expected, checked in, ballots cast (never choice counts)', access: 'public' }), (c) => {
       const poll = q.getPoll(deps.db, c.req.param('id'));

@@ -1,32 +1,36 @@
 /**
- * The voter's routes. Check-in is identified by the voting code in the body. Casting is
+ * The voter's routes. Check-in is identified by the voting code (and the room code) in the body;
+ * the device then asks for its blind signatures with the check-in's random id. Casting is
  * anonymous: the handler reads no cookie, no session and no Authorization header, and nothing
  * about the request (time, address, headers) reaches storage or the log.
  */
 import { Hono } from 'hono';
-import { candidateCommentsBody, castBody, checkinBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
+import { candidateCommentsBody, castBody, checkinBody, checkinStatusBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
-import { castBallot, checkIn, commentsForCandidate, lookupVoter, submitSelfEvaluation } from '../services/voting.ts';
+import { checkIn, checkinStatus, lookupVoter } from '../services/checkin.ts';
+import { castBallots, commentsForCandidate, submitSelfEvaluation } from '../services/voting.ts';
 import { jsonBody } from '../validate.ts';
 
 export function checkinRoutes(deps: AppDeps) {
   return new Hono()
-    .post('/lookup', jsonBody(lookupBody, { summary: 'What a voting code entitles to (polls, groups, keys)', access: 'voter' }), (c) =>
+    .post('/lookup', jsonBody(lookupBody, { summary: 'What a voting code gives a vote in now: polls, keys, check-in state', access: 'voter' }), (c) =>
       c.json(lookupVoter(deps, c.req.valid('json').code)),
     )
-    .post('/', jsonBody(checkinBody, { summary: 'Check in: one blind signature per (poll, group)', access: 'voter' }), (c) => {
-      const { code, requests } = c.req.valid('json');
-      return c.json(checkIn(deps, code, requests));
+    .post('/status', jsonBody(checkinStatusBody, { summary: "A check-in's state per poll, and its blind signatures once voting opened", access: 'voter' }), (c) =>
+      c.json(checkinStatus(deps, c.req.valid('json').checkinId)),
+    )
+    .post('/', jsonBody(checkinBody, { summary: 'Check in with the room code: one blinded request per key, signed when voting opens', access: 'voter' }), (c) => {
+      const { code, roomCode, requests } = c.req.valid('json');
+      return c.json(checkIn(deps, code, roomCode, requests));
     });
 }
 
 export function ballotRoutes(deps: AppDeps) {
   return new Hono().post(
     '/',
-    jsonBody(castBody, { summary: 'Cast an anonymous ballot with a token; 201 new, 200 identical replay', access: 'public' }),
+    jsonBody(castBody, { summary: "Cast every ballot of one voter for one poll, anonymously; 201 new, 200 identical replay", access: 'public' }),
     async (c) => {
-      const { token, choices, comments } = c.req.valid('json');
-      const result = await castBallot(deps, token, choices, comments);
+      const result = await castBallots(deps, c.req.valid('json').ballots);
       c.header('cache-control', 'no-store');
       return c.json(result, result.replay ? 200 : 201);
     },

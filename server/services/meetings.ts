@@ -14,8 +14,9 @@ import type { addVotersBody, createPollBody } from '../../shared/protocol/api.ts
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
-import { publicPollView } from './polls.ts';
-import { hashVotingCode } from './voting.ts';
+import { hashVotingCode } from './checkin.ts';
+import { fromHex } from '../../shared/encoding.ts';
+import { keySetDigest, keySetFingerprint } from '../../shared/crypto/key-set.ts';
 import { DEFAULT_PUBLICITY_WORKING_DAYS } from '../../shared/publicity.ts';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -52,7 +53,7 @@ export function pollFor(deps: AppDeps, pollId: string, user: q.UserRow): q.PollR
 }
 
 export function createMeeting(deps: AppDeps, title: string, user: q.UserRow): q.MeetingRow {
-  const meeting = { id: randomId(deps), title, ownerId: user.id, unitId: user.unitId, createdAt: deps.now().toISOString() };
+  const meeting = { id: randomId(deps), title, ownerId: user.id, unitId: user.unitId, createdAt: deps.now().toISOString(), roomCode: null, lateCheckIn: false };
   q.runInTransaction(deps.db, () => {
     q.insertMeeting(deps.db, meeting);
     appendAudit(deps.db, { actor: user.username, action: 'create_meeting', subject: meeting.id, details: { title } }, meeting.createdAt);
@@ -126,15 +127,15 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
   return { poll: q.getPoll(deps.db, poll.id)!, warnings };
 }
 
-/** `origin/vote#m=<meeting>&c=<code>&k=<fp>.<fp>`: everything after # stays in the browser. */
-export function votingLink(origin: string, meetingId: string, code: string, fingerprints: string[]) {
-  return `${origin}/vote#m=${meetingId}&c=${code}&k=${fingerprints.join('.')}`;
+/** `origin/vote#m=<meeting>&c=<code>&k=<key set fingerprint>`: everything after # stays in the browser. */
+export function votingLink(origin: string, meetingId: string, code: string, keySetFingerprint: string) {
+  return `${origin}/vote#m=${meetingId}&c=${code}&k=${keySetFingerprint}`;
 }
 
-export function meetingFingerprints(deps: AppDeps, meetingId: string): string[] {
-  return q
-    .listPollsOfMeeting(deps.db, meetingId)
-    .flatMap((p) => publicPollView(deps, p).keys.map((k) => k.fingerprint));
+/** The fingerprint of the meeting's key set (shared/crypto/key-set.ts), or null before any key exists. */
+export function meetingKeySetFingerprint(deps: AppDeps, meetingId: string): string | null {
+  const keyIds = q.listMeetingKeyIds(deps.db, meetingId);
+  return keyIds.length ? keySetFingerprint(keySetDigest(keyIds.map((id) => fromHex(id)))) : null;
 }
 
 export function generateSlips(deps: AppDeps, meetingId: string, origin: string, voterIds: string[] | undefined, user: q.UserRow) {
@@ -144,7 +145,7 @@ export function generateSlips(deps: AppDeps, meetingId: string, origin: string, 
   if (draft) fail('wrong_phase', `poll "${draft.title}" is still a draft: open check-in first, so that its keys exist`);
   // After close a code only reads a candidate's comments: a new one would let the organizer read them.
   if (polls.every((p) => p.phase === 'closed' || p.phase === 'published')) fail('wrong_phase', 'every poll of the meeting is closed: no new voting code is needed');
-  const fingerprints = meetingFingerprints(deps, meetingId);
+  const keySet = meetingKeySetFingerprint(deps, meetingId)!;
   const roster = q.listVoters(deps.db, meetingId);
   const wanted = voterIds ? new Set(voterIds) : undefined;
   if (wanted) for (const id of wanted) if (!roster.some((v) => v.id === id)) fail('not_found', `no voter ${id} in this meeting`);
@@ -160,14 +161,14 @@ export function generateSlips(deps: AppDeps, meetingId: string, origin: string, 
     appendAudit(deps.db, { actor: user.username, action: 'generate_slips', subject: meetingId, details: { count: slips.length } }, deps.now().toISOString());
   });
   return {
-    fingerprints,
+    keySetFingerprint: keySet,
     skippedCheckedIn: roster.filter((v) => checkedIn.has(v.id) && (!wanted || wanted.has(v.id))).length,
     slips: slips.map(({ voter, code }) => ({
       voterId: voter.id,
       name: voter.name,
       number: voter.number,
       code,
-      link: votingLink(origin, meetingId, code, fingerprints),
+      link: votingLink(origin, meetingId, code, keySet),
     })),
   };
 }

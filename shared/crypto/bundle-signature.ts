@@ -14,7 +14,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fail } from '../errors.ts';
 import { abytes, fromBase64, toBase64, utf8 } from '../encoding.ts';
-import type { Bundle, UnsignedBundle } from '../protocol/bundle.ts';
+import type { Bundle, BundleV2, UnsignedBundle } from '../protocol/bundle.ts';
 import { canonicalJson } from './jcs.ts';
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
@@ -37,7 +37,7 @@ export function bundleSigningBytes(bundle: Bundle | UnsignedBundle): Uint8Array 
  * Signs a bundle. `unsigned.signer.publicKey` must be the public key of `secretKey` (throws
  * `signer_mismatch` otherwise) so that a verifier never meets a bundle its own signer field refutes.
  */
-export function signBundle(unsigned: UnsignedBundle, secretKey: Uint8Array): Bundle {
+export function signBundle(unsigned: UnsignedBundle, secretKey: Uint8Array): BundleV2 {
   const publicKey = toBase64(ed25519PublicKey(secretKey));
   if (unsigned.signer.publicKey !== publicKey)
     fail('signer_mismatch', 'signer.publicKey is not the public key of the signing key');

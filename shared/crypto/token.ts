@@ -1,28 +1,36 @@
 /**
  * Ballot token wire format, modelled on RFC 9578's publicly verifiable token (big-endian):
  *
- *   uint16 token_type = 0x0002
+ *   uint16 token_type         0xBA11 (protocol v2, this project's own value); 0x0002 in v1
  *   uint8  nonce[32]          random, chosen by the voter's client
- *   uint8  context[32]        SHA-256(UTF-8("anon-ballot/v1|" + pollId + "|" + group))
+ *   uint8  context[32]        v2: SHA-256(frame("anon-ballot/v2/token-context", pollId, group, questionId))
+ *                             v1: SHA-256(UTF-8("anon-ballot/v1|" + pollId + "|" + group))
  *   uint8  token_key_id[32]   SHA-256(SubjectPublicKeyInfo DER of the issuing key, as published)
  *   uint8  authenticator[Nk]  RSABSSA-SHA384-PSS-Deterministic signature over the 98 bytes above
  *
  * The first 98 bytes are the "token input": the message the voter's client blinds, the issuer
- * signs without seeing, and anyone verifies with the issuing key. Decoding is strict: exact
- * length, known type, nothing trailing. Every failure has its own error code so a verifier
- * report (or an HTTP 400) says exactly what is wrong.
+ * signs without seeing, and anyone verifies with the issuing key. In v2 a key and its tokens
+ * belong to one question (one candidate) of one voter group, so a token answers exactly one
+ * question. Decoding is strict: exact length, the expected type, nothing trailing. Every
+ * failure has its own error code so a verifier report (or an HTTP 400) says exactly what is wrong.
+ * v1 tokens are still decoded, for verifying bundles published under v1.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AppError, fail } from '../errors.ts';
 import { abytes, concatBytes, equalBytes, toHex, utf8 } from '../encoding.ts';
+import { frame } from './framing.ts';
 
-export const TOKEN_TYPE = 0x0002;
+/** Protocol v2's token type: a value of this project's own, not one of RFC 9578's registry. */
+export const TOKEN_TYPE = 0xba11;
+/** Protocol v1 used RFC 9578's 0x0002; kept to verify bundles published under v1. */
+export const TOKEN_TYPE_V1 = 0x0002;
 export const NONCE_LENGTH = 32;
 export const TOKEN_INPUT_LENGTH = 2 + 32 + 32 + 32;
 /** Nk for the 2048-bit keys this installation creates. */
 export const AUTHENTICATOR_LENGTH = 256;
 export const TOKEN_LENGTH = TOKEN_INPUT_LENGTH + AUTHENTICATOR_LENGTH;
-export const CONTEXT_PREFIX = 'anon-ballot/v1|';
+export const CONTEXT_PREFIX_V1 = 'anon-ballot/v1|';
+export const CONTEXT_LABEL = 'anon-ballot/v2/token-context';
 
 export interface Token {
   nonce: Uint8Array;
@@ -31,8 +39,14 @@ export interface Token {
   authenticator: Uint8Array;
 }
 
-export function tokenContext(pollId: string, group: string): Uint8Array {
-  return sha256(utf8(`${CONTEXT_PREFIX}${pollId}|${group}`));
+/** v2: the poll, voter group and question (candidate) a token votes on, with lengths. */
+export function tokenContext(pollId: string, group: string, questionId: string): Uint8Array {
+  return sha256(frame(CONTEXT_LABEL, pollId, group, questionId));
+}
+
+/** v1: the poll and voter group only (one token answered every question of the poll). */
+export function tokenContextV1(pollId: string, group: string): Uint8Array {
+  return sha256(utf8(`${CONTEXT_PREFIX_V1}${pollId}|${group}`));
 }
 
 export function tokenKeyId(spkiDer: Uint8Array): Uint8Array {
@@ -48,8 +62,8 @@ export function keyFingerprint(keyId: Uint8Array): string {
   return toHex(abytes(keyId, 32, 'keyId').subarray(0, 8));
 }
 
-export function encodeTokenInput(fields: Omit<Token, 'authenticator'>): Uint8Array {
-  const type = new Uint8Array([TOKEN_TYPE >> 8, TOKEN_TYPE & 0xff]);
+export function encodeTokenInput(fields: Omit<Token, 'authenticator'>, tokenType = TOKEN_TYPE): Uint8Array {
+  const type = new Uint8Array([tokenType >> 8, tokenType & 0xff]);
   return concatBytes(
     type,
     abytes(fields.nonce, NONCE_LENGTH, 'nonce'),
@@ -58,16 +72,20 @@ export function encodeTokenInput(fields: Omit<Token, 'authenticator'>): Uint8Arr
   );
 }
 
-export function encodeToken(token: Token): Uint8Array {
-  return concatBytes(encodeTokenInput(token), abytes(token.authenticator, AUTHENTICATOR_LENGTH, 'authenticator'));
+export function encodeToken(token: Token, tokenType = TOKEN_TYPE): Uint8Array {
+  return concatBytes(encodeTokenInput(token, tokenType), abytes(token.authenticator, AUTHENTICATOR_LENGTH, 'authenticator'));
 }
 
-/** Parses a token; throws `token_length` or `token_type`. Signature and binding are checked by `checkToken`. */
-export function decodeToken(bytes: Uint8Array): Token {
+/**
+ * Parses a token of `tokenType` (v2 by default); throws `token_length` or `token_type`.
+ * Signature and binding are checked by `checkToken`.
+ */
+export function decodeToken(bytes: Uint8Array, tokenType = TOKEN_TYPE): Token {
   if (!(bytes instanceof Uint8Array) || bytes.length !== TOKEN_LENGTH)
     fail('token_length', `a token is exactly ${TOKEN_LENGTH} bytes, got ${bytes?.length ?? 'none'}`);
   const type = (bytes[0]! << 8) | bytes[1]!;
-  if (type !== TOKEN_TYPE) fail('token_type', `unknown token type 0x${type.toString(16).padStart(4, '0')}`);
+  if (type !== tokenType)
+    fail('token_type', `token type 0x${type.toString(16).padStart(4, '0')}, expected 0x${tokenType.toString(16).padStart(4, '0')}`);
   return {
     nonce: bytes.slice(2, 34),
     context: bytes.slice(34, 66),
@@ -95,11 +113,12 @@ export async function checkToken(
   tokenBytes: Uint8Array,
   expected: TokenExpectation,
   verifyPss: PssVerifier,
+  tokenType = TOKEN_TYPE,
 ): Promise<Token> {
-  const token = decodeToken(tokenBytes);
+  const token = decodeToken(tokenBytes, tokenType);
   if (!equalBytes(token.keyId, expected.keyId)) fail('token_key_id', 'the token was issued under another key');
   if (!equalBytes(token.context, expected.context))
-    fail('token_context', 'the token was issued for another poll or voter group');
+    fail('token_context', 'the token was issued for another poll, voter group or question');
   let valid = false;
   try {
     valid = await verifyPss(expected.spki, tokenInputOf(tokenBytes), token.authenticator);

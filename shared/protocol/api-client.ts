@@ -4,8 +4,8 @@
  * returns `{ error }` as data. The cast request is sent with `credentials: 'omit'` and no header
  * but the content type, so nothing on it can identify the voter.
  */
-import type { Choices } from './poll.ts';
-import type { CandidateCommentsResponse, CastResponse, CheckinResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
+import type { Choice } from './poll.ts';
+import type { CandidateCommentsResponse, CastResponse, CheckinResponse, CheckinStatusResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
 import type { Bundle } from './bundle.ts';
 
 export class ApiError extends Error {
@@ -70,19 +70,18 @@ export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init)
     requestJson<T>(`${baseUrl}${path}`, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' }, fetchImpl);
   return Object.freeze({
     lookup: (code: string) => post<LookupResponse>('/api/checkin/lookup', { code }),
-    checkin: (code: string, requests: { pollId: string; group: string; blindedMessage: string }[]) =>
-      post<CheckinResponse>('/api/checkin', { code, requests }),
-    /** `comments`: per-candidate comments of the three evaluations; blank ones are not sent. */
-    cast: (token: string, choices: Choices, comments: Record<string, string> = {}) => {
-      const written = Object.fromEntries(Object.entries(comments).filter(([, text]) => text.trim() !== ''));
-      return post<CastResponse>('/api/ballots', { token, choices, ...(Object.keys(written).length ? { comments: written } : {}) });
-    },
+    checkin: (code: string, roomCode: string, requests: { pollId: string; group: string; questionId: string; blindedMessage: string }[]) =>
+      post<CheckinResponse>('/api/checkin', { code, roomCode, requests }),
+    /** Identified by the check-in's random id only: its state, and the blind signatures once voting opened. */
+    checkinStatus: (checkinId: string) => post<CheckinStatusResponse>('/api/checkin/status', { checkinId }),
+    /** Every ballot of one voter for one poll; `comment`: three evaluations only, never blank. */
+    cast: (ballots: { token: string; salt: string; answer: Choice; comment?: string }[]) => post<CastResponse>('/api/ballots', { ballots }),
     /** After close: the comments raters wrote to the candidate whose code this is. */
     candidateComments: (code: string) => post<CandidateCommentsResponse>('/api/self-evaluations/comments', { code }),
     /** Not anonymous: a candidate's own signed statement. */
     selfEvaluate: (code: string, pollId: string, scores: Record<string, number>) =>
       post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores }),
-    meeting: (meetingId: string) => get<PublicMeetingView & { fingerprints: string[] }>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
+    meeting: (meetingId: string) => get<PublicMeetingView>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
     turnout: (pollId: string) => get<TurnoutView>(`/api/public/polls/${encodeURIComponent(pollId)}/turnout`),
     bundle: (pollId: string) => get<Bundle>(`/api/public/polls/${encodeURIComponent(pollId)}/bundle`),
   });

@@ -4,7 +4,7 @@
  * rejected) and generates /api/openapi.json from them.
  */
 import { z } from 'zod';
-import { choicesSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
+import { choiceSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
 import { PRESET_KINDS, ruleSchema } from '../tally/rules.ts';
 
 const base64 = z
@@ -98,7 +98,43 @@ export const scrutineersBody = z.strictObject({
 export const exclusionBody = z.strictObject({ reason: text(2, 500), approvedBy: name });
 export const writtenOpinionBody = z.strictObject({ choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])) });
 export const updatePollBody = z.strictObject({ title: name.optional(), questions: questionListSchema.optional() });
-export const transitionBody = z.strictObject({ to: z.enum(['checkin', 'voting', 'closed', 'published']) });
+/** What the act that opens voting records for a poll (services/opening.ts). */
+export const openingFacts = z.strictObject({
+  /** 清点人数: voting members in the room, counted before voting opens. */
+  headCount: z.number().int().min(0).max(100_000),
+  /** Why more were counted than have checked in. */
+  headCountNote: text(0, 500).optional(),
+  /** Voters (roster ids) whose check-in the scrutineers strike: not in the room. */
+  strike: z.array(z.string().max(64)).max(5000).optional(),
+});
+export type OpeningFactsInput = z.infer<typeof openingFacts>;
+
+/** One poll moves to its next phase; opening voting (`to: 'voting'`) carries the head count. */
+export const transitionBody = z
+  .strictObject({
+    to: z.enum(['checkin', 'voting', 'closed', 'published']),
+    headCount: openingFacts.shape.headCount.optional(),
+    headCountNote: openingFacts.shape.headCountNote,
+    strike: openingFacts.shape.strike,
+  })
+  .refine((b) => b.to !== 'voting' || b.headCount !== undefined, { path: ['headCount'], message: 'opening voting needs the head count' })
+  .refine((b) => b.to === 'voting' || (b.headCount === undefined && b.headCountNote === undefined && b.strike === undefined), {
+    path: ['to'],
+    message: 'head count and strikes belong to opening voting',
+  });
+/** Every poll of a meeting one phase behind `to` moves; opening voting gives each poll's head count. */
+export const meetingTransitionBody = z
+  .strictObject({
+    to: z.enum(['checkin', 'voting', 'closed', 'published']),
+    openings: z.record(idSchema, openingFacts).optional(),
+  })
+  .refine((b) => b.to === 'voting' || b.openings === undefined, { path: ['openings'], message: 'openings belong to opening voting' });
+export const declaredNotVotedBody = z.strictObject({ count: z.number().int().min(0).max(100_000).nullable() });
+export const lateCheckInBody = z.strictObject({
+  allowed: z.boolean(),
+  /** Allowing it exposes each late voter who votes at once to timing: the organizer says they know. */
+  exposureAccepted: z.boolean().optional(),
+});
 export const slipsBody = z.strictObject({ voterIds: z.array(z.string().max(64)).max(5000).optional() });
 
 /** An objection during the publicity period: anonymous unless a name is given. */
@@ -112,23 +148,82 @@ export const objectionOutcomeBody = z.strictObject({ outcome: z.enum(['proceed',
 // ---- voter side ----
 
 export const lookupBody = z.strictObject({ code: votingCodeInput });
+/** The six digits the projector shows while check-in is open. */
+export const roomCodeInput = z.string().regex(/^[0-9]{6}$/, 'the six digits shown on the projector');
+/** A check-in's random handle: the device fetches its blind signatures with it. */
+export const checkinIdInput = z.string().regex(/^[a-z0-9]{26}$/, 'a check-in id');
+
+/** A blinded request for the token of one key: one per (poll, group, question) the voter holds a vote in. */
+export const blindedRequest = z.strictObject({ pollId: idSchema, group: idSchema, questionId: idSchema, blindedMessage: base64 });
 export const checkinBody = z.strictObject({
   code: votingCodeInput,
-  requests: z
-    .array(z.strictObject({ pollId: idSchema, group: idSchema, blindedMessage: base64 }))
-    .min(1)
-    .max(50),
+  roomCode: roomCodeInput,
+  /** Every key of each poll checked in for, in one request: all of a poll or none of it. */
+  requests: z.array(blindedRequest).min(1).max(400),
 });
-/** Three evaluations: a short comment per candidate (question id → text), shown to that candidate only, never attributed. */
-export const ballotComments = z.record(idSchema, text(1, 500)).refine((c) => Object.keys(c).length <= 200, 'at most 200 comments');
-export const castBody = z.strictObject({ token: base64url, choices: choicesSchema, comments: ballotComments.optional() });
+export const checkinStatusBody = z.strictObject({ checkinId: checkinIdInput });
+
+/** Where a voter's check-in for one poll stands. */
+export type CheckinState = 'none' | 'pending' | 'issued' | 'struck' | 'awaiting_approval';
+
+export interface EntitledKey {
+  group: string;
+  questionId: string;
+  keyId: string;
+}
+
+export interface LookupResponse {
+  meetingId: string;
+  voter: { name: string };
+  /** The questions that are this voter's own candidacy: no token for them (self-evaluated instead in the three evaluations). */
+  ownCandidacies: { pollId: string; questionId: string }[];
+  /** Each poll the code gives a vote in now: the keys its tokens would be issued under, and the check-in's state. */
+  polls: { pollId: string; phase: Phase; keys: EntitledKey[]; checkin: CheckinState; late: boolean }[];
+}
+
+export interface CheckinResponse {
+  /** Keep it: the blind signatures are fetched with it once voting opens. */
+  checkinId: string;
+  polls: { pollId: string; state: CheckinState }[];
+}
+
+/**
+ * A check-in's state per poll, and its blind signatures once voting opened. A poll the device
+ * checked in for but that is missing here was checked in again from another device (or struck).
+ */
+export interface CheckinStatusResponse {
+  polls: {
+    pollId: string;
+    phase: Phase;
+    state: CheckinState;
+    signatures?: { group: string; questionId: string; blindSignature: string }[];
+  }[];
+}
+
+/** A ballot: one token (one key: one question) and its answer, with the device's receipt salt. */
+export const ballotInput = z.strictObject({
+  token: base64url,
+  salt: base64,
+  answer: choiceSchema,
+  /** Three evaluations: a short comment on the candidate this ballot scores, shown to that candidate only. */
+  comment: text(1, 500).optional(),
+});
+/** Every ballot of one voter for one poll, in one request or none. */
+export const castBody = z.strictObject({ ballots: z.array(ballotInput).min(1).max(400) });
+
+export interface CastResponse {
+  /** True when the ballot box already held exactly these ballots (a retry after a lost answer). */
+  replay: boolean;
+  /** In the order of the request: each ballot's receipt (hex) and the installation's Ed25519 signature over it (base64). */
+  receipts: { receipt: string; signature: string }[];
+}
 
 export interface PublicKeyView {
   group: string;
+  questionId: string;
   keyId: string;
   /** base64 DER SubjectPublicKeyInfo */
   spki: string;
-  fingerprint: string;
 }
 
 export interface PublicPollView {
@@ -145,31 +240,26 @@ export interface PublicMeetingView {
   id: string;
   title: string;
   polls: PublicPollView[];
-}
-
-export interface LookupResponse {
-  meetingId: string;
-  voter: { name: string };
-  /** Three evaluations: the questions that are this voter's own candidacy (not scored by them as a member; self-evaluated instead). */
-  ownCandidacies: { pollId: string; questionId: string }[];
-  entitlements: { pollId: string; group: string; keyId: string; issued: boolean }[];
-}
-
-export interface CheckinResponse {
-  signatures: { pollId: string; group: string; blindSignature: string }[];
-}
-
-export interface CastResponse {
-  receipt: string;
-  replay: boolean;
+  /** The fingerprint of the meeting's key set, as on the slips and the projector (null before any key exists). */
+  keySetFingerprint: string | null;
+  /** The installation's Ed25519 key: the ballot box signs receipts with it. */
+  signer: string;
 }
 
 export interface TurnoutView {
   pollId: string;
   phase: Phase;
   expected: number;
+  /** Check-ins pending (before voting opens) or signed; never struck or unapproved ones. */
   checkedIn: number;
-  ballotsCast: number;
+  /** Voters whose ballots the ballot box took: one submission per voter and poll. */
+  submitted: number;
+  /** 清点人数, once voting has opened. */
+  headCount: number | null;
+  /** Submissions refused because a key had no token left. */
+  refusedOverIssued: number;
+  /** How many in the room said they did not vote, as the scrutineers recorded it. */
+  declaredNotVoted: number | null;
 }
 
 /** Outcomes of each recorded step; the vote itself stays advisory. */

@@ -1,6 +1,8 @@
 /**
  * What the projector's live stream sends (server/routes/live.ts → client/src/projector): before
- * close, turnout and public descriptions only; a closed poll's result from its signed bundle.
+ * close, turnout and public descriptions only; once voting opened, the opening statement; a
+ * closed poll's result from its signed bundle. Never a name, a room code, a choice or a count of
+ * choices before close.
  */
 import type { Phase, Question } from './poll.ts';
 import type { PollResult } from '../tally/result.ts';
@@ -10,7 +12,22 @@ export interface LiveResult {
   closedAt: string;
   expected: number;
   checkedIn: number;
+  /** The quorum's base: the head count (and approved late check-ins); v1 bundles: checked in. */
+  present: number;
   result: PollResult;
+}
+
+/** The opening statement, as the room reads it when voting opens (services/opening.ts). */
+export interface LiveOpening {
+  headCount: number;
+  headCountNote: string;
+  checkedIn: number;
+  struck: number;
+  /** Tokens issued, over every key of the poll. */
+  issued: number;
+  /** The audit log's head at the opening: its position and the first 16 hex digits of its hash. */
+  auditSeq: number;
+  auditHash: string;
 }
 
 export interface LivePoll {
@@ -19,11 +36,17 @@ export interface LivePoll {
   kind: string;
   phase: Phase;
   questions: Question[];
-  /** One per issuing key (one per voter group), as the voter's page shows them. */
-  keys: { group: string; fingerprint: string }[];
   expected: number;
+  /** Check-ins pending (before voting opens) or signed. */
   checkedIn: number;
-  ballotsCast: number;
+  /** Voters whose ballots the ballot box took. */
+  submitted: number;
+  /** Submissions refused because a key had no token left. */
+  refusedOverIssued: number;
+  /** How many in the room said they did not vote (scrutineers' record), or null. */
+  declaredNotVoted: number | null;
+  /** Once voting has opened. */
+  opening?: LiveOpening;
   /** Only once the poll is closed. */
   closed?: LiveResult;
 }
@@ -33,6 +56,8 @@ export interface LiveMeetingState {
   title: string;
   /** The voter page where codes are typed; never a voter's personal link. */
   checkinUrl: string;
+  /** The meeting's key set fingerprint, as printed on every slip (null before any key exists). */
+  keySetFingerprint: string | null;
   polls: LivePoll[];
   /** Every poll is closed: nothing will change any more, the stream ends after this state. */
   final: boolean;

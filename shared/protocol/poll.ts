@@ -67,6 +67,20 @@ export const scoreQuestionSchema = z
 export const questionSchema = z.discriminatedUnion('type', [singleQuestionSchema, approvalQuestionSchema, scoreQuestionSchema]);
 export type Question = z.infer<typeof questionSchema>;
 
+/**
+ * In a published bundle only: the scores of a ballot for a candidate whose group stayed under
+ * the anonymity floor are replaced by this marker, so that nobody can compute what the result
+ * withholds. The token still proves the ballot; the marker still counts the rater.
+ */
+export const WITHHELD = 'withheld';
+
+/**
+ * Protocol v2: every ballot under a key answers its question; a rater who cannot judge a
+ * candidate says so (不了解) with this answer to a score question, never by leaving it out.
+ * The same id is the abstain option (弃权) of the single-choice ballots.
+ */
+export const ABSTAIN = 'abstain';
+
 export const questionListSchema = z
   .array(questionSchema)
   .min(1)
@@ -79,6 +93,8 @@ export const questionListSchema = z
       const options = q.type === 'score' ? q.criteria : q.options;
       if (new Set(options).size !== options.length)
         ctx.addIssue({ code: 'custom', message: `question ${q.id}: duplicate option` });
+      // A published bundle writes WITHHELD in place of an answer it does not show.
+      if (options.includes(WITHHELD)) ctx.addIssue({ code: 'custom', message: `question ${q.id}: "${WITHHELD}" cannot be an option` });
       if (q.type === 'approval' && q.maxChoices > q.options.length)
         ctx.addIssue({ code: 'custom', message: `question ${q.id}: maxChoices exceeds the number of options` });
     }
@@ -88,12 +104,6 @@ export type Scores = Record<string, number>;
 export type Choice = string | string[] | Scores;
 export type Choices = Record<string, Choice>;
 
-/**
- * In a published bundle only: the scores of a ballot for a candidate whose group stayed under
- * the anonymity floor are replaced by this marker, so that nobody can compute what the result
- * withholds. The token still proves the ballot; the marker still counts the rater.
- */
-export const WITHHELD = 'withheld';
 
 export const choiceSchema = z.union([idSchema, z.array(idSchema).max(200), z.record(idSchema, z.number().int().min(0).max(1000))]);
 export const choicesSchema = z.record(idSchema, choiceSchema);
@@ -121,9 +131,13 @@ export function validateChoices(questions: readonly Question[], choices: Choices
   return canonical;
 }
 
-/** Throws `invalid_choices` unless `value` is a permitted answer to `q`; returns it canonical. */
-export function validateAnswer(q: Question, value: Choice): Choice {
+/**
+ * Throws `invalid_choices` unless `value` is a permitted answer to `q`; returns it canonical.
+ * `abstainOnScores`: a score question may be answered ABSTAIN (protocol v2).
+ */
+export function validateAnswer(q: Question, value: Choice, options: { abstainOnScores?: boolean } = {}): Choice {
   if (q.type === 'score') {
+    if (value === ABSTAIN && options.abstainOnScores) return ABSTAIN;
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       fail('invalid_choices', `question ${q.id}: expected a score for each criterion`);
     for (const key of Object.keys(value))

@@ -1,32 +1,39 @@
 /**
- * What the voter's device does, step by step; the browser client and the demo run this code.
+ * What the voter's device does, step by step (protocol v2); the browser client, the demo and the
+ * tests run this code.
  *
- * Check-in, for every (poll, group) the code entitles to:
- *   0. a code typed by hand (or a link without fingerprints) has nothing to check the keys
- *      against: `keysToConfirm` looks the code up and returns the served keys' fingerprints,
- *      blinding and storing nothing, and the voter compares them with the projector. Only the
- *      fingerprints the voter confirmed go on to step 1;
- *   1. fetch the meeting's public keys; refuse any key whose fingerprint is not among those
- *      carried in the voting link or confirmed in step 0 (a server handing this voter a
- *      private key could tag them);
- *   2. pick a random 32-byte nonce, build the 98-byte token input, blind it under the key;
- *   3. persist { nonce, blinded message, inverse } BEFORE sending, so a retry after a lost
- *      response sends the very same blinded message and the server answers with the same
- *      signature (a different one would be refused and the vote lost);
- *   4. send all blinded messages in one check-in request;
- *   5. finalize each blind signature and verify it under the key; keep the token.
- * Cast: send { token, choices } anonymously; delete the token only once the server accepted
- * the ballot (or said it is spent with exactly these choices), and keep the receipt.
+ * Check-in (`prepareCheckIn`, then `checkInVoter`):
+ *   0. look the code up and fetch the meeting's public keys; recompute the fingerprint of the
+ *      meeting's key set from the served keys (each key id checked against its key). A voting
+ *      link carries the fingerprint printed on the slip; a typed code has none, and the voter
+ *      compares the fingerprint with the projector. Nothing is blinded under a key set whose
+ *      fingerprint was not expected (a server handing this voter keys of their own could tag them);
+ *   1. for every key of every poll the code gives a vote in — one per (poll, group, question) —
+ *      pick a random 32-byte nonce, build the token input, blind it;
+ *   2. persist { nonce, blinded message, inverse } BEFORE sending, so that a retry after a lost
+ *      response sends the very same requests;
+ *   3. send them all in one check-in request with the room code; keep the check-in id.
+ * Nothing is signed yet. The device then waits (`collectTokens`, asked every few seconds with the
+ * check-in id): a poll that disappears from the answer was checked in again from another device
+ * (or struck); once voting opens, the answer carries the blind signatures, and the device
+ * finalizes and verifies each token and keeps it, with a random receipt salt of its own.
+ *
+ * Cast (`castPoll`): every ballot of the poll in one anonymous request, one per token, each with
+ * its answer and salt. The device computes each receipt itself, checks that the ballot box
+ * answered with exactly that receipt and a valid signature by the installation, keeps the
+ * receipts and their signatures, and deletes the tokens. It never keeps the answers.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { blind, finalize, parseRsaSpki, randomNonce } from '../crypto/blind-rsa.ts';
-import { decodeToken, encodeToken, encodeTokenInput, keyFingerprint, tokenContext, tokenKeyId } from '../crypto/token.ts';
+import { keySetDigest, keySetFingerprint } from '../crypto/key-set.ts';
+import { ballotReceipt, checkReceiptSignature, SALT_LENGTH } from '../crypto/receipt.ts';
+import { encodeToken, encodeTokenInput, tokenContext, tokenKeyId } from '../crypto/token.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { normalizeVotingCode } from './voting-code.ts';
-import type { PublicKeyView, PublicMeetingView } from './api.ts';
+import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
 import type { VoterApi } from './api-client.ts';
-import type { Choices } from './poll.ts';
+import { validateAnswer, type Choice } from './poll.ts';
+import { normalizeVotingCode } from './voting-code.ts';
 
 /** Where the device keeps its state: localStorage in a browser, a Map in the demo. */
 export interface VoterStore {
@@ -48,22 +55,42 @@ export function memoryStore(): VoterStore {
   };
 }
 
-interface PendingIssuance {
+/** One blinded request kept until its signature comes back. */
+interface PendingRequest {
+  group: string;
+  questionId: string;
+  keyId: string;
   nonce: string;
   blindedMessage: string;
   inverse: string;
 }
 
-export interface HeldToken {
-  voter: string;
-  pollId: string;
-  group: string;
-  token: string;
+/** The device's check-in: its id, and per poll the requests sent. */
+interface PendingCheckin {
+  checkinId: string | null;
+  polls: Record<string, PendingRequest[]>;
 }
 
-export interface Receipt {
+/** A token the device holds: one per (poll, group, question), with the salt its receipt will use. */
+export interface HeldToken {
   pollId: string;
+  group: string;
+  questionId: string;
+  token: string;
+  salt: string;
+}
+
+/** What the device keeps of a cast ballot: never its answer. */
+export interface HeldReceipt {
+  pollId: string;
+  group: string;
+  questionId: string;
+  /** Hex SHA-256 receipt (shared/crypto/receipt.ts). */
   receipt: string;
+  /** The installation's Ed25519 signature over it, base64: the proof that the ballot box took it. */
+  signature: string;
+  /** The token's nonce (hex), to find the ballot under this token in the bundle even if changed. */
+  nonce: string;
 }
 
 /**
@@ -71,193 +98,270 @@ export interface Receipt {
  * after the other do not pick up each other's tokens.
  */
 export const voterSlot = (code: string) => toHex(sha256(utf8(`slot|${normalizeVotingCode(code)}`))).slice(0, 16);
-const pendingKey = (voter: string, pollId: string, group: string) => `${STORE_PREFIX}pending:${voter}:${pollId}:${group}`;
-const tokenKey = (voter: string, pollId: string, group: string) => `${STORE_PREFIX}token:${voter}:${pollId}:${group}`;
-const receiptKey = (voter: string, pollId: string, group: string) => `${STORE_PREFIX}receipt:${voter}:${pollId}:${group}`;
+const pendingKey = (voter: string) => `${STORE_PREFIX}pending:${voter}`;
+const tokensKey = (voter: string, pollId: string) => `${STORE_PREFIX}tokens:${voter}:${pollId}`;
+const receiptsKey = (voter: string, pollId: string) => `${STORE_PREFIX}receipts:${voter}:${pollId}`;
 
-/** Parses the fragment of a voting link: `#m=<meeting>&c=<code>&k=<fp>.<fp>`. */
-export function parseVotingFragment(hash: string): { meetingId?: string; code?: string; fingerprints: string[] } {
+function readJson<T>(store: VoterStore, key: string): T | null {
+  const text = store.get(key);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Parses the fragment of a voting link: `#m=<meeting>&c=<code>&k=<key set fingerprint>`. */
+export function parseVotingFragment(hash: string): { meetingId?: string; code?: string; keySetFingerprint?: string } {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const fingerprint = params.get('k') ?? '';
   return {
     meetingId: params.get('m') ?? undefined,
     code: params.get('c') ?? undefined,
-    fingerprints: (params.get('k') ?? '').split('.').filter((f) => /^[0-9a-f]{16}$/.test(f)),
+    keySetFingerprint: /^[0-9a-f]{16}$/.test(fingerprint) ? fingerprint : undefined,
   };
 }
 
-/** Throws `key_mismatch` unless the key's id is the hash of its SPKI; returns its fingerprint, computed here. */
-export function servedKeyFingerprint(key: PublicKeyView): string {
-  const keyId = tokenKeyId(fromBase64(key.spki, 'spki'));
-  if (toHex(keyId) !== key.keyId) fail('key_mismatch', 'the server sent a key whose id does not match its content');
-  return keyFingerprint(keyId);
-}
-
 /**
- * Throws `key_mismatch` unless the key's id is its SPKI's hash and its fingerprint was expected.
- * An absent or empty list of expected fingerprints expects nothing: every key is refused.
+ * The fingerprint of the meeting's key set, computed on this device from the served keys. Throws
+ * `key_mismatch` if a served key's id is not the SHA-256 of its key.
  */
-export function checkServedKey(key: PublicKeyView, expectedFingerprints: readonly string[] | undefined) {
-  const fingerprint = servedKeyFingerprint(key);
-  if (!expectedFingerprints?.includes(fingerprint))
-    fail('key_mismatch', `the server's key ${fingerprint} is not the one on your slip or the projector`);
-  const spki = fromBase64(key.spki, 'spki');
-  return { spki, keyId: fromHex(key.keyId), publicKey: parseRsaSpki(spki) };
+export function servedKeySetFingerprint(meeting: PublicMeetingView): string {
+  const ids = meeting.polls.flatMap((poll) =>
+    poll.keys.map((key) => {
+      const keyId = tokenKeyId(fromBase64(key.spki, 'spki'));
+      if (toHex(keyId) !== key.keyId) fail('key_mismatch', 'the server sent a key whose id does not match its content');
+      return keyId;
+    }),
+  );
+  return keySetFingerprint(keySetDigest(ids));
 }
 
-/** One key a voter's tokens would be issued under, for comparison with the projector. */
-export interface KeyToCompare {
-  pollId: string;
-  pollTitle: string;
-  group: string;
-  /** Computed on this device from the served SPKI, not taken from the server's word. */
-  fingerprint: string;
-}
-
-export interface KeysToConfirm {
+export interface PreparedCheckIn {
   meeting: PublicMeetingView;
+  lookup: LookupResponse;
   voterName: string;
   ownCandidacies: { pollId: string; questionId: string }[];
-  /** One per (poll, group) the code entitles to, in the meeting's order of polls. */
-  keys: KeyToCompare[];
-  /** The distinct fingerprints of `keys`: what `checkInVoter` expects once the voter said they match. */
-  fingerprints: string[];
+  /** Computed here from the served keys: compare with the slip's link or the projector. */
+  keySetFingerprint: string;
 }
 
 /**
- * Step 0, for a code without fingerprints: looks the code up, fetches the meeting and returns
- * the fingerprints of the keys the code's tokens would be issued under. Nothing is blinded,
- * stored or sent to /api/checkin: the voter compares first, and then, only if they match,
- * calls `checkInVoter(api, store, code, result.fingerprints)`, which fetches the keys again and
- * refuses any that is not among them. Throws `key_mismatch` if the server does not publish a
- * key it would issue under, or publishes one whose id is not its content's hash.
+ * Step 0: looks the code up and fetches the meeting; blinds, stores and sends nothing. Throws
+ * `key_mismatch` if the server does not publish a key it would issue under.
  */
-export async function keysToConfirm(api: VoterApi, code: string): Promise<KeysToConfirm> {
+export async function prepareCheckIn(api: VoterApi, code: string): Promise<PreparedCheckIn> {
   normalizeVotingCode(code); // a mistyped code is refused here, without a request
   const lookup = await api.lookup(code);
   const meeting = await api.meeting(lookup.meetingId);
-  const keys = meeting.polls.flatMap((poll) =>
-    lookup.entitlements
-      .filter((e) => e.pollId === poll.id)
-      .sort((a, b) => poll.groups.indexOf(a.group) - poll.groups.indexOf(b.group))
-      .map((entitlement): KeyToCompare => {
-        const served = poll.keys.find((k) => k.group === entitlement.group && k.keyId === entitlement.keyId);
-        if (!served) fail('key_mismatch', 'the server did not publish the key it issues under');
-        return { pollId: poll.id, pollTitle: poll.title, group: entitlement.group, fingerprint: servedKeyFingerprint(served) };
-      }),
-  );
-  if (keys.length !== lookup.entitlements.length) fail('key_mismatch', 'the server did not publish the key it issues under');
+  for (const entry of lookup.polls)
+    for (const key of entry.keys)
+      if (!meeting.polls.some((p) => p.id === entry.pollId && p.keys.some((k) => k.keyId === key.keyId && k.group === key.group && k.questionId === key.questionId)))
+        fail('key_mismatch', 'the server did not publish a key it issues under');
   return {
     meeting,
+    lookup,
     voterName: lookup.voter.name,
     ownCandidacies: lookup.ownCandidacies,
-    keys,
-    fingerprints: [...new Set(keys.map((k) => k.fingerprint))],
+    keySetFingerprint: meeting.polls.some((p) => p.keys.length > 0) ? servedKeySetFingerprint(meeting) : '',
   };
 }
 
 export interface CheckInResult {
   meeting: PublicMeetingView;
   voterName: string;
-  tokens: HeldToken[];
-  /** Three evaluations: the voter's own candidacies, which their members' ballot leaves out. */
   ownCandidacies: { pollId: string; questionId: string }[];
+  /** Polls this device is now checked in for (waiting for voting to open), and ones it already holds tokens for. */
+  pending: string[];
 }
 
 /**
- * Checks in and returns the tokens now held on this device (including ones obtained earlier).
- * `expectedFingerprints`: from the voting link, or the ones `keysToConfirm` returned and the
- * voter confirmed against the projector. Without any (undefined or empty) it refuses with
- * `key_mismatch` before blinding anything: there is no unchecked way to check in.
+ * Checks in for every poll the code gives a vote in and this device holds nothing for yet.
+ * `expectedFingerprint`: from the voting link, or the one `prepareCheckIn` returned and the voter
+ * confirmed against the projector. Refuses with `key_mismatch` before blinding anything when the
+ * served key set does not have it: there is no unchecked way to check in.
  */
 export async function checkInVoter(
   api: VoterApi,
   store: VoterStore,
   code: string,
-  expectedFingerprints: readonly string[],
+  roomCode: string,
+  expectedFingerprint: string,
+  prepared?: PreparedCheckIn,
 ): Promise<CheckInResult> {
-  if (!Array.isArray(expectedFingerprints) || expectedFingerprints.length === 0)
-    fail('key_mismatch', 'no key fingerprint to check against: compare the fingerprints with the projector first');
+  if (!/^[0-9a-f]{16}$/.test(expectedFingerprint ?? ''))
+    fail('key_mismatch', 'no key fingerprint to check against: compare the fingerprint with the projector first');
   const voter = voterSlot(code);
-  const lookup = await api.lookup(code);
-  const meeting = await api.meeting(lookup.meetingId);
-  // Every key is checked before anything is blinded: one unexpected key stops the whole check-in.
-  const checked = lookup.entitlements
-    .filter((e) => store.get(tokenKey(voter, e.pollId, e.group)) === null && store.get(receiptKey(voter, e.pollId, e.group)) === null)
-    .map((entitlement) => {
-      const poll = meeting.polls.find((p) => p.id === entitlement.pollId);
-      const served = poll?.keys.find((k) => k.group === entitlement.group && k.keyId === entitlement.keyId);
-      if (!poll || !served) fail('key_mismatch', 'the server did not publish the key it issues under');
-      return { poll, entitlement, key: checkServedKey(served, expectedFingerprints) };
-    });
-  const work = checked.map(({ poll, entitlement, key }) => {
-    const slot = pendingKey(voter, poll.id, entitlement.group);
-    let pending = JSON.parse(store.get(slot) ?? 'null') as PendingIssuance | null;
-    if (!pending) {
-      if (entitlement.issued)
-        fail('already_issued', 'this code was already used to check in on another device: ask the organizer');
-      const nonce = randomNonce();
-      const input = encodeTokenInput({ nonce, context: tokenContext(poll.id, entitlement.group), keyId: key.keyId });
-      const blinded = blind(key.publicKey, input);
-      pending = { nonce: toHex(nonce), blindedMessage: toBase64(blinded.blindedMessage), inverse: toHex(blinded.inverse) };
-      store.set(slot, JSON.stringify(pending));
+  const ready = prepared ?? (await prepareCheckIn(api, code));
+  if (ready.keySetFingerprint !== expectedFingerprint)
+    fail('key_mismatch', `the server's keys (${ready.keySetFingerprint}) are not the ones on your slip or the projector`);
+  const pending: PendingCheckin = readJson<PendingCheckin>(store, pendingKey(voter)) ?? { checkinId: null, polls: {} };
+  const requests: { pollId: string; group: string; questionId: string; blindedMessage: string }[] = [];
+  for (const entry of ready.lookup.polls) {
+    if (store.get(tokensKey(voter, entry.pollId)) !== null || store.get(receiptsKey(voter, entry.pollId)) !== null) continue;
+    if (entry.checkin === 'issued') {
+      // Signed already: this device collects its tokens (collectTokens), or another device holds them.
+      if (pending.polls[entry.pollId]) continue;
+      fail('already_issued', 'this code was checked in on another device, and its ballots were issued there when voting opened');
     }
-    return { poll, group: entitlement.group, key, pending, slot };
-  });
-  if (work.length > 0) {
-    const response = await api.checkin(
-      code,
-      work.map((w) => ({ pollId: w.poll.id, group: w.group, blindedMessage: w.pending.blindedMessage })),
-    );
-    for (const w of work) {
-      const answer = response.signatures.find((s) => s.pollId === w.poll.id && s.group === w.group);
-      if (!answer) fail('token_signature', 'the server did not answer for every poll');
-      const nonce = fromHex(w.pending.nonce);
-      const input = encodeTokenInput({ nonce, context: tokenContext(w.poll.id, w.group), keyId: w.key.keyId });
-      const signature = finalize(w.key.publicKey, input, fromBase64(answer.blindSignature), fromHex(w.pending.inverse));
-      const token = encodeToken({ nonce, context: tokenContext(w.poll.id, w.group), keyId: w.key.keyId, authenticator: signature });
-      const held: HeldToken = { voter, pollId: w.poll.id, group: w.group, token: toBase64Url(token) };
-      store.set(tokenKey(voter, w.poll.id, w.group), JSON.stringify(held));
-      store.remove(w.slot);
-    }
+    const poll = ready.meeting.polls.find((p) => p.id === entry.pollId)!;
+    const kept = pending.polls[entry.pollId];
+    // A retry after a lost answer sends the very same requests; anything else is blinded anew.
+    const reuse = kept && kept.length === entry.keys.length && entry.keys.every((k) => kept.some((r) => r.keyId === k.keyId));
+    pending.polls[entry.pollId] = reuse ? kept : entry.keys.map((key) => blindRequest(poll, key));
+    for (const r of pending.polls[entry.pollId]!) requests.push({ pollId: entry.pollId, group: r.group, questionId: r.questionId, blindedMessage: r.blindedMessage });
   }
-  return { meeting, voterName: lookup.voter.name, tokens: heldTokens(store, voter), ownCandidacies: lookup.ownCandidacies };
+  if (requests.length > 0) {
+    store.set(pendingKey(voter), JSON.stringify(pending));
+    const answer = await api.checkin(code, roomCode, requests);
+    pending.checkinId = answer.checkinId;
+    store.set(pendingKey(voter), JSON.stringify(pending));
+  }
+  return { meeting: ready.meeting, voterName: ready.voterName, ownCandidacies: ready.ownCandidacies, pending: Object.keys(pending.polls) };
 }
 
-export function heldTokens(store: VoterStore, voter: string): HeldToken[] {
+function blindRequest(poll: PublicPollView, key: { group: string; questionId: string; keyId: string }): PendingRequest {
+  const served = poll.keys.find((k) => k.keyId === key.keyId)!;
+  const publicKey = parseRsaSpki(fromBase64(served.spki, 'spki'));
+  const nonce = randomNonce();
+  const input = encodeTokenInput({ nonce, context: tokenContext(poll.id, key.group, key.questionId), keyId: fromHex(key.keyId) });
+  const blinded = blind(publicKey, input);
+  return { group: key.group, questionId: key.questionId, keyId: key.keyId, nonce: toHex(nonce), blindedMessage: toBase64(blinded.blindedMessage), inverse: toHex(blinded.inverse) };
+}
+
+export interface Collected {
+  /** Polls whose tokens this device now holds (new or from before). */
+  ready: string[];
+  /** Checked in, waiting for voting to open (or for a scrutineer to approve a late check-in). */
+  waiting: string[];
+  /** Checked in again from another device, or struck by the scrutineers: this device holds nothing for them. */
+  lost: string[];
+}
+
+/**
+ * Asks for the blind signatures of this device's check-in and turns every one that came back into
+ * a verified token. Safe to call again and again while waiting.
+ */
+export async function collectTokens(api: VoterApi, store: VoterStore, voter: string, meeting: PublicMeetingView): Promise<Collected> {
+  const pending = readJson<PendingCheckin>(store, pendingKey(voter));
+  const collected: Collected = { ready: heldPollIds(store, voter), waiting: [], lost: [] };
+  if (!pending?.checkinId || Object.keys(pending.polls).length === 0) return collected;
+  const status = await api.checkinStatus(pending.checkinId);
+  for (const [pollId, requests] of Object.entries(pending.polls)) {
+    const entry = status.polls.find((p) => p.pollId === pollId);
+    if (!entry || entry.state === 'struck') {
+      collected.lost.push(pollId);
+      delete pending.polls[pollId];
+      continue;
+    }
+    if (entry.state !== 'issued' || !entry.signatures) {
+      collected.waiting.push(pollId);
+      continue;
+    }
+    const poll = meeting.polls.find((p) => p.id === pollId);
+    if (!poll) fail('key_mismatch', 'the server did not publish the keys of a poll this device checked in for');
+    const tokens: HeldToken[] = requests.map((r) => {
+      const signature = entry.signatures!.find((s) => s.group === r.group && s.questionId === r.questionId);
+      if (!signature) fail('token_signature', 'the server did not answer for every key');
+      const served = poll.keys.find((k) => k.keyId === r.keyId);
+      if (!served) fail('key_mismatch', 'the server no longer publishes a key this device checked in under');
+      const publicKey = parseRsaSpki(fromBase64(served.spki, 'spki'));
+      const nonce = fromHex(r.nonce);
+      const fields = { nonce, context: tokenContext(pollId, r.group, r.questionId), keyId: fromHex(r.keyId) };
+      // finalize verifies the unblinded signature under the key before the token is kept.
+      const authenticator = finalize(publicKey, encodeTokenInput(fields), fromBase64(signature.blindSignature, 'blindSignature'), fromHex(r.inverse));
+      const salt = new Uint8Array(SALT_LENGTH);
+      crypto.getRandomValues(salt);
+      return { pollId, group: r.group, questionId: r.questionId, token: toBase64Url(encodeToken({ ...fields, authenticator })), salt: toBase64(salt) };
+    });
+    store.set(tokensKey(voter, pollId), JSON.stringify(tokens));
+    delete pending.polls[pollId];
+    collected.ready.push(pollId);
+  }
+  if (Object.keys(pending.polls).length === 0) store.remove(pendingKey(voter));
+  else store.set(pendingKey(voter), JSON.stringify(pending));
+  return collected;
+}
+
+/** The polls whose tokens this device holds for the voter. */
+function heldPollIds(store: VoterStore, voter: string): string[] {
+  const prefix = `${STORE_PREFIX}tokens:${voter}:`;
+  return store.keys().filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+}
+
+/** Is this device checked in for any poll and still waiting for its signatures? */
+export const hasPendingCheckin = (store: VoterStore, voter: string) => store.get(pendingKey(voter)) !== null;
+
+/** The tokens held for one poll (empty when none). */
+export const heldTokens = (store: VoterStore, voter: string, pollId: string): HeldToken[] => readJson<HeldToken[]>(store, tokensKey(voter, pollId)) ?? [];
+
+/** Every token this device holds for the voter, poll by poll. */
+export const allHeldTokens = (store: VoterStore, voter: string): HeldToken[] => heldPollIds(store, voter).flatMap((pollId) => heldTokens(store, voter, pollId));
+
+/** The receipts this device holds for one voter, every poll. */
+export function heldReceipts(store: VoterStore, voter: string): HeldReceipt[] {
+  const prefix = `${STORE_PREFIX}receipts:${voter}:`;
   return store
     .keys()
-    .filter((k) => k.startsWith(`${STORE_PREFIX}token:${voter}:`))
-    .map((k) => JSON.parse(store.get(k)!) as HeldToken);
+    .filter((k) => k.startsWith(prefix))
+    .flatMap((k) => readJson<HeldReceipt[]>(store, k) ?? []);
 }
 
-/** The fingerprint of the key a held token was issued under, read from the token itself. */
-export const heldTokenFingerprint = (held: HeldToken) => keyFingerprint(decodeToken(fromBase64Url(held.token, 'token')).keyId);
-
-/** The receipts this device holds for one voter slot. */
-export function heldReceipts(store: VoterStore, voter: string): Receipt[] {
+/** Every receipt held on this device, whoever voted (the board's check reads them locally). */
+export function allHeldReceipts(store: VoterStore): HeldReceipt[] {
   return store
     .keys()
-    .filter((k) => k.startsWith(`${STORE_PREFIX}receipt:${voter}:`))
-    .map((k) => JSON.parse(store.get(k)!) as Receipt);
+    .filter((k) => k.startsWith(`${STORE_PREFIX}receipts:`))
+    .flatMap((k) => readJson<HeldReceipt[]>(store, k) ?? []);
 }
 
-/** Casts the ballot of one held token. The token is removed only after the server accepted it. */
-export async function castWithToken(
+/**
+ * Casts every ballot of one poll in one request: `answers` gives the answer for each question
+ * this device holds a token for (every one must be answered: abstaining is an answer).
+ * `comments`: per question, three evaluations only. Checks each receipt and its signature by the
+ * installation (`signer`, base64 Ed25519) before keeping the receipts and deleting the tokens.
+ */
+export async function castPoll(
   api: VoterApi,
   store: VoterStore,
-  held: HeldToken,
-  choices: Choices,
-  comments?: Record<string, string>,
-): Promise<Receipt> {
-  fromBase64Url(held.token, 'token');
-  const response = await api.cast(held.token, choices, comments);
-  store.set(receiptKey(held.voter, held.pollId, held.group), JSON.stringify({ pollId: held.pollId, receipt: response.receipt }));
-  store.remove(tokenKey(held.voter, held.pollId, held.group));
-  return { pollId: held.pollId, receipt: response.receipt };
+  voter: string,
+  poll: PublicPollView,
+  signer: string,
+  answers: Record<string, Choice>,
+  comments: Record<string, string> = {},
+): Promise<HeldReceipt[]> {
+  const tokens = heldTokens(store, voter, poll.id);
+  if (tokens.length === 0) fail('token_missing', 'this device holds no ballot for this poll');
+  const ballots = tokens.map((held) => {
+    const question = poll.questions.find((q) => q.id === held.questionId);
+    if (!question) fail('invalid_choices', `the poll no longer asks ${held.questionId}`);
+    if (!Object.hasOwn(answers, held.questionId)) fail('invalid_choices', `question ${held.questionId} is not answered`);
+    const answer = validateAnswer(question, answers[held.questionId]!, { abstainOnScores: true });
+    const tokenBytes = fromBase64Url(held.token, 'token');
+    const comment = comments[held.questionId]?.trim();
+    return { held, answer, tokenBytes, receipt: ballotReceipt(tokenBytes, fromBase64(held.salt, 'salt'), answer), comment };
+  });
+  const response = await api.cast(ballots.map((b) => ({ token: b.held.token, salt: b.held.salt, answer: b.answer, ...(b.comment ? { comment: b.comment } : {}) })));
+  const signerKey = fromBase64(signer, 'signer');
+  const receipts: HeldReceipt[] = ballots.map((b, i) => {
+    const answered = response.receipts[i];
+    if (!answered || answered.receipt !== toHex(b.receipt)) fail('receipt_mismatch', 'the ballot box answered with a receipt for another ballot');
+    checkReceiptSignature(b.receipt, fromBase64(answered.signature, 'receipt signature'), signerKey);
+    return { pollId: poll.id, group: b.held.group, questionId: b.held.questionId, receipt: answered.receipt, signature: answered.signature, nonce: toHex(b.tokenBytes.subarray(2, 34)) };
+  });
+  store.set(receiptsKey(voter, poll.id), JSON.stringify(receipts));
+  store.remove(tokensKey(voter, poll.id));
+  return receipts;
 }
+
+/**
+ * The short form of a poll's receipts that a person can note down: the first 16 hex digits of
+ * each receipt (64 bits each), enough to find the ballot among the published ones.
+ */
+export const shortReceipt = (receipt: string) => receipt.slice(0, 16);
 
 /** Removes everything this client stored (kiosk mode, or "forget this device"). */
 export function wipeVoterStore(store: VoterStore) {
   for (const key of store.keys()) if (key.startsWith(STORE_PREFIX)) store.remove(key);
 }
-

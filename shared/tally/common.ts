@@ -33,7 +33,10 @@ export function countWithOpinions(questions: readonly Question[], ballots: reado
     const mine = opinions.filter((o) => o.questionId === question.id);
     for (const opinion of mine)
       for (const option of Array.isArray(opinion.choice) ? opinion.choice : [opinion.choice]) counts[option] = (counts[option] ?? 0) + 1;
-    return { question, counts, written: mine.length, votes: ballots.length + mine.length };
+    // Ballots that answer this question: in protocol v1 every ballot answers every question; in
+    // v2 each ballot answers one question (its key's).
+    const answered = ballots.reduce((n, ballot) => n + (Object.hasOwn(ballot, question.id) ? 1 : 0), 0);
+    return { question, counts, written: mine.length, votes: answered + mine.length };
   });
 }
 

@@ -25,7 +25,9 @@ export function tallyDemocraticAppraisal(input: TallyInput<z.output<typeof appra
   const counted = countWithOpinions(input.questions, input.ballots, input.writtenOpinions);
   const cap = appraisalCap(rule, counted.length);
 
-  const graded = counted.map(({ question, counts, written, votes }) => {
+  const graded = counted.map(({ question, counts, written }) => {
+    // Votes are grades given: an abstention (不了解) grades nobody, so it is not in the base.
+    const votes = rule.grades.reduce((sum, g) => sum + (counts[g.id] ?? 0), 0);
     // The best grade reached or exceeded by more than half of the votes.
     let atOrAbove = 0;
     let grade: string | null = null;

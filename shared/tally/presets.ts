@@ -5,11 +5,14 @@
  *  - conversion: per candidate 按期转正 / 延长预备期 / 取消预备党员资格 / 弃权 — without
  *    "extend" for a candidate whose probation was already extended (with a warning);
  *  - league recommendation: one approval question "recommend up to k";
- *  - activist / development object: per candidate the rule's grades (好 / 较好 / 一般 / 差).
+ *  - activist / development object, democratic appraisal: per candidate the rule's grades
+ *    (好 / 较好 / 一般 / 差) and 不了解;
+ *  - three evaluations: per candidate a score on each criterion, or 不了解.
  */
 import type { Question } from '../protocol/poll.ts';
 import type { Explanation } from './result.ts';
-import { AGREE_CHOICES, CONVERSION_CHOICES, type Rule } from './rules.ts';
+import { ABSTAIN } from '../protocol/poll.ts';
+import { ABSTAIN_LABEL, AGREE_CHOICES, CONVERSION_CHOICES, type Rule } from './rules.ts';
 import { SECOND_EXTENSION_WARNING } from './member-conversion.ts';
 
 export interface Candidate {
@@ -71,8 +74,9 @@ export function presetQuestions(
           id: c.id,
           type: 'single',
           title: c.name,
-          options: rule.grades.map((g) => g.id),
-          optionLabels: Object.fromEntries(rule.grades.map((g) => [g.id, g.label])),
+          // Every ballot is cast (protocol v2): a voter who cannot judge says so (不了解).
+          options: [...rule.grades.map((g) => g.id), ABSTAIN],
+          optionLabels: { ...Object.fromEntries(rule.grades.map((g) => [g.id, g.label])), [ABSTAIN]: ABSTAIN_LABEL },
         })),
         warnings,
       };

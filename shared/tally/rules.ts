@@ -11,7 +11,7 @@
  *   more_than v·den > base·num        at_least v·den ≥ base·num
  */
 import { z } from 'zod';
-import { idSchema, text } from '../protocol/poll.ts';
+import { ABSTAIN, idSchema, text } from '../protocol/poll.ts';
 
 export const POLL_KINDS = [
   'generic',
@@ -42,7 +42,11 @@ export const passSchema = z.strictObject({
   comparison: comparisonSchema.default('more_than'),
 });
 
-const gradeSchema = z.strictObject({ id: idSchema, label: text(1, 20) });
+// ABSTAIN is the ballot's own 不了解 choice (every per-candidate ballot has one), never a grade.
+const gradeSchema = z.strictObject({ id: idSchema.refine((id) => id !== ABSTAIN, `"${ABSTAIN}" is the abstention, not a grade`), label: text(1, 20) });
+
+/** The label of the abstention on a grade ballot: the voter does not know the candidate well enough. */
+export const ABSTAIN_LABEL = '不了解';
 
 export const DEFAULT_GRADES = [
   { id: 'good', label: '好' },

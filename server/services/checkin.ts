@@ -1,0 +1,205 @@
+/**
+ * Check-in, protocol v2 (deferred issuance). The voting code identifies the voter; the room code
+ * (six digits on the projector) shows they are in the room. Checking in records one blinded
+ * request per key the voter holds a vote under — one per (poll, group, question), never for their
+ * own candidacy — and signs nothing. Until voting opens the voter may check in again from another
+ * device: the new requests replace the pending ones under a new check-in id, and the first device,
+ * asking with its old id, learns that it was replaced. Opening voting (services/opening.ts) signs
+ * every pending request at once, so each ballot hides among all who checked in.
+ *
+ * With late check-in allowed for the meeting, a check-in after the opening waits for a
+ * scrutineer's approval (`awaiting_approval`) and is signed then.
+ *
+ * Nothing here logs or audits a voter's act: who checked in is the sign-in sheet (`checkins`).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { parseRsaSpki } from '../../shared/crypto/blind-rsa.ts';
+import { bigIntToBytes, compareBytes, equalBytes, fromBase64, toBase64, toHex, utf8 } from '../../shared/encoding.ts';
+import { fail } from '../../shared/errors.ts';
+import type { CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LookupResponse } from '../../shared/protocol/api.ts';
+import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
+import type { AppDeps } from '../context.ts';
+import type { Db } from '../db/open.ts';
+import * as q from '../db/queries.ts';
+import { mayVote } from './polls.ts';
+
+export const hashVotingCode = (normalizedCode: string) => toHex(sha256(utf8(`voting-code|${normalizedCode}`)));
+
+export function voterByCode(deps: AppDeps, code: string): q.VoterRow {
+  const voter = q.findVoterByCodeHash(deps.db, hashVotingCode(normalizeVotingCode(code)));
+  if (!voter) fail('unknown_code', 'this voting code is not valid: check the slip, or ask the organizer for a new one');
+  return voter;
+}
+
+/** Wrong room codes a voting code may try before it must wait for a new room code. */
+export const ROOM_CODE_TRIES = 10;
+/** Per database, per voter: wrong room codes since the room code was last drawn. In memory only. */
+const wrongRoomCodes = new WeakMap<Db, Map<string, { roomCode: string; wrong: number }>>();
+
+function checkRoomCode(deps: AppDeps, voter: q.VoterRow, meeting: q.MeetingRow, given: string) {
+  if (!meeting.roomCode) fail('wrong_phase', 'check-in has not opened yet');
+  let tries = wrongRoomCodes.get(deps.db);
+  if (!tries) wrongRoomCodes.set(deps.db, (tries = new Map()));
+  const seen = tries.get(voter.id);
+  const wrong = seen && seen.roomCode === meeting.roomCode ? seen.wrong : 0;
+  if (wrong >= ROOM_CODE_TRIES) fail('room_code_locked', 'too many wrong room codes with this voting code: ask the organizer to show a new room code');
+  if (!equalBytes(utf8(given), utf8(meeting.roomCode))) {
+    tries.set(voter.id, { roomCode: meeting.roomCode, wrong: wrong + 1 });
+    fail('room_code', 'this is not the room code shown on the projector');
+  }
+  tries.delete(voter.id);
+}
+
+/** Draws a new six-digit room code (uniform: bytes above the largest multiple of 10^6 are drawn again). */
+export function drawRoomCode(deps: AppDeps): string {
+  for (;;) {
+    const bytes = deps.randomBytes(4);
+    const value = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+    if (value < 4_294_000_000) return String(value % 1_000_000).padStart(6, '0');
+  }
+}
+
+/** A poll a voter may check in for now, and the keys they would hold a token under. */
+interface Entitlement {
+  poll: q.PollRow;
+  keys: q.PollKeyRow[];
+  late: boolean;
+}
+
+/** The questions of a poll that are this voter's own candidacy (matched by roster number). */
+export const ownQuestions = (poll: q.PollRow, voter: q.VoterRow) =>
+  new Set(Object.entries(poll.candidateNumbers).filter(([, number]) => number === voter.number).map(([questionId]) => questionId));
+
+/**
+ * The polls the voter holds a vote in at this phase of the meeting: check-in open (and not being
+ * signed for the opening), or voting open with late check-in allowed; the voter may vote in the
+ * poll, is not excluded and submitted no written opinion instead. A key of the voter's own
+ * candidacy is left out: a candidate gets no token for themself.
+ */
+function entitlements(deps: AppDeps, voter: q.VoterRow, meeting: q.MeetingRow): Entitlement[] {
+  if (q.listExclusions(deps.db, voter.meetingId).some((e) => e.voterId === voter.id)) return [];
+  const wrote = new Set(q.listWrittenOpinionsOfVoter(deps.db, voter.id).map((w) => w.pollId));
+  return q.listPollsOfMeeting(deps.db, voter.meetingId).flatMap((poll) => {
+    const checkinOpen = poll.phase === 'checkin' && poll.opening === null;
+    const late = poll.phase === 'voting' && meeting.lateCheckIn;
+    if (!(checkinOpen || late) || !mayVote(poll, voter) || wrote.has(poll.id)) return [];
+    const own = ownQuestions(poll, voter);
+    const keys = q.listPollKeys(deps.db, poll.id).filter((k) => voter.groups.includes(k.group) && !own.has(k.questionId));
+    return keys.length ? [{ poll, keys, late }] : [];
+  });
+}
+
+const keyView = (k: q.PollKeyRow): EntitledKey => ({ group: k.group, questionId: k.questionId, keyId: k.keyId });
+
+export function lookupVoter(deps: AppDeps, code: string): LookupResponse {
+  const voter = voterByCode(deps, code);
+  const meeting = q.getMeeting(deps.db, voter.meetingId)!;
+  const states = new Map(q.listCheckinsOfVoter(deps.db, voter.id).map((c) => [c.pollId, c.state]));
+  const ownCandidacies = q
+    .listPollsOfMeeting(deps.db, voter.meetingId)
+    .flatMap((p) => [...ownQuestions(p, voter)].map((questionId) => ({ pollId: p.id, questionId })));
+  return {
+    meetingId: voter.meetingId,
+    voter: { name: voter.name },
+    ownCandidacies,
+    polls: entitlements(deps, voter, meeting).map(({ poll, keys, late }) => ({
+      pollId: poll.id,
+      phase: poll.phase,
+      keys: keys.map(keyView),
+      checkin: states.get(poll.id) ?? 'none',
+      late,
+    })),
+  };
+}
+
+/** n of each key as big-endian bytes, to refuse a blinded message out of range at check-in rather than at the opening. */
+const moduli = new Map<string, Uint8Array>();
+function modulusOf(key: q.PollKeyRow): Uint8Array {
+  let modulus = moduli.get(key.keyId);
+  if (!modulus) {
+    const pk = parseRsaSpki(key.spki);
+    modulus = bigIntToBytes(pk.n, pk.modulusLength);
+    if (moduli.size > 4096) moduli.clear();
+    moduli.set(key.keyId, modulus);
+  }
+  return modulus;
+}
+
+const CHECKIN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+/** 26 characters from 32: 130 bits. */
+function newCheckinId(deps: AppDeps): string {
+  let id = '';
+  for (const b of deps.randomBytes(26)) id += CHECKIN_ID_ALPHABET[b & 31];
+  return id;
+}
+
+/**
+ * Records the voter's blinded requests for every poll they name: each poll's keys all at once,
+ * exactly the keys the voter holds a vote under. Replaces a pending check-in of the same polls
+ * (another device); refuses once a poll's check-in was signed (`already_issued`).
+ */
+export function checkIn(
+  deps: AppDeps,
+  code: string,
+  roomCode: string,
+  requests: { pollId: string; group: string; questionId: string; blindedMessage: string }[],
+): CheckinResponse {
+  const voter = voterByCode(deps, code);
+  const meeting = q.getMeeting(deps.db, voter.meetingId)!;
+  checkRoomCode(deps, voter, meeting, roomCode);
+  const byPoll = new Map<string, typeof requests>();
+  for (const request of requests) byPoll.set(request.pollId, [...(byPoll.get(request.pollId) ?? []), request]);
+  const checkinId = newCheckinId(deps);
+  return q.runInTransaction(deps.db, () => {
+    const allowed = new Map(entitlements(deps, voter, meeting).map((e) => [e.poll.id, e]));
+    const polls = [...byPoll].map(([pollId, asked]) => {
+      const entitlement = allowed.get(pollId);
+      if (!entitlement) {
+        const poll = q.getPoll(deps.db, pollId);
+        if (poll && poll.meetingId === voter.meetingId && mayVote(poll, voter)) {
+          if (poll.phase === 'draft') fail('wrong_phase', 'check-in has not opened yet');
+          if (poll.phase === 'checkin') fail('wrong_phase', 'voting is opening: check-in has closed');
+          if (poll.phase === 'voting') fail('wrong_phase', 'voting has opened: check-in has closed');
+          if (poll.phase === 'closed' || poll.phase === 'published') fail('wrong_phase', 'this poll is closed');
+        }
+        fail('not_eligible', `this code gives no vote in poll ${pollId}`);
+      }
+      const keys = new Map(entitlement.keys.map((k) => [`${k.group}|${k.questionId}`, k]));
+      const rows = asked.map((request) => {
+        const key = keys.get(`${request.group}|${request.questionId}`);
+        if (!key) fail('not_eligible', `this code gives no vote in poll ${pollId} on ${request.questionId} for group ${request.group}`);
+        keys.delete(`${request.group}|${request.questionId}`);
+        const blinded = fromBase64(request.blindedMessage, 'blindedMessage');
+        const modulus = modulusOf(key);
+        if (blinded.length !== modulus.length) fail('bad_length', `blindedMessage: expected ${modulus.length} bytes, got ${blinded.length}`);
+        if (compareBytes(blinded, modulus) >= 0) fail('blinded_message_out_of_range', 'blindedMessage is not below the key modulus');
+        return { keyId: key.keyId, voterId: voter.id, blindedMessage: Buffer.from(blinded), blindSignature: null };
+      });
+      if (keys.size > 0) fail('invalid_body', `poll ${pollId}: a check-in asks for every key of the poll at once (${keys.size} missing)`);
+      const previous = q.getCheckin(deps.db, pollId, voter.id);
+      if (previous?.state === 'issued') fail('already_issued', 'your ballots for this poll were already issued when voting opened');
+      if (previous?.state === 'struck' && !entitlement.late) fail('wrong_phase', 'voting has opened: check-in has closed');
+      q.deleteRequestsOfVoter(deps.db, pollId, voter.id);
+      q.insertIssuanceRequests(deps.db, rows);
+      const state: CheckinState = entitlement.late ? 'awaiting_approval' : 'pending';
+      q.upsertCheckin(deps.db, { pollId, voterId: voter.id, checkinId, state, late: entitlement.late, approvedBy: null });
+      return { pollId, state };
+    });
+    return { checkinId, polls };
+  });
+}
+
+/** A check-in's state per poll and, once signed, its blind signatures: what the device that holds `checkinId` may fetch. */
+export function checkinStatus(deps: AppDeps, checkinId: string): CheckinStatusResponse {
+  return {
+    polls: q.listCheckinsById(deps.db, checkinId).map((row) => {
+      const poll = q.getPoll(deps.db, row.pollId)!;
+      const base = { pollId: row.pollId, phase: poll.phase, state: row.state };
+      if (row.state !== 'issued') return base;
+      const signatures = q.listRequestsOfVoter(deps.db, row.pollId, row.voterId).flatMap(({ request, key }) =>
+        request.blindSignature ? [{ group: key.group, questionId: key.questionId, blindSignature: toBase64(request.blindSignature) }] : [],
+      );
+      return { ...base, signatures };
+    }),
+  };
+}

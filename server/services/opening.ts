@@ -1,0 +1,156 @@
+/**
+ * Opening voting (protocol v2), in one act:
+ *  1. the head count (清点人数) of the voting members in the room is recorded; the scrutineers may
+ *     strike a check-in whose voter is not in the room. More checked in than counted is refused
+ *     (someone checked in who is not here); more counted than checked in needs a note;
+ *  2. check-in closes, and every pending request is signed, in worker threads;
+ *  3. in one transaction: the signatures are stored, the check-ins become `issued` (or `struck`),
+ *     the poll moves to `voting`, the issuing private keys are destroyed (unless the meeting
+ *     allows late check-in: then at close), and the opening statement is written to the audit
+ *     log, whose head at that moment is anchored in the bundle;
+ *  4. the WAL is checkpointed and truncated, so that no copy of a destroyed key stays in the
+ *     database's files.
+ * The waiting devices then fetch their signatures (services/checkin.ts `checkinStatus`) and
+ * everybody votes from the same moment on.
+ */
+import { fail } from '../../shared/errors.ts';
+import { fromHex, toHex } from '../../shared/encoding.ts';
+import { keySetDigest } from '../../shared/crypto/key-set.ts';
+import { blindSignInWorkers, forgetIssuingKey } from '../crypto/blind-signer.ts';
+import type { AppDeps } from '../context.ts';
+import { checkpointDatabase } from '../db/open.ts';
+import * as q from '../db/queries.ts';
+import { appendAudit } from './audit.ts';
+import { eligibleVoters } from './polls.ts';
+
+export interface OpeningFacts {
+  /** Voting members in the room (不含列席、预备党员、候选人、书面意见人). */
+  headCount: number;
+  /** Why more were counted than checked in. */
+  headCountNote?: string | undefined;
+  /** Voters whose check-in the scrutineers strike: not in the room. */
+  strike?: string[] | undefined;
+}
+
+/** The key set digest of a meeting, hex: what the slips and the projector show (first 16 digits). */
+export const meetingKeySetDigest = (deps: AppDeps, meetingId: string) => toHex(keySetDigest(q.listMeetingKeyIds(deps.db, meetingId).map((id) => fromHex(id))));
+
+export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFacts, actor: string): Promise<q.PollRow> {
+  const strike = new Set(facts.strike ?? []);
+  const note = (facts.headCountNote ?? '').trim();
+  // 1. Check the facts against the sign-in sheet and close check-in, in one transaction.
+  const signing = q.runInTransaction(deps.db, () => {
+    const poll = q.getPoll(deps.db, pollId);
+    if (!poll) fail('not_found', 'no such poll');
+    if (poll.phase !== 'checkin') fail('wrong_phase', `the poll is in ${poll.phase}; voting opens from check-in`);
+    const pending = q.listCheckins(deps.db, pollId).filter((c) => c.state === 'pending');
+    for (const voterId of strike)
+      if (!pending.some((c) => c.voterId === voterId)) fail('invalid_body', `strike: voter ${voterId} has no pending check-in in this poll`);
+    const checkedIn = pending.length - strike.size;
+    const expected = eligibleVoters(deps, poll).length;
+    if (facts.headCount > expected) fail('head_count', `the head count ${facts.headCount} is more than the ${expected} voting members expected`);
+    if (checkedIn > facts.headCount)
+      fail('head_count', `${checkedIn} have checked in but ${facts.headCount} were counted in the room: strike the check-ins of those who are not here, or count again`);
+    if (facts.headCount > checkedIn && note === '')
+      fail('head_count', `${facts.headCount} were counted but only ${checkedIn} have checked in: say why in a note`);
+    q.setPollOpening(deps.db, pollId, { state: 'signing' });
+    return { poll, signed: pending.filter((c) => !strike.has(c.voterId)), checkedIn };
+  });
+  try {
+    // 2. Sign every pending request of the voters not struck, off the event loop.
+    const signedVoters = new Set(signing.signed.map((c) => c.voterId));
+    const requests = q.listRequestsInState(deps.db, pollId, 'pending').filter((r) => signedVoters.has(r.voterId));
+    const keys = q.listPollKeys(deps.db, pollId);
+    const batches = keys
+      .map((key) => ({ key, requests: requests.filter((r) => r.keyId === key.keyId) }))
+      .filter((b) => b.requests.length > 0);
+    for (const { key } of batches) if (!key.privateKey) fail('wrong_phase', 'the issuing keys of this poll are gone');
+    const signatures = await blindSignInWorkers(
+      batches.map(({ key, requests }) => ({ privateKeyPkcs8: key.privateKey!, spki: key.spki, blindedMessages: requests.map((r) => r.blindedMessage) })),
+    );
+    // 3. Store, destroy, record: one transaction.
+    const meeting = q.getMeeting(deps.db, signing.poll.meetingId)!;
+    const at = deps.now().toISOString();
+    q.runInTransaction(deps.db, () => {
+      const poll = q.getPoll(deps.db, pollId)!;
+      if (poll.phase !== 'checkin' || poll.opening?.state !== 'signing') fail('wrong_phase', 'the poll changed while voting was opening');
+      batches.forEach(({ key, requests }, i) => {
+        requests.forEach((r, j) => q.setBlindSignature(deps.db, key.keyId, r.voterId, Buffer.from(signatures[i]![j]!)));
+        q.addKeyIssued(deps.db, key.keyId, requests.length);
+      });
+      for (const c of signing.signed) q.setCheckinState(deps.db, pollId, c.voterId, 'issued');
+      for (const voterId of strike) q.setCheckinState(deps.db, pollId, voterId, 'struck');
+      if (!meeting.lateCheckIn) q.destroyPrivateKeys(deps.db, pollId);
+      q.setPollPhase(deps.db, pollId, 'voting');
+      const issued = q.issuedPerKey(deps.db, pollId);
+      const keySet = meetingKeySetDigest(deps, meeting.id);
+      const statement = {
+        headCount: facts.headCount,
+        headCountNote: note,
+        checkedIn: signing.checkedIn,
+        struck: strike.size,
+        issued,
+        keySetDigest: keySet,
+      };
+      const struckNames = q.listVoters(deps.db, meeting.id).filter((v) => strike.has(v.id)).map((v) => ({ name: v.name, number: v.number }));
+      appendAudit(
+        deps.db,
+        { actor, action: 'open_voting', subject: pollId, details: { ...statement, struckVoters: struckNames, issuingKeysDestroyed: !meeting.lateCheckIn } },
+        at,
+      );
+      const head = q.lastAuditEntry(deps.db)!;
+      q.setPollOpening(deps.db, pollId, { state: 'open', ...statement, anchor: { seq: head.seq, hash: head.hash } });
+    });
+    if (!meeting.lateCheckIn) for (const key of keys) forgetIssuingKey(key.spki);
+  } catch (error) {
+    // Nothing was opened: check-in opens again, and the organizer may retry.
+    q.runInTransaction(deps.db, () => {
+      const poll = q.getPoll(deps.db, pollId);
+      if (poll?.phase === 'checkin' && poll.opening?.state === 'signing') q.setPollOpening(deps.db, pollId, null);
+    });
+    throw error;
+  }
+  // 4. No old page of the WAL keeps a destroyed key.
+  checkpointDatabase(deps.db);
+  return q.getPoll(deps.db, pollId)!;
+}
+
+/**
+ * A late check-in (the meeting allows check-in after voting opened): a scrutineer named for the
+ * poll, signed in with their own account, approves it once they see the voter in the room; it is
+ * signed then, with the keys kept alive until close for this purpose. Audit-logged, and counted
+ * in the bundle (`lateCheckIns`): such a voter who votes at once is exposed to timing, which the
+ * meeting accepted when it allowed late check-in.
+ */
+export async function approveLateCheckIn(deps: AppDeps, pollId: string, voterId: string, approver: q.UserRow): Promise<void> {
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll) fail('not_found', 'no such poll');
+  const scrutineer = poll.scrutineers.find((s) => s.account === approver.username);
+  if (approver.role !== 'scrutineer' || !scrutineer) fail('forbidden', 'a late check-in is approved by a scrutineer named for this poll');
+  if (poll.phase !== 'voting') fail('wrong_phase', 'late check-ins are approved while voting is open');
+  const checkin = q.getCheckin(deps.db, pollId, voterId);
+  if (checkin?.state !== 'awaiting_approval') fail('not_found', 'this voter has no late check-in waiting for approval');
+  const requests = q.listRequestsOfVoter(deps.db, pollId, voterId);
+  const keys = new Map(q.listPollKeys(deps.db, pollId).map((k) => [k.keyId, k]));
+  const batches = requests.map(({ request }) => {
+    const key = keys.get(request.keyId)!;
+    if (!key.privateKey) fail('wrong_phase', 'the issuing keys of this poll are gone');
+    return { privateKeyPkcs8: key.privateKey, spki: key.spki, blindedMessages: [request.blindedMessage] };
+  });
+  const signatures = await blindSignInWorkers(batches);
+  const voter = q.listVoters(deps.db, poll.meetingId).find((v) => v.id === voterId)!;
+  q.runInTransaction(deps.db, () => {
+    const now = q.getCheckin(deps.db, pollId, voterId);
+    if (now?.state !== 'awaiting_approval' || now.checkinId !== checkin.checkinId) fail('conflict', 'the late check-in changed meanwhile: look again');
+    requests.forEach(({ request }, i) => {
+      q.setBlindSignature(deps.db, request.keyId, voterId, Buffer.from(signatures[i]![0]!));
+      q.addKeyIssued(deps.db, request.keyId, 1);
+    });
+    q.setCheckinState(deps.db, pollId, voterId, 'issued', scrutineer.name);
+    appendAudit(
+      deps.db,
+      { actor: approver.username, action: 'approve_late_checkin', subject: pollId, details: { voter: voter.name, number: voter.number, scrutineer: scrutineer.name } },
+      deps.now().toISOString(),
+    );
+  });
+}
