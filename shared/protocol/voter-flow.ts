@@ -32,7 +32,7 @@ import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 
 import { fail } from '../errors.ts';
 import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
 import type { VoterApi } from './api-client.ts';
-import { validateAnswer, type Choice } from './poll.ts';
+import { validateAnswer, type Choice } from './answer.ts';
 import { normalizeVotingCode } from './voting-code.ts';
 
 /** Where the device keeps its state: localStorage in a browser, a Map in the demo. */
