@@ -202,7 +202,12 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await shootBoth(page, 'eval-08-review');
     await page.getByRole('button', { name: '提交选票' }).click();
     await heading(page, '投票完成');
-    expect(await page.locator('.receipt-name').allTextContents()).toEqual(['李明', '李明', '张伟', '张伟']);
+    expect(await page.locator('.receipt-name').allTextContents()).toEqual([
+      '李明 · 师生代表',
+      '李明 · 所在单位（班级）成员',
+      '张伟 · 师生代表',
+      '张伟 · 所在单位（班级）成员',
+    ]);
     expect(await page.locator('.receipt-signed').allTextContents()).toEqual(Array(4).fill('✓ 投票箱签名已验证'));
     await page.getByRole('button', { name: '修改自我评价' }).waitFor();
     await shootBoth(page, 'eval-09-done');
@@ -236,6 +241,10 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await reader.page.getByLabel('投票码').fill(code);
     await reader.page.getByRole('button', { name: '查看' }).click();
     await reader.page.getByText('没有人给你写评语。').waitFor();
+    // A mistyped code is told in the page's words, not the server's English.
+    await reader.page.getByLabel('投票码').fill('AAAA-BBBB-CCCC-DDDD');
+    await reader.page.getByRole('button', { name: '查看' }).click();
+    await expect.poll(() => reader.page.getByRole('alert').textContent()).toBe('查询失败：这个投票码无效。请核对投票单，或向主持人领取新的投票码。');
     expect(await storedText(reader.page)).not.toContain(code.slice(0, 9));
     expect(reader.problems).toEqual([]);
     await reader.context.close();

@@ -47,11 +47,15 @@ function PaperNotes(props: { session: VoteSession; paper: Paper }) {
   const scored = () => props.paper.questions.find((q): q is Question & { type: 'score' } => q.type === 'score');
   return (
     <>
-      <Show when={groups().length > 0}>
-        <p class="group-badge">{t('ballot.groups', { groups: groups().join(locale() === 'zh' ? '、' : ' and ') })}</p>
-      </Show>
-      <Show when={ownHere()}>
-        <p class="own-note">{t('ballot.ownLeftOut')}</p>
+      <Show when={groups().length > 0 || ownHere()}>
+        <div class="own-note paper-notes">
+          <Show when={groups().length > 0}>
+            <p>{t('ballot.groups', { groups: groups().join(locale() === 'zh' ? '、' : ' and ') })}</p>
+          </Show>
+          <Show when={ownHere()}>
+            <p>{t('ballot.ownLeftOut')}</p>
+          </Show>
+        </div>
       </Show>
       <Show when={scored()} fallback={<p>{abstention() ?? t('ballot.instructions')}</p>}>
         {(q) => <p>{t('score.instructions', { min: q().min, max: q().max })}</p>}

@@ -6,13 +6,27 @@
 import { For, Show } from 'solid-js';
 import { KioskDoneNotice } from '../components/kiosk-bar.tsx';
 import { ReceiptCard } from '../components/receipt-card.tsx';
-import { t } from '../i18n/index.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import type { VoteSession } from '../stores/vote-session.ts';
 import { MeetingTitle, ScreenTitle } from './parts.tsx';
 import { SelfEvaluationOffer } from './self-evaluation.tsx';
 
+const GROUP_LABELS: Record<string, MessageKey> = {
+  representatives: 'groupLabel.representatives',
+  members: 'groupLabel.members',
+};
+
 export function Receipts(props: { session: VoteSession; copyable: boolean }) {
-  const groups = () => props.session.receiptGroups();
+  // A rater in two groups has two receipts per candidate: each says which group it is for.
+  const groups = () =>
+    props.session.receiptGroups().map((group) => ({
+      ...group,
+      items: group.items.map((item) => {
+        const twice = group.items.filter((other) => other.questionId === item.questionId).length > 1;
+        const label = GROUP_LABELS[item.group];
+        return twice ? { ...item, title: `${item.title} · ${label ? t(label) : item.group}` } : item;
+      }),
+    }));
   const allVerified = () => groups().every((group) => group.items.every((item) => item.verified));
   return (
     <Show when={groups().length > 0}>
@@ -46,7 +60,7 @@ export function DoneScreen(props: { session: VoteSession; kiosk: { seconds: numb
           </a>
         </Show>
       </section>
-      <p>{t('done.notStored')}</p>
+      <p>{t(props.kiosk ? 'done.notStoredKiosk' : 'done.notStored')}</p>
       <SelfEvaluationOffer session={props.session} />
       <Show when={props.kiosk} fallback={<p class="hint">{t('done.close')}</p>}>
         {(kiosk) => (

@@ -28,6 +28,20 @@ export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: n
         {t('wait.title')}
       </ScreenTitle>
       <Show when={props.session.voterName()}>{(name) => <p>{t('wait.voter', { name: name() })}</p>}</Show>
+      <Show when={late()}>
+        <p class="notice">{t('wait.late')}</p>
+      </Show>
+      <section class="card card-wait" aria-labelledby="wait-next">
+        <h2 id="wait-next">{t('wait.nextTitle')}</h2>
+        <ol class="steps">
+          <li>{t('wait.step1')}</li>
+          <li>{t(props.kiosk ? 'wait.kioskStep2' : 'wait.step2')}</li>
+          <li>
+            <strong>{t(props.kiosk ? 'wait.kioskStep3' : 'wait.step3')}</strong>
+          </li>
+        </ol>
+      </section>
+      {/* After what to do next, so that it is read before the screen clears. */}
       <Show when={props.kiosk}>
         {(kiosk) => (
           <>
@@ -38,19 +52,6 @@ export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: n
           </>
         )}
       </Show>
-      <Show when={late()}>
-        <p class="notice">{t('wait.late')}</p>
-      </Show>
-      <section class="card card-wait" aria-labelledby="wait-next">
-        <h2 id="wait-next">{t('wait.nextTitle')}</h2>
-        <ol class="steps">
-          <li>{t('wait.step1')}</li>
-          <li>{t('wait.step2')}</li>
-          <li>
-            <strong>{t(props.kiosk ? 'wait.kioskStep3' : 'wait.step3')}</strong>
-          </li>
-        </ol>
-      </section>
       <ErrorAlert error={props.session.error()} />
       <SelfEvaluationOffer session={props.session} />
       <section aria-labelledby="items-title">
