@@ -305,7 +305,7 @@ describe('two devices with one code', () => {
     // The second device: told that checking in here cancels the other one.
     await second.page.goto(`${h.server.url}/vote`);
     await enterCode(second.page, slips[0]!.code);
-    await second.page.getByText('这个投票码已经在另一台设备或浏览器上签到过。在本机签到后，那边的签到会被取消。').waitFor();
+    await second.page.getByText('这个投票码已经在另一台设备或浏览器上签到过。在本机签到后，那边的签到会被取消。', { exact: false }).waitFor();
     await shoot(second.page, 'zh-12-check-in-other-device');
     await checkIn(second.page, roomCode, { typed: true });
     await heading(second.page, '已签到，等待投票开始');

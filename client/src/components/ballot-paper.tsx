@@ -193,6 +193,14 @@ export function ScoreCard(props: {
   return (
     <fieldset class="question score-card" classList={{ 'score-card-abstain': abstains() }} data-question={props.question.id}>
       <legend>{props.question.title}</legend>
+      {/* First on the card: someone who does not know the candidate need not go past the scores. */}
+      <Show when={props.dontKnow}>
+        {(dontKnow) => (
+          <button type="button" class="button button-secondary button-small dont-know" aria-pressed={dontKnow().on} onClick={() => dontKnow().toggle()}>
+            {t('score.dontKnow')}
+          </button>
+        )}
+      </Show>
       <Show
         when={!abstains()}
         fallback={
@@ -217,13 +225,6 @@ export function ScoreCard(props: {
             />
           )}
         </For>
-      </Show>
-      <Show when={props.dontKnow}>
-        {(dontKnow) => (
-          <button type="button" class="button button-secondary button-small dont-know" aria-pressed={dontKnow().on} onClick={() => dontKnow().toggle()}>
-            {t('score.dontKnow')}
-          </button>
-        )}
       </Show>
       <Show when={props.comment && !abstains() && props.comment}>
         {(comment) => (

@@ -25,7 +25,7 @@ export const en: Record<MessageKey, string> = {
 
   'checkin.title': 'Check in',
   'checkin.voter': 'This code belongs to {name}',
-  'checkin.otherDevice': 'This code was already checked in on another device or browser. Checking in here cancels that check-in.',
+  'checkin.otherDevice': 'This code was already checked in on another device or browser. Checking in here cancels that check-in. If it was not you, tell the chair.',
   'checkin.keyStep': 'Step 1: compare the key fingerprint',
   'checkin.keyCompare': 'Compare it with the “key fingerprint” on the projector, group by group (four characters at a time). Check in only if they are exactly the same.',
   'checkin.keyChecked': 'Checked automatically: it matches the fingerprint on your slip.',

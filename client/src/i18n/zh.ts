@@ -23,7 +23,7 @@ export const zh = {
 
   'checkin.title': '签到',
   'checkin.voter': '投票码属于：{name}',
-  'checkin.otherDevice': '这个投票码已经在另一台设备或浏览器上签到过。在本机签到后，那边的签到会被取消。',
+  'checkin.otherDevice': '这个投票码已经在另一台设备或浏览器上签到过。在本机签到后，那边的签到会被取消。如果那不是你本人，请告诉主持人。',
   'checkin.keyStep': '第 1 步：核对密钥指纹',
   'checkin.keyCompare': '与投影屏幕上的“密钥指纹”逐组核对（每组 4 个字符），完全一致才签到。',
   'checkin.keyChecked': '已自动核对：与你投票单上的指纹一致。',

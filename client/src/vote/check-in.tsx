@@ -40,7 +40,7 @@ export function CheckInScreen(props: { session: VoteSession; busy: boolean }) {
       <ScreenTitle>{t('checkin.title')}</ScreenTitle>
       <p>{t('checkin.voter', { name: props.session.voterName() })}</p>
       <Show when={props.session.otherDevice()}>
-        <p class="notice">{t('checkin.otherDevice')}</p>
+        <p class="warning-note">{t('checkin.otherDevice')}</p>
       </Show>
       <section class="card card-info" aria-labelledby="key-step">
         <h2 id="key-step">{t('checkin.keyStep')}</h2>
