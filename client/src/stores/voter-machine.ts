@@ -3,11 +3,12 @@
  * issuance). Pure: no Solid, no DOM, no request; client/src/stores/vote-session.ts runs the
  * requests and feeds their outcomes in as events, and test/unit/voter-machine.test.ts plays it.
  *
- *   enter-code ─submit─▶ looking-up ─needs-check-in─▶ check-in ─send─▶ checking-in ─synced─▶ waiting
- *        ▲                   │                          │  └─differ─▶ keys-differ                 │
- *        └───────back────────┴──────────────────────────┘                                        │
- *   waiting ─synced(tokens)─▶ voting ─review─▶ review ─cast─▶ casting ─synced─▶ voting (next poll) │ done
+ *   enter-code ─submit-code─▶ looking-up ─synced─▶ check-in ─send─▶ checking-in ─synced─▶ waiting
+ *        ▲                        │                 │ └─keys-differ─▶ keys-differ
+ *        └────failed / back───────┴─────────────────┘
+ *   waiting ─synced(tokens)─▶ voting ─review─▶ review ─cast─▶ casting ─synced─▶ voting (next poll) | done
  *   waiting ─synced(lost)─▶ lost ─check-in-again─▶ looking-up
+ *   looking-up ─synced─▶ waiting | voting | done (a device that holds something for this code carries on)
  *
  * "synced" is the outcome of asking the ballot box where this device stands (collectTokens plus
  * what the device holds): `settle` turns it into the next stage, the same way from every state
@@ -48,7 +49,6 @@ export interface Standing {
 export type VoterEvent =
   | { type: 'no-session' }
   | { type: 'submit-code' }
-  | { type: 'needs-check-in' }
   | { type: 'send-check-in' }
   | { type: 'keys-differ' }
   | { type: 'back' }
@@ -78,7 +78,6 @@ const bySync = (event: VoterEvent): Stage => (event.type === 'synced' ? settle(e
 const TABLE: { [E in VoterEvent['type']]: Partial<Record<Stage, Target>> } = {
   'no-session': { loading: 'enter-code' },
   'submit-code': { 'enter-code': 'looking-up' },
-  'needs-check-in': { 'looking-up': 'check-in' },
   'send-check-in': { 'check-in': 'checking-in' },
   'keys-differ': { 'check-in': 'keys-differ' },
   back: { 'check-in': 'enter-code', 'keys-differ': 'enter-code', review: 'voting', lost: 'enter-code', 'no-ballot': 'enter-code' },
