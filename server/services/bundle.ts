@@ -18,6 +18,7 @@ import type { WrittenOpinion } from '../../shared/tally/result.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { meetingRecordAnchor } from './audit.ts';
+import { votingGroup } from './checkin.ts';
 import { meetingKeySetDigest } from './opening.ts';
 import { eligibleVoters, mayVote, pollQuestions } from './polls.ts';
 
@@ -33,10 +34,10 @@ function publishedWrittenOpinions(deps: AppDeps, poll: q.PollRow): WrittenOpinio
     .map(({ entry }) => entry);
 }
 
-/** Expected voters per group (three evaluations: the roster of the participation rule). */
+/** Expected voters per group (three evaluations: the roster of the participation rule), each in the one group they vote in. */
 function expectedByGroup(deps: AppDeps, poll: q.PollRow): Record<string, number> {
   const eligible = eligibleVoters(deps, poll);
-  return Object.fromEntries(poll.groups.map((g) => [g, eligible.filter((v) => v.groups.includes(g)).length]));
+  return Object.fromEntries(poll.groups.map((g) => [g, eligible.filter((v) => votingGroup(poll, v) === g).length]));
 }
 
 export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): BundleV2 {

@@ -59,6 +59,13 @@ export function drawRoomCode(deps: AppDeps): string {
   }
 }
 
+/**
+ * The one group a voter votes in, in a poll: the first of the poll's groups they belong to. A
+ * voter in two groups (a student representative who is also a class member) votes once per
+ * candidate: two ballots on one candidate — likely the same scores — would single them out.
+ */
+export const votingGroup = (poll: q.PollRow, voter: q.VoterRow): string | undefined => poll.groups.find((g) => voter.groups.includes(g));
+
 /** A poll a voter may check in for now, and the keys they would hold a token under. */
 interface Entitlement {
   poll: q.PollRow;
@@ -84,7 +91,8 @@ function entitlements(deps: AppDeps, voter: q.VoterRow, meeting: q.MeetingRow): 
     const late = poll.phase === 'voting' && meeting.lateCheckIn;
     if (!(checkinOpen || late) || !mayVote(poll, voter) || wrote.has(poll.id)) return [];
     const own = ownQuestions(poll, voter);
-    const keys = q.listPollKeys(deps.db, poll.id).filter((k) => voter.groups.includes(k.group) && !own.has(k.questionId));
+    const group = votingGroup(poll, voter);
+    const keys = q.listPollKeys(deps.db, poll.id).filter((k) => k.group === group && !own.has(k.questionId));
     return keys.length ? [{ poll, keys, late }] : [];
   });
 }
@@ -98,17 +106,20 @@ export function lookupVoter(deps: AppDeps, code: string): LookupResponse {
   const ownCandidacies = q
     .listPollsOfMeeting(deps.db, voter.meetingId)
     .flatMap((p) => [...ownQuestions(p, voter)].map((questionId) => ({ pollId: p.id, questionId })));
+  const open = entitlements(deps, voter, meeting);
+  // Polls whose check-in was signed (or struck) at the opening are listed too, though no longer
+  // open to check-in: a device that was replaced can then say where the ballots went.
+  const settled = q
+    .listPollsOfMeeting(deps.db, voter.meetingId)
+    .filter((p) => !open.some((e) => e.poll.id === p.id) && (states.get(p.id) === 'issued' || states.get(p.id) === 'struck'));
   return {
     meetingId: voter.meetingId,
     voter: { name: voter.name },
     ownCandidacies,
-    polls: entitlements(deps, voter, meeting).map(({ poll, keys, late }) => ({
-      pollId: poll.id,
-      phase: poll.phase,
-      keys: keys.map(keyView),
-      checkin: states.get(poll.id) ?? 'none',
-      late,
-    })),
+    polls: [
+      ...open.map(({ poll, keys, late }) => ({ pollId: poll.id, phase: poll.phase, keys: keys.map(keyView), checkin: states.get(poll.id) ?? ('none' as const), late })),
+      ...settled.map((poll) => ({ pollId: poll.id, phase: poll.phase, keys: [], checkin: states.get(poll.id)!, late: false })),
+    ],
   };
 }
 

@@ -177,7 +177,11 @@ export interface LookupResponse {
   voter: { name: string };
   /** The questions that are this voter's own candidacy: no token for them (self-evaluated instead in the three evaluations). */
   ownCandidacies: { pollId: string; questionId: string }[];
-  /** Each poll the code gives a vote in now: the keys its tokens would be issued under, and the check-in's state. */
+  /**
+   * Each poll the code gives a vote in now: the keys its tokens would be issued under, and the
+   * check-in's state; also (with no keys) the polls whose check-in was signed or struck when
+   * voting opened.
+   */
   polls: { pollId: string; phase: Phase; keys: EntitledKey[]; checkin: CheckinState; late: boolean }[];
 }
 

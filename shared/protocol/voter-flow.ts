@@ -205,6 +205,7 @@ export async function checkInVoter(
       if (pending.polls[entry.pollId]) continue;
       fail('already_issued', 'this code was checked in on another device, and its ballots were issued there when voting opened');
     }
+    if (entry.checkin === 'struck' || entry.keys.length === 0) continue;
     const poll = ready.meeting.polls.find((p) => p.id === entry.pollId)!;
     const kept = pending.polls[entry.pollId];
     // A retry after a lost answer sends the very same requests; anything else is blinded anew.
