@@ -14,16 +14,15 @@
  * once every poll of the meeting is closed (the page then stops listening).
  *
  * Privacy. Before a poll closes, a state carries only what GET /api/public/polls/:id/turnout
- * already returns to anyone — expected, checked in, ballots cast — plus public descriptions
- * (titles, questions, key fingerprints). No choice, count of choices, token, receipt or name.
- * Timing: the stream tells at most once a second that the number of ballots grew. Anyone polling
- * the turnout endpoint learns the same, more finely, and anyone in the room sees a voter tap
- * "cast" anyway; what it tells is *that* someone voted at about that moment, never *how*: the
- * ballots table has no time or order and choice counts do not exist outside it before close.
- * So a per-ballot event would reveal nothing the turnout endpoint does not; we still coalesce
- * to one read per second, which bounds the work and never adds precision. The residual risk is
- * the one docs/protocol.md §7 states: with voting open, a late voter who checks in and casts
- * at once is seen to vote (not how), by the room as by this stream.
+ * already returns to anyone — expected, checked in, submitted — plus public descriptions (titles,
+ * questions, the key set fingerprint) and, once voting opened, the opening statement (head count,
+ * check-ins signed and struck, tokens issued, the record's digest). No choice, count of choices,
+ * token, receipt, name or room code: the projector page reads the room code and the 未签到名单 from
+ * the organizer's routes, with the organizer's session. Timing: the stream tells at most once a
+ * second that the number of submissions grew; anyone in the room sees a voter tap "submit"
+ * anyway; what it tells is *that* someone voted at about that moment, never *how*: the ballots
+ * table has no time or order and choice counts do not exist outside it before close. Every token
+ * was signed at the same moment (the opening), so a submission hides among all who checked in.
  */
 import { clientAddress } from '../client-address.ts';
 import { Hono, type Context } from 'hono';
