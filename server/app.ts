@@ -20,7 +20,7 @@ import { liveRoutes } from './routes/live.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { unitRoutes, userRoutes } from './routes/users.ts';
-import { ballotRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
+import { ballotRoutes, candidateKeyRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi, strictUtf8Body } from './validate.ts';
 
 export const API_BODY_LIMIT = 64 * 1024;
@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.route('/api/checkin', checkinRoutes(deps));
   app.route('/api/ballots', ballotRoutes(deps));
   app.route('/api/self-evaluations', selfEvaluationRoutes(deps));
+  app.route('/api/candidate-keys', candidateKeyRoutes(deps));
   app.route('/api/public/live', liveRoutes(deps));
   app.route('/api/public', publicRoutes(deps));
   const openApi = buildOpenApi(app, { title: 'Anonymous ballot API', version: '1' });

@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { castPoll, checkInVoter, collectTokens, heldTokens, memoryStore, parseVotingFragment, voterSlot } from '../../shared/protocol/voter-flow.ts';
+import { castPoll, checkInVoter, collectTokens, heldTokens, memoryStore, parseVotingFragment, submitSelfEvaluation, voterSlot } from '../../shared/protocol/voter-flow.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { ABSTAIN, type Choice, type Question } from '../../shared/protocol/poll.ts';
 import { POLL_KINDS, type PollKind } from '../../shared/tally/rules.ts';
@@ -158,14 +158,6 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2;
     log(`check-in open; ${slips.slips.length} slips printed; key set fingerprint ${slips.keySetFingerprint}; room code on the projector ${roomCode}`);
 
     const api = createVoterApi(url);
-    if (evaluation) {
-      // Each candidate signs their own self-evaluation with their voting code.
-      for (const question of poll.questions as Question[]) {
-        const slip = slips.slips[roster.findIndex((r) => r.number === candidateNumber(question.id))]!;
-        if (question.type === 'score') await api.selfEvaluate(slip.code, poll.id, randomScores(question.criteria, question.min, question.max));
-      }
-      log(`${poll.questions.length} self-evaluations submitted`);
-    }
     const skipped = new Set(added.filter((v, i) => i % 10 === 9 || v.id === absentWithOpinion?.id).map((v) => v.id));
     const attending = slips.slips.filter((slip) => !skipped.has(slip.voterId)); // about one in ten is absent
     const devices = [];
@@ -176,6 +168,15 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2;
       if (result.pending.length) devices.push({ store, voter: voterSlot(link.code!), meeting: result.meeting });
     }
     log(`${devices.length} of ${roster.length} voters checked in, each with one blinded request per candidate; nothing signed yet`);
+    if (evaluation) {
+      // Each candidate's device registered the candidate's own keys at check-in; it signs the self-evaluation with them.
+      for (const question of poll.questions as Question[]) {
+        const slip = slips.slips[roster.findIndex((r) => r.number === candidateNumber(question.id))]!;
+        const device = devices.find((d) => d.voter === voterSlot(slip.code))!;
+        if (question.type === 'score') await submitSelfEvaluation(api, device.store, slip.code, poll.id, randomScores(question.criteria, question.min, question.max));
+      }
+      log(`${poll.questions.length} self-evaluations signed with the candidates' own keys`);
+    }
 
     // The head count: everyone who checked in is in the room.
     await organizer('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting', openings: { [poll.id]: { headCount: devices.length } } });

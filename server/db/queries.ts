@@ -8,6 +8,7 @@ import {
   auditLog,
   ballots,
   candidateComments,
+  candidateKeys,
   checkins,
   cosignatures,
   decisions,
@@ -347,6 +348,17 @@ export const upsertSelfEvaluation = (db: Db, row: typeof selfEvaluations.$inferI
     .run();
 export const listSelfEvaluations = (db: Db, pollId: string) =>
   db.select().from(selfEvaluations).where(eq(selfEvaluations.pollId, pollId)).orderBy(asc(selfEvaluations.questionId)).all();
+
+// ---- candidates' own keys (three evaluations) ----
+
+export const upsertCandidateKey = (db: Db, row: typeof candidateKeys.$inferInsert) =>
+  db
+    .insert(candidateKeys)
+    .values(row)
+    .onConflictDoUpdate({ target: [candidateKeys.pollId, candidateKeys.questionId], set: { signingKey: row.signingKey, boxKey: row.boxKey } })
+    .run();
+export const listCandidateKeys = (db: Db, pollId: string) =>
+  db.select().from(candidateKeys).where(eq(candidateKeys.pollId, pollId)).orderBy(asc(candidateKeys.questionId)).all();
 
 // ---- per-candidate comments (three evaluations) ----
 

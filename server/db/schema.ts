@@ -251,6 +251,26 @@ export const selfEvaluations = sqliteTable(
       .references(() => voters.id, { onDelete: 'cascade' }),
     /** Canonical JSON of { criterionId: score }. */
     scores: text('scores').notNull(),
+    /** The candidate's Ed25519 signature over it with their registered key (shared/crypto/candidate-key.ts); null before protocol v2. */
+    signature: text('signature'),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
+);
+
+/**
+ * A candidate's own public keys (three evaluations, protocol v2): made in their browser,
+ * registered in the room before voting opens. The signing key signs the self-evaluation; raters'
+ * devices seal comments to the box key. Public: shown on the projector and in the bundle.
+ */
+export const candidateKeys = sqliteTable(
+  'candidate_keys',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    signingKey: text('signing_key').notNull(),
+    boxKey: text('box_key').notNull(),
   },
   (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
 );
@@ -334,7 +354,8 @@ export const auditLog = sqliteTable('audit_log', {
 /**
  * Per-candidate comments from the three evaluations: shown to the candidate only, never
  * attributed. WITHOUT ROWID in SQL (hand-written migration) and keyed by a random id, with no
- * nonce, token, group or time: nothing joins a comment to its ballot or its rater.
+ * nonce, token, group or time: nothing joins a comment to its ballot or its rater. Since protocol
+ * v2 `text` holds the comment sealed to the candidate's box key (base64): the server cannot read it.
  */
 export const candidateComments = sqliteTable('candidate_comments', {
   id: blob('id', { mode: 'buffer' }).primaryKey(),

@@ -5,9 +5,9 @@
  * about the request (time, address, headers) reaches storage or the log.
  */
 import { Hono } from 'hono';
-import { candidateCommentsBody, castBody, checkinBody, checkinStatusBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
+import { candidateCommentsBody, candidateKeyBody, castBody, checkinBody, checkinStatusBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
-import { checkIn, checkinStatus, lookupVoter } from '../services/checkin.ts';
+import { checkIn, checkinStatus, lookupVoter, registerCandidateKey } from '../services/checkin.ts';
 import { castBallots, commentsForCandidate, submitSelfEvaluation } from '../services/voting.ts';
 import { jsonBody } from '../validate.ts';
 
@@ -50,8 +50,19 @@ export function selfEvaluationRoutes(deps: AppDeps) {
     '/',
     jsonBody(selfEvaluationBody, { summary: "A candidate's signed self-evaluation (not anonymous), with their voting code", access: 'voter' }),
     (c) => {
-      const { code, pollId, scores } = c.req.valid('json');
-      return c.json(submitSelfEvaluation(deps, code, pollId, scores));
+      const { code, pollId, scores, signature } = c.req.valid('json');
+      return c.json(submitSelfEvaluation(deps, code, pollId, scores, signature));
+    },
+  );
+}
+
+export function candidateKeyRoutes(deps: AppDeps) {
+  return new Hono().post(
+    '/',
+    jsonBody(candidateKeyBody, { summary: "A candidate registers their own public keys in the room (three evaluations), before voting opens", access: 'voter' }),
+    (c) => {
+      const { code, roomCode, pollId, signingKey, boxKey } = c.req.valid('json');
+      return c.json(registerCandidateKey(deps, code, roomCode, pollId, { signingKey, boxKey }));
     },
   );
 }

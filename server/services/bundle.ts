@@ -86,7 +86,13 @@ export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): B
     writtenOpinions: publishedWrittenOpinions(deps, poll),
     exclusions,
     ...(evaluation
-      ? { selfEvaluations: q.listSelfEvaluations(deps.db, poll.id).map((s) => ({ questionId: s.questionId, scores: JSON.parse(s.scores) as Record<string, number> })) }
+      ? {
+          candidateKeys: q.listCandidateKeys(deps.db, poll.id).map(({ questionId, signingKey, boxKey }) => ({ questionId, signingKey, boxKey })),
+          // Only statements signed with the candidate's key (every one since protocol v2).
+          selfEvaluations: q
+            .listSelfEvaluations(deps.db, poll.id)
+            .flatMap((s) => (s.signature ? [{ questionId: s.questionId, scores: JSON.parse(s.scores) as Record<string, number>, signature: s.signature }] : [])),
+        }
       : {}),
   };
   // Counted from the real ballots, before any is withheld.

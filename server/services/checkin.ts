@@ -22,6 +22,8 @@ import type { AppDeps } from '../context.ts';
 import type { Db } from '../db/open.ts';
 import * as q from '../db/queries.ts';
 import { mayVote } from './polls.ts';
+import { appendAudit } from './audit.ts';
+import { candidateKeyFingerprint, checkCandidateKeys, type CandidatePublicKeys } from '../../shared/crypto/candidate-key.ts';
 
 export const hashVotingCode = (normalizedCode: string) => toHex(sha256(utf8(`voting-code|${normalizedCode}`)));
 
@@ -198,6 +200,31 @@ export function checkIn(
     });
     return { checkinId, polls };
   });
+}
+
+/**
+ * A candidate registers their own public keys (made in their browser) for their candidacy in a
+ * three-evaluations poll: in the room (the room code), before voting opens. Registering again
+ * replaces the keys — the projector shows the fingerprint beside the name, so a candidate sees at
+ * once if someone else registered for them, and registers again. Audit-logged.
+ */
+export function registerCandidateKey(deps: AppDeps, code: string, roomCode: string, pollId: string, keys: CandidatePublicKeys) {
+  const voter = voterByCode(deps, code);
+  const meeting = q.getMeeting(deps.db, voter.meetingId)!;
+  checkRoomCode(deps, voter, meeting, roomCode);
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll || poll.meetingId !== voter.meetingId) fail('not_found', 'no such poll in your meeting');
+  if (poll.kind !== 'three_evaluations') fail('not_eligible', 'only candidates in the three evaluations register a key');
+  const questionId = [...ownQuestions(poll, voter)][0];
+  if (!questionId) fail('not_eligible', 'you are not a candidate in this evaluation');
+  if (poll.phase !== 'checkin' || poll.opening !== null) fail('wrong_phase', 'keys are registered in the room before voting opens');
+  checkCandidateKeys(keys);
+  const fingerprint = candidateKeyFingerprint(keys);
+  q.runInTransaction(deps.db, () => {
+    q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
+    appendAudit(deps.db, { actor: `candidate ${voter.number}`, action: 'register_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint } }, deps.now().toISOString());
+  });
+  return { questionId, fingerprint };
 }
 
 /** A check-in's state per poll and, once signed, its blind signatures: what the device that holds `checkinId` may fetch. */

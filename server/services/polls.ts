@@ -11,6 +11,7 @@
 import { fail } from '../../shared/errors.ts';
 import { toBase64, toHex } from '../../shared/encoding.ts';
 import { tokenKeyId } from '../../shared/crypto/token.ts';
+import { candidateKeyFingerprint } from '../../shared/crypto/candidate-key.ts';
 import type { Phase, Question } from '../../shared/protocol/poll.ts';
 import type { PublicPollView, TurnoutView } from '../../shared/protocol/api.ts';
 import { forgetIssuingKey, generateIssuingKeyAsync } from '../crypto/blind-signer.ts';
@@ -72,6 +73,16 @@ export function publicPollView(deps: AppDeps, poll: q.PollRow): PublicPollView {
     groups: poll.groups,
     questions: pollQuestions(poll),
     keys: q.listPollKeys(deps.db, poll.id).map((k) => ({ group: k.group, questionId: k.questionId, keyId: k.keyId, spki: toBase64(k.spki) })),
+    ...(poll.kind === 'three_evaluations'
+      ? {
+          candidateKeys: q.listCandidateKeys(deps.db, poll.id).map(({ questionId, signingKey, boxKey }) => ({
+            questionId,
+            signingKey,
+            boxKey,
+            fingerprint: candidateKeyFingerprint({ signingKey, boxKey }),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import { checkToken, decodeToken, tokenContext } from '../../shared/crypto/token
 import { ABSTAIN, validateAnswer, type Choice } from '../../shared/protocol/poll.ts';
 import type { CandidateCommentsResponse, CastResponse } from '../../shared/protocol/api.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
+import { MIN_SEALED_LENGTH, checkSelfEvaluation } from '../../shared/crypto/candidate-key.ts';
 import { nodePssVerifier } from '../crypto/blind-signer.ts';
 import { signReceiptWith } from '../crypto/receipt-signer.ts';
 import type { AppDeps } from '../context.ts';
@@ -91,6 +92,7 @@ export interface BallotInput {
   token: string;
   salt: string;
   answer: Choice;
+  /** Three evaluations: a comment sealed to the candidate's box key (base64). */
   comment?: string | undefined;
 }
 
@@ -122,10 +124,12 @@ export async function castBallots(deps: AppDeps, inputs: readonly BallotInput[])
     const question = questions.get(b.key.questionId);
     if (!question) fail('token_key_unknown', 'the question of this token no longer exists');
     const answer = validateAnswer(question, b.input.answer, { abstainOnScores: true });
-    const comment = b.input.comment?.trim() ?? '';
+    const comment = b.input.comment ?? '';
     if (comment !== '') {
       if (poll.kind !== 'three_evaluations') fail('invalid_choices', 'comments belong to the three evaluations only');
       if (answer === ABSTAIN) fail('invalid_choices', `ballots.${i}: a comment needs scores for that candidate on the same ballot`);
+      // Sealed to the candidate's key on the rater's device: the server only checks its form.
+      if (fromBase64(comment, `ballots.${i}.comment`).length < MIN_SEALED_LENGTH) fail('invalid_choices', `ballots.${i}: the comment is not a sealed comment`);
     }
     return { ...b, answer, canonical: canonicalJson(answer), comment };
   });
@@ -173,10 +177,11 @@ export async function castBallots(deps: AppDeps, inputs: readonly BallotInput[])
 }
 
 /**
- * After close, a candidate reads the comments written to them, identified by their voting code:
- * one entry per candidacy in a closed three-evaluations poll of their meeting. Withheld (null)
- * when an anonymous group scored the candidate with fewer raters than the anonymity floor (but
- * some), where even an unattributed comment could be told apart by who was in the room.
+ * After close, a candidate fetches the comments written to them, identified by their voting code:
+ * one entry per candidacy in a closed three-evaluations poll of their meeting, each comment sealed
+ * to the candidate's box key (their browser opens them; the server cannot). Withheld (null) when
+ * an anonymous group scored the candidate with fewer raters than the anonymity floor (but some),
+ * where even an unattributed comment could be told apart by who was in the room.
  */
 export function commentsForCandidate(deps: AppDeps, code: string): CandidateCommentsResponse {
   const voter = voterByCode(deps, code);
@@ -197,11 +202,12 @@ export function commentsForCandidate(deps: AppDeps, code: string): CandidateComm
 }
 
 /**
- * A candidate's self-evaluation: not anonymous. The voting code identifies the candidate; the
- * scores are stored with their roster entry and published with their name (the question).
- * May be revised until the poll closes.
+ * A candidate's self-evaluation: not anonymous. The voting code identifies the candidate, and
+ * the scores must be signed with the signing key the candidate registered in the room: whoever
+ * else holds the printed code cannot state or change it. Stored with their roster entry and
+ * published, with the signature, under their name (the question). May be revised until close.
  */
-export function submitSelfEvaluation(deps: AppDeps, code: string, pollId: string, scores: Record<string, number>) {
+export function submitSelfEvaluation(deps: AppDeps, code: string, pollId: string, scores: Record<string, number>, signature: string) {
   const voter = voterByCode(deps, code);
   const poll = q.getPoll(deps.db, pollId);
   if (!poll || poll.meetingId !== voter.meetingId) fail('not_found', 'no such poll in your meeting');
@@ -210,7 +216,10 @@ export function submitSelfEvaluation(deps: AppDeps, code: string, pollId: string
   const questionId = [...ownQuestions(poll, voter)][0];
   if (!questionId) fail('not_eligible', 'you are not a candidate in this evaluation');
   const question = pollQuestions(poll).find((x) => x.id === questionId)!;
-  const canonical = validateAnswer(question, scores);
-  q.upsertSelfEvaluation(deps.db, { pollId, questionId, voterId: voter.id, scores: canonicalJson(canonical) });
+  const canonical = validateAnswer(question, scores) as Record<string, number>;
+  const key = q.listCandidateKeys(deps.db, pollId).find((k) => k.questionId === questionId);
+  if (!key) fail('candidate_key_missing', 'register your own key in the room first (before voting opens): the self-evaluation is signed with it');
+  checkSelfEvaluation(key.signingKey, signature, { pollId, questionId, scores: canonical });
+  q.upsertSelfEvaluation(deps.db, { pollId, questionId, voterId: voter.id, scores: canonicalJson(canonical), signature });
   return { questionId, scores: canonical };
 }

@@ -79,8 +79,11 @@ export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init)
     /** After close: the comments raters wrote to the candidate whose code this is. */
     candidateComments: (code: string) => post<CandidateCommentsResponse>('/api/self-evaluations/comments', { code }),
     /** Not anonymous: a candidate's own signed statement. */
-    selfEvaluate: (code: string, pollId: string, scores: Record<string, number>) =>
-      post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores }),
+    selfEvaluate: (code: string, pollId: string, scores: Record<string, number>, signature: string) =>
+      post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores, signature }),
+    /** A candidate's own public keys, registered in the room before voting opens. */
+    registerCandidateKey: (code: string, roomCode: string, pollId: string, keys: { signingKey: string; boxKey: string }) =>
+      post<{ questionId: string; fingerprint: string }>('/api/candidate-keys', { code, roomCode, pollId, ...keys }),
     meeting: (meetingId: string) => get<PublicMeetingView>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
     turnout: (pollId: string) => get<TurnoutView>(`/api/public/polls/${encodeURIComponent(pollId)}/turnout`),
     bundle: (pollId: string) => get<Bundle>(`/api/public/polls/${encodeURIComponent(pollId)}/bundle`),

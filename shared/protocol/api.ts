@@ -209,8 +209,8 @@ export const ballotInput = z.strictObject({
   token: base64url,
   salt: base64,
   answer: choiceSchema,
-  /** Three evaluations: a short comment on the candidate this ballot scores, shown to that candidate only. */
-  comment: text(1, 500).optional(),
+  /** Three evaluations: a short comment on the candidate this ballot scores, sealed on the rater's device to the candidate's box key (base64). */
+  comment: base64.optional(),
 });
 /** Every ballot of one voter for one poll, in one request or none. */
 export const castBody = z.strictObject({ ballots: z.array(ballotInput).min(1).max(400) });
@@ -238,6 +238,8 @@ export interface PublicPollView {
   groups: string[];
   questions: Question[];
   keys: PublicKeyView[];
+  /** Three evaluations: the keys candidates registered, with their fingerprints (raters seal comments to `boxKey`). */
+  candidateKeys?: { questionId: string; signingKey: string; boxKey: string; fingerprint: string }[];
 }
 
 export interface PublicMeetingView {
@@ -309,4 +311,14 @@ export const selfEvaluationBody = z.strictObject({
   code: votingCodeInput,
   pollId: idSchema,
   scores: z.record(idSchema, z.number().int().min(0).max(1000)),
+  /** The candidate's Ed25519 signature over the scores, with the key they registered in the room. */
+  signature: base64,
+});
+/** A candidate's own public keys, registered in the room before voting opens (three evaluations). */
+export const candidateKeyBody = z.strictObject({
+  code: votingCodeInput,
+  roomCode: roomCodeInput,
+  pollId: idSchema,
+  signingKey: base64,
+  boxKey: base64,
 });

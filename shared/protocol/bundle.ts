@@ -121,7 +121,10 @@ export const bundleSchemaV2 = z.strictObject({
   writtenOpinions: z.array(writtenOpinionSchema),
   exclusions: z.array(exclusion),
   scrutineers: z.array(scrutineer),
-  selfEvaluations: z.array(selfEvaluationSchema).optional(),
+  /** Three evaluations: the public keys each candidate registered in the room (shared/crypto/candidate-key.ts). */
+  candidateKeys: z.array(z.strictObject({ questionId: idSchema, signingKey: base64, boxKey: base64 })).optional(),
+  /** Three evaluations: the candidates' own statements, each signed with their registered signing key. */
+  selfEvaluations: z.array(selfEvaluationSchema.extend({ signature: base64 })).optional(),
   /** The meeting's record (audit entries) anchored when voting opened and when the poll closed. */
   record: z.strictObject({ opening: auditAnchorSchema, close: auditAnchorSchema }),
   result: pollResultSchema,

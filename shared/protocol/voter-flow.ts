@@ -28,6 +28,15 @@ import { blind, finalize, parseRsaSpki, randomNonce } from '../crypto/blind-rsa.
 import { keySetDigest, keySetFingerprint } from '../crypto/key-set.ts';
 import { ballotReceipt, checkReceiptSignature, SALT_LENGTH } from '../crypto/receipt.ts';
 import { encodeToken, encodeTokenInput, tokenContext, tokenKeyId } from '../crypto/token.ts';
+import {
+  candidateKeyFingerprint,
+  generateCandidateKeys,
+  openComment,
+  sealComment,
+  signSelfEvaluation,
+  type CandidatePublicKeys,
+} from '../crypto/candidate-key.ts';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
@@ -219,6 +228,8 @@ export async function checkInVoter(
     pending.checkinId = answer.checkinId;
     store.set(pendingKey(voter), JSON.stringify(pending));
   }
+  // A candidate in the three evaluations registers their own keys in the room too.
+  await ensureCandidateKeys(api, store, code, roomCode, ready.meeting, ready.ownCandidacies);
   return { meeting: ready.meeting, voterName: ready.voterName, ownCandidacies: ready.ownCandidacies, pending: Object.keys(pending.polls) };
 }
 
@@ -337,16 +348,25 @@ export async function castPoll(
   // A rater in two groups holds two tokens for one candidate: the comment rides on the first
   // only, or the candidate would read it twice (and learn that one rater was in both groups).
   const commented = new Set<string>();
-  const ballots = tokens.map((held) => {
-    const question = poll.questions.find((q) => q.id === held.questionId);
-    if (!question) fail('invalid_choices', `the poll no longer asks ${held.questionId}`);
-    if (!Object.hasOwn(answers, held.questionId)) fail('invalid_choices', `question ${held.questionId} is not answered`);
-    const answer = validateAnswer(question, answers[held.questionId]!, { abstainOnScores: true });
-    const tokenBytes = fromBase64Url(held.token, 'token');
-    const comment = commented.has(held.questionId) ? undefined : comments[held.questionId]?.trim();
-    if (comment) commented.add(held.questionId);
-    return { held, answer, tokenBytes, receipt: ballotReceipt(tokenBytes, fromBase64(held.salt, 'salt'), answer), comment };
-  });
+  const ballots = await Promise.all(
+    tokens.map(async (held) => {
+      const question = poll.questions.find((q) => q.id === held.questionId);
+      if (!question) fail('invalid_choices', `the poll no longer asks ${held.questionId}`);
+      if (!Object.hasOwn(answers, held.questionId)) fail('invalid_choices', `question ${held.questionId} is not answered`);
+      const answer = validateAnswer(question, answers[held.questionId]!, { abstainOnScores: true });
+      const tokenBytes = fromBase64Url(held.token, 'token');
+      const text = commented.has(held.questionId) ? undefined : comments[held.questionId]?.trim();
+      let comment: string | undefined;
+      if (text) {
+        commented.add(held.questionId);
+        // Sealed here, to the key the candidate registered in the room: the server never reads it.
+        const key = poll.candidateKeys?.find((k) => k.questionId === held.questionId);
+        if (!key) fail('candidate_key_missing', 'this candidate registered no key in the room: a comment cannot be sealed to them');
+        comment = await sealComment(key.boxKey, text);
+      }
+      return { held, answer, tokenBytes, receipt: ballotReceipt(tokenBytes, fromBase64(held.salt, 'salt'), answer), comment };
+    }),
+  );
   const response = await api.cast(ballots.map((b) => ({ token: b.held.token, salt: b.held.salt, answer: b.answer, ...(b.comment ? { comment: b.comment } : {}) })));
   const signerKey = fromBase64(signer, 'signer');
   const receipts: HeldReceipt[] = ballots.map((b, i) => {
@@ -358,6 +378,80 @@ export async function castPoll(
   store.set(receiptsKey(voter, poll.id), JSON.stringify(receipts));
   store.remove(tokensKey(voter, poll.id));
   return receipts;
+}
+
+/** The secret halves of a candidate's own keys, kept on their device only. */
+interface StoredCandidateKeys {
+  questionId: string;
+  signingSecret: string;
+  boxSecret: string;
+}
+const candidateKeysKey = (voter: string, pollId: string) => `${STORE_PREFIX}candidate:${voter}:${pollId}`;
+
+/**
+ * For each of the voter's own candidacies in a three-evaluations poll open to check-in: makes the
+ * candidate's own key pairs on this device (once; kept in the store) and registers their public
+ * halves with the room code. Registers again when the meeting shows other keys for the candidacy
+ * (someone else registered for them). Returns the fingerprints the projector should show.
+ */
+export async function ensureCandidateKeys(
+  api: VoterApi,
+  store: VoterStore,
+  code: string,
+  roomCode: string,
+  meeting: PublicMeetingView,
+  ownCandidacies: readonly { pollId: string; questionId: string }[],
+): Promise<{ pollId: string; questionId: string; fingerprint: string }[]> {
+  const voter = voterSlot(code);
+  const registered: { pollId: string; questionId: string; fingerprint: string }[] = [];
+  for (const own of ownCandidacies) {
+    const poll = meeting.polls.find((p) => p.id === own.pollId);
+    if (!poll || poll.kind !== 'three_evaluations' || poll.phase !== 'checkin') continue;
+    let stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, poll.id));
+    if (!stored || stored.questionId !== own.questionId) {
+      const made = generateCandidateKeys();
+      stored = { questionId: own.questionId, signingSecret: toHex(made.signingSecret), boxSecret: toHex(made.boxSecret) };
+      store.set(candidateKeysKey(voter, poll.id), JSON.stringify(stored));
+    }
+    const keys = publicCandidateKeys(stored);
+    const fingerprint = candidateKeyFingerprint(keys);
+    if (poll.candidateKeys?.find((k) => k.questionId === own.questionId)?.fingerprint !== fingerprint)
+      await api.registerCandidateKey(code, roomCode, poll.id, keys);
+    registered.push({ pollId: poll.id, questionId: own.questionId, fingerprint });
+  }
+  return registered;
+}
+
+const ed25519PublicKeyOf = (secret: Uint8Array) => ed25519.getPublicKey(secret);
+const x25519PublicKeyOf = (secret: Uint8Array) => x25519.getPublicKey(secret);
+
+function publicCandidateKeys(stored: StoredCandidateKeys): CandidatePublicKeys {
+  return {
+    signingKey: toBase64(ed25519PublicKeyOf(fromHex(stored.signingSecret))),
+    boxKey: toBase64(x25519PublicKeyOf(fromHex(stored.boxSecret))),
+  };
+}
+
+/** The fingerprint of this device's candidate key for a poll, if it holds one. */
+export function heldCandidateFingerprint(store: VoterStore, voter: string, pollId: string): string | undefined {
+  const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, pollId));
+  return stored ? candidateKeyFingerprint(publicCandidateKeys(stored)) : undefined;
+}
+
+/** Signs and sends the candidate's self-evaluation with the key this device registered. */
+export async function submitSelfEvaluation(api: VoterApi, store: VoterStore, code: string, pollId: string, scores: Record<string, number>) {
+  const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voterSlot(code), pollId));
+  if (!stored) fail('candidate_key_missing', 'this device holds no key of yours for this evaluation: register it in the room, on this device');
+  const sorted = Object.fromEntries(Object.keys(scores).sort().map((c) => [c, scores[c]!]));
+  return api.selfEvaluate(code, pollId, sorted, signSelfEvaluation(fromHex(stored.signingSecret), pollId, stored.questionId, sorted));
+}
+
+/** Opens the comments sealed to this device's candidate key (after close); null when the device holds no key for the poll. */
+export async function openCandidateComments(store: VoterStore, voter: string, pollId: string, sealed: readonly string[]): Promise<string[] | null> {
+  const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, pollId));
+  if (!stored) return null;
+  const texts = await Promise.all(sealed.map((s) => openComment(fromHex(stored.boxSecret), s)));
+  return texts.sort();
 }
 
 /**

@@ -6,6 +6,7 @@
  * log's anchors.
  */
 import { keySetDigest } from '../crypto/key-set.ts';
+import { checkCandidateKeys, checkSelfEvaluation } from '../crypto/candidate-key.ts';
 import { ballotReceipt } from '../crypto/receipt.ts';
 import { tokenKeyId } from '../crypto/token.ts';
 import { canonicalJson } from '../crypto/jcs.ts';
@@ -187,6 +188,44 @@ export const answersCheck: BundleCheck = {
       `${plural(bundle.ballots.length, 'ballot')} each answer the one question of its key` +
         (withheldKeys ? `; ${plural(withheldKeys, 'key')} under the anonymity floor of ${floor}, its ballots withheld as required` : ''),
     );
+  },
+};
+
+export const selfEvaluationsCheck: BundleCheck = {
+  id: 'self_evaluations',
+  run(context) {
+    const bundle = v2(context);
+    const statements = bundle.selfEvaluations ?? [];
+    const keys = bundle.candidateKeys ?? [];
+    if (bundle.poll.rule.kind !== 'three_evaluations') {
+      if (statements.length || keys.length) return failure('self_evaluation_kind', 'only a three evaluations bundle carries candidate keys and self-evaluations');
+      return pass('no self-evaluation in this kind of vote');
+    }
+    const questions = new Set(bundle.poll.questions.map((q) => q.id));
+    const byQuestion = new Map<string, (typeof keys)[number]>();
+    for (const key of keys) {
+      if (!questions.has(key.questionId)) return failure('candidate_key', `a candidate key for ${key.questionId}, which the poll does not ask`);
+      if (byQuestion.has(key.questionId)) return failure('candidate_key', `two candidate keys for ${key.questionId}`);
+      try {
+        checkCandidateKeys(key);
+      } catch (error) {
+        return failure(codeOf(error), `candidate key of ${key.questionId}: ${explain(error)}`);
+      }
+      byQuestion.set(key.questionId, key);
+    }
+    const seen = new Set<string>();
+    for (const statement of statements) {
+      if (seen.has(statement.questionId)) return failure('self_evaluation', `two self-evaluations for ${statement.questionId}`);
+      seen.add(statement.questionId);
+      const key = byQuestion.get(statement.questionId);
+      if (!key) return failure('self_evaluation_signature', `the self-evaluation of ${statement.questionId} has no registered candidate key`);
+      try {
+        checkSelfEvaluation(key.signingKey, statement.signature, { pollId: bundle.poll.id, questionId: statement.questionId, scores: statement.scores }, context.options.verifyEd25519);
+      } catch (error) {
+        return failure(codeOf(error), `the self-evaluation of ${statement.questionId}: ${explain(error)}`);
+      }
+    }
+    return pass(`${plural(statements.length, 'self-evaluation')} signed by the candidate's own key (${plural(keys.length, 'candidate key')} registered in the room)`);
   },
 };
 

@@ -22,6 +22,8 @@
  *                  checked in less those who said they did not vote
  *   answers        each ballot answers its key's question validly, in canonical form; withheld
  *                  exactly where the anonymity floor requires
+ *   self_evaluations  three evaluations: each candidate's statement signed with the key they
+ *                  registered in the room
  *   recount        counting the ballots (and written opinions) again gives the published counts
  *   verdicts       the poll's rule, applied again, gives every published threshold, quorum,
  *                  verdict and explanation
@@ -140,6 +142,7 @@ export const bundleChecks: readonly BundleCheck[] = Object.freeze([
   v2.receiptsCheck,
   v2.issuedCheck,
   v2.answersCheck,
+  v2.selfEvaluationsCheck,
   recountCheck,
   verdictsCheck,
   v2.recordCheck,
