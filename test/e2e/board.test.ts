@@ -13,7 +13,9 @@
  *   - a bundle whose ballot the server changed and re-signed with the installation's key passes
  *     every check of the verifier, yet the voter's kept receipt says "已被更改", with the
  *     signature over the original receipt, which verifies, as proof;
- *   - the CSV download opens with a BOM and the counts.
+ *   - the CSV download opens with a BOM and the counts;
+ *   - a league recommendation with fewer raters than the anonymity floor shows its ballots
+ *     withheld (receipts only), still verifies, and a kept receipt is still found.
  * Every screen passes axe-core with zero violations and is saved as a screenshot.
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { publicityPeriod } from '../../shared/publicity.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { setUpBrowserServer, inspectScreen, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
 import { publishedOnLatestWorkingDay } from '../helpers/publicity.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { changedBallotBundle, keepReceiptsInBrowser, publishedAcceptance, type PublishedMeeting } from '../helpers/published-meeting.ts';
 import { organizerClient } from '../helpers/test-server.ts';
 
@@ -263,6 +266,67 @@ describe('the public board', () => {
     expect(lines[3]).toMatch(/^接收预备党员,李四,4,3,2,1,1,1,3,应到 5,未通过,/);
     const [bundleDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /下载签名计票文件/ }).click()]);
     expect(JSON.parse(readFileSync((await bundleDownload.path())!, 'utf8'))).toEqual(bundle);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('ballots withheld under the anonymity floor', () => {
+  it('says how many ballots publish their receipt only, verifies them, and still finds a kept receipt among them', async () => {
+    // A league recommendation: 4 members, 3 check in, 2 recommend. Two raters under one key are
+    // fewer than the floor of 3: their approval sets would show what each chose, so both are withheld.
+    const org = await organizerClient(harness.t);
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '第一团支部团员大会' })).body.id as string;
+    const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '推荐优秀团员作为入党积极分子人选',
+      kind: 'league_recommendation',
+      candidates: [
+        { id: 'w', name: '王五' },
+        { id: 'z', name: '赵六' },
+        { id: 'q', name: '钱七' },
+      ],
+      maxChoices: 2,
+    });
+    expect(poll.status).toBe(201);
+    const leagueId = poll.body.id as string;
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: ['团员甲', '团员乙', '团员丙', '团员丁'].map((name, i) => ({ name, number: `2027000${i}` })) });
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const devices = [];
+    for (const slip of slips.slice(0, 3)) devices.push(await checkInSlip(harness.t, slip, roomCode));
+    await openVoting(org, leagueId, 3);
+    for (const device of devices) await collect(device);
+    await castAll(devices[0]!, leagueId, () => ['w', 'z']);
+    await castAll(devices[1]!, leagueId, () => ['w']);
+    expect((await org.call('POST', `/api/polls/${leagueId}/transition`, { to: 'closed' })).status).toBe(200);
+    expect((await org.call('POST', `/api/polls/${leagueId}/transition`, { to: 'published' })).status).toBe(200);
+    publishedOnLatestWorkingDay(harness.t, leagueId);
+    const league = (await (await fetch(`${harness.server.url}/api/public/polls/${leagueId}/bundle`)).json()) as BundleV2;
+    expect(league.ballots.map((b) => [b.answer, b.salt])).toEqual([
+      ['withheld', undefined],
+      ['withheld', undefined],
+    ]);
+
+    const { page, problems, context } = await openBoard('zh', { keep: [devices[0]!] });
+    const card = page.locator(`article[data-poll="${leagueId}"]`);
+    await card.getByRole('heading', { name: '推荐优秀团员作为入党积极分子人选' }).waitFor();
+    expect(await card.locator('[data-fact="withheld"] dd').textContent()).toBe('2 张评议人数少于匿名下限（3 人）时，这些选票只公布回执，不公布内容；票数照常计入。');
+    // The counts stay public: 王五 2, 赵六 1.
+    expect(await card.locator('li[data-row="w"]').textContent()).toContain('得票2');
+    expect(await card.locator('li[data-row="z"]').textContent()).toContain('得票1');
+    await expect.poll(() => page.locator('.held-item').evaluateAll((items) => items.map((i) => [i.getAttribute('data-outcome'), i.querySelector('.held-what')!.textContent]))).toEqual([
+      // One question, titled as the poll: named once.
+      ['found', '推荐优秀团员作为入党积极分子人选'],
+    ]);
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe(`验证通过：全部 ${V2_CHECKS.length} 项检查均通过。`);
+    expect(await card.locator('li[data-check="receipts"] .check-detail').textContent()).toBe('0 张选票的回执与其凭证、随机数和填写内容一致；2 张按匿名下限只公布回执。');
+    expect(await card.locator('li[data-check="answers"] .check-detail').textContent()).toBe(
+      '2 张选票都只回答其公钥对应的一项，填写合规；评议人数少于匿名下限（3 人）的 2 张按规定未公开内容。',
+    );
+    await card.scrollIntoViewIfNeeded();
+    await shoot(page, 'board-zh-09-withheld');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -41,9 +41,12 @@ function Proof(props: { outcome: Extract<HeldOutcome, { kind: 'changed' | 'missi
   );
 }
 
-/** The poll and candidate a held receipt is for; nothing to name while its poll is not published. */
-const ballotName = (outcome: HeldOutcome) =>
-  outcome.kind === 'unpublished' ? '' : `${outcome.poll.title} · ${outcome.poll.questionTitles[outcome.held.questionId] ?? outcome.held.questionId}`;
+/** The poll and candidate a held receipt is for (once when the question bears the poll's title); nothing to name while its poll is not published. */
+function ballotName(outcome: HeldOutcome): string {
+  if (outcome.kind === 'unpublished') return '';
+  const question = outcome.poll.questionTitles[outcome.held.questionId] ?? outcome.held.questionId;
+  return question === outcome.poll.title ? question : `${outcome.poll.title} · ${question}`;
+}
 
 function HeldReceipts(props: { outcomes: HeldOutcome[] }) {
   const count = (kind: HeldOutcome['kind']) => props.outcomes.filter((o) => o.kind === kind).length;

@@ -45,8 +45,11 @@ function CheckDetail(props: { check: CheckResult; parsed: Bundle | undefined }) 
   );
 }
 
-/** `bundle`: exactly as served (what is verified); `parsed`: the same if well-formed, for the Chinese lines. */
-export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle }) {
+/**
+ * `bundle`: exactly as served (what is verified); `parsed`: the same if well-formed, for the
+ * Chinese lines; `pollHeadingId`: the poll's heading, so that each poll's panel has its own name.
+ */
+export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle; pollHeadingId: string }) {
   const [state, setState] = createSignal<State>({ step: 'idle' });
   const headingId = createUniqueId();
   const bundleSigner = () => {
@@ -69,7 +72,7 @@ export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle }) {
   }
 
   return (
-    <section class="verify" aria-labelledby={headingId}>
+    <section class="verify" aria-labelledby={`${headingId} ${props.pollHeadingId}`}>
       <h3 id={headingId}>{tb('verify.heading')}</h3>
       <p class="hint">{tb('verify.hint')}</p>
       <button type="button" class="button button-secondary board-button" onClick={verify} disabled={state().step === 'running'}>

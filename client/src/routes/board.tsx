@@ -119,7 +119,7 @@ function PollCard(props: { entry: BoardEntry }) {
         </a>
       </div>
       <Show when={props.entry.raw !== undefined}>
-        <VerifyPanel bundle={props.entry.raw} {...(props.entry.bundle ? { parsed: props.entry.bundle } : {})} />
+        <VerifyPanel bundle={props.entry.raw} pollHeadingId={`poll-${item().id}`} {...(props.entry.bundle ? { parsed: props.entry.bundle } : {})} />
       </Show>
       <ObjectionsSlot poll={item()} running={running()} />
     </article>
