@@ -201,6 +201,25 @@ describe('the projector page', () => {
     await context.close();
   });
 
+  it('keeps the room code on the screen after the opening when the meeting allows late check-in, for the signed-in organizer only', async () => {
+    const { org, meetingId, pollId, slips, roomCode } = await openAcceptanceMeeting(t, { title: '计算机学院第四党支部党员大会', candidates: ['张三'], voters: 3, numberPrefix: '2028' });
+    expect((await org.call('PUT', `/api/meetings/${meetingId}/late-check-in`, { allowed: true, exposureAccepted: true })).status).toBe(200);
+    for (const slip of slips.slice(0, 2)) await checkInSlip(t, slip, roomCode);
+    await openVoting(org, pollId, 2);
+    const screen = await openProjector(meetingId, SIZES[1]!, { signedIn: true, title: '计算机学院第四党支部党员大会' });
+    const outside = await openProjector(meetingId, SIZES[1]!, { signedIn: false, title: '计算机学院第四党支部党员大会' });
+    await expect.poll(() => screen.page.locator('.pj-room-code').textContent()).toBe(spacedRoomCode(roomCode));
+    expect(await screen.page.locator('.pj-room-label').textContent()).toBe('补签到会场码');
+    expect(await screen.page.locator('.pj-phase').textContent()).toBe('投票中');
+    await shoot(screen, 'late-checkin');
+    await outside.page.locator('[data-opening="headCount"]').waitFor();
+    expect(await outside.page.content()).not.toContain(roomCode);
+    for (const s of [screen, outside]) {
+      expect(s.problems).toEqual([]);
+      await s.page.context().close();
+    }
+  });
+
   it('names refused submissions, those who said they did not vote, and the note on the head count', async () => {
     // A state the room could see only if the ballot box refused submissions (no token left
     // under a key): served in place of the stream, since an honest server cannot be made to.

@@ -6,9 +6,12 @@
  * public live stream never carries either. Nobody signed in: the routes answer 401 and the page
  * shows counts only.
  *
- * Read while check-in is open: again whenever the live state changes (a check-in arrived) and
- * every REFRESH_SECONDS, so a newly drawn room code, or a sign-in in another tab, shows without
- * a reload. Nothing is read once no poll takes check-ins.
+ * Once voting opened, the room code still matters if the meeting allows late check-in (each
+ * approved by a scrutineer): the meeting's setting is read from GET /api/meetings/:id.
+ *
+ * Read while check-in or voting is open: again whenever the live state changes (a check-in
+ * arrived) and every REFRESH_SECONDS, so a newly drawn room code, or a sign-in in another tab,
+ * shows without a reload. Nothing is read once every poll is closed.
  */
 import { createEffect, createSignal, on, onCleanup } from 'solid-js';
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
@@ -27,6 +30,8 @@ export interface OrganizerView {
   access: OrganizerAccess;
   roomCode?: string;
   notCheckedIn: NotCheckedIn[];
+  /** The meeting takes check-ins after voting opened (read only while a poll is voting). */
+  lateCheckIn: boolean;
 }
 
 interface SignInSheet {
@@ -39,37 +44,45 @@ const organizerGet = <T>(path: string) => requestJson<T>(path, { credentials: 's
 
 /** Polls whose check-in is open: their room code and sign-in sheets matter now. */
 export const checkinPolls = (state: LiveMeetingState | undefined) => (state?.polls ?? []).filter((p) => p.phase === 'checkin');
+/** Polls taking ballots: the room code matters for late check-ins, if the meeting allows them. */
+export const votingPolls = (state: LiveMeetingState | undefined) => (state?.polls ?? []).filter((p) => p.phase === 'voting');
 
-async function readOrganizerView(meetingId: string, pollIds: string[]): Promise<OrganizerView> {
+async function readOrganizerView(meetingId: string, checkinPollIds: string[], voting: boolean): Promise<OrganizerView> {
+  const meeting = encodeURIComponent(meetingId);
   try {
-    const { roomCode } = await organizerGet<{ roomCode: string | null }>(`/api/meetings/${encodeURIComponent(meetingId)}/room-code`);
-    const sheets = await Promise.all(pollIds.map((id) => organizerGet<SignInSheet>(`/api/polls/${encodeURIComponent(id)}/checkins`)));
+    const { roomCode } = await organizerGet<{ roomCode: string | null }>(`/api/meetings/${meeting}/room-code`);
+    const [sheets, detail] = await Promise.all([
+      Promise.all(checkinPollIds.map((id) => organizerGet<SignInSheet>(`/api/polls/${encodeURIComponent(id)}/checkins`))),
+      voting ? organizerGet<{ lateCheckIn?: boolean }>(`/api/meetings/${meeting}`) : Promise.resolve({ lateCheckIn: false }),
+    ]);
     return {
       access: 'signed_in',
       ...(roomCode ? { roomCode } : {}),
+      lateCheckIn: detail.lateCheckIn === true,
       notCheckedIn: sheets.map((sheet) => ({
         pollId: sheet.pollId,
         names: sheet.voters.filter((v) => v.state === 'none').map((v) => ({ name: v.name, number: v.number })),
       })),
     };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return { access: 'signed_out', notCheckedIn: [] };
-    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return { access: 'forbidden', notCheckedIn: [] };
+    if (error instanceof ApiError && error.status === 401) return { access: 'signed_out', notCheckedIn: [], lateCheckIn: false };
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return { access: 'forbidden', notCheckedIn: [], lateCheckIn: false };
     throw error;
   }
 }
 
 export function createOrganizerView(meetingId: string, state: () => LiveMeetingState | undefined) {
-  const [view, setView] = createSignal<OrganizerView>({ access: 'unknown', notCheckedIn: [] });
+  const [view, setView] = createSignal<OrganizerView>({ access: 'unknown', notCheckedIn: [], lateCheckIn: false });
   let timer: ReturnType<typeof setInterval> | undefined;
   let reading = 0;
 
   async function refresh() {
     const pollIds = checkinPolls(state()).map((p) => p.id);
-    if (pollIds.length === 0) return;
+    const voting = votingPolls(state()).length > 0;
+    if (pollIds.length === 0 && !voting) return;
     const mine = ++reading;
     try {
-      const next = await readOrganizerView(meetingId, pollIds);
+      const next = await readOrganizerView(meetingId, pollIds, voting);
       if (mine === reading) setView(next);
     } catch {
       // The server is unreachable or answered oddly: keep what is shown; the next read may work.
@@ -79,7 +92,7 @@ export function createOrganizerView(meetingId: string, state: () => LiveMeetingS
   // Each change of the live state (a check-in, a phase) is a reason to read again.
   createEffect(
     on(state, (current) => {
-      const open = checkinPolls(current).length > 0;
+      const open = checkinPolls(current).length > 0 || votingPolls(current).length > 0;
       if (open) {
         void refresh();
         timer ??= setInterval(() => void refresh(), REFRESH_SECONDS * 1000);

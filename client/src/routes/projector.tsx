@@ -5,7 +5,8 @@
  *    the names not yet checked in), each poll's checked in of expected, and beside them the QR
  *    code and address of the voter page with the meeting's one key set fingerprint;
  *  - voting: the opening statement (head count, checked in, struck, tokens issued, the audit
- *    log's head), then checked in, submitted, not yet submitted;
+ *    log's head), then checked in, submitted, not yet submitted; the room code for late
+ *    check-ins if the meeting allows them (and the organizer is signed in here);
  *  - closed: each candidate's bars, threshold and verdict.
  *
  * It updates itself from the server's public event stream (projector/live-store.ts), never by
@@ -17,7 +18,7 @@ import { For, Match, Show, Switch } from 'solid-js';
 import { CheckinPanel } from '../projector/checkin-panel.tsx';
 import { createLiveMeetingStore, RETRY_SECONDS, type LiveMeetingState } from '../projector/live-store.ts';
 import { pt } from '../projector/messages.ts';
-import { checkinPolls, createOrganizerView, type OrganizerView } from '../projector/organizer-view.ts';
+import { checkinPolls, createOrganizerView, votingPolls, type OrganizerView } from '../projector/organizer-view.ts';
 import { ResultPanel } from '../projector/result-panel.tsx';
 import { RoomCodePanel } from '../projector/room-code-panel.tsx';
 import { TurnoutPanel } from '../projector/turnout-panel.tsx';
@@ -29,6 +30,8 @@ const MAX_NAMES = [0, 24, 10, 4] as const;
 function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerView; reconnecting: boolean }) {
   const open = () => props.state.polls.filter((p) => !p.closed);
   const checkingIn = () => checkinPolls(props.state).length > 0;
+  // After the opening the code serves late check-ins, where the meeting allows them.
+  const lateCheckingIn = () => !checkingIn() && props.organizer.lateCheckIn && votingPolls(props.state).length > 0;
   const shownPolls = () => Math.min(props.state.polls.length, 3) as 1 | 2 | 3;
   const namesOf = (pollId: string) =>
     props.organizer.access === 'signed_in' ? props.organizer.notCheckedIn.find((list) => list.pollId === pollId) : undefined;
@@ -42,8 +45,8 @@ function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerVie
       </header>
       <Show when={props.state.polls.length > 0} fallback={<p class="pj-message">{pt('page.noPolls')}</p>}>
         <div class="pj-polls">
-          <Show when={checkingIn()}>
-            <RoomCodePanel view={props.organizer} />
+          <Show when={checkingIn() || lateCheckingIn()}>
+            <RoomCodePanel view={props.organizer} late={lateCheckingIn()} />
           </Show>
           <For each={props.state.polls}>
             {(poll) =>
@@ -56,7 +59,7 @@ function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerVie
           </For>
         </div>
         <Show when={open().length > 0}>
-          <CheckinPanel url={props.state.checkinUrl} keySetFingerprint={props.state.keySetFingerprint} checkingIn={checkingIn()} />
+          <CheckinPanel url={props.state.checkinUrl} keySetFingerprint={props.state.keySetFingerprint} checkingIn={checkingIn() || lateCheckingIn()} />
         </Show>
       </Show>
     </div>
