@@ -15,13 +15,15 @@
  *     signature over the original receipt, which verifies, as proof;
  *   - the CSV download opens with a BOM and the counts;
  *   - a league recommendation with fewer raters than the anonymity floor shows its ballots
- *     withheld (receipts only), still verifies, and a kept receipt is still found.
+ *     withheld (receipts only), still verifies, and a kept receipt is still found;
+ *   - a result published under protocol v1 still shows, with v1's facts and v1's receipts.
  * Every screen passes axe-core with zero violations and is saved as a screenshot.
  */
 import { readFileSync } from 'node:fs';
 import type { Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
+import { createHash } from 'node:crypto';
 import { checkReceiptSignature } from '../../shared/crypto/receipt.ts';
 import { fromBase64, fromHex } from '../../shared/encoding.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
@@ -31,7 +33,7 @@ import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { setUpBrowserServer, inspectScreen, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
 import { publishedOnLatestWorkingDay } from '../helpers/publicity.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
-import { changedBallotBundle, keepReceiptsInBrowser, publishedAcceptance, type PublishedMeeting } from '../helpers/published-meeting.ts';
+import { changedBallotBundle, keepReceiptsInBrowser, publishedAcceptance, v1Bundle, type PublishedMeeting } from '../helpers/published-meeting.ts';
 import { organizerClient } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
@@ -327,6 +329,49 @@ describe('ballots withheld under the anonymity floor', () => {
     );
     await card.scrollIntoViewIfNeeded();
     await shoot(page, 'board-zh-09-withheld');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a result published under protocol v1', () => {
+  it('still shows, with v1’s facts, and finds a v1 receipt (the SHA-256 of its token)', async () => {
+    const v1 = v1Bundle();
+    const context = await newPhoneContext(harness.browser);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const item = { id: v1.poll.id, meetingId: v1.poll.meetingId, title: v1.poll.title, kind: v1.poll.kind, closedAt: v1.closedAt, publishedAt: new Date().toISOString(), publicityWorkingDays: 5 };
+    await page.route('**/api/public/polls', async (route) => {
+      const listed = await (await route.fetch()).json();
+      await route.fulfill({ json: { polls: [item, ...listed.polls] } });
+    });
+    await page.route(`**/api/public/polls/${v1.poll.id}/bundle`, (route) => route.fulfill({ json: v1 }));
+    // What the server would answer for an old poll without decisions, in its publicity period.
+    await page.route(`**/api/public/polls/${v1.poll.id}/decisions`, (route) => route.fulfill({ json: { decisions: [] } }));
+    await page.route(`**/api/public/polls/${v1.poll.id}/objections`, (route) =>
+      route.fulfill({ json: { status: 'running', period: { firstDay: '2026-12-07', lastDay: '2026-12-11', workingDays: 5 }, received: null, outcomes: null } }),
+    );
+    await page.goto(`${harness.server.url}/board`);
+    const card = page.locator(`article[data-poll="${v1.poll.id}"]`);
+    await card.getByRole('heading', { name: '接收预备党员（旧版）' }).waitFor();
+    expect(await card.locator('.board-turnout').textContent()).toBe('应到 3 人，实到 3 人，收回选票 3 张');
+    expect(await card.locator('.facts-list [data-fact]').evaluateAll((items) => items.map((i) => i.getAttribute('data-fact')))).toEqual([
+      'expected',
+      'excluded',
+      'present',
+      'writtenOpinions',
+      'issued',
+      'returned',
+      'valid',
+      'invalid',
+    ]);
+    expect(await card.locator('li[data-row="c1"] .verdict').textContent()).toBe('通过');
+    const receipt = createHash('sha256').update(Buffer.from('AAAB', 'base64url')).digest('hex');
+    await page.getByLabel('投票回执').fill(groupHex(receipt.slice(0, 16)));
+    await page.getByRole('button', { name: '核对' }).click();
+    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('在公布的选票中：这张回执在“接收预备党员（旧版）”已公布的选票之中。');
+    await shoot(page, 'board-zh-10-v1');
     expect(problems).toEqual([]);
     await context.close();
   });

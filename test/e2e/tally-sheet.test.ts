@@ -17,11 +17,10 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInOverHttp } from '../../server/cli/organizer-http.ts';
 import { bundleDigestHex } from '../../shared/crypto/bundle-digest.ts';
-import { resultOfBundle, type Bundle, type BundleV2 } from '../../shared/protocol/bundle.ts';
-import { ruleSchema } from '../../shared/tally/rules.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import decodeQR from '@paulmillr/qr/decode.js';
 import { setUpBrowserServer, inspectScreen, watchForProblems } from '../helpers/browser.ts';
-import { publishedAcceptance } from '../helpers/published-meeting.ts';
+import { publishedAcceptance, v1Bundle } from '../helpers/published-meeting.ts';
 import { ORGANIZER_PASSWORD, organizerClient } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
@@ -181,34 +180,6 @@ describe('the tally sheet', () => {
     await context.close();
   });
 });
-
-/** A v1 bundle as v1 published them (one ballot answers every question); tokens and signature are placeholders the sheet never checks. */
-function v1Bundle(): Bundle {
-  const partial = {
-    format: 'anon-ballot-bundle/v1' as const,
-    poll: {
-      id: 'v1poll000000',
-      meetingId: 'v1meeting000',
-      title: '接收预备党员（旧版）',
-      kind: 'member_acceptance',
-      questions: [{ id: 'c1', type: 'single' as const, title: '张三', options: ['agree', 'disagree', 'abstain'] }],
-      rule: ruleSchema.parse({ kind: 'member_acceptance' }),
-    },
-    electorate: { expected: 3, checkedIn: 3, issued: { members: 3 } },
-    tokenKeys: [{ group: 'members', keyId: 'a'.repeat(64), spki: 'AAAA' }],
-    ballots: [{ token: 'AAAA', choices: { c1: 'agree' } }, { token: 'AAAB', choices: { c1: 'agree' } }, { token: 'AAAC', choices: { c1: 'disagree' } }],
-    writtenOpinions: [],
-    exclusions: [],
-  };
-  return {
-    ...partial,
-    scrutineers: [],
-    result: resultOfBundle(partial as unknown as Bundle),
-    closedAt: '2025-06-01T12:00:00.000Z',
-    signer: { alg: 'Ed25519', publicKey: 'AAAA' },
-    signature: 'AAAA',
-  } as Bundle;
-}
 
 /** Decodes a PNG screenshot of the QR code: the browser turns it into pixels, @paulmillr/qr reads them. */
 async function decodeQrPng(sheet: Page, png: Buffer): Promise<string> {

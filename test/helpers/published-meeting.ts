@@ -4,14 +4,15 @@
  * each device kept, as the voting page leaves them in localStorage; and a bundle "changed by the
  * server": one ballot's answer altered after the ballot box took it, its receipt recomputed (the
  * salt is published), the result counted again and the whole re-signed with the installation's
- * own key, so that every signature still verifies.
+ * own key, so that every signature still verifies; and a protocol v1 bundle as v1 published them.
  */
 import type { BrowserContext } from 'playwright-core';
 import { expect } from 'vitest';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { ballotReceipt } from '../../shared/crypto/receipt.ts';
 import { fromBase64, fromBase64Url, toHex } from '../../shared/encoding.ts';
-import { resultOfBundle, type BundleV2 } from '../../shared/protocol/bundle.ts';
+import { resultOfBundle, type Bundle, type BundleV2 } from '../../shared/protocol/bundle.ts';
+import { ruleSchema } from '../../shared/tally/rules.ts';
 import type { Choice } from '../../shared/protocol/poll.ts';
 import { STORE_PREFIX, type HeldReceipt } from '../../shared/protocol/voter-flow.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf, type Device } from './meeting.ts';
@@ -109,4 +110,40 @@ export function changedBallotBundle(bundle: BundleV2, nonce: string, answer: Cho
   expect(ballots).not.toEqual(bundle.ballots);
   const { signature: _signature, cosignatures: _cosignatures, ...unsigned } = { ...bundle, ballots };
   return signBundle({ ...unsigned, result: resultOfBundle({ ...unsigned, result: bundle.result }) }, installationSecretKey);
+}
+
+/**
+ * A protocol v1 bundle as v1 published them (one ballot answers every question; its receipt was
+ * the SHA-256 of its token): 3 expected, 3 checked in, 张三 2 for, 1 against. Tokens and signature
+ * are placeholders: only the pages that show a bundle read it, never the verifier.
+ */
+export function v1Bundle(pollId = 'v1poll000000'): Bundle {
+  const partial = {
+    format: 'anon-ballot-bundle/v1' as const,
+    poll: {
+      id: pollId,
+      meetingId: 'v1meeting000',
+      title: '接收预备党员（旧版）',
+      kind: 'member_acceptance',
+      questions: [{ id: 'c1', type: 'single' as const, title: '张三', options: ['agree', 'disagree', 'abstain'] }],
+      rule: ruleSchema.parse({ kind: 'member_acceptance' }),
+    },
+    electorate: { expected: 3, checkedIn: 3, issued: { members: 3 } },
+    tokenKeys: [{ group: 'members', keyId: 'a'.repeat(64), spki: 'AAAA' }],
+    ballots: [
+      { token: 'AAAA', choices: { c1: 'agree' } },
+      { token: 'AAAB', choices: { c1: 'agree' } },
+      { token: 'AAAC', choices: { c1: 'disagree' } },
+    ],
+    writtenOpinions: [],
+    exclusions: [],
+  };
+  return {
+    ...partial,
+    scrutineers: [],
+    result: resultOfBundle(partial as unknown as Bundle),
+    closedAt: '2025-06-01T12:00:00.000Z',
+    signer: { alg: 'Ed25519', publicKey: 'AAAA' },
+    signature: 'AAAA',
+  } as Bundle;
 }
