@@ -1,80 +1,56 @@
 /**
- * The public board in a real browser, against the real server with its production CSP: a
- * branch meeting accepts two candidates through the HTTP API (five members, one written
- * opinion, four check in, three vote), the poll is closed and published, and then:
- *   - the board lists it with its publicity period, candidates and verdicts;
- *   - "verify in your browser" runs the shared verifier and every check passes, with the
- *     signing key the same as GET /api/public/signer;
- *   - a tampered copy of the bundle, served in its place, shows the failing checks;
- *   - a voter's receipt (as the voting page shows it) is found, another is not, and no request
- *     leaves the page while checking;
- *   - the CSV download opens with a BOM and the counts.
+ * The public board in a real browser, against the real server with its production CSP, on
+ * protocol v2: a branch meeting accepts two candidates through the voters' own device code (five
+ * members, one written opinion, four check in, head count 4, three vote, one says they did not),
+ * the poll is closed and published, and then:
+ *   - the board lists it with its publicity period, the electorate's facts, candidates, verdicts;
+ *   - "verify in your browser" runs the shared verifier: every check passes, each line reads in
+ *     Chinese, and the signing key is the same as GET /api/public/signer;
+ *   - a tampered copy of the bundle, served in its place, shows the failing checks (in Chinese,
+ *     the verifier's own English one click away, and in English);
+ *   - the receipts this browser kept from voting are found among the published ballots, a typed
+ *     receipt (16 hex digits) is found, another is not, and no request ever carries a receipt;
+ *   - a bundle whose ballot the server changed and re-signed with the installation's key passes
+ *     every check of the verifier, yet the voter's kept receipt says "已被更改", with the
+ *     signature over the original receipt, which verifies, as proof;
+ *   - the CSV download opens with a BOM and the counts;
+ *   - a league recommendation with fewer raters than the anonymity floor shows its ballots
+ *     withheld (receipts only), still verifies, and a kept receipt is still found;
+ *   - a result published under protocol v1 still shows, with v1's facts and v1's receipts.
  * Every screen passes axe-core with zero violations and is saved as a screenshot.
  */
 import { readFileSync } from 'node:fs';
 import type { Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { castWithToken } from '../../shared/protocol/voter-flow.ts';
+import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
+import { createHash } from 'node:crypto';
+import { checkReceiptSignature } from '../../shared/crypto/receipt.ts';
+import { fromBase64, fromHex } from '../../shared/encoding.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
+import type { HeldReceipt } from '../../shared/protocol/voter-flow.ts';
 import { publicityPeriod } from '../../shared/publicity.ts';
+import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { setUpBrowserServer, inspectScreen, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
 import { publishedOnLatestWorkingDay } from '../helpers/publicity.ts';
-import { inProcessFetch, organizerClient } from '../helpers/test-server.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
+import { changedBallotBundle, keepReceiptsInBrowser, publishedAcceptance, v1Bundle, type PublishedMeeting } from '../helpers/published-meeting.ts';
+import { organizerClient } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
 const groupHex = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
 
-/** A member-acceptance meeting, voted and published: returns the poll id and the voters' receipts. */
-async function publishedAcceptance() {
-  const { t } = harness;
-  const org = await organizerClient(t);
-  const meeting = (await org.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body;
-  const poll = await org.call('POST', `/api/meetings/${meeting.id}/polls`, {
-    title: '接收预备党员',
-    kind: 'member_acceptance',
-    publicityWorkingDays: 7,
-    candidates: [
-      { id: 'c1', name: '张三' },
-      { id: 'c2', name: '李四' },
-    ],
-  });
-  expect(poll.status).toBe(201);
-  const pollId = poll.body.id as string;
-  const voters = (
-    await org.call('POST', `/api/meetings/${meeting.id}/voters`, {
-      voters: ['党员甲', '党员乙', '党员丙', '党员丁', '党员戊'].map((name, i) => ({ name, number: `2024000${i}` })),
-    })
-  ).body.voters as { id: string }[];
-  // The fifth member is absent and sent a written opinion.
-  expect((await org.call('PUT', `/api/polls/${pollId}/written-opinions/${voters[4]!.id}`, { choices: { c1: 'agree', c2: 'agree' } })).status).toBe(200);
-  expect((await org.call('PUT', `/api/polls/${pollId}/scrutineers`, { scrutineers: [{ name: '王芳', role: 'supervisor' }, { name: '李明', role: 'counter' }] })).status).toBe(200);
-  expect((await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' })).status).toBe(200);
-  const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { voterId: string; link: string }[];
-  const held = await Promise.all(slips.filter((s) => s.voterId !== voters[4]!.id).map((slip) => checkInSlip(t, slip)));
-  expect(held).toHaveLength(4);
-  expect((await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' })).status).toBe(200);
-  const api = createVoterApi('', inProcessFetch(t));
-  const votes = [
-    { c1: 'agree', c2: 'agree' },
-    { c1: 'agree', c2: 'disagree' },
-    { c1: 'disagree', c2: 'abstain' },
-  ];
-  // The fourth member checked in but does not vote: 4 issued, 3 returned.
-  const receipts = await Promise.all(votes.map((choices, i) => castWithToken(api, held[i]!.store, held[i]!.token, choices)));
-  expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
-  expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'published' })).status).toBe(200);
-  publishedOnLatestWorkingDay(t, pollId); // so that the period runs today, even at a weekend
-  return { pollId, receipts: receipts.map((r) => r.receipt) };
-}
+/** Every check of a v2 bundle, in report order. */
+const V2_CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
 
-async function openBoard(name: string) {
+async function openBoard(name: string, options: { keep?: PublishedMeeting['devices']; bundle?: unknown } = {}) {
   const context = await newPhoneContext(harness.browser);
   context.setDefaultTimeout(15_000);
+  if (options.keep) await keepReceiptsInBrowser(context, harness.server.url, options.keep);
   const page = await context.newPage();
   const problems = watchForProblems(page);
   const requests: Request[] = [];
   page.on('request', (request) => requests.push(request));
+  if (options.bundle) await page.route(`**/api/public/polls/${pollId}/bundle`, (route) => route.fulfill({ json: options.bundle }));
   await page.goto(`${harness.server.url}/board`);
   await page.getByRole('heading', { level: 1, name: name === 'en' ? 'Published results' : '结果公示' }).waitFor();
   return { context, page, problems, requests };
@@ -84,44 +60,82 @@ async function shoot(page: Page, name: string) {
   expect(await inspectScreen(page, name)).toEqual([]);
 }
 
+/** Everything a request sends: its address, its headers and its body. */
+const sent = async (request: Request) => `${request.url()} ${JSON.stringify(await request.allHeaders())} ${request.postData() ?? ''}`.toLowerCase();
+
+/** A line that reads in Chinese: it has Chinese, and no English word of the verifier's sentences. */
+const readsInChinese = (line: string) => /[\u4e00-\u9fff]/.test(line) && !/\b(ballots?|tokens?|keys?|receipts?|valid|the|of|and|checked|submitted)\b/i.test(line);
+
 let pollId: string;
-let receipts: string[];
-let bundle: any;
+let meeting: PublishedMeeting;
+let bundle: BundleV2;
+let allReceipts: HeldReceipt[];
 beforeAll(async () => {
-  ({ pollId, receipts } = await publishedAcceptance());
+  meeting = await publishedAcceptance(harness.t, { title: '第一党支部党员大会', numberPrefix: '2024000' });
+  pollId = meeting.pollId;
+  publishedOnLatestWorkingDay(harness.t, pollId); // so that the period runs today, even at a weekend
   bundle = await (await fetch(`${harness.server.url}/api/public/polls/${pollId}/bundle`)).json();
-}, 60_000);
+  allReceipts = meeting.receipts.flat();
+}, 90_000);
 
 describe('the public board', () => {
-  it('lists the published result with its publicity period, verdicts and counts, and verifies it in the page', async () => {
+  it('lists the published result with its publicity period, the electorate’s facts, verdicts and counts, and verifies it in the page, every line in Chinese', async () => {
     const { page, problems, context } = await openBoard('zh');
     const card = page.locator(`article[data-poll="${pollId}"]`);
     await card.getByRole('heading', { name: '接收预备党员' }).waitFor();
-    // Publicity: computed from the publication (for now the close) in Beijing time, 5 working days.
     const listed = (await (await fetch(`${harness.server.url}/api/public/polls`)).json()).polls.find((p: any) => p.id === pollId);
     const period = publicityPeriod(new Date(listed.publishedAt), listed.publicityWorkingDays);
     await expect.poll(() => card.textContent()).toContain(`公示期：${period.firstDay} 至 ${period.lastDay}（7 个工作日）`);
     expect(await card.locator('.publicity-badge').textContent()).toBe('公示中');
-    // 5 expected, 4 present, 3 ballots; 张三 3 for (with the written opinion) of 3 needed, 李四 2.
-    expect(await card.textContent()).toContain('应到 5 人，实到 4 人，收回选票 3 张');
+    // 5 expected, 4 present (the head count), 3 submitted.
+    expect(await card.locator('.board-turnout').textContent()).toBe('应到 5 人，实到 4 人，提交选票 3 人');
     const zhang = card.locator('li[data-row="c1"]');
     expect(await zhang.locator('.verdict').textContent()).toBe('通过');
     expect(await zhang.textContent()).toContain('同意3');
     expect(await zhang.textContent()).toContain('所需票数3');
+    // One token per member and candidate: 4 issued for 张三, 3 ballots returned.
+    expect(await zhang.textContent()).toContain('发出选票凭证4');
+    expect(await zhang.textContent()).toContain('收回选票3');
     expect(await card.locator('li[data-row="c2"] .verdict').textContent()).toBe('未通过');
-    expect(await card.locator('li[data-row="quorum"] .verdict').textContent()).toBe('符合法定人数');
+    expect(await card.locator('li[data-row="quorum"] .verdict').textContent()).toBe('可以开会');
+    const facts = await card.locator('.facts-list [data-fact]').evaluateAll((items) => items.map((i) => [i.getAttribute('data-fact'), i.querySelector('dd')!.textContent]));
+    expect(facts).toEqual([
+      ['expected', '5 人'],
+      ['excluded', '无'],
+      ['headCount', '4 人'],
+      ['present', '4 人'],
+      ['checkedIn', '4 人'],
+      ['struck', '0 人'],
+      ['late', '0 人'],
+      ['writtenOpinions', '1 份'],
+      ['submitted', '3 人'],
+      ['declaredNotVoted', '1 人'],
+      ['refused', '0 次'],
+      ['issued', '8 张'],
+      ['returned', '6 张'],
+      ['valid', '6 张'],
+      ['invalid', '0 张'],
+    ]);
+    expect(await card.locator('.fact-warning').count()).toBe(0);
     await shoot(page, 'board-zh-01-list');
 
     // The verifier's code arrives only when asked for.
     const scriptsBefore = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     await card.getByRole('button', { name: '在浏览器中验证' }).click();
-    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证通过：全部 11 项检查均通过。');
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe(`验证通过：全部 ${V2_CHECKS.length} 项检查均通过。`);
     const scriptsAfter = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.js')));
     expect(scriptsAfter.length).toBeGreaterThan(scriptsBefore.length);
     const checks = card.locator('ol.checks li');
-    expect(await checks.evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(
-      ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'].map((id) => `${id} check-pass`),
+    expect(await checks.evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(V2_CHECKS.map((id) => `${id} check-pass`));
+    const lines = await card.locator('ol.checks .check-detail').allTextContents();
+    for (const line of lines) expect(readsInChinese(line), line).toBe(true);
+    expect(await card.locator('li[data-check="issued"] .check-detail').textContent()).toBe(
+      '每项表决收回的选票都不多于发出的选票凭证；清点人数 4，签到 4 人（补签到 0 人），提交选票 3 人，应到 5 人；当场声明未投票 1 人。',
     );
+    expect(await card.locator('li[data-check="key_set"] .check-detail').textContent()).toContain(groupHex(bundle.keySet.digest.slice(0, 16)));
+    expect(await card.locator('li[data-check="record"] .check-detail').textContent()).toContain(`开始投票时第 ${bundle.record.opening.seq} 条`);
+    // The verifier's own sentence is kept, folded away.
+    expect(await card.locator('li[data-check="recount"] .check-original').textContent()).toContain('recount of 6 ballots and 2 written opinions matches');
     const signer = harness.t.deps.installationKey.publicKeyBase64;
     expect(await card.locator('.signer dd').allTextContents()).toEqual([signer, signer]);
     expect(await card.textContent()).toContain('两者一致。');
@@ -130,58 +144,113 @@ describe('the public board', () => {
     await context.close();
   });
 
-  it('shows the failing checks when the bundle served has been altered', async () => {
-    const context = await newPhoneContext(harness.browser);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const problems = watchForProblems(page);
+  it('shows the failing checks when the bundle served has been altered, in Chinese and in English', async () => {
     // The server (or someone on the way) turns a vote against 李四 into a vote for, and the count with it.
-    const tampered = structuredClone(bundle);
-    const ballot = tampered.ballots.find((b: any) => b.choices.c2 === 'disagree');
-    ballot.choices.c2 = 'agree';
+    const tampered = structuredClone(bundle) as any;
+    const c2Key = tampered.tokenKeys.find((k: any) => k.questionId === 'c2').keyId;
+    const keyOf = (token: string) => Buffer.from(token, 'base64url').subarray(66, 98).toString('hex');
+    const ballot = tampered.ballots.find((b: any) => keyOf(b.token) === c2Key && b.answer === 'disagree');
+    ballot.answer = 'agree';
     tampered.result.questions[1].counts = { agree: 3, disagree: 0, abstain: 1 };
-    await page.route(`**/api/public/polls/${pollId}/bundle`, (route) => route.fulfill({ json: tampered }));
-    await page.goto(`${harness.server.url}/board`);
-    await page.getByRole('button', { name: 'English' }).click();
+    const { page, problems, context } = await openBoard('zh', { bundle: tampered });
     const card = page.locator(`article[data-poll="${pollId}"]`);
-    await card.getByRole('button', { name: 'Verify in your browser' }).click();
-    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('Not verified: the first failing check is “Signature”.');
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe('验证未通过：第一项未通过的检查是“电子签名”。');
     const failing = await card.locator('ol.checks li.check-fail').evaluateAll((items) => items.map((li) => li.getAttribute('data-check')));
-    // The signature no longer covers the content, and the published verdict no longer follows from the count.
-    expect(failing).toEqual(['signature', 'verdicts']);
+    // The signature no longer covers the content, the receipt no longer binds the answer, and the
+    // published verdict no longer follows from the count.
+    expect(failing).toEqual(['signature', 'receipts', 'verdicts']);
+    expect(await card.locator('li[data-check="signature"] .check-detail').textContent()).toBe('电子签名与文件内容不符：文件在签名后被改动过，或由另一把密钥签名。');
+    expect(await card.locator('li[data-check="receipts"] .check-detail').textContent()).toMatch(
+      /^有选票的回执与其凭证、随机数和填写内容不符：选票内容与投票箱签发的回执对不上（文件中第 \d+ 号选票）。$/,
+    );
+    for (const line of await card.locator('ol.checks .check-detail').allTextContents()) expect(readsInChinese(line), line).toBe(true);
+    await shoot(page, 'board-zh-03-tampered');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => card.locator('.verify-status').textContent()).toBe('Not verified: the first failing check is “Signature”.');
     expect(await card.locator('li[data-check="signature"] .check-detail').textContent()).toContain('bundle_signature');
     expect(await card.locator('li[data-check="signature"] .check-outcome').textContent()).toBe('FAIL');
-    await shoot(page, 'board-en-03-tampered');
+    await shoot(page, 'board-en-04-tampered');
     expect(problems).toEqual([]);
     await context.close();
   });
 
-  it('finds a voter’s receipt among the published ballots, and not another, without sending anything', async () => {
-    const { page, problems, requests, context } = await openBoard('zh');
-    await page.locator(`article[data-poll="${pollId}"] li[data-row="c1"]`).waitFor();
+  it('finds the receipts this browser kept among the published ballots, and a typed one, without sending a receipt anywhere', async () => {
+    const { page, problems, requests, context } = await openBoard('zh', { keep: meeting.devices.slice(0, 1) });
+    const held = page.locator('.held-item');
+    await expect.poll(() => held.count()).toBe(2);
+    expect(await held.evaluateAll((items) => items.map((i) => [i.getAttribute('data-outcome'), i.querySelector('.held-what')!.textContent]))).toEqual([
+      ['found', '接收预备党员 · 张三'],
+      ['found', '接收预备党员 · 李四'],
+    ]);
+    expect(await page.locator('.held-outcome').allTextContents()).toEqual(['在公布的选票中', '在公布的选票中']);
+    expect(await page.locator('.held-summary').textContent()).toBe('2 张在公布的选票中，0 张已被更改，0 张未找到，0 张所属投票尚未公布。');
+    await shoot(page, 'board-zh-05-held-receipts');
+
     await page.waitForLoadState('networkidle');
     const before = requests.length;
     const field = page.getByLabel('投票回执');
-    // Exactly what the voter's page shows and copies: 16 hex digits in groups of four.
-    await field.fill(groupHex(receipts[1]!.slice(0, 16)));
+    // Exactly what the voting page shows and copies: 16 hex digits in groups of four.
+    await field.fill(groupHex(meeting.receipts[1]![0]!.receipt.slice(0, 16)));
     await page.getByRole('button', { name: '核对' }).click();
-    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('找到了：您的选票在"接收预备党员"已公布的选票之中。');
-    await shoot(page, 'board-zh-04-receipt-found');
+    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('在公布的选票中：这张回执在“接收预备党员”已公布的选票之中。');
+    await shoot(page, 'board-zh-06-receipt-found');
     // The full receipt works too, in capitals.
-    await field.fill(receipts[2]!.toUpperCase());
+    await field.fill(meeting.receipts[2]![1]!.receipt.toUpperCase());
     await page.getByRole('button', { name: '核对' }).click();
-    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toContain('找到了');
+    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toContain('在公布的选票中');
     // One digit changed: not found.
-    const wrong = receipts[0]!.slice(0, 15) + (receipts[0]![15] === '0' ? '1' : '0');
-    await field.fill(groupHex(wrong));
+    const first = meeting.receipts[0]![0]!.receipt;
+    await field.fill(groupHex(first.slice(0, 15) + (first[15] === '0' ? '1' : '0')));
     await page.getByRole('button', { name: '核对' }).click();
-    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toContain('没有找到');
-    await shoot(page, 'board-zh-05-receipt-not-found');
+    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toContain('未找到');
+    await shoot(page, 'board-zh-07-receipt-not-found');
     await field.fill('xyz');
     await page.getByRole('button', { name: '核对' }).click();
     await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('回执只包含数字 0–9 和字母 a–f。');
     await page.waitForTimeout(200);
     expect(requests.slice(before).map((r) => r.url())).toEqual([]);
+    // Not one request of the whole visit carries any receipt, whole or its short form.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      const text = await sent(request);
+      for (const r of allReceipts) expect(text, request.url()).not.toContain(r.receipt.slice(0, 16));
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says "已被更改" for a kept receipt whose ballot the server changed and re-signed, with the signed receipt as proof, though every check of the verifier passes', async () => {
+    // 党员乙 voted against 李四; the server turns it into a vote for and signs it all again.
+    const [zhang, li] = meeting.receipts[1]!.slice().sort((a, b) => a.questionId.localeCompare(b.questionId));
+    expect([zhang!.questionId, li!.questionId]).toEqual(['c1', 'c2']);
+    const changed = changedBallotBundle(bundle, li!.nonce, 'agree', harness.t.deps.installationKey.secretKey);
+    // Nothing in the bundle gives it away: the verifier passes it, signed by the installation.
+    const report = await verifyBundle(changed, { verifyPss: nodePssVerifier, expectedSignerPublicKey: harness.t.deps.installationKey.publicKeyBase64 });
+    expect(report.firstFailure).toBeUndefined();
+    expect(changed.ballots.some((b) => b.receipt === li!.receipt)).toBe(false);
+    // The voter's device kept the ballot box's signature over the ORIGINAL receipt, and it verifies.
+    expect(() => checkReceiptSignature(fromHex(li!.receipt), fromBase64(li!.signature), harness.t.deps.installationKey.publicKey)).not.toThrow();
+
+    const { page, problems, requests, context } = await openBoard('zh', { keep: [meeting.devices[1]!], bundle: changed });
+    const held = page.locator('.held-item');
+    await expect.poll(() => held.count()).toBe(2);
+    const byReceipt = (r: HeldReceipt) => page.locator(`.held-item[data-receipt="${r.receipt.slice(0, 16)}"]`);
+    expect(await byReceipt(zhang!).getAttribute('data-outcome')).toBe('found');
+    expect(await byReceipt(li!).getAttribute('data-outcome')).toBe('changed');
+    expect(await byReceipt(li!).locator('.held-outcome').textContent()).toBe('已被更改');
+    expect(await byReceipt(li!).locator('[data-proof="receipt"]').textContent()).toBe(li!.receipt);
+    expect(await byReceipt(li!).locator('[data-proof="signature"]').textContent()).toBe(li!.signature);
+    expect(await byReceipt(li!).locator('[data-proof="signature-check"]').textContent()).toBe('签名核验有效：这是本站密钥签发的回执，证明投票箱当时收下的就是这张选票。');
+    expect(await byReceipt(li!).textContent()).toContain('您的选票凭证下公布的是另一张回执');
+    expect(await page.locator('.held-summary').textContent()).toBe('1 张在公布的选票中，1 张已被更改，0 张未找到，0 张所属投票尚未公布。');
+    // The changed bundle verifies in the page as well: only the kept receipt shows the change.
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe(`验证通过：全部 ${V2_CHECKS.length} 项检查均通过。`);
+    await shoot(page, 'board-zh-08-receipt-changed');
+    for (const request of requests) expect(await sent(request)).not.toContain(li!.receipt.slice(0, 16));
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -194,11 +263,115 @@ describe('the public board', () => {
     const csv = readFileSync((await csvDownload.path())!);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.toString('utf8').slice(1).split('\r\n');
-    expect(lines[0]).toBe('投票事项,编号,候选人或题目,同意,不同意,弃权,其中书面意见,所需票数,计算基数,结果,说明');
-    expect(lines[2]).toMatch(/^接收预备党员,c1,张三,3,1,0,1,3,应到 5,通过,/);
-    expect(lines[3]).toMatch(/^接收预备党员,c2,李四,2,1,1,1,3,应到 5,未通过,/);
+    expect(lines[0]).toBe('投票事项,候选人或题目,发出选票凭证,收回选票,同意,不同意,弃权,其中书面意见,所需票数,计算基数,结果,说明');
+    expect(lines[2]).toMatch(/^接收预备党员,张三,4,3,3,1,0,1,3,应到 5,通过,/);
+    expect(lines[3]).toMatch(/^接收预备党员,李四,4,3,2,1,1,1,3,应到 5,未通过,/);
     const [bundleDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /下载签名计票文件/ }).click()]);
     expect(JSON.parse(readFileSync((await bundleDownload.path())!, 'utf8'))).toEqual(bundle);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('ballots withheld under the anonymity floor', () => {
+  it('says how many ballots publish their receipt only, verifies them, and still finds a kept receipt among them', async () => {
+    // A league recommendation: 4 members, 3 check in, 2 recommend. Two raters under one key are
+    // fewer than the floor of 3: their approval sets would show what each chose, so both are withheld.
+    const org = await organizerClient(harness.t);
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '第一团支部团员大会' })).body.id as string;
+    const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '推荐优秀团员作为入党积极分子人选',
+      kind: 'league_recommendation',
+      candidates: [
+        { id: 'w', name: '王五' },
+        { id: 'z', name: '赵六' },
+        { id: 'q', name: '钱七' },
+      ],
+      maxChoices: 2,
+    });
+    expect(poll.status).toBe(201);
+    const leagueId = poll.body.id as string;
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: ['团员甲', '团员乙', '团员丙', '团员丁'].map((name, i) => ({ name, number: `2027000${i}` })) });
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const devices = [];
+    for (const slip of slips.slice(0, 3)) devices.push(await checkInSlip(harness.t, slip, roomCode));
+    await openVoting(org, leagueId, 3);
+    for (const device of devices) await collect(device);
+    await castAll(devices[0]!, leagueId, () => ['w', 'z']);
+    await castAll(devices[1]!, leagueId, () => ['w']);
+    expect((await org.call('POST', `/api/polls/${leagueId}/transition`, { to: 'closed' })).status).toBe(200);
+    expect((await org.call('POST', `/api/polls/${leagueId}/transition`, { to: 'published' })).status).toBe(200);
+    publishedOnLatestWorkingDay(harness.t, leagueId);
+    const league = (await (await fetch(`${harness.server.url}/api/public/polls/${leagueId}/bundle`)).json()) as BundleV2;
+    expect(league.ballots.map((b) => [b.answer, b.salt])).toEqual([
+      ['withheld', undefined],
+      ['withheld', undefined],
+    ]);
+
+    const { page, problems, context } = await openBoard('zh', { keep: [devices[0]!] });
+    const card = page.locator(`article[data-poll="${leagueId}"]`);
+    await card.getByRole('heading', { name: '推荐优秀团员作为入党积极分子人选' }).waitFor();
+    expect(await card.locator('[data-fact="withheld"] dd').textContent()).toBe('2 张评议人数少于匿名下限（3 人）时，这些选票只公布回执，不公布内容；票数照常计入。');
+    // The counts stay public: 王五 2, 赵六 1.
+    expect(await card.locator('li[data-row="w"]').textContent()).toContain('得票2');
+    expect(await card.locator('li[data-row="z"]').textContent()).toContain('得票1');
+    await expect.poll(() => page.locator('.held-item').evaluateAll((items) => items.map((i) => [i.getAttribute('data-outcome'), i.querySelector('.held-what')!.textContent]))).toEqual([
+      // One question, titled as the poll: named once.
+      ['found', '推荐优秀团员作为入党积极分子人选'],
+    ]);
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status').textContent(), { timeout: 30_000 }).toBe(`验证通过：全部 ${V2_CHECKS.length} 项检查均通过。`);
+    expect(await card.locator('li[data-check="receipts"] .check-detail').textContent()).toBe('0 张选票的回执与其凭证、随机数和填写内容一致；2 张按匿名下限只公布回执。');
+    expect(await card.locator('li[data-check="answers"] .check-detail').textContent()).toBe(
+      '2 张选票都只回答其公钥对应的一项，填写合规；评议人数少于匿名下限（3 人）的 2 张按规定未公开内容。',
+    );
+    await card.scrollIntoViewIfNeeded();
+    await shoot(page, 'board-zh-09-withheld');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a result published under protocol v1', () => {
+  it('still shows, with v1’s facts, and finds a v1 receipt (the SHA-256 of its token)', async () => {
+    const v1 = v1Bundle();
+    const context = await newPhoneContext(harness.browser);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const item = { id: v1.poll.id, meetingId: v1.poll.meetingId, title: v1.poll.title, kind: v1.poll.kind, closedAt: v1.closedAt, publishedAt: new Date().toISOString(), publicityWorkingDays: 5 };
+    await page.route('**/api/public/polls', async (route) => {
+      const listed = await (await route.fetch()).json();
+      await route.fulfill({ json: { polls: [item, ...listed.polls] } });
+    });
+    await page.route(`**/api/public/polls/${v1.poll.id}/bundle`, (route) => route.fulfill({ json: v1 }));
+    // What the server would answer for an old poll without decisions, in its publicity period.
+    await page.route(`**/api/public/polls/${v1.poll.id}/decisions`, (route) => route.fulfill({ json: { decisions: [] } }));
+    await page.route(`**/api/public/polls/${v1.poll.id}/objections`, (route) =>
+      route.fulfill({ json: { status: 'running', period: { firstDay: '2026-12-07', lastDay: '2026-12-11', workingDays: 5 }, received: null, outcomes: null } }),
+    );
+    await page.goto(`${harness.server.url}/board`);
+    const card = page.locator(`article[data-poll="${v1.poll.id}"]`);
+    await card.getByRole('heading', { name: '接收预备党员（旧版）' }).waitFor();
+    expect(await card.locator('.board-turnout').textContent()).toBe('应到 3 人，实到 3 人，收回选票 3 张');
+    expect(await card.locator('.facts-list [data-fact]').evaluateAll((items) => items.map((i) => i.getAttribute('data-fact')))).toEqual([
+      'expected',
+      'excluded',
+      'present',
+      'writtenOpinions',
+      'issued',
+      'returned',
+      'valid',
+      'invalid',
+    ]);
+    expect(await card.locator('li[data-row="c1"] .verdict').textContent()).toBe('通过');
+    const receipt = createHash('sha256').update(Buffer.from('AAAB', 'base64url')).digest('hex');
+    await page.getByLabel('投票回执').fill(groupHex(receipt.slice(0, 16)));
+    await page.getByRole('button', { name: '核对' }).click();
+    await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('在公布的选票中：这张回执在“接收预备党员（旧版）”已公布的选票之中。');
+    await shoot(page, 'board-zh-10-v1');
     expect(problems).toEqual([]);
     await context.close();
   });

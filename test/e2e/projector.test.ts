@@ -1,17 +1,25 @@
 /**
  * The projector page in Chromium, against the real server with its production CSP, at the two
- * sizes of a meeting room's projector (1920×1080 and 1280×720). A branch meeting accepting three
- * candidates: the page shows the check-in QR code and fingerprints, follows check-ins and casts
- * without reloading (a marker set on `window` survives, and there is one navigation), never
- * shows a count of choices before close, then shows each candidate's bars, threshold and verdict.
- * Each screen: axe-core with zero violations, no scrolling, a screenshot in
+ * sizes of a meeting room's projector (1920×1080 and 1280×720), protocol v2. A branch meeting
+ * accepting three candidates:
+ *   - check-in: with the organizer signed in in the browser, the room code very large and the
+ *     names not yet checked in; signed out, counts only and a note (neither the code nor a name
+ *     anywhere in the page); the one key set fingerprint grouped by four; a new room code shows
+ *     without a reload;
+ *   - voting: the opening statement (head count, checked in, struck, tokens issued, the audit
+ *     log's head), then checked in / submitted / not yet submitted, and never a count of choices;
+ *   - close: each candidate's bars, threshold and verdict, with `present` as the quorum's base.
+ * The page follows all of it without reloading (a marker set on `window` survives, and there is
+ * one navigation). Each screen: axe-core with zero violations, no scrolling, a screenshot in
  * test-output/screenshots/, no CSP violation or page error.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { signInOverHttp } from '../../server/cli/organizer-http.ts';
+import type { LiveMeetingState } from '../../shared/protocol/live.ts';
 import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
-import { checkInSlip, openAcceptanceMeeting } from '../helpers/meeting.ts';
-import { organizerClient, type TestServer } from '../helpers/test-server.ts';
+import { castAll, checkInSlip, collect, openAcceptanceMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
+import { ORGANIZER_PASSWORD, organizerClient, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
 let t: TestServer;
@@ -26,6 +34,8 @@ const SIZES = [
   { name: '1080p', viewport: { width: 1920, height: 1080 } },
   { name: '720p', viewport: { width: 1280, height: 720 } },
 ];
+const groupHex = (hex: string) => hex.match(/.{4}/g)!.join(' ');
+const spacedRoomCode = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
 
 const acceptanceMeeting = () =>
   openAcceptanceMeeting(t, { title: '计算机学院第一党支部党员大会', candidates: ['张三', '李四', '王五'], voters: 5, numberPrefix: '2024' });
@@ -36,19 +46,29 @@ interface Screen {
   problems: string[];
 }
 
-async function openProjector(meetingId: string, size: (typeof SIZES)[number]): Promise<Screen> {
+/** A projector screen; `signedIn`: the organizer's session cookie is in this browser, as after signing in to the console. */
+async function openProjector(meetingId: string, size: (typeof SIZES)[number], options: { signedIn: boolean; title?: string }): Promise<Screen> {
   const context = await browser.newContext({ viewport: size.viewport });
   context.setDefaultTimeout(10_000);
+  if (options.signedIn) await signIn(context);
   const page = await context.newPage();
   const problems = watchForProblems(page);
   await page.goto(`${url}/projector?meeting=${meetingId}`);
-  await page.getByRole('heading', { level: 1, name: '计算机学院第一党支部党员大会' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: options.title ?? '计算机学院第一党支部党员大会' }).waitFor();
   // Survives only if the page is never reloaded.
   await page.evaluate(() => Object.assign(window, { projectorMarker: 'not reloaded' }));
-  return { name: size.name, page, problems };
+  return { name: `${size.name}${options.signedIn ? '' : '-signed-out'}`, page, problems };
 }
 
-const figure = (page: Page, which: 'checked-in' | 'ballots-cast') => page.locator(`[data-figure="${which}"] .pj-figure-value`).textContent();
+async function signIn(context: BrowserContext) {
+  const session = await signInOverHttp(url, 'secretary', ORGANIZER_PASSWORD);
+  const [name, value] = session.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url }]);
+}
+
+const figure = (page: Page, which: string) => page.locator(`[data-figure="${which}"] .pj-figure-value`).textContent();
+const figures = (page: Page, which: string) => page.locator(`[data-figure="${which}"] .pj-figure-value`).allTextContents();
+const absentNames = (page: Page) => page.locator('.pj-absent-names li').allTextContents();
 const notReloaded = (page: Page) =>
   page.evaluate(() => [(window as unknown as { projectorMarker?: string }).projectorMarker, performance.getEntriesByType('navigation').length]);
 /** The page fits the screen: no scrolling either way. */
@@ -60,49 +80,85 @@ async function shoot(screen: Screen, stage: string) {
   expect(await fitsScreen(screen.page), `${screen.name} ${stage} needs scrolling`).toBe(true);
 }
 
-const cast = (token: string, choices: Record<string, string>) =>
-  fetch(`${url}/api/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, choices }) });
-
 describe('the projector page', () => {
-  it('follows check-in and voting by itself, shows no count of choices before close, then bars and verdicts', async () => {
-    const { org, meetingId, pollId, slips, fingerprints } = await acceptanceMeeting();
-    const screens = [];
-    for (const size of SIZES) screens.push(await openProjector(meetingId, size));
+  it('shows the room code and the names not yet checked in to the signed-in organizer only, follows the opening and voting by itself, then bars and verdicts', async () => {
+    const { org, meetingId, pollId, slips, keySetFingerprint, roomCode } = await acceptanceMeeting();
+    const screens: Screen[] = [];
+    for (const size of SIZES) screens.push(await openProjector(meetingId, size, { signedIn: true }));
+    const outside = await openProjector(meetingId, SIZES[1]!, { signedIn: false });
+    const all = [...screens, outside];
 
-    for (const { page } of screens) {
-      expect(await page.getByRole('img', { name: `签到投票网址的二维码：${url}/vote` }).count()).toBe(1);
-      expect(await page.locator('.pj-fingerprint').allTextContents()).toEqual(fingerprints.map((f) => f.match(/.{4}/g)!.join(' ')));
+    for (const { page } of all) {
+      expect(await page.getByRole('img', { name: `签到网址的二维码：${url}/vote` }).count()).toBe(1);
+      // One fingerprint for the whole meeting, as printed on every slip.
+      expect(await page.locator('.pj-fingerprint').allTextContents()).toEqual([groupHex(keySetFingerprint)]);
       expect(await figure(page, 'checked-in')).toBe('0');
       expect(await page.locator('.pj-figure-of').first().textContent()).toBe('应到 5 人');
     }
-    for (const screen of screens) await shoot(screen, '1-checkin-empty');
+    for (const { page } of screens) {
+      await expect.poll(() => page.locator('.pj-room-code').textContent()).toBe(spacedRoomCode(roomCode));
+      await expect.poll(() => absentNames(page)).toEqual(['党员1', '党员2', '党员3', '党员4', '党员5']);
+      expect(await page.locator('.pj-absent h3').textContent()).toBe('未签到名单（5 人）');
+    }
+    // Nobody signed in: counts only, a note, and neither the code nor a name anywhere in the page.
+    await outside.page.getByText('会场码和未签到名单只在组织者登录本浏览器后显示。').waitFor();
+    expect(await outside.page.locator('.pj-room-code, .pj-absent').count()).toBe(0);
+    expect(await outside.page.content()).not.toContain(roomCode);
+    expect(await outside.page.content()).not.toContain('党员1');
+    for (const screen of all) await shoot(screen, '1-checkin-empty');
 
-    const tokens = [];
-    for (const slip of slips.slice(0, 4)) tokens.push((await checkInSlip(t, slip)).token);
-    for (const { page } of screens) await expect.poll(() => figure(page, 'checked-in'), { timeout: 8000 }).toBe('4');
+    const devices: Device[] = [];
+    for (const slip of slips.slice(0, 4)) devices.push(await checkInSlip(t, slip, roomCode));
+    for (const { page } of all) await expect.poll(() => figure(page, 'checked-in'), { timeout: 8000 }).toBe('4');
+    for (const { page } of screens) {
+      await expect.poll(() => absentNames(page), { timeout: 8000 }).toEqual(['党员5']);
+      expect(await page.locator('.pj-absent h3').textContent()).toBe('未签到名单（1 人）');
+    }
+    expect(await outside.page.content()).not.toContain('党员5');
+    for (const screen of all) await shoot(screen, '2-checkin-four');
 
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
-    for (const { page } of screens) await expect.poll(() => page.locator('.pj-phase').textContent(), { timeout: 8000 }).toBe('投票中');
-    const ballots = [
+    // The organizer draws a new room code (the old one was seen outside): the screen follows.
+    const drawn = (await org.call('POST', `/api/meetings/${meetingId}/room-code`)).body.roomCode as string;
+    expect(drawn).toBe(await roomCodeOf(org, meetingId));
+    for (const { page } of screens) await expect.poll(() => page.locator('.pj-room-code').textContent(), { timeout: 15_000 }).toBe(spacedRoomCode(drawn));
+
+    // Voting opens with a head count of 4: the opening statement; the code and the names go.
+    await openVoting(org, pollId, 4);
+    for (const { page } of all) {
+      await expect.poll(() => page.locator('.pj-phase').textContent(), { timeout: 8000 }).toBe('投票中');
+      expect(await page.locator('[data-opening]').evaluateAll((items) => items.map((i) => [i.getAttribute('data-opening'), i.textContent]))).toEqual([
+        ['headCount', '清点人数 4 人'],
+        ['checkedIn', '已签到 4 人'],
+        ['struck', '划去 0 人'],
+        // One token per voter and candidate: 4 × 3.
+        ['issued', '发出选票凭证 12 张（每人每项各一张）'],
+        ['record', expect.stringMatching(/^操作记录：第 \d+ 条，[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}$/)],
+      ]);
+      expect(await page.locator('.pj-room-code, .pj-absent, .pj-room-note').count()).toBe(0);
+      expect([await figure(page, 'checked-in'), await figure(page, 'submitted'), await figure(page, 'not-submitted')]).toEqual(['4', '0', '4']);
+    }
+    const answers: Record<string, string>[] = [
       { c1: 'agree', c2: 'agree', c3: 'agree' },
       { c1: 'agree', c2: 'disagree', c3: 'agree' },
       { c1: 'agree', c2: 'agree', c3: 'agree' },
       { c1: 'agree', c2: 'disagree', c3: 'abstain' },
     ];
-    for (const [i, choices] of ballots.slice(0, 3).entries()) expect((await cast(tokens[i]!.token, choices)).status).toBe(201);
-    for (const { page } of screens) await expect.poll(() => figure(page, 'ballots-cast'), { timeout: 8000 }).toBe('3');
-    for (const { page } of screens) {
+    for (const device of devices) await collect(device);
+    for (const [i, device] of devices.slice(0, 3).entries()) await castAll(device, pollId, (q) => answers[i]![q]!);
+    for (const { page } of all) await expect.poll(() => figure(page, 'submitted'), { timeout: 8000 }).toBe('3');
+    for (const { page } of all) {
+      expect(await figure(page, 'not-submitted')).toBe('1');
       // Turnout only: no bar, no verdict, nothing that counts choices.
       expect(await page.locator('.pj-bar, .pj-verdict-badge, .pj-threshold').count()).toBe(0);
       expect(await page.locator('main').textContent()).not.toMatch(/同意|不同意|弃权|通过/);
     }
-    for (const screen of screens) await shoot(screen, '2-voting');
+    for (const screen of all) await shoot(screen, '3-voting');
 
-    expect((await cast(tokens[3]!.token, ballots[3]!)).status).toBe(201);
-    for (const { page } of screens) await expect.poll(() => figure(page, 'ballots-cast'), { timeout: 8000 }).toBe('4');
+    await castAll(devices[3]!, pollId, (q) => answers[3]![q]!);
+    for (const { page } of all) await expect.poll(() => figure(page, 'submitted'), { timeout: 8000 }).toBe('4');
     expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
 
-    for (const screen of screens) {
+    for (const screen of all) {
       const { page } = screen;
       await page.locator('.pj-question').first().waitFor({ timeout: 8000 });
       const cards = page.locator('.pj-question');
@@ -112,9 +168,11 @@ describe('the projector page', () => {
       expect(await cards.locator('.pj-threshold-label').allTextContents()).toEqual(['需 3 票', '需 3 票', '需 3 票']);
       expect(await cards.locator('.pj-verdict .pj-verdict-badge').allTextContents()).toEqual(['通过', '未通过', '通过']);
       expect(await cards.nth(0).locator('.pj-sentence').textContent()).toMatch(/^张三：通过：同意 4 票，超过应到会有表决权正式党员 5 人的半数/);
+      // The quorum's base is the head count (present), from the bundle.
+      expect(await page.locator('.pj-result-meta').textContent()).toBe('应到 5 人 · 实到 4 人 · 提交选票 4 人');
       expect(await page.locator('.pj-qr').count()).toBe(0);
       expect(await notReloaded(page)).toEqual(['not reloaded', 1]);
-      await shoot(screen, '3-result');
+      await shoot(screen, '4-result');
     }
 
     // English, switched on the page itself: still no reload.
@@ -122,11 +180,12 @@ describe('the projector page', () => {
     await large!.page.getByRole('button', { name: 'English' }).click();
     await expect.poll(() => large!.page.locator('.pj-question .pj-verdict .pj-verdict-badge').first().textContent()).toBe('Passed');
     expect(await large!.page.locator('.pj-question').first().locator('.pj-sentence').textContent()).toMatch(/^张三: Passed/);
-    await shoot(large!, '4-result-en');
+    expect(await large!.page.locator('.pj-result-meta').textContent()).toBe('5 expected · 4 present · 4 submitted');
+    await shoot(large!, '5-result-en');
     expect(await notReloaded(large!.page)).toEqual(['not reloaded', 1]);
 
-    for (const screen of screens) expect(screen.problems).toEqual([]);
-    for (const screen of screens) await screen.page.context().close();
+    for (const screen of all) expect(screen.problems).toEqual([]);
+    for (const screen of all) await screen.page.context().close();
   });
 
   it('says plainly when the meeting does not exist or the address has none', async () => {
@@ -141,12 +200,76 @@ describe('the projector page', () => {
     expect(problems.filter((p) => !/404/.test(p))).toEqual([]);
     await context.close();
   });
+
+  it('keeps the room code on the screen after the opening when the meeting allows late check-in, for the signed-in organizer only', async () => {
+    const { org, meetingId, pollId, slips, roomCode } = await openAcceptanceMeeting(t, { title: '计算机学院第四党支部党员大会', candidates: ['张三'], voters: 3, numberPrefix: '2028' });
+    expect((await org.call('PUT', `/api/meetings/${meetingId}/late-check-in`, { allowed: true, exposureAccepted: true })).status).toBe(200);
+    for (const slip of slips.slice(0, 2)) await checkInSlip(t, slip, roomCode);
+    await openVoting(org, pollId, 2);
+    const screen = await openProjector(meetingId, SIZES[1]!, { signedIn: true, title: '计算机学院第四党支部党员大会' });
+    const outside = await openProjector(meetingId, SIZES[1]!, { signedIn: false, title: '计算机学院第四党支部党员大会' });
+    await expect.poll(() => screen.page.locator('.pj-room-code').textContent()).toBe(spacedRoomCode(roomCode));
+    expect(await screen.page.locator('.pj-room-label').textContent()).toBe('补签到会场码');
+    expect(await screen.page.locator('.pj-phase').textContent()).toBe('投票中');
+    await shoot(screen, 'late-checkin');
+    await outside.page.locator('[data-opening="headCount"]').waitFor();
+    expect(await outside.page.content()).not.toContain(roomCode);
+    for (const s of [screen, outside]) {
+      expect(s.problems).toEqual([]);
+      await s.page.context().close();
+    }
+  });
+
+  it('names refused submissions, those who said they did not vote, and the note on the head count', async () => {
+    // A state the room could see only if the ballot box refused submissions (no token left
+    // under a key): served in place of the stream, since an honest server cannot be made to.
+    // `final`, so that the page reads it once and opens no stream.
+    const state: LiveMeetingState = {
+      meetingId: 'm-refused',
+      title: '第三党支部党员大会',
+      checkinUrl: `${url}/vote`,
+      keySetFingerprint: '0123456789abcdef',
+      final: true,
+      polls: [
+        {
+          id: 'p-refused',
+          title: '接收预备党员',
+          kind: 'member_acceptance',
+          phase: 'voting',
+          questions: [{ id: 'c1', type: 'single', title: '张三', options: ['agree', 'disagree', 'abstain'] }],
+          expected: 9,
+          checkedIn: 7,
+          submitted: 6,
+          refusedOverIssued: 2,
+          declaredNotVoted: 1,
+          opening: { headCount: 8, headCountNote: '一位党员手机没电，在场未签到', checkedIn: 7, struck: 1, issued: 7, auditSeq: 41, auditHash: '9f0c3e1d2b4a6c8e' },
+        },
+      ],
+    };
+    for (const size of SIZES) {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+      await page.route('**/api/public/live/meetings/m-refused/events', (route) => route.fulfill({ json: state }));
+      await page.route('**/api/meetings/m-refused/room-code', (route) => route.fulfill({ status: 401, json: { error: { code: 'unauthenticated', message: 'sign in first' } } }));
+      await page.goto(`${url}/projector?meeting=m-refused`);
+      await page.getByRole('heading', { level: 1, name: '第三党支部党员大会' }).waitFor();
+      expect(await page.locator('[data-turnout="refused"]').textContent()).toBe('因选票凭证已用完而被拒绝的提交：2 次');
+      expect(await page.locator('[data-turnout="declared"]').textContent()).toBe('当场声明未投票：1 人');
+      expect(await page.locator('.pj-opening-note').textContent()).toBe('说明：一位党员手机没电，在场未签到');
+      expect(await page.locator('[data-opening="struck"]').textContent()).toBe('划去 1 人');
+      expect([await figure(page, 'checked-in'), await figure(page, 'submitted'), await figure(page, 'not-submitted')]).toEqual(['7', '6', '1']);
+      await shoot({ name: size.name, page, problems }, 'refused');
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
 });
 
 describe('a meeting with two polls', () => {
-  it('shows both polls’ turnout with one QR code and both fingerprints, then a closed poll’s result beside the open one', async () => {
+  it('shows both polls’ turnout with one QR code, one fingerprint and one room code, their openings (one with a check-in struck), then a closed poll’s result beside the open one', async () => {
     const org = await organizerClient(t);
-    const meetingId = (await org.call('POST', '/api/meetings', { title: '计算机学院第一党支部党员大会' })).body.id as string;
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '计算机学院第二党支部党员大会' })).body.id as string;
     const acceptance = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
       title: '接收预备党员',
       kind: 'member_acceptance',
@@ -169,30 +292,42 @@ describe('a meeting with two polls', () => {
     const roster = Array.from({ length: 4 }, (_, i) => ({ name: `党员${i + 1}`, number: `2025${i}` }));
     await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster });
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
-    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
+    const roomCode = await roomCodeOf(org, meetingId);
     const screens = [];
-    for (const size of SIZES) screens.push(await openProjector(meetingId, size));
+    for (const size of SIZES) screens.push(await openProjector(meetingId, size, { signedIn: true, title: '计算机学院第二党支部党员大会' }));
     for (const { page } of screens) {
       expect(await page.locator('.pj-turnout').count()).toBe(2);
       expect(await page.locator('.pj-qr').count()).toBe(1);
-      expect(await page.locator('.pj-fingerprint').count()).toBe(2);
+      expect(await page.locator('.pj-fingerprint').count()).toBe(1);
+      await expect.poll(() => page.locator('.pj-room-code').allTextContents()).toEqual([spacedRoomCode(roomCode)]);
     }
 
-    const tokens = [];
-    for (const slip of slips.slice(0, 3)) {
-      const { store } = await checkInSlip(t, slip);
-      tokens.push(store);
+    for (const slip of slips.slice(0, 3)) await checkInSlip(t, slip, roomCode);
+    for (const { page } of screens) {
+      await expect.poll(() => figures(page, 'checked-in'), { timeout: 8000 }).toEqual(['3', '3']);
+      await expect.poll(() => page.locator('.pj-absent-names').evaluateAll((lists) => lists.map((l) => l.textContent)), { timeout: 8000 }).toEqual(['党员4', '党员4']);
     }
-    for (const { page } of screens) await expect.poll(() => page.locator('[data-figure="checked-in"] .pj-figure-value').allTextContents(), { timeout: 8000 }).toEqual(['3', '3']);
     for (const screen of screens) await shoot(screen, 'two-polls-1-checkin');
 
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
+    // The recommendation strikes the third voter's check-in (not in the room); 2 counted there.
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, {
+      to: 'voting',
+      openings: { [acceptance.body.id]: { headCount: 3 }, [recommendation.body.id]: { headCount: 2, strike: [slips[2]!.voterId] } },
+    });
+    for (const { page } of screens) {
+      await expect.poll(() => page.locator('[data-opening="struck"]').allTextContents(), { timeout: 8000 }).toEqual(['划去 0 人', '划去 1 人']);
+      expect(await page.locator('[data-opening="headCount"]').allTextContents()).toEqual(['清点人数 3 人', '清点人数 2 人']);
+      expect(await figures(page, 'checked-in')).toEqual(['3', '2']);
+    }
+    for (const screen of screens) await shoot(screen, 'two-polls-2-voting');
+
     await org.call('POST', `/api/polls/${acceptance.body.id}/transition`, { to: 'closed' });
     for (const screen of screens) {
       await screen.page.locator('.pj-question').first().waitFor({ timeout: 8000 });
       expect(await screen.page.locator('.pj-turnout').count()).toBe(1);
       expect(await screen.page.locator('.pj-qr').count()).toBe(1);
-      expect(await inspectScreen(screen.page, `projector-${screen.name}-two-polls-2-one-closed`, { fullPage: false })).toEqual([]);
+      await shoot(screen, 'two-polls-3-one-closed');
       expect(await notReloaded(screen.page)).toEqual(['not reloaded', 1]);
       expect(screen.problems).toEqual([]);
       await screen.page.context().close();

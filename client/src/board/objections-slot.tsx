@@ -21,7 +21,8 @@ function ObjectionSummary(props: { pollId: string }) {
   return (
     <Show when={summary()?.status === 'ended' && summary()}>
       {(s) => (
-        <section class="objection-summary" aria-label={to('objection.heading')}>
+        // Named after its poll too: with several polls' periods over, each summary is its own landmark.
+        <section class="objection-summary" aria-labelledby={`poll-${props.pollId}`}>
           <Show when={s().received! > 0} fallback={<p>{to('objection.summaryNone')}</p>}>
             <p>{to('objection.summary', { n: s().received! })}</p>
             <ul>

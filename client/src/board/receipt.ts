@@ -1,14 +1,24 @@
 /**
- * The individual check: is my receipt among the published ballots? Computed here, from bundles
- * already downloaded; the receipt never leaves the page.
+ * The individual check: is my ballot among the published ones, as I cast it? Computed here, from
+ * the bundles already downloaded and the receipts this browser keeps; nothing is sent anywhere.
  *
- * A receipt is the lowercase hex SHA-256 of the token bytes (docs/protocol.md §2). The voter's
- * page shows and copies its first 16 hex digits in groups of four ("efe2 b921 21fc 0a8b", see
- * client/src/format.ts shortReceipt), so a receipt here is 16 to 64 hex digits, spaces and case
- * ignored, matched as a prefix of a ballot's hash: 64 bits, which no two ballots share by chance.
+ * Receipts (docs/protocol.md):
+ *   v2  each ballot publishes its receipt, SHA-256 over (token, salt, answer); the voter's device
+ *       keeps it with the ballot box's Ed25519 signature over it and the token's nonce;
+ *   v1  the receipt was the SHA-256 of the token bytes.
+ *
+ * Two ways in:
+ *   - the receipts this browser holds (allHeldReceipts over localStorage, written by the voting
+ *     page): each is looked up by its token nonce as well, so a ballot that is published under
+ *     the voter's token with ANOTHER receipt shows up as changed — the server altered the answer
+ *     after taking it — and the kept signature proves what the ballot box accepted;
+ *   - a typed receipt, or its first 16+ hex digits (the voting page shows and copies 16, in
+ *     groups of four), matched as a prefix: found or not found.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { fromBase64Url, toHex } from '../../../shared/encoding.ts';
+import { checkReceiptSignature } from '../../../shared/crypto/receipt.ts';
+import { fromBase64, fromBase64Url, fromHex, toHex } from '../../../shared/encoding.ts';
+import type { HeldReceipt } from '../../../shared/protocol/voter-flow.ts';
 
 export const SHORT_RECEIPT_DIGITS = 16;
 
@@ -23,18 +33,92 @@ export function parseReceipt(text: string): ParsedReceipt {
   return { ok: true, hex };
 }
 
-/** The receipts (full hex) of a bundle's ballots; a token that does not decode has none. */
-export function receiptsOf(bundle: { ballots?: { token?: unknown }[] }): string[] {
-  const receipts: string[] = [];
-  for (const ballot of bundle.ballots ?? []) {
-    if (typeof ballot.token !== 'string') continue;
-    try {
-      receipts.push(toHex(sha256(fromBase64Url(ballot.token, 'token'))));
-    } catch {
-      // A malformed token is the verifier's to report; it matches no receipt.
-    }
-  }
-  return receipts;
+/** What the check needs of one published bundle: per ballot its receipt and its token's nonce. */
+export interface PublishedBallots {
+  pollId: string;
+  title: string;
+  /** The candidate (question) titles, to say which ballot a held receipt is. */
+  questionTitles: Record<string, string>;
+  receipts: string[];
+  /** Hex of token bytes 2–33, in the same order; '' where the token does not decode. */
+  nonces: string[];
+  /** The bundle's signer (base64 Ed25519): a kept receipt's signature is checked against it. */
+  signer?: string;
 }
 
-export const receiptMatches = (receipts: readonly string[], hex: string) => receipts.some((r) => r.startsWith(hex));
+const NONCE_START = 2;
+const NONCE_END = 34;
+
+/** The ballots of a bundle as served (unvalidated JSON: the verifier judges it, this only reads). */
+export function publishedBallotsOf(raw: unknown, title: string): PublishedBallots | undefined {
+  const bundle = raw as {
+    format?: unknown;
+    poll?: { id?: unknown; questions?: { id?: unknown; title?: unknown }[] };
+    ballots?: { token?: unknown; receipt?: unknown }[];
+    signer?: { publicKey?: unknown };
+  } | null;
+  if (!bundle || typeof bundle.poll?.id !== 'string' || !Array.isArray(bundle.ballots)) return undefined;
+  const v2 = bundle.format === 'anon-ballot-bundle/v2';
+  const receipts: string[] = [];
+  const nonces: string[] = [];
+  for (const ballot of bundle.ballots) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = typeof ballot.token === 'string' ? fromBase64Url(ballot.token, 'token') : undefined;
+    } catch {
+      bytes = undefined; // a malformed token is the verifier's to report; it matches nothing
+    }
+    nonces.push(bytes && bytes.length >= NONCE_END ? toHex(bytes.subarray(NONCE_START, NONCE_END)) : '');
+    if (v2) receipts.push(typeof ballot.receipt === 'string' ? ballot.receipt.toLowerCase() : '');
+    else receipts.push(bytes ? toHex(sha256(bytes)) : '');
+  }
+  const questionTitles: Record<string, string> = {};
+  for (const q of bundle.poll.questions ?? []) if (typeof q.id === 'string' && typeof q.title === 'string') questionTitles[q.id] = q.title;
+  return {
+    pollId: bundle.poll.id,
+    title,
+    questionTitles,
+    receipts,
+    nonces,
+    ...(typeof bundle.signer?.publicKey === 'string' ? { signer: bundle.signer.publicKey } : {}),
+  };
+}
+
+/** A typed receipt (or its first 16+ digits): the poll it was found in, if any. */
+export function findTypedReceipt(published: readonly PublishedBallots[], hex: string): PublishedBallots | undefined {
+  return published.find((p) => p.receipts.some((r) => r !== '' && r.startsWith(hex)));
+}
+
+export type HeldOutcome =
+  | { kind: 'found'; held: HeldReceipt; poll: PublishedBallots }
+  /** Published under this token's nonce with another receipt: the answer was changed after the ballot box took it. */
+  | { kind: 'changed'; held: HeldReceipt; poll: PublishedBallots; published: string; signatureValid: boolean }
+  /** Neither the receipt nor the token is published: the ballot was dropped. */
+  | { kind: 'missing'; held: HeldReceipt; poll: PublishedBallots; signatureValid: boolean }
+  /** The poll is not on the board (yet): nothing to compare with. */
+  | { kind: 'unpublished'; held: HeldReceipt };
+
+/** Does the kept signature verify over the kept receipt under `signer`? Never throws. */
+export function heldSignatureValid(held: HeldReceipt, signer: string | undefined): boolean {
+  if (!signer) return false;
+  try {
+    checkReceiptSignature(fromHex(held.receipt, 'receipt'), fromBase64(held.signature, 'signature'), fromBase64(signer, 'signer'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Each receipt this browser holds, against the published ballots of its poll. */
+export function checkHeldReceipts(held: readonly HeldReceipt[], published: readonly PublishedBallots[]): HeldOutcome[] {
+  return held.map((receipt): HeldOutcome => {
+    const poll = published.find((p) => p.pollId === receipt.pollId);
+    if (!poll) return { kind: 'unpublished', held: receipt };
+    const mine = receipt.receipt.toLowerCase();
+    if (poll.receipts.includes(mine)) return { kind: 'found', held: receipt, poll };
+    const index = poll.nonces.indexOf(receipt.nonce.toLowerCase());
+    const signatureValid = heldSignatureValid(receipt, poll.signer);
+    if (index >= 0) return { kind: 'changed', held: receipt, poll, published: poll.receipts[index]!, signatureValid };
+    return { kind: 'missing', held: receipt, poll, signatureValid };
+  });
+}

@@ -5,8 +5,8 @@
 import { For, Show } from 'solid-js';
 import type { ResultTable } from '../../../shared/export/results-csv.ts';
 
-const GOOD = new Set(['passed', 'recommended', 'indicator_met', 'quorum_met', 'convert', 'excellent', 'qualified']);
-const BAD = new Set(['failed', 'no_quorum', 'not_recommended', 'indicator_not_met', 'quorum_not_met', 'invalid', 'cancel', 'unqualified']);
+const GOOD = new Set(['passed', 'recommended', 'indicator_met', 'quorum_met', 'attendance_met', 'convert', 'excellent', 'qualified']);
+const BAD = new Set(['failed', 'no_quorum', 'not_recommended', 'indicator_not_met', 'quorum_not_met', 'attendance_not_met', 'invalid', 'cancel', 'unqualified']);
 export const verdictClass = (id: unknown) =>
   typeof id !== 'string' ? 'verdict' : GOOD.has(id) ? 'verdict verdict-good' : BAD.has(id) ? 'verdict verdict-bad' : 'verdict';
 

@@ -2,11 +2,15 @@
  * "Verify in your browser": runs the shared verifier on the bundle exactly as served, shows each
  * check with pass or fail and the verifier's own sentence, and compares the key that signed the
  * bundle with the one this site publishes (GET /api/public/signer). The verifier's code is
- * fetched only when the button is pressed.
+ * fetched only when the button is pressed. In Chinese every line reads in Chinese
+ * (check-lines.ts), the verifier's English sentence one click away; in English it is the line.
  */
 import { createSignal, createUniqueId, For, Match, Show, Switch } from 'solid-js';
-import type { VerificationReport } from '../../../shared/verify/verify-bundle.ts';
+import type { Bundle } from '../../../shared/protocol/bundle.ts';
+import type { CheckResult, VerificationReport } from '../../../shared/verify/verify-bundle.ts';
+import { locale } from '../i18n/index.ts';
 import { boardApi } from './board-api.ts';
+import { checkLineZh } from './check-lines.ts';
 import { tb, type BoardKey } from './messages.ts';
 
 type State =
@@ -21,7 +25,31 @@ const checkTitle = (id: string) => {
   return title === undefined ? id : title;
 };
 
-export function VerifyPanel(props: { bundle: unknown }) {
+function CheckDetail(props: { check: CheckResult; parsed: Bundle | undefined }) {
+  const original = () => `${props.check.code ? `${props.check.code}: ` : ''}${props.check.detail}`;
+  return (
+    <Show
+      when={locale() === 'zh'}
+      fallback={
+        <span class="check-detail" lang="en">
+          {original()}
+        </span>
+      }
+    >
+      <span class="check-detail">{checkLineZh(props.check, props.parsed)}</span>
+      <details class="check-original">
+        <summary>{tb('verify.original')}</summary>
+        <span lang="en">{original()}</span>
+      </details>
+    </Show>
+  );
+}
+
+/**
+ * `bundle`: exactly as served (what is verified); `parsed`: the same if well-formed, for the
+ * Chinese lines; `pollHeadingId`: the poll's heading, so that each poll's panel has its own name.
+ */
+export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle; pollHeadingId: string }) {
   const [state, setState] = createSignal<State>({ step: 'idle' });
   const headingId = createUniqueId();
   const bundleSigner = () => {
@@ -44,7 +72,7 @@ export function VerifyPanel(props: { bundle: unknown }) {
   }
 
   return (
-    <section class="verify" aria-labelledby={headingId}>
+    <section class="verify" aria-labelledby={`${headingId} ${props.pollHeadingId}`}>
       <h3 id={headingId}>{tb('verify.heading')}</h3>
       <p class="hint">{tb('verify.hint')}</p>
       <button type="button" class="button button-secondary board-button" onClick={verify} disabled={state().step === 'running'}>
@@ -81,10 +109,7 @@ export function VerifyPanel(props: { bundle: unknown }) {
                     </span>
                     <span class="check-title">{checkTitle(check.id)}</span>
                     <span class="check-outcome">{check.ok ? tb('verify.pass') : tb('verify.fail')}</span>
-                    <span class="check-detail" lang="en">
-                      {check.code ? `${check.code}: ` : ''}
-                      {check.detail}
-                    </span>
+                    <CheckDetail check={check} parsed={props.parsed} />
                   </li>
                 )}
               </For>

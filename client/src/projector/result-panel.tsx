@@ -5,34 +5,25 @@
  * candidate's composite score and sentence instead of bars.
  */
 import { For, Show } from 'solid-js';
+import { optionLabel as catalogueOption, verdictLabel as catalogueVerdict, type ExportLocale } from '../../../shared/export/results-csv.ts';
 import type { Question } from '../../../shared/protocol/poll.ts';
 import type { Explanation, QuestionResult } from '../../../shared/tally/result.ts';
 import { locale } from '../i18n/index.ts';
 import type { LivePoll } from './live-store.ts';
-import { knownMessage, pt } from './messages.ts';
+import { pt } from './messages.ts';
 import { PhaseBadge } from './turnout-panel.tsx';
 
 const inLocale = (sentence: Explanation) => (locale() === 'zh' ? sentence.zh : sentence.en);
 
-/** The organizer's label, our words for the built-in options, else the id. */
-function optionLabel(question: Question | undefined, option: string): string {
-  const custom = question && question.type !== 'score' ? question.optionLabels?.[option] : undefined;
-  if (custom) return custom;
-  const known = knownMessage(`option.${option}`);
-  return known ? pt(known) : option;
-}
+/** Options and verdicts read from the one catalogue of labels the board, tally sheet and CSV use. */
+const optionLabel = (question: Question | undefined, option: string) => catalogueOption(question, option, locale() as ExportLocale);
+const verdictLabel = (question: Question | undefined, verdict: string) => catalogueVerdict(verdict, question, locale() as ExportLocale);
 
 const POSITIVE = new Set(['passed', 'convert', 'recommended', 'indicator_met']);
 const NEGATIVE = new Set(['failed', 'no_quorum', 'cancel', 'not_recommended', 'indicator_not_met']);
 
 function verdictTone(verdict: string) {
   return POSITIVE.has(verdict) ? 'good' : NEGATIVE.has(verdict) ? 'bad' : 'neutral';
-}
-
-/** A verdict in words: an outcome of the rule, or (democratic appraisal) the grade reached. */
-function verdictLabel(question: Question | undefined, verdict: string) {
-  const known = knownMessage(`verdict.${verdict}`);
-  return known ? pt(known) : optionLabel(question, verdict);
 }
 
 function VerdictBadge(props: { question: Question | undefined; verdict: string }) {
@@ -102,9 +93,8 @@ export function ResultPanel(props: { poll: LivePoll }) {
         <h2 id={titleId()}>{props.poll.title}</h2>
         <PhaseBadge phase={props.poll.phase} />
       </header>
-      <p class="pj-result-meta">
-        {pt('result.ballots', { n: result().ballotsCast, expected: closed().expected, present: closed().checkedIn })}
-      </p>
+      {/* The quorum's base is `present` (the head count and approved late check-ins; v1: checked in). */}
+      <p class="pj-result-meta">{pt('result.meta', { expected: closed().expected, present: closed().present, submitted: props.poll.submitted })}</p>
       <Show when={result().quorum}>
         {(quorum) => <p class={`pj-quorum pj-tone-${quorum().met ? 'good' : 'bad'}`}>{inLocale(quorum().explanation)}</p>}
       </Show>

@@ -1,11 +1,13 @@
 /**
- * /board, the public board (公示): every published result with its publicity period, its
+ * /board, the public board (公示): every published result (protocol v1 and v2 bundles) with its
+ * publicity period, the facts of its electorate (v2: head count, checked in, struck, late,
+ * submitted, declared not voted, refused, ballots withheld under the anonymity floor), its
  * candidates and verdicts, the signed bundle to download, a spreadsheet for the committee, the
- * tally sheet, verification in the browser, and the voter's own check of their receipt.
+ * tally sheet, verification in the browser, and the voter's own check of their receipts.
  * No login. Loaded lazily: a voter's phone never downloads it.
  */
 import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
-import { bundleSchema, type Bundle } from '../../../shared/protocol/bundle.ts';
+import { bundleSchema, isV2, type Bundle } from '../../../shared/protocol/bundle.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
 import { localDate, publicityPeriod, publicityStatus } from '../../../shared/publicity.ts';
 import { locale } from '../i18n/index.ts';
@@ -14,8 +16,9 @@ import { downloadText } from '../board/downloads.ts';
 import { tb, type BoardKey } from '../board/messages.ts';
 import { DecisionsList } from '../board/decisions-list.tsx';
 import { ObjectionsSlot } from '../board/objections-slot.tsx';
-import { ReceiptCheck, type ReceiptSource } from '../board/receipt-check.tsx';
-import { receiptsOf } from '../board/receipt.ts';
+import { FactsList } from '../board/facts-list.tsx';
+import { ReceiptCheck } from '../board/receipt-check.tsx';
+import { publishedBallotsOf, type PublishedBallots } from '../board/receipt.ts';
 import { ResultList } from '../board/result-list.tsx';
 import { VerifyPanel } from '../board/verify-panel.tsx';
 import '../board/board.css';
@@ -57,6 +60,12 @@ function PublicityLine(props: { item: PublishedPollItem }) {
   );
 }
 
+/** v2: present is the head count plus late check-ins, and voters submit (one ballot per candidate each). */
+const turnoutLine = (bundle: Bundle) =>
+  isV2(bundle)
+    ? tb('poll.turnoutV2', { expected: bundle.electorate.expected, present: bundle.electorate.present, submitted: bundle.electorate.submitted })
+    : tb('poll.turnout', { expected: bundle.electorate.expected, present: bundle.electorate.checkedIn, cast: bundle.result.ballotsCast });
+
 function PollCard(props: { entry: BoardEntry }) {
   const item = () => props.entry.item;
   // Objections are open from publication (even at a weekend, before the first working day) to the period's end.
@@ -82,14 +91,9 @@ function PollCard(props: { entry: BoardEntry }) {
           {(bundle) => (
             <>
               <h3>{tb('result.heading')}</h3>
-              <p>
-                {tb('poll.turnout', {
-                  expected: bundle().electorate.expected,
-                  present: bundle().electorate.checkedIn,
-                  cast: bundle().result.ballotsCast,
-                })}
-              </p>
+              <p class="board-turnout">{turnoutLine(bundle())}</p>
               <ResultList table={table()!} />
+              <FactsList bundle={bundle()} />
               <DecisionsList pollId={item().id} bundle={bundle()} />
             </>
           )}
@@ -115,7 +119,7 @@ function PollCard(props: { entry: BoardEntry }) {
         </a>
       </div>
       <Show when={props.entry.raw !== undefined}>
-        <VerifyPanel bundle={props.entry.raw} />
+        <VerifyPanel bundle={props.entry.raw} pollHeadingId={`poll-${item().id}`} {...(props.entry.bundle ? { parsed: props.entry.bundle } : {})} />
       </Show>
       <ObjectionsSlot poll={item()} running={running()} />
     </article>
@@ -124,13 +128,11 @@ function PollCard(props: { entry: BoardEntry }) {
 
 export default function BoardPage() {
   const [entries] = createResource(loadBoard);
-  const sources = createMemo<ReceiptSource[]>(() =>
-    (entries() ?? [])
-      .filter((entry) => entry.raw !== undefined)
-      .map((entry) => {
-        let cached: string[] | undefined;
-        return { title: entry.item.title, receipts: () => (cached ??= receiptsOf(entry.raw as { ballots?: { token?: unknown }[] })) };
-      }),
+  const sources = createMemo<PublishedBallots[]>(() =>
+    (entries() ?? []).flatMap((entry) => {
+      const published = entry.raw === undefined ? undefined : publishedBallotsOf(entry.raw, entry.item.title);
+      return published ? [published] : [];
+    }),
   );
   return (
     <section class="page stack board">

@@ -1,22 +1,42 @@
 /**
  * /projector?meeting=ID: the meeting room's screen, full width and readable from the back.
- * While polls are open: each poll's turnout, large, beside the QR code of the voter page and
- * the key fingerprints; after close: each candidate's counts, threshold and verdict. It updates
- * itself from the server's event stream (projector/live-store.ts), never by reloading.
- * Loaded lazily: a voter's phone never downloads it.
+ *
+ *  - check-in: the room code very large (when the organizer is signed in in this browser, with
+ *    the names not yet checked in), each poll's checked in of expected, and beside them the QR
+ *    code and address of the voter page with the meeting's one key set fingerprint;
+ *  - voting: the opening statement (head count, checked in, struck, tokens issued, the audit
+ *    log's head), then checked in, submitted, not yet submitted; the room code for late
+ *    check-ins if the meeting allows them (and the organizer is signed in here);
+ *  - closed: each candidate's bars, threshold and verdict.
+ *
+ * It updates itself from the server's public event stream (projector/live-store.ts), never by
+ * reloading; the room code and the names come from the organizer's own routes
+ * (projector/organizer-view.ts), never from the stream. Loaded lazily: a voter's phone never
+ * downloads it.
  */
 import { For, Match, Show, Switch } from 'solid-js';
 import { CheckinPanel } from '../projector/checkin-panel.tsx';
 import { createLiveMeetingStore, RETRY_SECONDS, type LiveMeetingState } from '../projector/live-store.ts';
 import { pt } from '../projector/messages.ts';
+import { checkinPolls, createOrganizerView, votingPolls, type OrganizerView } from '../projector/organizer-view.ts';
 import { ResultPanel } from '../projector/result-panel.tsx';
+import { RoomCodePanel } from '../projector/room-code-panel.tsx';
 import { TurnoutPanel } from '../projector/turnout-panel.tsx';
 import '../projector/projector.css';
 
-function MeetingScreen(props: { state: LiveMeetingState; reconnecting: boolean }) {
+/** Names of the 未签到名单 that fit beside the figures, by the number of polls on the screen. */
+const MAX_NAMES = [0, 24, 10, 4] as const;
+
+function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerView; reconnecting: boolean }) {
   const open = () => props.state.polls.filter((p) => !p.closed);
+  const checkingIn = () => checkinPolls(props.state).length > 0;
+  // After the opening the code serves late check-ins, where the meeting allows them.
+  const lateCheckingIn = () => !checkingIn() && props.organizer.lateCheckIn && votingPolls(props.state).length > 0;
+  const shownPolls = () => Math.min(props.state.polls.length, 3) as 1 | 2 | 3;
+  const namesOf = (pollId: string) =>
+    props.organizer.access === 'signed_in' ? props.organizer.notCheckedIn.find((list) => list.pollId === pollId) : undefined;
   return (
-    <div class="pj-screen" classList={{ 'pj-with-checkin': open().length > 0 }} data-polls={Math.min(props.state.polls.length, 3)}>
+    <div class="pj-screen" classList={{ 'pj-with-checkin': open().length > 0 }} data-polls={shownPolls()}>
       <header class="pj-head">
         <h1>{props.state.title}</h1>
         <p class="pj-live" classList={{ 'pj-live-lost': props.reconnecting }} role="status">
@@ -25,13 +45,21 @@ function MeetingScreen(props: { state: LiveMeetingState; reconnecting: boolean }
       </header>
       <Show when={props.state.polls.length > 0} fallback={<p class="pj-message">{pt('page.noPolls')}</p>}>
         <div class="pj-polls">
-          <For each={props.state.polls}>{(poll) => (poll.closed ? <ResultPanel poll={poll} /> : <TurnoutPanel poll={poll} />)}</For>
-          <Show when={open().length > 0}>
-            <p class="pj-privacy">{pt('privacy.note')}</p>
+          <Show when={checkingIn() || lateCheckingIn()}>
+            <RoomCodePanel view={props.organizer} late={lateCheckingIn()} />
           </Show>
+          <For each={props.state.polls}>
+            {(poll) =>
+              poll.closed ? (
+                <ResultPanel poll={poll} />
+              ) : (
+                <TurnoutPanel poll={poll} notCheckedIn={poll.phase === 'checkin' ? namesOf(poll.id) : undefined} maxNames={MAX_NAMES[shownPolls()]} />
+              )
+            }
+          </For>
         </div>
         <Show when={open().length > 0}>
-          <CheckinPanel url={props.state.checkinUrl} polls={open()} />
+          <CheckinPanel url={props.state.checkinUrl} keySetFingerprint={props.state.keySetFingerprint} checkingIn={checkingIn() || lateCheckingIn()} />
         </Show>
       </Show>
     </div>
@@ -47,6 +75,7 @@ export function ProjectorPage() {
       </section>
     );
   const live = createLiveMeetingStore(meetingId);
+  const organizer = createOrganizerView(meetingId, live.state);
   return (
     <section class="projector" aria-busy={!live.state() && !live.problem()}>
       <Switch>
@@ -54,7 +83,13 @@ export function ProjectorPage() {
           <h1 class="pj-message pj-center">{pt('page.notFound')}</h1>
         </Match>
         <Match when={live.state()}>
-          {(state) => <MeetingScreen state={state()} reconnecting={live.problem() === 'reconnecting' || live.problem() === 'offline'} />}
+          {(state) => (
+            <MeetingScreen
+              state={state()}
+              organizer={organizer()}
+              reconnecting={live.problem() === 'reconnecting' || live.problem() === 'offline'}
+            />
+          )}
         </Match>
         <Match when={live.problem() === 'offline'}>
           <h1 class="pj-message pj-center">{pt('page.offline', { seconds: RETRY_SECONDS })}</h1>

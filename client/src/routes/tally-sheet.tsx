@@ -1,26 +1,27 @@
 /**
  * /tally-sheet?poll=ID, the printable tally sheet (计票单) of one poll, on A4: the facts of the
  * vote, the count per candidate with thresholds and verdicts, lines for the scrutineers to sign,
- * and the SHA-256 of the signed bundle (hex and QR) so that paper and file can be matched.
+ * the audit log's anchors (v2) and the SHA-256 of the signed bundle (hex and QR) so that paper
+ * and file can be matched.
  *
  * Everything comes from the signed bundle: the public one once the poll is published, else the
  * organizer's (GET /api/polls/:id/bundle, with the session cookie) for a closed poll not yet
- * published. What the numbers mean, from the bundle's fields:
- *   expected   electorate.expected (after exclusions, listed with reason and approver)
- *   present    electorate.checkedIn (voters who received a token)
- *   written    the most written opinions counted on any one question (each absent member's
- *              opinion answers every question, so this is the number of members who gave one)
- *   issued     Σ electorate.issued: ballot tokens handed out
- *   returned   result.ballotsCast: ballots cast (a token casts once)
- *   valid      ballots in the bundle: the ballot box refuses any ballot that does not answer with
- *              permitted choices, so every returned ballot is valid (abstaining is a valid vote)
- *   invalid    returned − valid, which is 0 by construction; printed because the paper form has it
+ * published. The facts are board/facts.ts's, the same list the board shows:
+ *   v2  应到 (and those left out of it), 清点人数 (with its note), 实到 = 清点人数 + 补签到, 签到,
+ *       划去, 补签到, 书面意见, 提交, 当场声明未投票, refused submissions, 发出选票凭证 (Σ over
+ *       the poll's keys), 收回 / 有效 / 无效; per candidate, tokens issued and ballots returned
+ *       are columns of the count; a warning when more submitted than checked in less those who
+ *       said they did not vote; the audit log's head at the opening and at close.
+ *   v1  应到, 实到 (checked in), 书面意见, 发出, 收回, 有效, 无效, as v1 printed them.
+ * Valid: the ballot box refuses any ballot that does not answer with permitted choices, so every
+ * returned ballot is valid (abstaining is a valid vote) and invalid = 0, printed because the
+ * paper form has it.
  */
 import { checkCosignature } from '../../../shared/crypto/bundle-digest.ts';
 import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
 import { bundleDigestHex } from '../../../shared/crypto/bundle-digest.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
-import { bundleSchema, type Bundle } from '../../../shared/protocol/bundle.ts';
+import { bundleSchema, isV2, type Bundle, type BundleV2 } from '../../../shared/protocol/bundle.ts';
 import { ApiError } from '../../../shared/protocol/api-client.ts';
 import { localDate } from '../../../shared/publicity.ts';
 import { QrCode } from '../components/qr-code.tsx';
@@ -28,6 +29,7 @@ import { groupHex } from '../format.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
+import { electorateFacts, submittedWarning } from '../board/facts.ts';
 import { tb, type BoardKey } from '../board/messages.ts';
 import '../board/board.css';
 
@@ -72,41 +74,27 @@ async function loadSheet(pollId: string): Promise<SheetData> {
 }
 
 function Facts(props: { bundle: Bundle }) {
-  const e = () => props.bundle.electorate;
-  const issued = () => Object.values(e().issued).reduce((a, b) => a + b, 0);
-  const returned = () => props.bundle.result.ballotsCast;
-  const valid = () => props.bundle.ballots.length;
-  const written = () => Math.max(0, ...props.bundle.result.questions.map((q) => q.writtenOpinions ?? 0));
-  const rows = (): [BoardKey, number | string][] => [
-    ['sheet.expected', e().expected],
-    [
-      'sheet.excluded',
-      props.bundle.exclusions.length === 0
-        ? tb('sheet.none')
-        : `${props.bundle.exclusions.length}：${props.bundle.exclusions.map((x) => tb('sheet.exclusionLine', { reason: x.reason, approvedBy: x.approvedBy })).join('；')}`,
-    ],
-    ['sheet.present', e().checkedIn],
-    ['sheet.writtenOpinions', written()],
-    ['sheet.issued', issued()],
-    ['sheet.returned', returned()],
-    ['sheet.valid', valid()],
-    ['sheet.invalid', returned() - valid()],
-  ];
   return (
     <section aria-labelledby="sheet-facts">
       <h2 id="sheet-facts">{tb('sheet.facts')}</h2>
       <table class="sheet-table sheet-facts">
         <tbody>
-          <For each={rows()}>
-            {([key, value]) => (
-              <tr data-fact={key.slice(6)}>
-                <th scope="row">{tb(key)}</th>
-                <td class={typeof value === 'number' ? 'number' : ''}>{value}</td>
+          <For each={electorateFacts(props.bundle)}>
+            {(fact) => (
+              <tr data-fact={fact.id}>
+                <th scope="row">{fact.label}</th>
+                <td>
+                  {fact.value}
+                  <Show when={fact.hint}>
+                    <span class="sheet-fact-hint">{fact.hint}</span>
+                  </Show>
+                </td>
               </tr>
             )}
           </For>
         </tbody>
       </table>
+      <Show when={submittedWarning(props.bundle)}>{(warning) => <p class="sheet-warning">{warning()}</p>}</Show>
       <Show when={props.bundle.result.quorum}>
         {(quorum) => (
           <p>
@@ -115,6 +103,32 @@ function Facts(props: { bundle: Bundle }) {
           </p>
         )}
       </Show>
+      <Show when={isV2(props.bundle)}>
+        <p class="sheet-hint">{tb('sheet.perCandidate')}</p>
+      </Show>
+    </section>
+  );
+}
+
+/** v2: the audit log's head when voting opened and when it closed, as anchored in the signed bundle. */
+function RecordAnchors(props: { bundle: BundleV2 }) {
+  const line = (anchor: BundleV2['record']['opening']) => tb('sheet.recordLine', { seq: anchor.seq, hash: groupHex(anchor.hash.slice(0, 16)) });
+  return (
+    <section aria-labelledby="sheet-record">
+      <h2 id="sheet-record">{tb('sheet.record')}</h2>
+      <table class="sheet-table sheet-record">
+        <tbody>
+          <tr data-anchor="opening">
+            <th scope="row">{tb('sheet.recordOpening')}</th>
+            <td class="mono">{line(props.bundle.record.opening)}</td>
+          </tr>
+          <tr data-anchor="close">
+            <th scope="row">{tb('sheet.recordClose')}</th>
+            <td class="mono">{line(props.bundle.record.close)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p class="sheet-hint">{tb('sheet.recordHint')}</p>
     </section>
   );
 }
@@ -259,6 +273,7 @@ function Sheet(props: { data: SheetData }) {
       <Facts bundle={bundle()} />
       <Results bundle={bundle()} />
       <Scrutineers bundle={bundle()} />
+      <Show when={isV2(bundle()) && (bundle() as BundleV2)}>{(v2) => <RecordAnchors bundle={v2()} />}</Show>
       <section aria-labelledby="sheet-digest">
         <h2 id="sheet-digest">{tb('sheet.digest')}</h2>
         <div class="sheet-digest">
@@ -271,7 +286,7 @@ function Sheet(props: { data: SheetData }) {
           </div>
         </div>
       </section>
-      <p class="sheet-notes">{tb('sheet.definitions')}</p>
+      <p class="sheet-notes">{tb(isV2(bundle()) ? 'sheet.definitionsV2' : 'sheet.definitions')}</p>
     </article>
   );
 }
