@@ -315,6 +315,12 @@ const zh = {
   'decision.returned': '预审不合格',
   'decision.defaultCommittee': '支部委员会',
   'decision.defaultHigher': '学院党委',
+  'error.head_count': '清点人数与签到情况不符，没有开始投票。',
+  'error.over_issued': '选票箱拒收了这次提交：这些选票凭证对应的选票已经收满。',
+  'error.room_code': '会场码不对。',
+  'error.room_code_locked': '这个投票码输错会场码的次数太多，已被锁定：请换一个会场码。',
+  'error.already_issued': '此人的选票凭证已经发出。',
+  'error.unknown_code': '投票码无效。',
 };
 
 export type ConsoleKey = keyof typeof zh;
@@ -630,6 +636,12 @@ const en: Record<ConsoleKey, string> = {
   'decision.returned': 'failed pre-examination',
   'decision.defaultCommittee': 'Branch committee',
   'decision.defaultHigher': 'College Party committee',
+  'error.head_count': 'The head count does not agree with the check-ins: voting did not open.',
+  'error.over_issued': 'The ballot box refused this submission: as many ballots as tokens were issued are already in.',
+  'error.room_code': 'That is not the room code.',
+  'error.room_code_locked': 'Too many wrong room codes with this voting code: draw a new room code.',
+  'error.already_issued': 'This person’s ballot tokens were already issued.',
+  'error.unknown_code': 'This voting code is not valid.',
 };
 
 export const ct = createTranslator<ConsoleKey>({ zh, en });
