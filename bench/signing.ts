@@ -28,7 +28,7 @@ export async function benchSigning(log: (line: string) => void): Promise<Section
   const key = generateIssuingKey();
   const pk = parseRsaSpki(key.spki);
   const keyId = tokenKeyId(key.spki);
-  const tokenInput = () => encodeTokenInput({ nonce: randomNonce(), context: tokenContext('poll-bench', 'members'), keyId });
+  const tokenInput = () => encodeTokenInput({ nonce: randomNonce(), context: tokenContext('poll-bench', 'members', 'cand-1'), keyId });
   const theirSuite = RSABSSA.SHA384.PSS.Deterministic();
   // Their suite exports keys as JWK on every call, so they must be extractable.
   const theirPublicKey = await crypto.subtle.importKey('spki', key.spki as BufferSource, RSA_PSS_SHA384, true, ['verify']);

@@ -27,6 +27,9 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   blinded_message_out_of_range: 400,
   unauthenticated: 401,
   bad_credentials: 401,
+  // Protocol v2: a wrong room code is refused like a wrong password; ten of them lock the code until a new room code.
+  room_code: 403,
+  room_code_locked: 429,
   csrf: 403,
   forbidden: 403,
   not_eligible: 403,
@@ -38,6 +41,8 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   head_count: 409,
   over_issued: 409,
   wrong_phase: 409,
+  head_count: 409,
+  over_issued: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

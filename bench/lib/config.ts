@@ -19,11 +19,11 @@ export function selectedSections(): SectionId[] {
 export const settings = QUICK
   ? {
       signing: { repetitions: 3, oursMinMs: 300, theirsOps: 1, clientOursOps: 10, clientTheirsOps: 2 },
-      http: { rounds: 1, voters: 300, inFlight: 100 },
+      http: { rounds: 1, voters: 100, candidates: 10, inFlight: 100 },
       audit: { cliSizes: [1_000, 10_000], cliRuns: 2, browserSizes: [1_000], browserRuns: 2 },
     }
   : {
       signing: { repetitions: 5, oursMinMs: 1_000, theirsOps: 2, clientOursOps: 40, clientTheirsOps: 6 },
-      http: { rounds: 3, voters: 1_000, inFlight: 100 },
+      http: { rounds: 3, voters: 300, candidates: 10, inFlight: 100 },
       audit: { cliSizes: [1_000, 10_000, 100_000], cliRuns: 3, browserSizes: [1_000, 10_000, 100_000], browserRuns: 3 },
     };

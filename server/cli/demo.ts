@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import { castPoll, checkInVoter, collectTokens, heldTokens, memoryStore, parseVotingFragment, voterSlot } from '../../shared/protocol/voter-flow.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { ABSTAIN, type Choice, type Question } from '../../shared/protocol/poll.ts';
 import { POLL_KINDS, type PollKind } from '../../shared/tally/rules.ts';
 import { createApp } from '../app.ts';
@@ -93,7 +93,7 @@ function randomScores(criteria: string[], min: number, max: number): Record<stri
 const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '涛'];
 
-export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; url: string; checkedIn: number; cast: number }> {
+export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2; url: string; checkedIn: number; cast: number }> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
   const db = openDatabase(databaseFile(dataDir));
@@ -196,7 +196,7 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; u
     log(`${ballots} anonymous ballots (one per candidate) cast by ${devices.length} voters, each answered with a signed receipt`);
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
     await organizer('POST', `/api/polls/${poll.id}/transition`, { to: 'published' });
-    const bundle = await api.bundle(poll.id);
+    const bundle = (await api.bundle(poll.id)) as BundleV2; // this server writes v2
     mkdirSync(dirname(resolve(options.out)), { recursive: true });
     writeFileSync(options.out, JSON.stringify(bundle, null, 2) + '\n');
     if (bundle.result.quorum) log(`  ${bundle.result.quorum.explanation.zh}`);

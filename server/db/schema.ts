@@ -150,7 +150,8 @@ export type OpeningRecord =
       struck: number;
       issued: Record<string, number>;
       keySetDigest: string;
-      anchor: { seq: number; hash: string };
+      /** The meeting's record at the opening (shared/audit/record.ts): its last entry and digest. */
+      anchor: { seq: number; digest: string };
     };
 
 /**

@@ -101,8 +101,8 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
                 checkedIn: opening.checkedIn,
                 struck: opening.struck,
                 issued: Object.values(opening.issued).reduce((a, b) => a + b, 0),
-                auditSeq: opening.anchor.seq,
-                auditHash: opening.anchor.hash.slice(0, 16),
+                recordSeq: opening.anchor.seq,
+                recordDigest: opening.anchor.digest.slice(0, 16),
               },
             }
           : base;

@@ -7,7 +7,7 @@ import { fail } from '../../shared/errors.ts';
 import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
-import { checkAuditChain } from '../services/audit.ts';
+import { checkAuditChain, meetingEntries } from '../services/audit.ts';
 import { addVoters, createMeeting, createPoll, generateSlips, meetingKeySetFingerprint, meetingFor } from '../services/meetings.ts';
 import { advancePoll, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
@@ -109,7 +109,6 @@ export function meetingRoutes(deps: AppDeps) {
     .get('/:id/audit', described({ summary: 'Audit log entries about this meeting and its polls', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
       const all = q.listAuditEntries(deps.db);
-      const subjects = new Set([meeting.id, ...q.listPollsOfMeeting(deps.db, meeting.id).map((p) => p.id)]);
-      return c.json({ chain: checkAuditChain(all), entries: all.filter((e) => subjects.has(e.subject)) });
+      return c.json({ chain: checkAuditChain(all), entries: meetingEntries(deps.db, meeting.id) });
     });
 }

@@ -4,13 +4,12 @@
  * fields and the previous entry's hash, so altering or removing a past entry breaks the chain.
  * Never used for anything a voter does: no check-in, no ballot.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
-import { toHex, utf8 } from '../../shared/encoding.ts';
+import { auditEntryHash as entryHash, GENESIS_HASH, recordDigest, type RecordAnchor } from '../../shared/audit/record.ts';
 import type { Db } from '../db/open.ts';
-import { insertAuditEntry, lastAuditEntry, type AuditRow } from '../db/queries.ts';
+import { insertAuditEntry, lastAuditEntry, listAuditEntries, listPollsOfMeeting, type AuditRow } from '../db/queries.ts';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 export interface AuditAct {
   actor: string;
@@ -19,10 +18,6 @@ export interface AuditAct {
   details?: Record<string, unknown>;
 }
 
-function entryHash(entry: Omit<AuditRow, 'hash'>): string {
-  const { seq, at, actor, action, subject, details, prevHash } = entry;
-  return toHex(sha256(utf8(canonicalJson({ seq, at, actor, action, subject, details, prevHash }))));
-}
 
 /** Appends one entry; call inside the transaction that performs the act. */
 export function appendAudit(db: Db, act: AuditAct, at: string): void {
@@ -55,4 +50,17 @@ export function checkAuditChain(entries: readonly AuditRow[]): ChainCheck {
     expectedSeq++;
   }
   return { ok: true, entries: entries.length };
+}
+
+/** The entries about a meeting and its polls, in order: the unit's record (全程纪实) of that meeting. */
+export function meetingEntries(db: Db, meetingId: string): AuditRow[] {
+  const subjects = new Set([meetingId, ...listPollsOfMeeting(db, meetingId).map((p) => p.id)]);
+  return listAuditEntries(db).filter((e) => subjects.has(e.subject));
+}
+
+/** The anchor of a meeting's record now: its last entry's seq and the digest of its entries. */
+export function meetingRecordAnchor(db: Db, meetingId: string): RecordAnchor {
+  const entries = meetingEntries(db, meetingId);
+  const seq = entries.at(-1)?.seq ?? 0;
+  return { seq, digest: recordDigest(entries, seq) };
 }

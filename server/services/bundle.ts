@@ -17,6 +17,7 @@ import { ruleSchema } from '../../shared/tally/rules.ts';
 import type { WrittenOpinion } from '../../shared/tally/result.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
+import { meetingRecordAnchor } from './audit.ts';
 import { meetingKeySetDigest } from './opening.ts';
 import { eligibleVoters, mayVote, pollQuestions } from './polls.ts';
 
@@ -97,7 +98,6 @@ export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): B
       })
       .map((k) => k.keyId),
   );
-  const head = q.lastAuditEntry(deps.db)!;
   const unsigned: UnsignedBundle = {
     format: BUNDLE_FORMAT,
     ...parts,
@@ -108,7 +108,7 @@ export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): B
     }),
     // Name, role and co-signing key; never the account they sign in with.
     scrutineers: poll.scrutineers.map(({ name, role, publicKey }) => ({ name, role, ...(publicKey ? { publicKey } : {}) })),
-    record: { opening: opening.anchor, close: { seq: head.seq, hash: head.hash } },
+    record: { opening: opening.anchor, close: meetingRecordAnchor(deps.db, poll.meetingId) },
     result,
     closedAt,
     signer: { alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 },

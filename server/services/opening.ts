@@ -20,7 +20,7 @@ import { blindSignInWorkers, forgetIssuingKey } from '../crypto/blind-signer.ts'
 import type { AppDeps } from '../context.ts';
 import { checkpointDatabase } from '../db/open.ts';
 import * as q from '../db/queries.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit, meetingRecordAnchor } from './audit.ts';
 import { eligibleVoters } from './polls.ts';
 
 export interface OpeningFacts {
@@ -98,8 +98,7 @@ export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFa
         { actor, action: 'open_voting', subject: pollId, details: { ...statement, struckVoters: struckNames, issuingKeysDestroyed: !meeting.lateCheckIn } },
         at,
       );
-      const head = q.lastAuditEntry(deps.db)!;
-      q.setPollOpening(deps.db, pollId, { state: 'open', ...statement, anchor: { seq: head.seq, hash: head.hash } });
+      q.setPollOpening(deps.db, pollId, { state: 'open', ...statement, anchor: meetingRecordAnchor(deps.db, meeting.id) });
     });
     if (!meeting.lateCheckIn) for (const key of keys) forgetIssuingKey(key.spki);
   } catch (error) {

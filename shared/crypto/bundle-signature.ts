@@ -14,7 +14,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fail } from '../errors.ts';
 import { abytes, fromBase64, toBase64, utf8 } from '../encoding.ts';
-import type { Bundle, BundleV2, UnsignedBundle } from '../protocol/bundle.ts';
+import type { Bundle, UnsignedBundle } from '../protocol/bundle.ts';
 import { canonicalJson } from './jcs.ts';
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
@@ -28,7 +28,7 @@ export function ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
  * The bytes the signature covers: canonical JSON of everything but `signature` and the
  * scrutineers' `cosignatures` (added after signing), as UTF-8.
  */
-export function bundleSigningBytes(bundle: Bundle | UnsignedBundle): Uint8Array {
+export function bundleSigningBytes(bundle: Bundle | Omit<Bundle, 'signature' | 'cosignatures'>): Uint8Array {
   const { signature: _signature, cosignatures: _cosignatures, ...unsigned } = bundle as Partial<Bundle>;
   return utf8(canonicalJson(unsigned));
 }
@@ -37,12 +37,14 @@ export function bundleSigningBytes(bundle: Bundle | UnsignedBundle): Uint8Array 
  * Signs a bundle. `unsigned.signer.publicKey` must be the public key of `secretKey` (throws
  * `signer_mismatch` otherwise) so that a verifier never meets a bundle its own signer field refutes.
  */
-export function signBundle(unsigned: UnsignedBundle, secretKey: Uint8Array): BundleV2 {
+export function signBundle<T extends UnsignedBundle>(unsigned: T, secretKey: Uint8Array): T & { signature: string };
+export function signBundle(unsigned: Omit<Bundle, 'signature' | 'cosignatures'>, secretKey: Uint8Array): Bundle;
+export function signBundle(unsigned: Omit<Bundle, 'signature' | 'cosignatures'>, secretKey: Uint8Array): Bundle {
   const publicKey = toBase64(ed25519PublicKey(secretKey));
   if (unsigned.signer.publicKey !== publicKey)
     fail('signer_mismatch', 'signer.publicKey is not the public key of the signing key');
-  const signature = ed25519.sign(bundleSigningBytes(unsigned), secretKey);
-  return { ...unsigned, signature: toBase64(signature) };
+  const signature = ed25519.sign(bundleSigningBytes(unsigned as UnsignedBundle), secretKey);
+  return { ...unsigned, signature: toBase64(signature) } as Bundle;
 }
 
 /**

@@ -71,8 +71,8 @@ export const bundleSchemaV1 = z.strictObject({
   cosignatures: z.array(cosignature).min(1).optional(),
 });
 
-/** A position in the audit log's hash chain: entry `seq` and its hash. */
-export const auditAnchorSchema = z.strictObject({ seq: z.number().int().min(0), hash: hex64 });
+/** The meeting's record at a moment (shared/audit/record.ts): its last entry's seq and the digest of its entries. */
+export const auditAnchorSchema = z.strictObject({ seq: z.number().int().min(0), digest: hex64 });
 export type AuditAnchor = z.infer<typeof auditAnchorSchema>;
 
 /** A v2 ballot: shown (salt and answer), or withheld under the anonymity floor (answer WITHHELD, no salt). */
@@ -122,7 +122,7 @@ export const bundleSchemaV2 = z.strictObject({
   exclusions: z.array(exclusion),
   scrutineers: z.array(scrutineer),
   selfEvaluations: z.array(selfEvaluationSchema).optional(),
-  /** The audit log's head when voting opened and when the poll closed. */
+  /** The meeting's record (audit entries) anchored when voting opened and when the poll closed. */
   record: z.strictObject({ opening: auditAnchorSchema, close: auditAnchorSchema }),
   result: pollResultSchema,
   closedAt: z.string(),

@@ -25,9 +25,9 @@ export interface LiveOpening {
   struck: number;
   /** Tokens issued, over every key of the poll. */
   issued: number;
-  /** The audit log's head at the opening: its position and the first 16 hex digits of its hash. */
-  auditSeq: number;
-  auditHash: string;
+  /** The meeting's record at the opening (its audit entries): the last entry and the first 16 hex digits of the digest. */
+  recordSeq: number;
+  recordDigest: string;
 }
 
 export interface LivePoll {

@@ -10,6 +10,11 @@
  */
 import { z } from 'zod';
 import { fail } from '../errors.ts';
+import { validateAnswer, WITHHELD, type Choice, type Choices } from './answer.ts';
+
+// The answer check lives in ./answer.ts, without zod, so the voter's phone does not download
+// the schema library for it; every caller keeps importing it from here.
+export { ABSTAIN, validateAnswer, WITHHELD } from './answer.ts';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const idSchema = z.string().regex(ID_PATTERN, 'lowercase letters, digits, _ or -, at most 40');
@@ -67,20 +72,6 @@ export const scoreQuestionSchema = z
 export const questionSchema = z.discriminatedUnion('type', [singleQuestionSchema, approvalQuestionSchema, scoreQuestionSchema]);
 export type Question = z.infer<typeof questionSchema>;
 
-/**
- * In a published bundle only: the scores of a ballot for a candidate whose group stayed under
- * the anonymity floor are replaced by this marker, so that nobody can compute what the result
- * withholds. The token still proves the ballot; the marker still counts the rater.
- */
-export const WITHHELD = 'withheld';
-
-/**
- * Protocol v2: every ballot under a key answers its question; a rater who cannot judge a
- * candidate says so (不了解) with this answer to a score question, never by leaving it out.
- * The same id is the abstain option (弃权) of the single-choice ballots.
- */
-export const ABSTAIN = 'abstain';
-
 export const questionListSchema = z
   .array(questionSchema)
   .min(1)
@@ -100,10 +91,7 @@ export const questionListSchema = z
     }
   });
 
-export type Scores = Record<string, number>;
-export type Choice = string | string[] | Scores;
-export type Choices = Record<string, Choice>;
-
+export type { Choice, Choices, Scores } from './answer.ts';
 
 export const choiceSchema = z.union([idSchema, z.array(idSchema).max(200), z.record(idSchema, z.number().int().min(0).max(1000))]);
 export const choicesSchema = z.record(idSchema, choiceSchema);
@@ -129,40 +117,4 @@ export function validateChoices(questions: readonly Question[], choices: Choices
   }
   if (Object.keys(canonical).length === 0) fail('invalid_choices', 'the ballot scores nobody');
   return canonical;
-}
-
-/**
- * Throws `invalid_choices` unless `value` is a permitted answer to `q`; returns it canonical.
- * `abstainOnScores`: a score question may be answered ABSTAIN (protocol v2).
- */
-export function validateAnswer(q: Question, value: Choice, options: { abstainOnScores?: boolean } = {}): Choice {
-  if (q.type === 'score') {
-    if (value === ABSTAIN && options.abstainOnScores) return ABSTAIN;
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      fail('invalid_choices', `question ${q.id}: expected a score for each criterion`);
-    for (const key of Object.keys(value))
-      if (!q.criteria.includes(key)) fail('invalid_choices', `question ${q.id}: unknown criterion ${key}`);
-    const scores: Scores = {};
-    // Canonical form: criteria in sorted order, as the stored JSON (JCS) has them.
-    for (const criterion of [...q.criteria].sort()) {
-      const score = Object.hasOwn(value, criterion) ? value[criterion] : undefined;
-      if (typeof score !== 'number' || !Number.isInteger(score) || score < q.min || score > q.max)
-        fail('invalid_choices', `question ${q.id}: ${criterion} needs a whole number from ${q.min} to ${q.max}`);
-      scores[criterion] = score;
-    }
-    return scores;
-  }
-  if (typeof value === 'object' && !Array.isArray(value)) fail('invalid_choices', `question ${q.id}: scores are for score questions`);
-  if (q.type === 'single') {
-    if (typeof value !== 'string' || !q.options.includes(value))
-      fail('invalid_choices', `question ${q.id}: choose exactly one of ${q.options.join(', ')}`);
-    return value;
-  }
-  if (!Array.isArray(value)) fail('invalid_choices', `question ${q.id}: expected a list of options`);
-  if (new Set(value).size !== value.length) fail('invalid_choices', `question ${q.id}: an option is chosen twice`);
-  for (const option of value)
-    if (typeof option !== 'string' || !q.options.includes(option)) fail('invalid_choices', `question ${q.id}: unknown option ${option}`);
-  if (value.length > q.maxChoices)
-    fail('invalid_choices', `question ${q.id}: at most ${q.maxChoices} may be chosen, got ${value.length}`);
-  return [...value].sort();
 }

@@ -32,7 +32,7 @@ import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 
 import { fail } from '../errors.ts';
 import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
 import type { VoterApi } from './api-client.ts';
-import { validateAnswer, type Choice } from './poll.ts';
+import { validateAnswer, type Choice } from './answer.ts';
 import { normalizeVotingCode } from './voting-code.ts';
 
 /** Where the device keeps its state: localStorage in a browser, a Map in the demo. */
@@ -333,13 +333,17 @@ export async function castPoll(
 ): Promise<HeldReceipt[]> {
   const tokens = heldTokens(store, voter, poll.id);
   if (tokens.length === 0) fail('token_missing', 'this device holds no ballot for this poll');
+  // A rater in two groups holds two tokens for one candidate: the comment rides on the first
+  // only, or the candidate would read it twice (and learn that one rater was in both groups).
+  const commented = new Set<string>();
   const ballots = tokens.map((held) => {
     const question = poll.questions.find((q) => q.id === held.questionId);
     if (!question) fail('invalid_choices', `the poll no longer asks ${held.questionId}`);
     if (!Object.hasOwn(answers, held.questionId)) fail('invalid_choices', `question ${held.questionId} is not answered`);
     const answer = validateAnswer(question, answers[held.questionId]!, { abstainOnScores: true });
     const tokenBytes = fromBase64Url(held.token, 'token');
-    const comment = comments[held.questionId]?.trim();
+    const comment = commented.has(held.questionId) ? undefined : comments[held.questionId]?.trim();
+    if (comment) commented.add(held.questionId);
     return { held, answer, tokenBytes, receipt: ballotReceipt(tokenBytes, fromBase64(held.salt, 'salt'), answer), comment };
   });
   const response = await api.cast(ballots.map((b) => ({ token: b.held.token, salt: b.held.salt, answer: b.answer, ...(b.comment ? { comment: b.comment } : {}) })));

@@ -194,9 +194,9 @@ export const recordCheck: BundleCheck = {
   id: 'record',
   run(context) {
     const { opening, close } = v2(context).record;
-    if (close.seq < opening.seq) return failure('record_order', `the audit log's head at close (#${close.seq}) comes before its head at the opening (#${opening.seq})`);
+    if (close.seq < opening.seq) return failure('record_order', `the record at close (#${close.seq}) comes before the record at the opening (#${opening.seq})`);
     return pass(
-      `audit log anchored: #${opening.seq} ${opening.hash.slice(0, 16)} at the opening, #${close.seq} ${close.hash.slice(0, 16)} at close (check the unit's exported record against them)`,
+      `the meeting's record anchored: up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening, up to #${close.seq} (${close.digest.slice(0, 16)}) at close; the unit's exported record checks against them`,
     );
   },
 };

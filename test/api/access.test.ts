@@ -24,8 +24,12 @@ const organizerRoutes = () => [
   ['GET', `/api/meetings/${ctx.meetingId}/audit`],
   ['GET', `/api/polls/${ctx.pollId}`],
   ['PATCH', `/api/polls/${ctx.pollId}`, { title: 'y' }],
-  ['POST', `/api/polls/${ctx.pollId}/transition`, { to: 'voting' }],
+  ['POST', `/api/polls/${ctx.pollId}/transition`, { to: 'voting', headCount: 1 }],
   ['GET', `/api/polls/${ctx.pollId}/checkins`],
+  ['PUT', `/api/polls/${ctx.pollId}/declared-not-voted`, { count: 1 }],
+  ['GET', `/api/meetings/${ctx.meetingId}/room-code`],
+  ['POST', `/api/meetings/${ctx.meetingId}/room-code`],
+  ['PUT', `/api/meetings/${ctx.meetingId}/late-check-in`, { allowed: false }],
   ['GET', `/api/polls/${ctx.pollId}/bundle`],
 ] as [string, string, unknown?][];
 

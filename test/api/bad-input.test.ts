@@ -121,7 +121,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     const doc = (await response.json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     const cast = doc.paths['/api/ballots'].post;
-    expect(cast.requestBody.content['application/json'].schema.required).toEqual(['token', 'choices']);
+    expect(cast.requestBody.content['application/json'].schema.required).toEqual(['ballots']);
     expect(cast.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/checkin', '/api/meetings/{id}/voters', '/api/public/polls/{id}/bundle']));
   });

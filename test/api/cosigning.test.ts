@@ -10,9 +10,8 @@ import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest
 import { toBase64 } from '../../shared/encoding.ts';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { castWithToken } from '../../shared/protocol/voter-flow.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { inProcessFetch, ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 let t: TestServer;
@@ -74,10 +73,14 @@ describe('scrutineers co-sign the result', () => {
     expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'checkin' })).status).toBe(200);
     const meetingId = (await org.call('GET', `/api/polls/${pollId}`)).body.meetingId;
     const issued = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
-    const held = await Promise.all(issued.map((slip: { link: string }) => checkInSlip(t, slip)));
-    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting' });
-    const api = createVoterApi('', inProcessFetch(t));
-    for (const h of held) await castWithToken(api, h.store, h.token, { c1: 'agree' });
+    const roomCode = await roomCodeOf(org, meetingId);
+    const held = [];
+    for (const slip of issued) held.push(await checkInSlip(t, slip, roomCode));
+    await openVoting(org, pollId, held.length);
+    for (const h of held) {
+      await collect(h);
+      await castAll(h, pollId);
+    }
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
 
     // Too late to register a key; the organizer cannot co-sign for them.

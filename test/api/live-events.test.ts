@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError } from '../../server/http-errors.ts';
 import { liveRoutes } from '../../server/routes/live.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
-import { checkInSlip, openAcceptanceMeeting } from '../helpers/meeting.ts';
+import { checkInSlip, collect, openAcceptanceMeeting, openVoting, tokensOf, type Device } from '../helpers/meeting.ts';
 import { listen, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 let t: TestServer;
@@ -101,41 +101,50 @@ async function openStream(url: string) {
   };
 }
 
-const cast = (token: string, choices: Record<string, string>) =>
-  fetch(`${server.url}/api/ballots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, choices }) });
+/** A device's whole submission for the poll, over HTTP. */
+const cast = (device: Device, pollId: string, answers: Record<string, string>) =>
+  fetch(`${server.url}/api/ballots`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ballots: tokensOf(device, pollId).map((h) => ({ token: h.token, salt: h.salt, answer: answers[h.questionId] })) }),
+  });
 
-/** The members a poll may carry in the stream before close: turnout and public descriptions only. */
-const OPEN_POLL_KEYS = ['ballotsCast', 'checkedIn', 'expected', 'id', 'keys', 'kind', 'phase', 'questions', 'title'];
+/** The members a poll may carry in the stream before close: turnout and public descriptions only (and the opening statement). */
+const OPEN_POLL_KEYS = ['checkedIn', 'declaredNotVoted', 'expected', 'id', 'kind', 'phase', 'questions', 'refusedOverIssued', 'submitted', 'title'];
 
 describe('the live stream of a meeting', () => {
   it('follows check-ins and casts, says nothing about choices before close, then sends the result and ends', async () => {
-    const { org, meetingId, pollId, slips } = await acceptanceMeeting(5);
+    const { org, meetingId, pollId, slips, roomCode, keySetFingerprint } = await acceptanceMeeting(5);
     const stream = await openStream(`${server.url}/api/public/live/meetings/${meetingId}/events`);
     try {
       expect(stream.response.status).toBe(200);
       expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const first = await stream.next(() => true, 'the first state');
-      expect(first).toMatchObject({ meetingId, title: '第一党支部党员大会', checkinUrl: `${server.url}/vote`, final: false });
+      expect(first).toMatchObject({ meetingId, title: '第一党支部党员大会', checkinUrl: `${server.url}/vote`, final: false, keySetFingerprint });
       expect(first.polls).toHaveLength(1);
-      expect(first.polls[0]).toMatchObject({ id: pollId, phase: 'checkin', expected: 5, checkedIn: 0, ballotsCast: 0 });
-      expect(first.polls[0]!.keys.map((k) => k.fingerprint)).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]);
+      expect(first.polls[0]).toMatchObject({ id: pollId, phase: 'checkin', expected: 5, checkedIn: 0, submitted: 0 });
 
-      const tokens = [];
-      for (const slip of slips.slice(0, 3)) tokens.push((await checkInSlip(t, slip)).token);
+      const devices = [];
+      for (const slip of slips.slice(0, 3)) devices.push(await checkInSlip(t, slip, roomCode));
       await stream.next((s) => s.polls[0]!.checkedIn === 3, 'three checked in');
 
-      await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
-      await stream.next((s) => s.polls[0]!.phase === 'voting', 'voting open');
-      expect((await cast(tokens[0]!.token, { c1: 'agree', c2: 'disagree' })).status).toBe(201);
-      expect((await cast(tokens[1]!.token, { c1: 'agree', c2: 'abstain' })).status).toBe(201);
-      await stream.next((s) => s.polls[0]!.ballotsCast === 2, 'two ballots cast');
-      expect((await cast(tokens[2]!.token, { c1: 'agree', c2: 'agree' })).status).toBe(201);
-      const beforeClose = await stream.next((s) => s.polls[0]!.ballotsCast === 3, 'three ballots cast');
-      expect(beforeClose.polls[0]).toMatchObject({ expected: 5, checkedIn: 3, ballotsCast: 3 });
+      await openVoting(org, pollId, 3);
+      const opened = await stream.next((s) => s.polls[0]!.phase === 'voting', 'voting open');
+      // The opening statement, for the room to read: head count, check-ins, tokens issued, the record's digest.
+      expect(opened.polls[0]!.opening).toEqual({ headCount: 3, headCountNote: '', checkedIn: 3, struck: 0, issued: 6, recordSeq: expect.any(Number), recordDigest: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      for (const d of devices) await collect(d);
+      expect((await cast(devices[0]!, pollId, { c1: 'agree', c2: 'disagree' })).status).toBe(201);
+      expect((await cast(devices[1]!, pollId, { c1: 'agree', c2: 'abstain' })).status).toBe(201);
+      await stream.next((s) => s.polls[0]!.submitted === 2, 'two submitted');
+      expect((await cast(devices[2]!, pollId, { c1: 'agree', c2: 'agree' })).status).toBe(201);
+      const beforeClose = await stream.next((s) => s.polls[0]!.submitted === 3, 'three submitted');
+      expect(beforeClose.polls[0]).toMatchObject({ expected: 5, checkedIn: 3, submitted: 3 });
 
-      // Before close: only turnout and descriptions, never a count of choices.
-      for (const state of stream.states()) for (const poll of state.polls) expect(Object.keys(poll).sort()).toEqual(OPEN_POLL_KEYS);
+      // Before close: only turnout and descriptions, never a count of choices, a name or the room code.
+      for (const state of stream.states())
+        for (const poll of state.polls) expect(Object.keys(poll).filter((k) => k !== 'opening').sort()).toEqual(OPEN_POLL_KEYS);
       expect(stream.raw()).not.toMatch(/"counts"|"result"|"verdict"|"token"|"receipt"|党员\d/);
+      expect(stream.raw()).not.toContain(roomCode);
       // Each state is sent once: nothing is repeated while nothing changes.
       const texts = stream.states().map((s) => JSON.stringify(s));
       expect(new Set(texts).size).toBe(texts.length);
@@ -163,7 +172,7 @@ describe('the live stream of a meeting', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const state = (await response.json()) as LiveMeetingState;
-    expect(state.polls[0]).toMatchObject({ expected: 2, checkedIn: 0, ballotsCast: 0, phase: 'checkin' });
+    expect(state.polls[0]).toMatchObject({ expected: 2, checkedIn: 0, submitted: 0, phase: 'checkin' });
   });
 
   it('a meeting that does not exist is a 404 with a JSON error, streamed or not', async () => {
@@ -178,11 +187,12 @@ describe('the live stream of a meeting', () => {
 
 describe('the result of a closed poll', () => {
   it('is refused before close, given after close with counts and verdicts but no ballots, 404 for unknown polls', async () => {
-    const { org, meetingId, pollId, slips } = await acceptanceMeeting(3);
-    const { token } = await checkInSlip(t, slips[0]!);
-    await checkInSlip(t, slips[1]!);
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
-    expect((await cast(token.token, { c1: 'agree', c2: 'agree' })).status).toBe(201);
+    const { org, pollId, slips, roomCode } = await acceptanceMeeting(3);
+    const device = await checkInSlip(t, slips[0]!, roomCode);
+    await checkInSlip(t, slips[1]!, roomCode);
+    await openVoting(org, pollId, 2);
+    await collect(device);
+    expect((await cast(device, pollId, { c1: 'agree', c2: 'agree' })).status).toBe(201);
 
     const early = await fetch(`${server.url}/api/public/live/polls/${pollId}/result`);
     expect(early.status).toBe(409);
@@ -192,8 +202,8 @@ describe('the result of a closed poll', () => {
     const response = await fetch(`${server.url}/api/public/live/polls/${pollId}/result`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as any;
-    expect(Object.keys(body).sort()).toEqual(['checkedIn', 'closedAt', 'expected', 'kind', 'pollId', 'questions', 'result', 'title']);
-    expect(body).toMatchObject({ expected: 3, checkedIn: 2, result: { ballotsCast: 1, quorum: { met: true } } });
+    expect(Object.keys(body).sort()).toEqual(['checkedIn', 'closedAt', 'expected', 'kind', 'pollId', 'present', 'questions', 'result', 'title']);
+    expect(body).toMatchObject({ expected: 3, checkedIn: 2, present: 2, result: { ballotsCast: 2, quorum: { met: true } } });
     expect(body.result.questions[0]).toMatchObject({ counts: { agree: 1, disagree: 0, abstain: 0 }, threshold: 2, verdict: 'failed' });
 
     const unknown = await fetch(`${server.url}/api/public/live/polls/nosuchpoll000000/result`);

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
-import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { castWithToken, checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
+import { ballotReceipt } from '../../shared/crypto/receipt.ts';
+import { fromBase64, fromBase64Url, toHex } from '../../shared/encoding.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
+import { castPoll, heldTokens } from '../../shared/protocol/voter-flow.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { inProcessFetch, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { checkInSlip, collect, openVoting, roomCodeOf, tokensOf, voterApi, type Device } from '../helpers/meeting.ts';
 
 let t: TestServer;
 beforeAll(() => {
@@ -41,33 +43,29 @@ describe('the three evaluations through the HTTP API', () => {
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { name: string; code: string; link: string }[];
     const slipOf = (name: string) => slips.find((s) => s.name === name)!;
-    const api = createVoterApi('', inProcessFetch(t));
+    const api = voterApi(t);
 
     // Self-evaluations: named, by the candidate's own code; nobody else can submit one.
     await api.selfEvaluate(slipOf('M1').code, created.body.id, flat(90));
     await expect(api.selfEvaluate(slipOf('M3').code, created.body.id, flat(90))).rejects.toMatchObject({ code: 'not_eligible' });
     await expect(api.selfEvaluate(slipOf('M2').code, created.body.id, { ...flat(90), study: 101 })).rejects.toMatchObject({ code: 'invalid_choices' });
 
-    const devices = await Promise.all(
-      slips.map(async (slip) => {
-        const link = parseVotingFragment(new URL(slip.link).hash);
-        const store = memoryStore();
-        const result = await checkInVoter(api, store, link.code!, link.fingerprints);
-        return { slip, store, ...result };
-      }),
-    );
-    expect(devices.find((d) => d.slip.name === 'M1')!.ownCandidacies).toEqual([{ pollId: created.body.id, questionId: 'c1' }]);
-    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
-    // Representatives give 50 everywhere; members give 80 and leave out their own candidacy.
-    for (const device of devices)
-      for (const token of device.tokens) {
-        const own = new Set(device.ownCandidacies.map((c) => c.questionId));
-        const score = token.group === 'representatives' ? 50 : 80;
-        const choices = Object.fromEntries(['c1', 'c2'].filter((c) => token.group !== 'members' || !own.has(c)).map((c) => [c, flat(score)]));
-        await castWithToken(api, device.store, token, choices);
-      }
+    const roomCode = await roomCodeOf(org, meeting.id);
+    const devices: (Device & { name: string })[] = [];
+    for (const slip of slips) devices.push({ name: slip.name, ...(await checkInSlip(t, slip, roomCode)) });
+    await openVoting(org, created.body.id, devices.length);
+    for (const device of devices) await collect(device);
+    // A candidate holds no token for their own candidacy, in any group.
+    expect(tokensOf(devices.find((d) => d.name === 'M1')!, created.body.id).map((x) => x.questionId)).toEqual(['c2']);
+    // Representatives give 50 everywhere; members give 80, except M5 who cannot judge c2 (不了解).
+    for (const device of devices) {
+      const held = tokensOf(device, created.body.id);
+      const score = held[0]!.group === 'representatives' ? 50 : 80;
+      const answers = Object.fromEntries(held.map((h) => [h.questionId, device.name === 'M5' && h.questionId === 'c2' ? 'abstain' : flat(score)]));
+      await castPoll(api, device.store, device.voter, device.meeting.polls[0]!, device.meeting.signer, answers);
+    }
     await org.call('POST', `/api/polls/${created.body.id}/transition`, { to: 'closed' });
-    const bundle = (await org.call('GET', `/api/polls/${created.body.id}/bundle`)).body as Bundle;
+    const bundle = (await org.call('GET', `/api/polls/${created.body.id}/bundle`)).body as BundleV2;
 
     // Two representatives < k = 3: their average is withheld, and their sheets are redacted.
     const [c1, c2] = bundle.result.candidates!;
@@ -80,11 +78,15 @@ describe('the three evaluations through the HTTP API', () => {
       withheld: ['representatives'],
       valid: true,
     });
-    // c2 has no self-evaluation: members only, 80.
-    expect(c2).toMatchObject({ composite: 80, groups: { self: { raters: 0, average: null } } });
+    // c2 has no self-evaluation: members only, 80; M5's 不了解 is a ballot but not a rater.
+    expect(c2).toMatchObject({ composite: 80, groups: { members: { raters: 3 }, self: { raters: 0, average: null } } });
     expect(c1!.explanation.zh).toMatch(/平均分不公布/);
     expect(JSON.stringify(bundle.ballots)).not.toMatch(/:50\b/);
-    expect(bundle.ballots.filter((b) => Object.values(b.choices).includes('withheld'))).toHaveLength(2);
+    // The representatives' ballots are withheld (no salt, no scores), both keys; their receipts stay.
+    const withheld = bundle.ballots.filter((b) => b.answer === 'withheld');
+    expect(withheld).toHaveLength(4);
+    expect(withheld.every((b) => b.salt === undefined && /^[0-9a-f]{64}$/.test(b.receipt))).toBe(true);
+    expect(bundle.ballots.filter((b) => b.answer === 'abstain')).toHaveLength(1);
     expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: flat(90) }]);
     expect(bundle.electorate.expectedByGroup).toEqual({ representatives: 2, members: 5 });
     const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
@@ -92,11 +94,14 @@ describe('the three evaluations through the HTTP API', () => {
 
     // A server that hid the scores of a group that is shown would be caught, even re-signed.
     const { signature: _s, ...unsigned } = structuredClone(bundle);
-    const memberBallot = unsigned.ballots.find((b) => JSON.stringify(b.choices).includes(':80'))!;
-    memberBallot.choices[Object.keys(memberBallot.choices)[0]!] = 'withheld';
+    const memberBallot = unsigned.ballots.find((b) => JSON.stringify(b.answer).includes(':80'))!;
+    memberBallot.answer = 'withheld';
+    delete memberBallot.salt;
     const forged = await verifyBundle(signBundle(unsigned, t.deps.installationKey.secretKey), { verifyPss: nodePssVerifier });
-    expect(forged.ok).toBe(false);
-    expect(['recount', 'verdicts']).toContain(forged.firstFailure!.id);
+    expect(forged.firstFailure?.id).toBe('answers');
+    expect(forged.firstFailure?.code).toBe('withheld_without_cause');
+    // Every shown receipt binds its answer.
+    for (const b of bundle.ballots.filter((x) => x.salt)) expect(toHex(ballotReceipt(fromBase64Url(b.token), fromBase64(b.salt!), b.answer))).toBe(b.receipt);
 
     // Nothing the organizer can read shows the withheld average either.
     const views = [await org.call('GET', `/api/polls/${created.body.id}`), await org.call('GET', `/api/polls/${created.body.id}/record`)];
@@ -124,31 +129,31 @@ describe('per-candidate comments', () => {
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { name: string; code: string; link: string }[];
     const codeOf = (name: string) => slips.find((s) => s.name === name)!.code;
-    const api = createVoterApi('', inProcessFetch(t));
-    const devices = await Promise.all(
-      slips.map(async (slip) => {
-        const link = parseVotingFragment(new URL(slip.link).hash);
-        const store = memoryStore();
-        return { slip, store, ...(await checkInVoter(api, store, link.code!, link.fingerprints)) };
-      }),
-    );
-    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
+    const api = voterApi(t);
+    const roomCode = await roomCodeOf(org, meeting.id);
+    const devices: (Device & { name: string })[] = [];
+    for (const slip of slips) devices.push({ name: slip.name, ...(await checkInSlip(t, slip, roomCode)) });
+    await openVoting(org, poll.id, devices.length);
+    for (const device of devices) await collect(device);
 
-    // The representative and M3 score c2 (one rater in each group, under the floor of 3); the members M2–M4 score c1.
+    // The representative and M3 score c2 (one rater in each group, under the floor of 3); the
+    // members M2–M4 score c1; every other ballot says 不了解.
     const written: Record<string, string> = { M2: '组织能力强', M3: 'Needs to speak up more', M4: '' };
     for (const device of devices) {
-      const token = device.tokens[0]!;
-      const name = device.slip.name;
-      const choices: Record<string, Record<string, number>> = {};
-      if (name !== 'M1' && name !== 'R1') choices.c1 = flat(85);
-      if (name === 'R1' || name === 'M3') choices.c2 = flat(70);
-      if (Object.keys(choices).length === 0) continue;
-      const comments = { ...(choices.c1 ? { c1: written[name] ?? '' } : {}), ...(choices.c2 ? { c2: `评语 ${name}` } : {}) };
-      if (name === 'M4') {
-        // A comment on a candidate the ballot did not score is refused, and the ballot with it.
-        await expect(api.cast(token.token, choices, { c2: '没打分却写评语' })).rejects.toMatchObject({ code: 'invalid_choices' });
+      const held = heldTokens(device.store, device.voter, poll.id);
+      const scores = (q: string) => (q === 'c1' ? ['M2', 'M3', 'M4'].includes(device.name) : ['R1', 'M3'].includes(device.name));
+      const answers = Object.fromEntries(held.map((h) => [h.questionId, scores(h.questionId) ? flat(q(h.questionId)) : 'abstain']));
+      const comments = Object.fromEntries(held.filter((h) => scores(h.questionId)).map((h) => [h.questionId, h.questionId === 'c1' ? (written[device.name] ?? '') : `评语 ${device.name}`]));
+      if (device.name === 'M4') {
+        // A comment on a candidate the rater did not score (不了解) is refused, with the whole submission.
+        await expect(castPoll(api, device.store, device.voter, device.meeting.polls[0]!, device.meeting.signer, answers, { c2: '没打分却写评语' })).rejects.toMatchObject({
+          code: 'invalid_choices',
+        });
       }
-      await castWithToken(api, device.store, token, choices, comments);
+      await castPoll(api, device.store, device.voter, device.meeting.polls[0]!, device.meeting.signer, answers, comments);
+    }
+    function q(id: string) {
+      return id === 'c1' ? 85 : 70;
     }
 
     // Nothing before close, and only the candidate: another member's code is not_eligible.
@@ -182,11 +187,11 @@ describe('per-candidate comments', () => {
     await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: 'a' }] });
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     const [slip] = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips;
-    const api = createVoterApi('', inProcessFetch(t));
-    const link = parseVotingFragment(new URL(slip.link).hash);
-    const device = await checkInVoter(api, memoryStore(), link.code!, link.fingerprints);
-    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'voting' });
-    await expect(api.cast(device.tokens[0]!.token, { c1: 'agree' }, { c1: '同意' })).rejects.toMatchObject({ code: 'invalid_choices' });
-    expect((await org.call('GET', `/api/polls/${poll.id}`)).body.turnout.ballotsCast).toBe(0);
+    const device = await checkInSlip(t, slip, await roomCodeOf(org, meeting.id));
+    await openVoting(org, poll.id, 1);
+    await collect(device);
+    const [held] = tokensOf(device, poll.id);
+    await expect(device.api.cast([{ token: held!.token, salt: held!.salt, answer: 'agree', comment: '同意' }])).rejects.toMatchObject({ code: 'invalid_choices' });
+    expect((await org.call('GET', `/api/polls/${poll.id}`)).body.turnout.submitted).toBe(0);
   });
 });

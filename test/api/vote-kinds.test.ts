@@ -8,12 +8,11 @@ import { runDemo } from '../../server/cli/demo.ts';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { fromBase64 } from '../../shared/encoding.ts';
-import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { POLL_KINDS } from '../../shared/tally/rules.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { inProcessFetch, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { checkInSlip, collect, openVoting, roomCodeOf, tokensOf } from '../helpers/meeting.ts';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -41,7 +40,7 @@ describe('every kind through the HTTP API, published and re-verified', () => {
       for (const q of bundle.result.questions) expect(q.explanation?.zh).toBeTruthy();
       // A changed verdict, even re-signed with the installation's own key, is caught.
       const secret = fromBase64(JSON.parse(readFileSync(join(dir, 'data', 'installation-key.json'), 'utf8')).secretKey);
-      const { signature: _s, ...unsigned } = structuredClone(bundle) as Bundle;
+      const { signature: _s, ...unsigned } = structuredClone(bundle) as BundleV2;
       const first = unsigned.result.questions[0]!;
       first.verdict = first.verdict === 'passed' ? 'failed' : 'passed';
       const forged = await verifyBundle(signBundle(unsigned, secret), { verifyPss: nodePssVerifier });
@@ -76,9 +75,11 @@ describe('meeting facts', () => {
     return { org, meetingId: meeting.id as string, pollId: created.body.id as string, voters };
   }
 
-  const checkIn = async (slip: { link: string }) => {
-    const link = parseVotingFragment(new URL(slip.link).hash);
-    return checkInVoter(createVoterApi('', inProcessFetch(t)), memoryStore(), link.code!, link.fingerprints);
+  /** Checks in and reports the polls the device is now waiting in (none: the code gives no vote). */
+  const checkIn = async (meetingId: string, slip: { link: string }) => {
+    const org = await organizerClient(t);
+    const device = await checkInSlip(t, slip, await roomCodeOf(org, meetingId));
+    return { device, waiting: (await collect(device)).waiting };
   };
 
   it('probationary members attend but get no token at a branch general meeting; exclusions lower the expected count', async () => {
@@ -88,16 +89,20 @@ describe('meeting facts', () => {
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
     const slipOf = (i: number) => slips.find((s) => s.voterId === voters[i]!.id)!;
-    expect((await checkIn(slipOf(0))).tokens).toHaveLength(1);
-    expect((await checkIn(slipOf(3))).tokens).toHaveLength(0); // probationary
-    expect((await checkIn(slipOf(2))).tokens).toHaveLength(0); // excluded
+    const full = await checkIn(meetingId, slipOf(0));
+    expect(full.waiting).toEqual([pollId]);
+    expect((await checkIn(meetingId, slipOf(3))).waiting).toEqual([]); // probationary
+    expect((await checkIn(meetingId, slipOf(2))).waiting).toEqual([]); // excluded
     const turnout = (await (await t.app.request(`/api/public/polls/${pollId}/turnout`)).json()) as any;
     expect(turnout).toMatchObject({ expected: 2, checkedIn: 1 });
     const record = await org.call('GET', `/api/polls/${pollId}/record`);
     expect(record.body.exclusions).toEqual([expect.objectContaining({ name: 'Full C', reason: 'long illness', approvedBy: '学院党委' })]);
-    // Excluding a member who already holds a token is refused.
+    // Excluding a member who has checked in is refused.
     const late = await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[0]!.id}`, { reason: 'left early', approvedBy: 'x' });
     expect(late.status).toBe(409);
+    await openVoting(org, pollId, 1);
+    await collect(full.device);
+    expect(tokensOf(full.device, pollId)).toHaveLength(1);
   });
 
   it('a written opinion stands in for an absent member: entered before voting, counted, and that member cannot also check in', async () => {
@@ -109,12 +114,12 @@ describe('meeting facts', () => {
     expect((await org.call('PUT', `/api/polls/${pollId}/written-opinions/${voters[1]!.id}`, { choices: { c1: 'agree' } })).status).toBe(200);
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
-    expect((await checkIn(slips.find((s) => s.voterId === voters[1]!.id)!)).tokens).toHaveLength(0);
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
+    expect((await checkIn(meetingId, slips.find((s) => s.voterId === voters[1]!.id)!)).waiting).toEqual([]);
+    await openVoting(org, pollId, 0);
     const tooLate = await org.call('PUT', `/api/polls/${pollId}/written-opinions/${voters[2]!.id}`, { choices: { c1: 'agree' } });
     expect(tooLate.status).toBe(409);
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
-    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle;
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
     expect(bundle.writtenOpinions).toEqual([{ questionId: 'c1', choice: 'agree' }]);
     // 3 expected, nobody present: no quorum, whatever the written opinions say.
     expect(bundle.result.questions[0]).toMatchObject({ counts: { agree: 1, disagree: 0, abstain: 0 }, verdict: 'no_quorum', writtenOpinions: 1 });
@@ -159,11 +164,14 @@ describe('meeting facts', () => {
     const poll = (
       await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '确定发展对象', kind: 'development_object_confirmation', candidates: [{ id: 'c1', name: '张三' }] })
     ).body;
-    expect(poll.questions[0].options).toEqual(['good', 'fairly_good', 'average', 'poor']);
+    expect(poll.questions[0].options).toEqual(['good', 'fairly_good', 'average', 'poor', 'abstain']);
+    expect(poll.questions[0].optionLabels.abstain).toBe('不了解');
     const decision = { step: 'committee_decision', outcome: 'confirmed', decidedBy: '支部委员会', date: '2026-11-20', note: '经支委会研究' };
     expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, decision)).status).toBe(409);
     await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: '1' }] });
-    for (const to of ['checkin', 'voting', 'closed']) await org.call('POST', `/api/polls/${poll.id}/transition`, { to });
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'checkin' });
+    await openVoting(org, poll.id, 0);
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
     expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, { ...decision, outcome: 'approved' })).status).toBe(400);
     expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, { ...decision, date: '20 Nov' })).status).toBe(400);
     expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c9`, decision)).status).toBe(404);

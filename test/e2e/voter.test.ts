@@ -1,41 +1,55 @@
 /**
- * The voter's page in a real browser, against the real server serving the built client with
- * its production Content-Security-Policy. Two phones at a meeting with two polls (two
- * candidates to accept; a recommendation of at most two): one opens the voting link from its
- * slip and stays in Chinese, the other switches to English and types its code by hand. Both
- * check in (the typed code only after its key fingerprints were shown and confirmed, with
- * nothing sent to /api/checkin before), wait, see the vote open by itself, fill in both ballot
- * papers, review, cast and get their receipts. Then a phone whose check-in answer is lost on the way retries and keeps its
- * vote. Every screen, in both languages, is checked with axe-core (zero violations), must fit
- * 360 px, and is saved as a screenshot to test-output/screenshots/.
+ * The voter page (protocol v2) in a real browser, against the real server serving the built
+ * client with its production Content-Security-Policy. Two phones at a meeting with two polls
+ * (two candidates to accept; a recommendation of at most two): one opens the voting link from
+ * its slip and stays in Chinese, the other (a larger phone) switches to English and types its
+ * code, comparing the key-set fingerprint with the projector before anything is sent. Both give
+ * the room code (a wrong one first), wait, and move to the ballots by themselves when the
+ * organizer opens voting; every candidate is answered, abstentions included; each poll is
+ * submitted in one request, once under a double tap; the receipts are shown, signed, and found
+ * in the published bundle with exactly the answers given. Then: a second device checking in with
+ * the same code makes the first say so and check in again; and a dropped answer at check-in and
+ * at submission is retried safely, ending with one stored submission. Every screen, in both
+ * languages, passes axe-core, fits the phone's width, and is saved to test-output/screenshots/.
  */
-import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { setUpBrowserServer, inspectScreen, launchBrowser, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
-import { createMeeting } from '../helpers/meeting.ts';
-import { listen, organizerClient, type TestServer } from '../helpers/test-server.ts';
+import type { BundleV2 } from '../../shared/protocol/bundle.ts';
+import { setUpBrowserServer, type BrowserHarness } from '../helpers/browser.ts';
+import { agreeQuestion, createMeeting, openVoting, roomCodeOf } from '../helpers/meeting.ts';
+import { organizerClient } from '../helpers/test-server.ts';
+import {
+  answersByReceipt,
+  checkIn,
+  enterCode,
+  grouped,
+  LARGER_PHONE_VIEWPORT,
+  openPhone,
+  roomCodeField,
+  shoot,
+  shootBoth,
+  smallTouchTargets,
+  storedKeys,
+  storedReceipts,
+  wrongRoomCode,
+} from '../helpers/voter-page.ts';
 
-const agree = (id: string, title: string) => ({ id, type: 'single', title, options: ['agree', 'disagree', 'abstain'] });
-const grouped = (hex: string) => hex.match(/.{4}/g)!.join(' ');
-
-let clientDir: string;
-let t: TestServer;
-let server: Awaited<ReturnType<typeof listen>>;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
+let h: BrowserHarness;
 const harness = setUpBrowserServer({ seedOrganizer: true });
 beforeAll(() => {
-  ({ clientDir, t, server, browser } = harness);
+  h = harness;
 });
 
+const turnout = (pollId: string) => createVoterApi(h.server.url).turnout(pollId);
+const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+
 async function setUpMeeting() {
-  const org = await organizerClient(t);
-  const meeting = await org.call('POST', '/api/meetings', { title: '第一党支部党员大会' });
-  const id = meeting.body.id as string;
+  const org = await organizerClient(h.t);
+  const id = (await org.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body.id as string;
   const acceptance = await org.call('POST', `/api/meetings/${id}/polls`, {
     title: '接收预备党员',
-    questions: [agree('c1', '张三'), agree('c2', '李四')],
+    questions: [agreeQuestion('c1', '张三'), agreeQuestion('c2', '李四')],
   });
   const recommendation = await org.call('POST', `/api/meetings/${id}/polls`, {
     title: '推荐优秀团员',
@@ -59,206 +73,181 @@ async function setUpMeeting() {
     org,
     meetingId: id,
     pollIds: [acceptance.body.id as string, recommendation.body.id as string],
-    fingerprints: slips.body.fingerprints as string[],
+    keySetFingerprint: slips.body.keySetFingerprint as string,
     slips: slips.body.slips as { code: string; link: string }[],
+    roomCode: await roomCodeOf(org, id),
   };
 }
 
-interface Phone {
-  context: BrowserContext;
-  page: Page;
-  problems: string[];
-  /** Every POST /api/ballots, with all the headers that went on the wire. */
-  casts: { request: Request; headers: Promise<Record<string, string>> }[];
-  /** Every POST /api/checkin (the blinded requests; not the lookup). */
-  checkins: Request[];
-  documentHeaders: Record<string, string>[];
-}
-
-async function openPhone(): Promise<Phone> {
-  const context = await newPhoneContext(browser);
-  context.setDefaultTimeout(10_000);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  // A session cookie for this origin: the page's own loads carry it, the cast must not.
-  await context.addCookies([{ name: 'ab_session', value: 'must-not-travel-with-a-ballot', url: server.url }]);
-  const page = await context.newPage();
-  const phone: Phone = { context, page, problems: watchForProblems(page), casts: [], checkins: [], documentHeaders: [] };
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/checkin') phone.checkins.push(request);
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/ballots')
-      phone.casts.push({ request, headers: request.allHeaders() });
-    if (request.resourceType() === 'document') void request.allHeaders().then((h) => phone.documentHeaders.push(h));
-  });
-  return phone;
-}
-
-/** Screenshot; the screen must fit 360 px with no horizontal scrolling and pass axe-core. */
-async function shoot(page: Page, name: string) {
-  expect(await inspectScreen(page, name)).toEqual([]);
-}
-
-/** Touch targets (buttons, choice boxes, the code field) are at least 44×44 CSS pixels. */
-async function smallTouchTargets(page: Page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('button, label.choice, input[type="text"], a.button')]
-      .map((el) => ({ text: el.textContent?.trim() ?? el.tagName, box: el.getBoundingClientRect() }))
-      .filter(({ box }) => box.height < 44 || box.width < 44)
-      .map(({ text, box }) => `${text}: ${Math.round(box.width)}×${Math.round(box.height)}`),
-  );
-}
-
-const turnout = (pollId: string) => createVoterApi(server.url).turnout(pollId);
-const storedKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage));
-
 describe('the voter page on a phone', () => {
-  it('checks in, waits, votes when voting opens, casts anonymously once, and shows the receipt, in Chinese and in English', async () => {
-    const { org, meetingId, pollIds, fingerprints, slips } = await setUpMeeting();
-    const api = createVoterApi(server.url);
-    const zh = await openPhone();
-    const en = await openPhone();
+  it('checks in by link and by typed code with the room code, waits, moves to the ballots by itself, submits each poll once, and shows signed receipts, in Chinese and in English', async () => {
+    const { org, meetingId, pollIds, keySetFingerprint, slips, roomCode } = await setUpMeeting();
+    const zh = await openPhone(h.browser);
+    const en = await openPhone(h.browser, { viewport: LARGER_PHONE_VIEWPORT });
 
-    // ---- landing page and code form, both languages ----
-    await zh.page.goto(`${server.url}/`);
-    await expect.poll(() => zh.page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    await shoot(zh.page, 'zh-01-landing');
+    // ---- the code form, both languages, with the two ways a code is refused ----
+    await zh.page.goto(`${h.server.url}/`);
     await zh.page.getByRole('link', { name: '我有投票码，去投票' }).click();
-    await zh.page.getByLabel('投票码').fill('AAAA-BBBB-CCCC-DDDD');
-    await shoot(zh.page, 'zh-02-code');
-    await zh.page.getByRole('button', { name: '签到' }).click();
-    await expect.poll(() => zh.page.getByRole('alert').textContent()).toContain('这个投票码无效');
-    await shoot(zh.page, 'zh-03-code-unknown');
+    await heading(zh.page, '输入投票码');
+    await shoot(zh.page, 'zh-01-code');
+    await enterCode(zh.page, 'AAAA-BBBB-CCCC-DDDD');
+    await expect.poll(() => zh.page.getByRole('alert').textContent()).toBe('这个投票码无效。请核对投票单，或向主持人领取新的投票码。');
+    await shoot(zh.page, 'zh-02-code-unknown');
 
-    await en.page.goto(`${server.url}/`);
+    await en.page.goto(`${h.server.url}/vote`);
     await en.page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => en.page.locator('html').getAttribute('lang')).toBe('en');
-    await shoot(en.page, 'en-01-landing');
-    await en.page.goto(`${server.url}/vote`);
-    // The choice of language survived the page load.
-    await expect.poll(() => en.page.getByRole('heading', { level: 1 }).textContent()).toBe('Enter your voting code');
-    await en.page.getByLabel('Voting code').fill('AAAA-BBBB-CCC');
-    await shoot(en.page, 'en-02-code');
-    await en.page.getByRole('button', { name: 'Check in' }).click();
+    await heading(en.page, 'Enter your voting code');
+    await enterCode(en.page, 'AAAA-BBBB-CCC', 'en');
     await expect.poll(() => en.page.getByRole('alert').textContent()).toContain('A voting code has 16 letters and digits');
     expect(await en.page.getByLabel('Voting code').inputValue()).toBe('AAAA-BBBB-CCC'); // kept, to be corrected
-    await shoot(en.page, 'en-03-code-malformed');
+    await shoot(en.page, 'en-02-code-malformed');
 
-    // ---- check-in: the link on one phone, the typed code on the other ----
-    const link = new URL(slips[0]!.link);
+    // ---- the link: the page checks the fingerprint itself; the room code is asked for ----
     await zh.page.goto('about:blank'); // from /vote, the link would only change the fragment, not load the page
-    await zh.page.goto(`${server.url}/vote${link.hash}`);
-    await zh.page.getByRole('heading', { name: '已签到' }).waitFor();
-    expect(zh.page.url()).toBe(`${server.url}/vote`); // the code left the address bar
-    await expect.poll(() => zh.page.getByRole('status').first().textContent()).toBe('已签到');
-    expect(await zh.page.locator('.fingerprint').count()).toBe(0); // the link checked the key itself
-    await zh.page.getByText('投票尚未开始').waitFor();
-    for (const name of ['第一党支部党员大会', '张三', '李四', '推荐人选', '王五、赵六、钱七、孙八'])
-      await zh.page.getByText(name).first().waitFor();
-    await shoot(zh.page, 'zh-04-checked-in');
-    expect((await storedKeys(zh.page)).filter((k) => k.includes(':token:'))).toHaveLength(2);
-    // A reload (phone locked, tab restored) comes back checked in, without the code.
+    await zh.page.goto(`${h.server.url}/vote${new URL(slips[0]!.link).hash}`);
+    await heading(zh.page, '签到');
+    expect(zh.page.url()).toBe(`${h.server.url}/vote`); // the code left the address bar
+    await zh.page.getByText('投票码属于：党员甲').waitFor();
+    await zh.page.getByText('已自动核对：与你投票单上的指纹一致。').waitFor();
+    expect(await zh.page.locator('#key-fingerprint').textContent()).toBe(grouped(keySetFingerprint));
+    expect(await roomCodeField(zh.page).getAttribute('inputmode')).toBe('numeric'); // the phone's number pad
+    expect(await zh.page.getByRole('button', { name: '指纹不一致' }).count()).toBe(0);
+    await shoot(zh.page, 'zh-03-check-in-link');
+    expect(await smallTouchTargets(zh.page)).toEqual([]);
+    // A wrong room code: said plainly, the digits selected to type over; nothing recorded.
+    await checkIn(zh.page, wrongRoomCode(roomCode), { typed: false });
+    await expect.poll(() => zh.page.getByRole('alert').textContent()).toBe('会场码不对。请看投影屏幕上的 6 位数字，再输入一次。');
+    await expect.poll(() => zh.page.evaluate(() => document.activeElement?.id)).toBe('room-code');
+    expect(await roomCodeField(zh.page).getAttribute('aria-invalid')).toBe('true');
+    await shootBoth(zh.page, '04-check-in-wrong-room-code');
+    expect(await turnout(pollIds[0]!)).toMatchObject({ checkedIn: 0 });
+    await checkIn(zh.page, `${roomCode.slice(0, 3)} ${roomCode.slice(3)}`, { typed: false }); // a space is forgiven
+    await heading(zh.page, '已签到，等待投票开始');
+    await expect.poll(() => zh.page.getByRole('status').first().textContent()).toBe('已签到。');
+    await zh.page.getByText('签到人：党员甲').waitFor();
+    await zh.page.getByText('所有已签到的人同时领到选票', { exact: false }).waitFor();
+    await zh.page.getByText('换浏览器或手机，就要在那边重新签到，而那样会取消本机的签到', { exact: false }).waitFor();
+    for (const name of ['张三', '李四', '推荐人选', '王五、赵六、钱七、孙八']) await zh.page.getByText(name).first().waitFor();
+    await shootBoth(zh.page, '05-waiting');
+    // Checked in, nothing signed: a pending check-in on the phone, no token.
+    const keys = await storedKeys(zh.page);
+    expect(keys.filter((k) => k.includes(':pending:'))).toHaveLength(1);
+    expect(keys.filter((k) => k.includes(':tokens:'))).toEqual([]);
+    // A reload (phone locked, tab restored) comes back to the waiting screen, without the code.
     await zh.page.reload();
-    await zh.page.getByRole('heading', { name: '已签到' }).waitFor();
+    await heading(zh.page, '已签到，等待投票开始');
     await zh.page.getByText('签到人：党员甲').waitFor();
 
-    await en.page.getByLabel('Voting code').fill(slips[1]!.code.toLowerCase());
-    await en.page.getByRole('button', { name: 'Check in' }).click();
-    // A typed code carries no fingerprint: the page shows the served ones for comparison with
-    // the projector, and blinds nothing until the voter says they match.
-    await en.page.getByRole('heading', { name: 'Compare the key fingerprints' }).waitFor();
+    // ---- the typed code: the fingerprint compared by the voter, nothing sent before ----
+    await enterCode(en.page, slips[1]!.code.toLowerCase(), 'en');
+    await heading(en.page, 'Check in');
     await en.page.getByText('This code belongs to 党员乙').waitFor();
-    expect(await en.page.locator('.fingerprint').allTextContents()).toEqual(fingerprints.map(grouped));
-    expect(await en.page.locator('.fingerprint-poll').allTextContents()).toEqual(['接收预备党员', '推荐优秀团员']);
-    await shoot(en.page, 'en-04a-confirm-keys');
+    expect(await en.page.locator('#key-fingerprint').textContent()).toBe(grouped(keySetFingerprint));
+    await en.page.getByText('Compare it with the “key fingerprint” on the projector', { exact: false }).waitFor();
+    await shoot(en.page, 'en-03-check-in-typed');
+    expect(await smallTouchTargets(en.page)).toEqual([]);
     expect(en.checkins).toHaveLength(0);
-    await en.page.getByRole('button', { name: 'They match — check in' }).click();
-    await en.page.getByRole('heading', { name: 'Checked in' }).waitFor();
+    // Full-width digits, as a Chinese keyboard types them, are the same digits.
+    await checkIn(en.page, roomCode.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)), { typed: true, language: 'en' });
+    await heading(en.page, 'Checked in — waiting for voting to open');
     expect(en.checkins).toHaveLength(1);
-    expect(await en.page.locator('.fingerprint').allTextContents()).toEqual(fingerprints.map(grouped));
-    await en.page.getByText('Compare with the fingerprint on the projector', { exact: false }).waitFor();
-    await shoot(en.page, 'en-04-checked-in');
+    expect(en.checkins[0]!.postDataJSON().requests).toHaveLength(3); // one per candidate: c1, c2, and the recommendation
+    await shoot(en.page, 'en-05-waiting-390');
+    expect(await turnout(pollIds[0]!)).toMatchObject({ phase: 'checkin', checkedIn: 2, submitted: 0 });
 
-    expect(await api.turnout(pollIds[0]!)).toMatchObject({ phase: 'checkin', checkedIn: 2, ballotsCast: 0 });
+    // ---- waiting: only the small status request, every few seconds ----
+    const meetingLoads = zh.meetingRequests.length;
+    const statusBefore = zh.statusRequests.length;
+    await expect.poll(() => zh.statusRequests.length, { timeout: 10_000 }).toBeGreaterThan(statusBefore + 1);
+    expect(zh.meetingRequests.length).toBe(meetingLoads);
 
-    // ---- the organizer opens the vote; both pages move on by themselves ----
+    // ---- the organizer opens voting with the head count; both pages move on by themselves ----
     for (const phone of [zh, en]) await phone.page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-    expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' })).status).toBe(200);
+    const opened = await org.call('POST', `/api/meetings/${meetingId}/transition`, {
+      to: 'voting',
+      openings: Object.fromEntries(pollIds.map((id) => [id, { headCount: 2 }])),
+    });
+    expect(opened.status).toBe(200);
     await zh.page.getByRole('group', { name: '张三' }).waitFor({ timeout: 10_000 });
     await en.page.getByRole('group', { name: '张三' }).waitFor({ timeout: 10_000 });
-    for (const phone of [zh, en])
-      expect(await phone.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    for (const phone of [zh, en]) expect(await phone.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await expect.poll(() => zh.page.getByRole('status').first().textContent()).toBe('投票已开始，请填写选票。');
+    expect(zh.meetingRequests.length).toBe(meetingLoads);
 
-    // ---- Chinese phone: first ballot, with a forgotten line caught before review ----
-    await shoot(zh.page, 'zh-05-ballot');
+    // ---- Chinese phone: every candidate answered, 弃权 included ----
+    await zh.page.getByText('第 1 张选票，共 2 张').waitFor();
+    await zh.page.getByText('每一项都要作答；不表态的，请选“弃权”。').waitFor();
+    await shootBoth(zh.page, '06-ballot');
     expect(await smallTouchTargets(zh.page)).toEqual([]);
     await zh.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '同意', exact: true }).check();
     await zh.page.getByRole('button', { name: '下一步：核对选票' }).click();
-    await expect.poll(() => zh.page.getByRole('alert').textContent()).toBe('还有 1 项没有选择。');
-    await shoot(zh.page, 'zh-06-ballot-incomplete');
-    await zh.page.getByRole('group', { name: '李四' }).getByRole('radio', { name: '不同意', exact: true }).check();
+    await expect.poll(() => zh.page.getByRole('alert').textContent()).toBe('还有 1 项没有作答：每一项都要作答。');
+    await shoot(zh.page, 'zh-07-ballot-unanswered');
+    await zh.page.getByRole('group', { name: '李四' }).getByRole('radio', { name: '弃权', exact: true }).check();
     await zh.page.getByRole('button', { name: '下一步：核对选票' }).click();
-    await zh.page.getByRole('heading', { name: '核对选票' }).waitFor();
-    expect(await zh.page.locator('.review-row').allTextContents()).toEqual(['张三同意', '李四不同意']);
-    await shoot(zh.page, 'zh-07-review');
-    // A double tap on Cast sends one ballot.
-    await zh.page.getByRole('button', { name: '投出选票' }).dblclick();
+    await heading(zh.page, '核对选票');
+    expect(await zh.page.locator('.review-row').allTextContents()).toEqual(['张三同意', '李四弃权']);
+    await shootBoth(zh.page, '08-review');
+    // A double tap on Submit sends one request, with both candidates' ballots.
+    await zh.page.getByRole('button', { name: '提交选票' }).dblclick();
 
-    // ---- second ballot: recommend at most two ----
-    await zh.page.getByRole('heading', { name: '推荐优秀团员' }).waitFor();
+    // ---- second paper: recommend at most two, or abstain ----
+    await heading(zh.page, '推荐优秀团员');
     await zh.page.getByText('第 2 张选票，共 2 张').waitFor();
     expect(zh.casts).toHaveLength(1);
-    expect(await api.turnout(pollIds[0]!)).toMatchObject({ ballotsCast: 1 });
+    expect(zh.casts[0]!.request.postDataJSON().ballots).toHaveLength(2);
+    expect(await turnout(pollIds[0]!)).toMatchObject({ submitted: 1 });
+    await zh.page.getByRole('button', { name: '下一步：核对选票' }).click();
+    await expect.poll(() => zh.page.getByRole('alert').textContent()).toContain('还有 1 项没有作答');
     const recommend = zh.page.getByRole('group', { name: '推荐人选' });
     await recommend.getByRole('checkbox', { name: '王五' }).check();
     await recommend.getByRole('checkbox', { name: '钱七' }).check();
     await recommend.getByText('已选 2 / 2').waitFor();
     expect(await recommend.getByRole('checkbox', { name: '孙八' }).isDisabled()).toBe(true);
-    await shoot(zh.page, 'zh-08-ballot-approval');
+    await shootBoth(zh.page, '09-ballot-approval');
+    // Abstaining unticks the candidates and locks them; unticking it frees them again.
+    await recommend.getByRole('checkbox', { name: '弃权（不推荐任何人）' }).check();
+    expect(await recommend.getByRole('checkbox', { name: '王五' }).isChecked()).toBe(false);
+    expect(await recommend.getByRole('checkbox', { name: '王五' }).isDisabled()).toBe(true);
     await zh.page.getByRole('button', { name: '下一步：核对选票' }).click();
-    expect(await zh.page.locator('.review-row dd').textContent()).toBe('王五、钱七');
-    await shoot(zh.page, 'zh-09-review-approval');
-    await zh.page.getByRole('button', { name: '投出选票' }).click();
+    expect(await zh.page.locator('.review-row dd').textContent()).toBe('弃权（不推荐任何人）');
+    await zh.page.getByRole('button', { name: '提交选票' }).click();
 
-    // ---- done ----
-    await zh.page.getByRole('heading', { name: '投票完成' }).waitFor();
-    await zh.page.getByText('你的选票已被接收。').waitFor();
-    const zhReceipts = await zh.page.evaluate(() =>
-      Object.keys(localStorage)
-        .filter((k) => k.includes(':receipt:'))
-        .map((k) => JSON.parse(localStorage.getItem(k)!) as { pollId: string; receipt: string }),
-    );
-    expect(zhReceipts).toHaveLength(2);
-    const shown = await zh.page.locator('.receipt-code').allTextContents();
-    expect(shown.sort()).toEqual(zhReceipts.map((r) => grouped(r.receipt.slice(0, 16))).sort());
+    // ---- done: the receipts, signed, and where to check them ----
+    await heading(zh.page, '投票完成');
+    await expect.poll(() => zh.page.getByRole('status').first().textContent()).toBe('选票已提交。');
+    const zhReceipts = await storedReceipts(zh.page);
+    expect(zhReceipts).toHaveLength(3);
+    expect(await zh.page.locator('.receipt h2').allTextContents()).toEqual(['回执 · 接收预备党员', '回执 · 推荐优秀团员']);
+    expect(await zh.page.locator('.receipt-name').allTextContents()).toEqual(['张三', '李四', '推荐人选']);
+    expect((await zh.page.locator('.receipt-code').allTextContents()).sort()).toEqual(zhReceipts.map((r) => grouped(r.receipt.slice(0, 16))).sort());
+    expect(await zh.page.locator('.receipt-signed').allTextContents()).toEqual(Array(3).fill('✓ 投票箱签名已验证'));
+    await zh.page.getByText('本页没有保存你的选择：本机只保存了回执。').waitFor();
+    await zh.page.getByText('结果公布后，在公示栏中查找这些回执', { exact: false }).waitFor();
+    await zh.page.getByRole('link', { name: '打开公示栏' }).waitFor();
+    await zh.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.server.url });
     await zh.page.getByRole('button', { name: '复制回执' }).first().click();
     await zh.page.getByText('已复制').first().waitFor();
-    expect(shown).toContain(await zh.page.evaluate(() => navigator.clipboard.readText()));
-    await shoot(zh.page, 'zh-10-done');
+    expect(await zh.page.evaluate(() => navigator.clipboard.readText())).toMatch(/^张三 [0-9a-f]{4}( [0-9a-f]{4}){3}\n李四 [0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    await shootBoth(zh.page, '10-done');
 
-    // ---- English phone: the same, in English; the key's fingerprint stays on the ballot ----
-    expect(await en.page.locator('.key-line').textContent()).toBe(`Key fingerprint ${grouped(fingerprints[0]!)} · compare with the projector`);
-    await shoot(en.page, 'en-05-ballot');
-    expect(await smallTouchTargets(en.page)).toEqual([]);
-    await en.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: 'Abstain', exact: true }).check();
+    // ---- English phone, 390 px: the same in English, 不了解-free ballots ----
+    await en.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: 'Disagree', exact: true }).check();
     await en.page.getByRole('group', { name: '李四' }).getByRole('radio', { name: 'Agree', exact: true }).check();
-    await shoot(en.page, 'en-06-ballot-filled');
+    await shoot(en.page, 'en-06-ballot-390');
     await en.page.getByRole('button', { name: 'Next: review' }).click();
-    expect(await en.page.locator('.review-row').allTextContents()).toEqual(['张三Abstain', '李四Agree']);
-    await shoot(en.page, 'en-07-review');
-    await en.page.getByRole('button', { name: 'Cast ballot' }).click();
+    expect(await en.page.locator('.review-row').allTextContents()).toEqual(['张三Disagree', '李四Agree']);
+    await en.page.getByRole('button', { name: 'Submit ballot' }).click();
     await en.page.getByText('Ballot 2 of 2').waitFor();
     await en.page.getByRole('group', { name: '推荐人选' }).getByRole('checkbox', { name: '赵六' }).check();
     await en.page.getByText('1 of 2 chosen').waitFor();
-    await shoot(en.page, 'en-08-ballot-approval');
     await en.page.getByRole('button', { name: 'Next: review' }).click();
-    await shoot(en.page, 'en-09-review-approval');
-    await en.page.getByRole('button', { name: 'Cast ballot' }).click();
-    await en.page.getByRole('heading', { name: 'Vote complete' }).waitFor();
-    await en.page.getByText('Your ballot was received.').waitFor();
-    await shoot(en.page, 'en-10-done');
+    await en.page.getByRole('button', { name: 'Submit ballot' }).click();
+    await heading(en.page, 'Vote complete');
+    await shoot(en.page, 'en-10-done-390');
 
     // ---- what reached the server, and what stayed on the phones ----
-    for (const pollId of pollIds) expect(await api.turnout(pollId)).toMatchObject({ checkedIn: 2, ballotsCast: 2 });
+    for (const pollId of pollIds) expect(await turnout(pollId)).toMatchObject({ checkedIn: 2, submitted: 2 });
     for (const phone of [zh, en]) {
       expect(phone.casts).toHaveLength(2);
       for (const cast of phone.casts) {
@@ -266,73 +255,154 @@ describe('the voter page on a phone', () => {
         expect(headers).not.toHaveProperty('cookie');
         expect(headers).not.toHaveProperty('referer');
       }
-      // The test could have failed: the page loads did carry the cookie.
-      expect(phone.documentHeaders.some((h) => h.cookie?.includes('ab_session='))).toBe(true);
-      const keys = await storedKeys(phone.page);
-      expect(keys.filter((k) => k.includes(':token:') || k.includes(':pending:'))).toEqual([]);
-      expect(keys.filter((k) => k.includes(':receipt:'))).toHaveLength(2);
+      const stored = await storedKeys(phone.page);
+      expect(stored.filter((k) => k.includes(':tokens:') || k.includes(':pending:'))).toEqual([]);
+      expect(stored.filter((k) => k.includes(':receipts:'))).toHaveLength(2);
+      expect(JSON.stringify(await phone.page.evaluate(() => ({ ...localStorage, ...sessionStorage })))).not.toMatch(/agree|wang-wu|zhao-liu/);
       expect(phone.problems).toEqual([]);
     }
 
-    // ---- a reload after voting still shows the receipts, from this device's storage ----
+    // ---- a reload after voting still shows the receipts, verified again on this device ----
     await en.page.reload();
-    await en.page.getByRole('heading', { name: 'Vote complete' }).waitFor();
-    expect(await en.page.locator('.receipt-code').count()).toBe(2);
+    await heading(en.page, 'Vote complete');
+    expect(await en.page.locator('.receipt-signed').allTextContents()).toEqual(Array(3).fill('✓ signed by the ballot box, verified'));
 
+    // ---- the published bundle holds exactly these ballots under these receipts ----
+    for (const pollId of pollIds) {
+      expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+    }
+    const acceptance = (await org.call('GET', `/api/polls/${pollIds[0]}/bundle`)).body as BundleV2;
+    const recommendation = (await org.call('GET', `/api/polls/${pollIds[1]}/bundle`)).body as BundleV2;
+    const answers = new Map([...answersByReceipt(acceptance), ...answersByReceipt(recommendation)]);
+    // The recommendation's two ballots are under the anonymity floor: published, answers withheld.
+    expect(zhReceipts.map((r) => [r.questionId, answers.get(r.receipt)]).sort()).toEqual([
+      ['c1', 'agree'],
+      ['c2', 'abstain'],
+      ['recommend', 'withheld'],
+    ]);
+    const enReceipts = await storedReceipts(en.page);
+    expect(enReceipts.map((r) => [r.questionId, answers.get(r.receipt)]).sort()).toEqual([
+      ['c1', 'disagree'],
+      ['c2', 'agree'],
+      ['recommend', 'withheld'],
+    ]);
+    expect(acceptance.ballots).toHaveLength(4);
+    expect(recommendation.result.questions[0]!.counts).toMatchObject({ 'zhao-liu': 1, 'wang-wu': 0, 'qian-qi': 0 }); // the abstention recommends nobody
     await zh.context.close();
     await en.context.close();
+  }, 180_000);
+});
+
+describe('two devices with one code', () => {
+  it('tells the first device plainly that it was replaced, lets it check in again before voting opens, and says why not after', async () => {
+    const { org, pollId, slips, roomCode } = await createMeeting(h.t, { voters: 2, open: 'checkin', questions: [agreeQuestion('c1', '张三')] });
+    const first = await openPhone(h.browser);
+    const second = await openPhone(h.browser);
+    await first.page.goto(`${h.server.url}/vote${new URL(slips[0]!.link).hash}`);
+    await checkIn(first.page, roomCode, { typed: false });
+    await heading(first.page, '已签到，等待投票开始');
+
+    // The second device: told that checking in here cancels the other one.
+    await second.page.goto(`${h.server.url}/vote`);
+    await enterCode(second.page, slips[0]!.code);
+    await second.page.getByText('这个投票码已经在另一台设备或浏览器上签到过。在本机签到后，那边的签到会被取消。', { exact: false }).waitFor();
+    await shoot(second.page, 'zh-12-check-in-other-device');
+    await checkIn(second.page, roomCode, { typed: true });
+    await heading(second.page, '已签到，等待投票开始');
+
+    // The first device learns it within a few seconds, and says so.
+    await heading(first.page, '本机的签到已失效');
+    await first.page.getByText('这个投票码后来在另一台设备或浏览器上重新签到了', { exact: false }).waitFor();
+    await expect.poll(() => first.page.getByRole('status').first().textContent()).toBe('本机的签到已失效：这个投票码在另一台设备上重新签到了。');
+    await shootBoth(first.page, '13-check-in-lost');
+    expect((await storedKeys(first.page)).filter((k) => k.includes(':pending:'))).toEqual([]);
+
+    // It checks in again here (the code is still in the page's memory); now the second one is replaced.
+    await first.page.getByRole('button', { name: '在本机重新签到' }).click();
+    await heading(first.page, '签到');
+    await first.page.getByText('已核对：与你签到时核对过的指纹一致。').waitFor();
+    await checkIn(first.page, roomCode, { typed: false });
+    await heading(first.page, '已签到，等待投票开始');
+    await heading(second.page, '本机的签到已失效');
+    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1 });
+
+    // Voting opens: the first device votes; the second cannot check in any more, and is told why.
+    await openVoting(org, pollId, 1);
+    await first.page.getByRole('group', { name: '张三' }).waitFor({ timeout: 10_000 });
+    await second.page.getByRole('button', { name: '在本机重新签到' }).click();
+    await heading(second.page, '现在没有可投的选票');
+    await second.page.getByText('投票已经开始（开始后不能再签到）', { exact: false }).waitFor();
+    await shoot(second.page, 'zh-14-lost-after-opening');
+    await first.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '同意', exact: true }).check();
+    await first.page.getByRole('button', { name: '下一步：核对选票' }).click();
+    await first.page.getByRole('button', { name: '提交选票' }).click();
+    await heading(first.page, '投票完成');
+    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, submitted: 1 });
+    for (const phone of [first, second]) {
+      expect(phone.problems).toEqual([]);
+      await phone.context.close();
+    }
   });
 });
 
-describe('a phone whose check-in answer is lost', () => {
-  it('shows a retry, sends the same blinded request again, and ends with one valid token that votes', async () => {
-    const { pollId, slips } = await createMeeting(t, { open: 'voting', voters: 2, questions: [agree('c1', '张三'), agree('c2', '李四')] });
-    const phone = await openPhone();
+describe('a phone whose answers are lost on the way', () => {
+  it('retries the same check-in and the same submission: one check-in, one stored submission, receipts that verify', async () => {
+    const { org, pollId, slips, roomCode } = await createMeeting(h.t, { voters: 2, open: 'checkin', questions: [agreeQuestion('c1', '张三'), agreeQuestion('c2', '李四')] });
+    const phone = await openPhone(h.browser);
     const { page } = phone;
-    // The first check-in reaches the server, which issues the blind signature; the answer is
-    // then lost on the way back (the connection drops). Later ones go through.
-    const sent: { code: string; requests: { pollId: string; group: string; blindedMessage: string }[] }[] = [];
+    // The first check-in and the first submission reach the server, which records them; the
+    // answers are then lost on the way back (the connection drops). Later ones go through.
+    const sentCheckins: unknown[] = [];
     await page.route('**/api/checkin', async (route) => {
-      sent.push(route.request().postDataJSON());
-      if (sent.length > 1) return route.continue();
-      const answer = await route.fetch();
-      expect(answer.status()).toBe(200);
+      sentCheckins.push(route.request().postDataJSON());
+      if (sentCheckins.length > 1) return route.continue();
+      expect((await route.fetch()).status()).toBe(200);
+      await route.abort('connectionreset');
+    });
+    const sentCasts: unknown[] = [];
+    await page.route('**/api/ballots', async (route) => {
+      sentCasts.push(route.request().postDataJSON());
+      if (sentCasts.length > 1) return route.continue();
+      expect((await route.fetch()).status()).toBe(201);
       await route.abort('connectionreset');
     });
 
-    await page.goto(`${server.url}/vote`);
-    await page.getByLabel('投票码').fill(slips[0]!.code);
-    await page.getByRole('button', { name: '签到' }).click();
-    await page.getByRole('button', { name: '指纹一致，继续签到' }).click();
+    await page.goto(`${h.server.url}/vote${new URL(slips[0]!.link).hash}`);
+    await checkIn(page, roomCode, { typed: false });
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('连不上服务器。请检查网络（Wi-Fi）后重试。');
-    expect(await page.getByLabel('投票码').inputValue()).toBe(slips[0]!.code); // still there
-    await shoot(page, 'zh-11-checkin-retry');
-    // One button, "try again", next after the field in keyboard order.
-    expect(await page.locator('form button').allTextContents()).toEqual(['重试']);
-    await page.getByLabel('投票码').focus();
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('重试');
-    await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Cannot reach the server. Check your Wi-Fi and try again.');
-    await shoot(page, 'en-11-checkin-retry');
-    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, ballotsCast: 0 }); // the server did issue
+    expect(await roomCodeField(page).inputValue()).toBe(roomCode); // still there
+    await shoot(page, 'zh-15-check-in-retry');
+    await checkIn(page, roomCode, { typed: false });
+    await heading(page, '已签到，等待投票开始');
+    expect(sentCheckins).toHaveLength(2);
+    expect(sentCheckins[1]).toEqual(sentCheckins[0]); // the very same blinded requests
 
-    await page.getByRole('button', { name: 'Try again' }).click();
-    await page.getByRole('group', { name: '张三' }).getByRole('radio', { name: 'Agree', exact: true }).check();
-    await page.getByRole('group', { name: '李四' }).getByRole('radio', { name: 'Agree', exact: true }).check();
-    await page.getByRole('button', { name: 'Next: review' }).click();
-    await page.getByRole('button', { name: 'Cast ballot' }).click();
-    await page.getByRole('heading', { name: 'Vote complete' }).waitFor();
+    await openVoting(org, pollId, 1);
+    await page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '同意', exact: true }).check();
+    await page.getByRole('group', { name: '李四' }).getByRole('radio', { name: '不同意', exact: true }).check();
+    await page.getByRole('button', { name: '下一步：核对选票' }).click();
+    await page.getByRole('button', { name: '提交选票' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('连不上服务器。请检查网络（Wi-Fi）后重试。');
+    // The ballots may be in the box: only the same answers may go again, and the page says so.
+    await page.getByText('提交时网络中断，选票可能已经送达', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: '返回修改' }).count()).toBe(0);
+    await shootBoth(page, '16-submit-retry');
+    expect(await turnout(pollId)).toMatchObject({ submitted: 1 }); // the server did take it
+    await page.getByRole('button', { name: '重新提交' }).click();
+    await heading(page, '投票完成');
+    expect(sentCasts).toHaveLength(2);
+    expect(sentCasts[1]).toEqual(sentCasts[0]); // same tokens, same salts, same answers: an identical replay
+    expect(await page.locator('.receipt-signed').allTextContents()).toEqual(Array(2).fill('✓ 投票箱签名已验证'));
 
-    expect(sent).toHaveLength(2);
-    expect(sent[1]).toEqual(sent[0]); // same code, same poll and group, same blinded message
-    expect(sent[0]!.requests).toHaveLength(1);
-    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, ballotsCast: 1 });
+    expect(await turnout(pollId)).toMatchObject({ checkedIn: 1, submitted: 1 });
+    expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
+    expect(bundle.ballots).toHaveLength(2); // one ballot per candidate, stored once
+    const receipts = await storedReceipts(page);
+    expect(receipts.map((r) => answersByReceipt(bundle).get(r.receipt)).sort()).toEqual(['agree', 'disagree']);
     const keys = await storedKeys(page);
-    expect(keys.filter((k) => k.includes(':token:') || k.includes(':pending:'))).toEqual([]);
-    expect(keys.filter((k) => k.includes(':receipt:'))).toHaveLength(1);
+    expect(keys.filter((k) => k.includes(':tokens:') || k.includes(':pending:'))).toEqual([]);
     expect(phone.problems).toEqual([]);
     await phone.context.close();
   });
 });
-

@@ -1,77 +1,60 @@
 /**
- * Builds real, signed tally bundles for tests and benchmarks: real RSA-2048 token keys, real
- * tokens, valid random choices, the published counts, ballots in token order, an Ed25519
- * installation signature. Everything a test needs to forge variations comes back with the bundle.
+ * Builds real, signed protocol v2 tally bundles for tests and benchmarks: one real RSA-2048 key
+ * per (group, question), real tokens, valid random answers with their salts and receipts, the
+ * meeting's key set, a consistent electorate, ballots in token order, withholding where the
+ * anonymity floor requires it, an Ed25519 installation signature. Everything a test needs to forge
+ * variations comes back with the bundle.
  *
  * A finalized RSABSSA-SHA384-PSS-Deterministic signature (RFC 9474) is an ordinary RSASSA-PSS
  * signature (SHA-384, MGF1-SHA-384, 48-byte salt) over the token input, so the fixture signs the
  * token input directly with node:crypto instead of running the blind protocol: the verifier
- * cannot, and should not, tell the difference. Signing runs on libuv's thread pool (the callback
- * form of crypto.sign), which makes 10,000 tokens a few seconds rather than ten.
+ * cannot, and should not, tell the difference. Signing runs on libuv's thread pool.
  *
- * RSA keys are cached per process by group name, so every fixture in a test file shares them.
- * `seed` makes nonces, choices and the installation key reproducible (PSS salts stay random).
+ * `seed` makes nonces, answers, salts and the installation key reproducible (PSS salts stay
+ * random). Protocol v1 bundles: bundle-fixture-v1.ts.
  */
-import { constants, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { signBundle, ed25519PublicKey } from '../../shared/crypto/bundle-signature.ts';
-import {
-  encodeToken,
-  encodeTokenInput,
-  NONCE_LENGTH,
-  tokenContext,
-  tokenKeyId,
-} from '../../shared/crypto/token.ts';
-import { compareBytes, fromBase64Url, toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
-import { BUNDLE_FORMAT, resultOfBundle, type Bundle, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
-import { AGREE_OPTIONS, type Choices, type Question } from '../../shared/protocol/poll.ts';
+import { keySetDigest } from '../../shared/crypto/key-set.ts';
+import { ballotReceipt } from '../../shared/crypto/receipt.ts';
+import { NONCE_LENGTH, tokenContext } from '../../shared/crypto/token.ts';
+import { compareBytes, fromHex, toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
+import { anonymityFloorOf, mustWithhold, publishedAnswer } from '../../shared/protocol/anonymity.ts';
+import { BUNDLE_FORMAT, resultOfBundle, type BundleV2, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { ABSTAIN, AGREE_OPTIONS, type Choice, type Question } from '../../shared/protocol/poll.ts';
+import type { Rule } from '../../shared/tally/rules.ts';
+import { fixtureRsaKey, type FixtureTokenKey } from './bundle-fixture-v1.ts';
+import { encodeToken, encodeTokenInput } from '../../shared/crypto/token.ts';
+import { constants, sign, type KeyObject } from 'node:crypto';
 
-export interface FixtureTokenKey {
-  group: string;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  /** SubjectPublicKeyInfo DER, as published in the bundle. */
-  spki: Uint8Array;
-  keyId: Uint8Array;
-}
+export { fixtureRsaKey, type FixtureTokenKey };
 
 export interface BundleFixtureOptions {
-  ballots: number;
-  /** Voter groups; each has its own token key. Ballots are spread round-robin. Default ['members']. */
+  /** Voters: each submits one ballot per question under their group's keys. */
+  voters: number;
+  /** Voter groups; voters are spread round-robin. Default ['members']. */
   groups?: string[];
   questions?: Question[];
+  rule?: Rule;
   pollId?: string;
-  /** Makes nonces, choices and the installation key reproducible. Default: random. */
+  /** Makes nonces, answers, salts and the installation key reproducible. Default: random. */
   seed?: number;
+  /** Answers, by voter index and question; default random. */
+  answer?: (voter: number, question: Question, random: () => number) => Choice;
 }
 
 export interface BundleFixture {
-  bundle: Bundle;
+  bundle: BundleV2;
   installationSecretKey: Uint8Array;
-  /** The token keys published in the bundle, by group. */
-  tokenKeys: Map<string, FixtureTokenKey>;
-  /**
-   * A valid token, signed for real. `pollId` and `group` set the context (default: the bundle's
-   * poll); `keyGroup` picks the signing key (default: `group`; any other name makes a key that is
-   * not in the bundle).
-   */
-  mintToken(options: { group: string; pollId?: string; keyGroup?: string; nonce?: Uint8Array }): Promise<string>;
+  /** The key of each (group, question), by `group|questionId`. */
+  keyOf(group: string, questionId: string): FixtureTokenKey;
+  /** A valid token for (group, question) of `pollId` (default the bundle's), signed with the key of `keyGroup|keyQuestion` (default the same). */
+  mintToken(options: { group: string; questionId: string; pollId?: string; keyGroup?: string; keyQuestion?: string; nonce?: Uint8Array }): Promise<Uint8Array>;
   /** Strips any signature and signs again with the installation key, as a compromised server could. */
-  resign(bundle: Bundle | UnsignedBundle): Bundle;
-}
-
-const tokenKeyCache = new Map<string, FixtureTokenKey>();
-
-/** An RSA-2048 token key for `group`, made once per process. */
-export function fixtureTokenKey(group: string): FixtureTokenKey {
-  let key = tokenKeyCache.get(group);
-  if (!key) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
-    key = { group, privateKey, publicKey, spki, keyId: tokenKeyId(spki) };
-    tokenKeyCache.set(group, key);
-  }
-  return key;
+  resign(bundle: BundleV2 | UnsignedBundle): BundleV2;
+  /** The receipt of a shown ballot (hex), for tests that change a ballot and "fix" its receipt. */
+  receiptOf(token: Uint8Array, salt: Uint8Array, answer: Choice): string;
 }
 
 /** RSASSA-PSS (SHA-384, salt 48) on the thread pool. */
@@ -83,13 +66,8 @@ function signPss(privateKey: KeyObject, message: Uint8Array): Promise<Uint8Array
   });
 }
 
-export async function mintTokenBytes(options: {
-  pollId: string;
-  group: string;
-  key: FixtureTokenKey;
-  nonce: Uint8Array;
-}): Promise<Uint8Array> {
-  const fields = { nonce: options.nonce, context: tokenContext(options.pollId, options.group), keyId: options.key.keyId };
+export async function mintTokenBytes(options: { pollId: string; group: string; questionId: string; key: FixtureTokenKey; nonce: Uint8Array }): Promise<Uint8Array> {
+  const fields = { nonce: options.nonce, context: tokenContext(options.pollId, options.group, options.questionId), keyId: options.key.keyId };
   const authenticator = await signPss(options.key.privateKey, encodeTokenInput(fields));
   return encodeToken({ ...fields, authenticator });
 }
@@ -118,107 +96,116 @@ export const defaultFixtureQuestions: Question[] = [
   },
 ];
 
-function randomChoices(questions: readonly Question[], random: () => number): Choices {
-  const choices: Choices = {};
-  for (const q of questions) {
-    if (q.type === 'single') {
-      choices[q.id] = q.options[Math.floor(random() * q.options.length)]!;
-    } else if (q.type === 'score') {
-      choices[q.id] = Object.fromEntries(q.criteria.map((c) => [c, q.min + Math.floor(random() * (q.max - q.min + 1))]));
-    } else {
-      const pool = [...q.options];
-      const picked: string[] = [];
-      const k = Math.floor(random() * (q.maxChoices + 1));
-      for (let i = 0; i < k; i++) picked.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
-      choices[q.id] = picked.sort(); // the canonical form validateChoices returns
-    }
+/** A random valid answer (canonical form). */
+export function randomAnswer(q: Question, random: () => number): Choice {
+  if (q.type === 'single') return q.options[Math.floor(random() * q.options.length)]!;
+  if (q.type === 'score') {
+    if (random() < 0.1) return ABSTAIN;
+    return Object.fromEntries([...q.criteria].sort().map((c) => [c, q.min + Math.floor(random() * (q.max - q.min + 1))]));
   }
-  return choices;
-}
-
-/** Ballots in strictly ascending token byte order, as the bundle publishes them. */
-export function sortBallotsByToken<T extends { token: string }>(ballots: readonly T[]): T[] {
-  return ballots
-    .map((ballot) => ({ ballot, bytes: fromBase64Url(ballot.token) }))
-    .sort((a, b) => compareBytes(a.bytes, b.bytes))
-    .map(({ ballot }) => ballot);
-}
-
-/** The result a server would publish for these ballots (no written opinions, no exclusions unless given). */
-export function recountResult(bundle: Pick<Bundle, 'poll' | 'ballots' | 'electorate' | 'tokenKeys'> & Partial<Pick<Bundle, 'writtenOpinions' | 'exclusions'>>): Bundle['result'] {
-  return resultOfBundle({ writtenOpinions: [], exclusions: [], ...bundle });
+  const pool = [...q.options];
+  const picked: string[] = [];
+  const k = Math.floor(random() * (q.maxChoices + 1));
+  for (let i = 0; i < k; i++) picked.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
+  return picked.sort();
 }
 
 export async function buildSignedBundle(options: BundleFixtureOptions): Promise<BundleFixture> {
   const groups = options.groups ?? ['members'];
   const questions = options.questions ?? defaultFixtureQuestions;
+  const rule: Rule = options.rule ?? { kind: 'generic' };
   const pollId = options.pollId ?? 'poll-1';
   const random = seededRandom(options.seed ?? randomBytes(4).readUInt32BE(0));
   const randomBytesSeeded = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
+  const keyOf = (group: string, questionId: string) => fixtureRsaKey(`${group}|${questionId}`);
 
-  const tokenKeys = new Map(groups.map((group) => [group, fixtureTokenKey(group)]));
   const installationSecretKey = randomBytesSeeded(32);
   const signerPublicKey = toBase64(ed25519PublicKey(installationSecretKey));
 
-  const mint = (group: string, pollIdForToken: string, keyGroup: string, nonce: Uint8Array) =>
-    mintTokenBytes({ pollId: pollIdForToken, group, key: tokenKeys.get(keyGroup) ?? fixtureTokenKey(keyGroup), nonce });
-
-  // Signing is the slow part: keep a bounded number of signatures in flight on the thread pool.
-  const ballotGroups = Array.from({ length: options.ballots }, (_, i) => groups[i % groups.length]!);
-  const choices = ballotGroups.map(() => randomChoices(questions, random));
-  const nonces = ballotGroups.map(() => randomBytesSeeded(NONCE_LENGTH));
-  const tokens: Uint8Array[] = new Array(options.ballots);
+  // Each voter: one ballot per question under their group's key for it.
+  const slots = Array.from({ length: options.voters }, (_, voter) => voter).flatMap((voter) =>
+    questions.map((question) => ({ voter, group: groups[voter % groups.length]!, question })),
+  );
+  const answers = slots.map((s) => (options.answer ?? ((_v, q, r) => randomAnswer(q, r)))(s.voter, s.question, random));
+  const nonces = slots.map(() => randomBytesSeeded(NONCE_LENGTH));
+  const salts = slots.map(() => randomBytesSeeded(32));
+  const tokens: Uint8Array[] = new Array(slots.length);
   const BATCH = 512;
-  for (let start = 0; start < options.ballots; start += BATCH) {
-    const end = Math.min(options.ballots, start + BATCH);
+  for (let start = 0; start < slots.length; start += BATCH) {
     const batch = await Promise.all(
-      ballotGroups.slice(start, end).map((group, j) => mint(group, pollId, group, nonces[start + j]!)),
+      slots.slice(start, start + BATCH).map((s, j) =>
+        mintTokenBytes({ pollId, group: s.group, questionId: s.question.id, key: keyOf(s.group, s.question.id), nonce: nonces[start + j]! }),
+      ),
     );
     batch.forEach((token, j) => (tokens[start + j] = token));
   }
   const order = tokens.map((_, i) => i).sort((a, b) => compareBytes(tokens[a]!, tokens[b]!));
-  const ballots = order.map((i) => ({ token: toBase64Url(tokens[i]!), choices: choices[i]! }));
+  const real = order.map((i) => ({
+    token: toBase64Url(tokens[i]!),
+    receipt: toHex(ballotReceipt(tokens[i]!, salts[i]!, answers[i]!)),
+    salt: toBase64(salts[i]!),
+    answer: answers[i]!,
+    slot: slots[i]!,
+  }));
 
-  const issued: Record<string, number> = Object.fromEntries(groups.map((g) => [g, 0]));
-  for (const group of ballotGroups) issued[group]! += 1;
-  const checkedIn = options.ballots;
-
-  const poll: UnsignedBundle['poll'] = {
-    id: pollId,
-    meetingId: 'meeting-1',
-    title: 'Branch general meeting, autumn term',
-    kind: 'generic',
-    questions,
-    rule: { kind: 'generic' },
+  const keys = groups.flatMap((group) => questions.map((q) => ({ group, question: q, key: keyOf(group, q.id) })));
+  const votersIn = (group: string) => Array.from({ length: options.voters }, (_, v) => v).filter((v) => groups[v % groups.length] === group).length;
+  const tokenKeys = keys.map(({ group, question, key }) => ({ group, questionId: question.id, keyId: toHex(key.keyId), spki: toBase64(key.spki), issued: votersIn(group) }));
+  const keyIds = tokenKeys.map((k) => k.keyId).sort();
+  const floor = anonymityFloorOf(rule);
+  const poll = { id: pollId, meetingId: 'meeting-1', title: 'Branch general meeting, autumn term', kind: rule.kind, questions, rule, anonymityFloor: floor };
+  const n = options.voters;
+  const electorate = {
+    expected: n,
+    headCount: n,
+    headCountNote: '',
+    checkedIn: n,
+    struck: 0,
+    lateCheckIns: 0,
+    present: n,
+    submitted: n,
+    declaredNotVoted: null,
+    refusedOverIssued: 0,
+    ...(rule.kind === 'three_evaluations' ? { expectedByGroup: Object.fromEntries(groups.map((g) => [g, votersIn(g)])) } : {}),
   };
-  const electorate = { expected: checkedIn, checkedIn, issued };
-  const publishedKeys = [...tokenKeys.values()].map((key) => ({ group: key.group, keyId: toHex(key.keyId), spki: toBase64(key.spki) }));
-  const unsigned: UnsignedBundle = {
-    format: BUNDLE_FORMAT,
+  const parts = {
     poll,
     electorate,
+    keySet: { digest: toHex(keySetDigest(keyIds.map((id) => fromHex(id)))), keyIds },
+    tokenKeys,
+    ballots: real.map(({ token, receipt, salt, answer }) => ({ token, receipt, salt, answer })),
     writtenOpinions: [],
     exclusions: [],
+  };
+  const result = resultOfBundle(parts);
+  const withheld = new Set(
+    keys.filter(({ group, question }) => mustWithhold(question, real.filter((b) => b.slot.group === group && b.slot.question.id === question.id).map((b) => b.answer), floor)).map(({ key }) => toHex(key.keyId)),
+  );
+  const unsigned: UnsignedBundle = {
+    format: BUNDLE_FORMAT,
+    ...parts,
+    ballots: real.map((b) => {
+      const answer = publishedAnswer(b.answer, withheld.has(toHex(keyOf(b.slot.group, b.slot.question.id).keyId)));
+      return answer === b.answer ? { token: b.token, receipt: b.receipt, salt: b.salt, answer } : { token: b.token, receipt: b.receipt, answer };
+    }),
     scrutineers: [],
-    tokenKeys: publishedKeys,
-    ballots,
-    result: recountResult({ poll, ballots, electorate, tokenKeys: publishedKeys }),
-    closedAt: '2025-06-01T12:00:00.000Z',
+    record: { opening: { seq: 7, digest: toHex(randomBytesSeeded(32)) }, close: { seq: 9, digest: toHex(randomBytesSeeded(32)) } },
+    result,
+    closedAt: '2026-06-01T12:00:00.000Z',
     signer: { alg: 'Ed25519', publicKey: signerPublicKey },
   };
-
-  const resign = (bundle: Bundle | UnsignedBundle): Bundle => {
-    const { signature: _signature, ...rest } = bundle as Bundle;
+  const resign = (bundle: BundleV2 | UnsignedBundle): BundleV2 => {
+    const { signature: _signature, cosignatures: _cosignatures, ...rest } = bundle as BundleV2;
     return signBundle(rest, installationSecretKey);
   };
-
   return {
     bundle: resign(unsigned),
     installationSecretKey,
-    tokenKeys,
-    mintToken: async ({ group, pollId: tokenPollId, keyGroup, nonce }) =>
-      toBase64Url(await mint(group, tokenPollId ?? pollId, keyGroup ?? group, nonce ?? randomBytesSeeded(NONCE_LENGTH))),
+    keyOf,
+    mintToken: ({ group, questionId, pollId: tokenPollId, keyGroup, keyQuestion, nonce }) =>
+      mintTokenBytes({ pollId: tokenPollId ?? pollId, group, questionId, key: keyOf(keyGroup ?? group, keyQuestion ?? questionId), nonce: nonce ?? randomBytesSeeded(NONCE_LENGTH) }),
     resign,
+    receiptOf: (token, salt, answer) => toHex(ballotReceipt(token, salt, answer)),
   };
 }
 

@@ -2,16 +2,16 @@
  * Crash safety, as a reusable scenario (the quick test and the soak run differ only in sizes).
  *
  *   1. The organizer account is written into a fresh DATA_DIR; the server starts as a child
- *      process on it; a meeting is set up over HTTP and every voter checks in, so the test holds
- *      one token per voter before voting opens.
- *   2. Voting opens. `inFlight` workers cast continuously, each ballot with its own choices;
- *      a cast whose 201/200 arrived is "acknowledged", one whose connection broke is "in doubt".
+ *      process on it; a meeting is set up over HTTP, every voter checks in, voting opens, and
+ *      the test holds each voter's tokens (one per candidate).
+ *   2. `inFlight` workers submit continuously, each voter's ballots with their own answers; a
+ *      submission whose 201/200 arrived is "acknowledged", one whose connection broke is "in doubt".
  *   3. At a random moment the server gets SIGKILL. It restarts on the same DATA_DIR, and before
  *      any new cast the database file (read-only, alongside the running server) must hold every
- *      acknowledged ballot exactly once with its choices, nothing that was never sent, nothing
- *      twice, and pass `PRAGMA integrity_check`. Every other ballot in doubt is sent again: an
- *      identical replay must be answered 200 (stored before the crash) or 201 (lost with it),
- *      never 409. Repeat `kills` times.
+ *      acknowledged ballot exactly once with its answer, nothing that was never sent, nothing
+ *      twice, a submission either whole or absent, and pass `PRAGMA integrity_check`. Every other
+ *      submission in doubt is sent again: an identical replay must be answered 200 (stored before
+ *      the crash) or 201 (lost with it), never 409. Repeat `kills` times.
  *   4. The poll is closed; its signed bundle must pass every check of the public verifier and
  *      contain exactly the stored ballots; after a graceful stop the file is checked once more.
  *
@@ -26,11 +26,10 @@ import { join } from 'node:path';
 import { databaseFile } from '../../server/config.ts';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { toBase64Url } from '../../shared/encoding.ts';
-import type { Choices } from '../../shared/protocol/poll.ts';
-import type { HeldToken } from '../../shared/protocol/voter-flow.ts';
+import type { Choice } from '../../shared/protocol/poll.ts';
 import { verifyBundle, type VerificationReport } from '../../shared/verify/verify-bundle.ts';
 import { createOrganizerAccount, signIn, startChildServer, type ChildServer, type LogLine } from './child-server.ts';
-import { castOverHttp, checkInAll, choicesFor, openMeetingForCheckin } from './meeting-over-http.ts';
+import { ballotsOf, castOverHttp, checkInAll, choicesFor, openMeetingForCheckin, type HttpToken } from './meeting-over-http.ts';
 
 export interface CrashScenarioOptions {
   voters: number;
@@ -69,22 +68,25 @@ export function seededRandom(seed: number) {
   };
 }
 
+/** Each voter casts one ballot per question of the harness's poll. */
+const QUESTIONS_PER_VOTER = 2;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface StoredBallot {
   token: string;
-  choices: Choices;
+  answer: Choice;
 }
 
 /** Reads the ballots of `pollId` from the database file through a separate read-only connection. */
 export function readStoredBallots(dataDir: string, pollId: string): { ballots: StoredBallot[]; distinctTokens: number; integrity: string } {
   const db = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT token, choices FROM ballots WHERE poll_id = ?').all(pollId) as { token: Buffer; choices: string }[];
+    const rows = db.prepare('SELECT token, answer FROM ballots WHERE poll_id = ?').all(pollId) as { token: Buffer; answer: string }[];
     const { n } = db.prepare('SELECT count(DISTINCT token) AS n FROM ballots WHERE poll_id = ?').get(pollId) as { n: number };
     const integrity = db.pragma('integrity_check', { simple: true }) as string;
     return {
-      ballots: rows.map((r) => ({ token: toBase64Url(new Uint8Array(r.token)), choices: JSON.parse(r.choices) as Choices })),
+      ballots: rows.map((r) => ({ token: toBase64Url(new Uint8Array(r.token)), answer: JSON.parse(r.answer) as Choice })),
       distinctTokens: n,
       integrity,
     };
@@ -93,38 +95,45 @@ export function readStoredBallots(dataDir: string, pollId: string): { ballots: S
   }
 }
 
+/** A voter's submission as the test tracks it: each token with the answer sent. */
+type Submission = ReadonlyMap<string, Choice>;
+
 /**
- * The check run after every restart: acknowledged ballots present exactly once with their choices,
- * nothing stored that was never sent, the file intact. Returns the problems found.
+ * The check run after every restart: acknowledged submissions present exactly once with their
+ * answers, every submission whole or absent, nothing stored that was never sent, the file intact.
+ * Returns the problems found and the tokens stored.
  */
 export function checkStoredBallots(
   dataDir: string,
   pollId: string,
-  acknowledged: ReadonlyMap<string, Choices>,
-  attempted: ReadonlyMap<string, Choices>,
+  acknowledged: readonly Submission[],
+  attempted: readonly Submission[],
   when: string,
-): { problems: string[]; stored: Map<string, Choices> } {
+): { problems: string[]; stored: Map<string, Choice> } {
   const { ballots, distinctTokens, integrity } = readStoredBallots(dataDir, pollId);
   const problems: string[] = [];
   if (integrity !== 'ok') problems.push(`${when}: integrity_check says ${integrity}`);
   if (distinctTokens !== ballots.length) problems.push(`${when}: ${ballots.length} rows but ${distinctTokens} distinct tokens`);
-  const stored = new Map(ballots.map((b) => [b.token, b.choices]));
-  for (const [token, choices] of acknowledged) {
-    const found = stored.get(token);
-    if (!found) problems.push(`${when}: acknowledged ballot ${token.slice(0, 16)}… is missing`);
-    else if (JSON.stringify(found) !== JSON.stringify(choices))
-      problems.push(`${when}: acknowledged ballot ${token.slice(0, 16)}… has choices ${JSON.stringify(found)}, sent ${JSON.stringify(choices)}`);
+  const stored = new Map(ballots.map((b) => [b.token, b.answer]));
+  const sent = new Map(attempted.flatMap((s) => [...s]));
+  for (const submission of acknowledged)
+    for (const [token, answer] of submission) {
+      const found = stored.get(token);
+      if (found === undefined) problems.push(`${when}: acknowledged ballot ${token.slice(0, 16)}… is missing`);
+      else if (JSON.stringify(found) !== JSON.stringify(answer))
+        problems.push(`${when}: acknowledged ballot ${token.slice(0, 16)}… has answer ${JSON.stringify(found)}, sent ${JSON.stringify(answer)}`);
+    }
+  for (const submission of attempted) {
+    const present = [...submission.keys()].filter((token) => stored.has(token)).length;
+    if (present !== 0 && present !== submission.size) problems.push(`${when}: a submission is stored in part (${present} of ${submission.size} ballots)`);
   }
-  for (const [token, choices] of stored) {
-    const sent = attempted.get(token);
-    if (!sent) problems.push(`${when}: ballot ${token.slice(0, 16)}… is stored but was never sent`);
-    else if (JSON.stringify(sent) !== JSON.stringify(choices)) problems.push(`${when}: ballot ${token.slice(0, 16)}… stored with other choices`);
+  for (const [token, answer] of stored) {
+    const was = sent.get(token);
+    if (was === undefined) problems.push(`${when}: ballot ${token.slice(0, 16)}… is stored but was never sent`);
+    else if (JSON.stringify(was) !== JSON.stringify(answer)) problems.push(`${when}: ballot ${token.slice(0, 16)}… stored with another answer`);
   }
   return { problems, stored };
 }
-
-/** Canonical (sorted-key) form of the choices, as the server stores them. */
-const canonicalChoices = (choices: Choices): Choices => Object.fromEntries(Object.entries(choices).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 export async function runCrashScenario(options: CrashScenarioOptions): Promise<CrashScenarioResult> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -138,39 +147,37 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     createOrganizerAccount(dataDir);
     server = await startChildServer(dataDir, lines);
     const meeting = await openMeetingForCheckin(server.url, options.voters);
-    const tokens: HeldToken[] = await checkInAll(server.url, meeting);
-    await meeting.org.call('POST', `/api/meetings/${meeting.meetingId}/transition`, { to: 'voting' });
-    log(`seed ${seed}: ${tokens.length} voters checked in, voting open`);
+    const tokens: HttpToken[][] = await checkInAll(server.url, meeting);
+    log(`seed ${seed}: ${tokens.length} voters checked in, voting open, tokens collected`);
 
-    const attempted = new Map<string, Choices>();
-    const acknowledged = new Map<string, Choices>();
+    const submissionOf = (index: number) => new Map(ballotsOf(tokens[index]!, choicesFor(index)).map((b) => [b.token, b.answer]));
+    const attempted: Submission[] = [];
+    const acknowledged: Submission[] = [];
     const inDoubtAtKill: number[] = [];
     const replays = { stored: 0, lost: 0 };
     let next = 0;
 
-    /** Casts until the server goes away or the tokens run out; returns the tokens left in doubt. */
-    const castUntilDown = async (url: string): Promise<string[]> => {
-      const inDoubt: string[] = [];
+    /** Submits until the server goes away or the voters run out; returns the voters left in doubt. */
+    const castUntilDown = async (url: string): Promise<number[]> => {
+      const inDoubt: number[] = [];
       let down = false;
       const worker = async () => {
         while (!down && next < tokens.length) {
           const index = next++;
-          const token = tokens[index]!.token;
-          const choices = canonicalChoices(choicesFor(index));
-          attempted.set(token, choices);
+          attempted[index] = submissionOf(index);
           let status: number;
           try {
-            const response = await castOverHttp(url, token, choices);
+            const response = await castOverHttp(url, ballotsOf(tokens[index]!, choicesFor(index)));
             status = response.status;
             await response.arrayBuffer();
           } catch {
             // The connection broke: the server died before, during or after the commit.
             down = true;
-            inDoubt.push(token);
+            inDoubt.push(index);
             continue;
           }
-          // A token never sent before must be new to the server: 201, not a replay.
-          if (status === 201) acknowledged.set(token, choices);
+          // A submission never sent before must be new to the server: 201, not a replay.
+          if (status === 201) acknowledged[index] = attempted[index]!;
           else problems.push(`a fresh cast was answered ${status}`);
         }
       };
@@ -191,22 +198,22 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       inDoubtAtKill.push(inDoubt.length);
 
       server = await startChildServer(dataDir, lines);
-      const check = checkStoredBallots(dataDir, meeting.pollId, acknowledged, attempted, `after restart ${kill}`);
+      const known = (list: Submission[]) => list.filter((s) => s !== undefined);
+      const check = checkStoredBallots(dataDir, meeting.pollId, known(acknowledged), known(attempted), `after restart ${kill}`);
       problems.push(...check.problems);
-      log(`kill ${kill} after ${delay} ms: ${acknowledged.size} acknowledged, ${inDoubt.length} in doubt, ${check.stored.size} stored`);
+      log(`kill ${kill} after ${delay} ms: ${known(acknowledged).length} acknowledged, ${inDoubt.length} in doubt, ${check.stored.size} ballots stored`);
 
-      // Send every other ballot in doubt again, exactly as the client's retry would.
-      for (const [i, token] of inDoubt.entries()) {
+      // Send every other submission in doubt again, exactly as the client's retry would.
+      for (const [i, index] of inDoubt.entries()) {
         if (i % 2 === 1) continue;
-        const choices = attempted.get(token)!;
-        const response = await castOverHttp(server.url, token, choices);
+        const response = await castOverHttp(server.url, ballotsOf(tokens[index]!, choicesFor(index)));
         await response.arrayBuffer();
-        const wasStored = check.stored.has(token);
+        const wasStored = check.stored.has(tokens[index]![0]!.token);
         if (response.status === (wasStored ? 200 : 201)) {
-          acknowledged.set(token, choices);
+          acknowledged[index] = attempted[index]!;
           if (wasStored) replays.stored++;
           else replays.lost++;
-        } else problems.push(`replay after restart ${kill}: ${response.status}, the ballot was ${wasStored ? '' : 'not '}stored before the crash`);
+        } else problems.push(`replay after restart ${kill}: ${response.status}, the submission was ${wasStored ? '' : 'not '}stored before the crash`);
       }
     }
 
@@ -225,9 +232,9 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const stop = await server.stop();
     if (stop.code !== 0) problems.push(`graceful stop exited with ${JSON.stringify(stop)}`);
 
-    const final = checkStoredBallots(dataDir, meeting.pollId, acknowledged, attempted, 'after the final stop');
+    const final = checkStoredBallots(dataDir, meeting.pollId, acknowledged.filter(Boolean), attempted.filter(Boolean), 'after the final stop');
     problems.push(...final.problems);
-    if (turnout.ballotsCast !== final.stored.size) problems.push(`turnout said ${turnout.ballotsCast} ballots, the file holds ${final.stored.size}`);
+    if (turnout.submitted * QUESTIONS_PER_VOTER !== final.stored.size) problems.push(`turnout said ${turnout.submitted} submissions, the file holds ${final.stored.size} ballots`);
     if (new Set(bundleTokens).size !== bundleTokens.length) problems.push('the bundle lists a token twice');
     if (bundleTokens.length !== final.stored.size || bundleTokens.some((t) => !final.stored.has(t)))
       problems.push(`the bundle holds ${bundleTokens.length} ballots, the file ${final.stored.size}`);
@@ -235,7 +242,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     return {
       seed,
       kills: inDoubtAtKill.length,
-      acknowledged: acknowledged.size,
+      acknowledged: acknowledged.filter(Boolean).length,
       inDoubtAtKill,
       replaysAfterRestart: replays,
       stored: final.stored.size,

@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { databaseFile } from '../../server/config.ts';
 import { toBase64 } from '../../shared/encoding.ts';
 import { createOrganizerAccount, ORGANIZER, signIn, startChildServer, type ChildServer, type OrganizerSession } from './child-server.ts';
-import { castOverHttp, checkInAll, openMeetingForCheckin } from './meeting-over-http.ts';
+import { ballotsOf, castOverHttp, checkInAll, openMeetingForCheckin } from './meeting-over-http.ts';
 
 export interface RouteSpec {
   method: string;
@@ -84,12 +84,11 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     const draft = await openMeetingForCheckin(server.url, 3, { open: 'draft' });
     const voting = await openMeetingForCheckin(server.url, 4);
     const votingTokens = await checkInAll(server.url, { ...voting, slips: voting.slips.slice(0, 2) });
-    await voting.org.call('POST', `/api/meetings/${voting.meetingId}/transition`, { to: 'voting' });
-    await castOverHttp(server.url, votingTokens[0]!.token, { c1: 'agree', c2: 'agree' });
+    await castOverHttp(server.url, ballotsOf(votingTokens[0]!, { c1: 'agree', c2: 'agree' }));
+    const checkin = await openMeetingForCheckin(server.url, 3);
     const closed = await openMeetingForCheckin(server.url, 2);
     const closedTokens = await checkInAll(server.url, { ...closed, slips: closed.slips.slice(0, 1) });
-    await closed.org.call('POST', `/api/meetings/${closed.meetingId}/transition`, { to: 'voting' });
-    await castOverHttp(server.url, closedTokens[0]!.token, { c1: 'disagree', c2: 'abstain' });
+    await castOverHttp(server.url, ballotsOf(closedTokens[0]!, { c1: 'disagree', c2: 'abstain' }));
     await closed.org.call('POST', `/api/polls/${closed.pollId}/transition`, { to: 'closed' });
     await closed.org.call('POST', `/api/polls/${closed.pollId}/transition`, { to: 'published' });
 
@@ -97,7 +96,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       await Promise.all([draft, voting].map((m) => m.org.call('GET', `/api/meetings/${m.meetingId}/voters`)))
     ).flatMap((r) => (r.voters as { id: string }[]).map((v) => v.id));
     // Meetings, polls (draft, voting, published), voters, and the question ids of the polls.
-    const realIds = [draft.meetingId, voting.meetingId, closed.meetingId, draft.pollId, voting.pollId, closed.pollId, ...voterIds, 'c1', 'c2'];
+    const realIds = [draft.meetingId, voting.meetingId, checkin.meetingId, closed.meetingId, draft.pollId, voting.pollId, checkin.pollId, closed.pollId, ...voterIds, 'c1', 'c2'];
 
     const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
     const routes: RouteSpec[] = Object.entries(doc.paths).flatMap(([template, methods]) =>
@@ -112,6 +111,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
 
     // Checked-in voters' codes: slips printed again revoke only the codes of voters not checked in.
     const code = new URL(voting.slips[0]!.link).hash.match(/c=([^&]+)/)![1]!;
+    const checkinCode = new URL(checkin.slips[0]!.link).hash.match(/c=([^&]+)/)![1]!;
     const question = (id: string) => ({ id, type: 'single', title: id, options: ['agree', 'disagree', 'abstain'] });
     const templates = new Map<string, unknown[]>([
       ['POST /api/session', [{ username: 'nobody-here', password: 'wrong password' }]],
@@ -130,13 +130,25 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       ['POST /api/meetings/{id}/slips', [{ voterIds }]],
       ['PUT /api/meetings/{id}/exclusions/{voterId}', [{ reason: 'abroad for a year', approvedBy: 'College committee' }]],
       ['PATCH /api/polls/{id}', [{ title: 'New title', questions: [question('c1')] }]],
-      ['POST /api/polls/{id}/transition', [{ to: 'voting' }]],
+      ['POST /api/polls/{id}/transition', [{ to: 'voting', headCount: 0 }, { to: 'voting', headCount: 2, headCountNote: 'one came late', strike: voterIds.slice(0, 1) }]],
+      ['PUT /api/polls/{id}/declared-not-voted', [{ count: 1 }]],
+      ['PUT /api/meetings/{id}/late-check-in', [{ allowed: true, exposureAccepted: true }]],
       ['PUT /api/polls/{id}/written-opinions/{voterId}', [{ choices: { c1: 'agree', c2: 'disagree' } }]],
       ['PUT /api/polls/{id}/scrutineers', [{ scrutineers: [{ name: 'Zhao', role: 'supervisor' }] }]],
       ['PUT /api/polls/{id}/decisions/{questionId}', [{ step: 'committee_decision', outcome: 'confirmed', decidedBy: 'Branch committee', date: '2026-11-30', note: 'minutes p. 3' }]],
       ['POST /api/checkin/lookup', [{ code }]],
-      ['POST /api/checkin', [{ code, requests: [{ pollId: voting.pollId, group: 'members', blindedMessage: toBase64(randomBytes(256)) }] }]],
-      ['POST /api/ballots', [{ token: votingTokens[1]!.token, choices: { c1: 'agree', c2: 'abstain' } }]],
+      [
+        'POST /api/checkin',
+        [
+          {
+            code: checkinCode,
+            roomCode: checkin.roomCode,
+            requests: ['c1', 'c2'].map((questionId) => ({ pollId: checkin.pollId, group: 'members', questionId, blindedMessage: toBase64(randomBytes(256)) })),
+          },
+        ],
+      ],
+      ['POST /api/checkin/status', [{ checkinId: 'abcdefghijklmnopqrstuvwxyz' }]],
+      ['POST /api/ballots', [{ ballots: ballotsOf(votingTokens[1]!, { c1: 'agree', c2: 'abstain' }) }]],
     ]);
 
     return {
@@ -145,8 +157,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       routes,
       realIds,
       idsByKind: {
-        meeting: [draft.meetingId, voting.meetingId, closed.meetingId],
-        poll: [draft.pollId, voting.pollId, closed.pollId],
+        meeting: [draft.meetingId, voting.meetingId, checkin.meetingId, closed.meetingId],
+        poll: [draft.pollId, voting.pollId, checkin.pollId, closed.pollId],
         voter: voterIds,
         question: ['c1', 'c2'],
       },

@@ -1,15 +1,16 @@
 /**
  * A meeting run against a real server over HTTP, as an organizer and voters would: the organizer
  * creates a meeting with one poll, imports a roster, opens check-in and prints slips; voters
- * check in with the client's own code (blind, finalize, verify) and hold their tokens; then
- * voting opens. Used by the crash, privacy and fuzz tests.
+ * check in with the room code (one blinded request per candidate), voting opens with the head
+ * count, and each voter's device fetches its blind signatures and holds one verified token per
+ * candidate. Used by the crash, privacy and fuzz tests.
  */
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import { blind, finalize, randomNonce } from '../../shared/crypto/blind-rsa.ts';
+import { blind, finalize, parseRsaSpki, randomNonce } from '../../shared/crypto/blind-rsa.ts';
 import { encodeToken, encodeTokenInput, tokenContext } from '../../shared/crypto/token.ts';
-import { fromBase64, toBase64, toBase64Url } from '../../shared/encoding.ts';
-import { checkServedKey, parseVotingFragment, voterSlot, type HeldToken } from '../../shared/protocol/voter-flow.ts';
-import type { Choices } from '../../shared/protocol/poll.ts';
+import { fromBase64, fromHex, toBase64, toBase64Url } from '../../shared/encoding.ts';
+import { parseVotingFragment, servedKeySetFingerprint } from '../../shared/protocol/voter-flow.ts';
+import type { Choice, Choices } from '../../shared/protocol/poll.ts';
 import { signIn, type OrganizerSession } from './child-server.ts';
 
 export const QUESTIONS = [
@@ -17,7 +18,7 @@ export const QUESTIONS = [
   { id: 'c2', type: 'single', title: 'Candidate two', options: ['agree', 'disagree', 'abstain'] },
 ] as const;
 
-/** A ballot for token number `i`: every combination of the two questions appears. */
+/** The answers of voter number `i`: every combination of the two questions appears. */
 export function choicesFor(i: number): Choices {
   const options = QUESTIONS[0].options;
   return { c1: options[i % 3]!, c2: options[Math.floor(i / 3) % 3]! };
@@ -34,9 +35,17 @@ export interface HttpMeeting {
   meetingId: string;
   pollId: string;
   slips: Slip[];
+  roomCode: string;
 }
 
-/** Meeting, poll, roster of `voters`, check-in open, slips printed. */
+/** One token a voter holds: its question, the token and the salt its receipt will use. */
+export interface HttpToken {
+  questionId: string;
+  token: string;
+  salt: string;
+}
+
+/** Meeting, poll, roster of `voters`, check-in open, slips printed, the room code read. */
 export async function openMeetingForCheckin(
   baseUrl: string,
   voters: number,
@@ -48,51 +57,79 @@ export async function openMeetingForCheckin(
   const roster = Array.from({ length: voters }, (_, i) => ({ name: `Voter ${i + 1}`, number: `N${String(i).padStart(5, '0')}` }));
   await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: roster });
   let slips: Slip[] = [];
+  let roomCode = '';
   if ((options.open ?? 'checkin') === 'checkin') {
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
     slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).slips;
+    roomCode = (await org.call('GET', `/api/meetings/${meeting.id}/room-code`)).roomCode;
   }
-  return { org, meetingId: meeting.id, pollId: poll.id, slips };
+  return { org, meetingId: meeting.id, pollId: poll.id, slips, roomCode };
 }
 
 /**
- * Checks in every slip (`concurrency` at once) and returns one token per voter, in slip order.
- * The client's own steps (shared/protocol/voter-flow.ts) minus its per-voter lookup and key
- * download: the poll's key is fetched and checked against the slips' fingerprint once, then each
- * voter blinds, sends one check-in request, finalizes and verifies. A third of the requests, so
- * hundreds of voters check in within seconds.
+ * Checks in every slip (`concurrency` at once), opens voting with the head count, and returns one
+ * list of tokens per voter, in slip order. The client's own steps (shared/protocol/voter-flow.ts)
+ * minus its per-voter lookup and key download: the keys are fetched and checked against the
+ * slips' key set fingerprint once; each voter blinds one request per key and checks in; after the
+ * opening each fetches its signatures, finalizes and verifies.
  */
-export async function checkInAll(baseUrl: string, meeting: HttpMeeting, concurrency = 4): Promise<HeldToken[]> {
+export async function checkInAll(baseUrl: string, meeting: HttpMeeting, concurrency = 4): Promise<HttpToken[][]> {
   const api = createVoterApi(baseUrl);
   const { slips, pollId } = meeting;
-  const served = (await api.meeting(meeting.meetingId)).polls.find((p) => p.id === pollId)!.keys[0]!;
-  const key = checkServedKey(served, parseVotingFragment(new URL(slips[0]!.link).hash).fingerprints);
-  const context = tokenContext(pollId, served.group);
-  const tokens: HeldToken[] = new Array(slips.length);
+  const view = await api.meeting(meeting.meetingId);
+  if (servedKeySetFingerprint(view) !== parseVotingFragment(new URL(slips[0]!.link).hash).keySetFingerprint) throw new Error('key set mismatch');
+  const keys = view.polls.find((p) => p.id === pollId)!.keys.map((k) => ({ ...k, publicKey: parseRsaSpki(fromBase64(k.spki)) }));
+  const pending: { checkinId: string; requests: { key: (typeof keys)[number]; nonce: Uint8Array; inverse: Uint8Array }[] }[] = new Array(slips.length);
   let next = 0;
-  const worker = async () => {
+  const checkIn = async () => {
     while (next < slips.length) {
       const index = next++;
       const code = parseVotingFragment(new URL(slips[index]!.link).hash).code!;
-      const nonce = randomNonce();
-      const input = encodeTokenInput({ nonce, context, keyId: key.keyId });
-      const blinded = blind(key.publicKey, input);
-      const { signatures } = await api.checkin(code, [{ pollId, group: served.group, blindedMessage: toBase64(blinded.blindedMessage) }]);
-      const signature = finalize(key.publicKey, input, fromBase64(signatures[0]!.blindSignature), blinded.inverse);
-      const token = encodeToken({ nonce, context, keyId: key.keyId, authenticator: signature });
-      tokens[index] = { voter: voterSlot(code), pollId, group: served.group, token: toBase64Url(token) };
+      const requests = keys.map((key) => {
+        const nonce = randomNonce();
+        const input = encodeTokenInput({ nonce, context: tokenContext(pollId, key.group, key.questionId), keyId: fromHex(key.keyId) });
+        return { key, nonce, ...blind(key.publicKey, input) };
+      });
+      const answer = await api.checkin(
+        code,
+        meeting.roomCode,
+        requests.map((r) => ({ pollId, group: r.key.group, questionId: r.key.questionId, blindedMessage: toBase64(r.blindedMessage) })),
+      );
+      pending[index] = { checkinId: answer.checkinId, requests };
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, checkIn));
+  await meeting.org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: slips.length });
+  const tokens: HttpToken[][] = new Array(slips.length);
+  next = 0;
+  const collect = async () => {
+    while (next < slips.length) {
+      const index = next++;
+      const { checkinId, requests } = pending[index]!;
+      const status = await api.checkinStatus(checkinId);
+      const signatures = status.polls[0]!.signatures!;
+      tokens[index] = requests.map(({ key, nonce, inverse }) => {
+        const fields = { nonce, context: tokenContext(pollId, key.group, key.questionId), keyId: fromHex(key.keyId) };
+        const blindSignature = fromBase64(signatures.find((s) => s.questionId === key.questionId)!.blindSignature);
+        const authenticator = finalize(key.publicKey, encodeTokenInput(fields), blindSignature, inverse);
+        return { questionId: key.questionId, token: toBase64Url(encodeToken({ ...fields, authenticator })), salt: toBase64(randomNonce()) };
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, collect));
   return tokens;
 }
 
+/** The ballots of one voter's submission: each token with its answer. */
+export const ballotsOf = (tokens: readonly HttpToken[], choices: Choices) =>
+  tokens.map((t) => ({ token: t.token, salt: t.salt, answer: choices[t.questionId] as Choice }));
+
 /** POST /api/ballots exactly as the voter's client sends it (no cookie, JSON only). */
-export function castOverHttp(baseUrl: string, token: string, choices: Choices, signal?: AbortSignal) {
+export function castOverHttp(baseUrl: string, ballots: { token: string; salt: string; answer: Choice }[], signal?: AbortSignal) {
   return fetch(`${baseUrl}/api/ballots`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, choices }),
+    body: JSON.stringify({ ballots }),
     ...(signal ? { signal } : {}),
   });
 }

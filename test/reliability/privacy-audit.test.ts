@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { runDemo } from '../../server/cli/demo.ts';
 import { databaseFile } from '../../server/config.ts';
-import { fromBase64, fromBase64Url, toHex } from '../../shared/encoding.ts';
+import { fromBase64, fromBase64Url, fromHex, toHex } from '../../shared/encoding.ts';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { castWithToken, checkInVoter, memoryStore, parseVotingFragment } from '../../shared/protocol/voter-flow.ts';
+import type { BundleV2 as Bundle } from '../../shared/protocol/bundle.ts';
+import { castPoll, checkInVoter, collectTokens, memoryStore, parseVotingFragment, voterSlot } from '../../shared/protocol/voter-flow.ts';
 import type { PollKind } from '../../shared/tally/rules.ts';
 import { createOrganizerAccount, startChildServer, type ChildServer } from './child-server.ts';
 import { choicesFor, openMeetingForCheckin } from './meeting-over-http.ts';
@@ -84,6 +84,8 @@ async function demo(kind: PollKind, voters: number): Promise<DemoRun> {
 
 const openReadOnly = (dataDir: string) => new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
 const tokensOf = (bundle: Bundle) => bundle.ballots.map((b) => fromBase64Url(b.token));
+const secretsOf = (bundle: Bundle) =>
+  bundle.ballots.map((b) => ({ token: fromBase64Url(b.token), receipt: fromHex(b.receipt), ...(b.salt ? { salt: fromBase64(b.salt) } : {}) }));
 
 const KINDS: [PollKind, number][] = [
   ['generic', 12],
@@ -97,7 +99,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('privacy audit of the database after a full demo meeting', () => {
-  it.each(KINDS)('%s: ballots hold only nonce, poll, token and choices, WITHOUT ROWID; the sign-in sheet holds no time', (kind) => {
+  it.each(KINDS)('%s: ballots hold only nonce, poll, key, token, salt and answer, WITHOUT ROWID; the sign-in sheet holds no time', (kind) => {
     const run = demos.get(kind)!;
     const db = openReadOnly(run.dataDir);
     try {
@@ -113,11 +115,11 @@ describe('privacy audit of the database after a full demo meeting', () => {
     }
   });
 
-  it.each(KINDS)('%s: no other table holds a token, a nonce, a receipt or the hash of one', (kind) => {
+  it.each(KINDS)('%s: no other table holds a token, a nonce, a receipt, a salt or the hash of one', (kind) => {
     const run = demos.get(kind)!;
     const db = openReadOnly(run.dataDir);
     try {
-      expect(secretsOutsideBallots(db, ballotNeedles(tokensOf(run.bundle)))).toEqual([]);
+      expect(secretsOutsideBallots(db, ballotNeedles(secretsOf(run.bundle)))).toEqual([]);
     } finally {
       db.close();
     }
@@ -149,7 +151,7 @@ describe('privacy audit of the database after a full demo meeting', () => {
 
   it.each(KINDS)('%s: nothing written to the console names a token, nonce or receipt, and nothing is written per ballot', (kind) => {
     const run = demos.get(kind)!;
-    const needles = ballotNeedles(tokensOf(run.bundle));
+    const needles = ballotNeedles(secretsOf(run.bundle));
     expect(linesNamingSecrets([...run.narrative, ...run.console], needles)).toEqual([]);
     expect(run.console.length).toBeLessThan(run.bundle.ballots.length);
   });
@@ -165,7 +167,7 @@ describe('privacy audit of the real server process over a whole meeting', () => 
     const dataDir = join(workDir, 'child');
     createOrganizerAccount(dataDir);
     server = await startChildServer(dataDir);
-    const { org, meetingId, pollId, slips } = await openMeetingForCheckin(server.url, 10);
+    const { org, pollId, slips, roomCode } = await openMeetingForCheckin(server.url, 10);
 
     // Every secret that crosses the wire, recorded by the voter's own HTTP client.
     const secrets: Needle[] = [];
@@ -175,9 +177,10 @@ describe('privacy audit of the real server process over a whole meeting', () => 
       const answer = (await response.clone().json()) as any;
       if (sent.code) secrets.push(...textNeedles('voting code', sent.code));
       for (const r of sent.requests ?? []) secrets.push(...encodings('blinded message', fromBase64(r.blindedMessage)));
-      for (const s of answer.signatures ?? []) secrets.push(...encodings('blind signature', fromBase64(s.blindSignature)));
-      if (sent.token) secrets.push(...encodings('token', fromBase64Url(sent.token)));
-      if (answer.receipt) secrets.push(...textNeedles('receipt', answer.receipt));
+      if (answer.checkinId) secrets.push(...textNeedles('blind check-in id', answer.checkinId));
+      for (const p of answer.polls ?? []) for (const s of p.signatures ?? []) secrets.push(...encodings('blind signature', fromBase64(s.blindSignature)));
+      for (const b of sent.ballots ?? []) secrets.push(...encodings('token', fromBase64Url(b.token)), ...encodings('salt', fromBase64(b.salt)));
+      for (const r of answer.receipts ?? []) secrets.push(...textNeedles('receipt', r.receipt), ...encodings('receipt signature', fromBase64(r.signature)));
       return response;
     };
     const api = createVoterApi(server.url, recordingFetch);
@@ -187,10 +190,11 @@ describe('privacy audit of the real server process over a whole meeting', () => 
     for (const slip of slips.slice(0, 8)) {
       const link = parseVotingFragment(new URL(slip.link).hash);
       const store = memoryStore();
-      devices.push({ store, token: (await checkInVoter(api, store, link.code!, link.fingerprints)).tokens[0]! });
+      devices.push({ store, voter: voterSlot(link.code!), meeting: (await checkInVoter(api, store, link.code!, roomCode, link.keySetFingerprint!)).meeting });
     }
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'voting' });
-    for (const [i, device] of devices.entries()) await castWithToken(api, device.store, device.token, choicesFor(i));
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 8 });
+    for (const device of devices) await collectTokens(api, device.store, device.voter, device.meeting);
+    for (const [i, device] of devices.entries()) await castPoll(api, device.store, device.voter, device.meeting.polls[0]!, device.meeting.signer, choicesFor(i));
     const linesWhileVoting = server.lines.slice(linesBeforeCheckin);
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)) as Bundle;
@@ -198,7 +202,7 @@ describe('privacy audit of the real server process over a whole meeting', () => 
     expect(stop.code).toBe(0);
 
     expect(linesWhileVoting).toEqual([]);
-    const allSecrets = [...secrets, ...ballotNeedles(tokensOf(bundle))];
+    const allSecrets = [...secrets, ...ballotNeedles(secretsOf(bundle))];
     expect(linesNamingSecrets(server.lines.map((l) => l.text), allSecrets)).toEqual([]);
     const db = openReadOnly(dataDir);
     try {
@@ -208,11 +212,11 @@ describe('privacy audit of the real server process over a whole meeting', () => 
       // Blinded messages and blind signatures are the sign-in sheet's by design; nothing else may appear outside ballots.
       const notOnTheSheet = allSecrets.filter((n) => !/^blind/.test(n.label));
       expect(secretsOutsideBallots(db, notOnTheSheet)).toEqual([]);
-      expect(auditPerVoterActs(db, { ballots: 8, checkIns: 8 })).toEqual([]);
+      expect(auditPerVoterActs(db, { ballots: 16, checkIns: 8 })).toEqual([]);
     } finally {
       db.close();
     }
-    expect(bundle.ballots).toHaveLength(8);
+    expect(bundle.ballots).toHaveLength(16);
   });
 });
 
@@ -221,7 +225,7 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
   let needles: Needle[];
   beforeAll(() => {
     run = demos.get('generic')!;
-    needles = ballotNeedles(tokensOf(run.bundle));
+    needles = ballotNeedles(secretsOf(run.bundle));
   });
 
   /** A writable copy of the demo's database, changed by `plant`, checked by `check`. */
@@ -237,7 +241,7 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
       db.close();
     }
   }
-  const firstReceipt = () => toHex(sha256(tokensOf(run.bundle)[0]!));
+  const firstReceipt = () => run.bundle.ballots[0]!.receipt;
 
   it('a created_at column on ballots, a ballots table with a rowid, a trigger copying ballots', () => {
     expect(planted((db) => db.exec('ALTER TABLE ballots ADD COLUMN created_at TEXT'), ballotsShape)).toEqual([expect.stringMatching(/created_at/)]);
@@ -259,8 +263,9 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
   });
 
   it('a time on the sign-in sheet or in a ballot', () => {
-    expect(planted((db) => db.exec('ALTER TABLE issuances ADD COLUMN issued_at INTEGER'), issuancesShape)).not.toEqual([]);
-    expect(planted((db) => db.exec(`UPDATE ballots SET choices = '{"at":"2026-11-30T09:15:02Z"}' `), timeLikeValues)).not.toEqual([]);
+    expect(planted((db) => db.exec('ALTER TABLE checkins ADD COLUMN checked_in_at INTEGER'), issuancesShape)).not.toEqual([]);
+    expect(planted((db) => db.exec('ALTER TABLE issuance_requests ADD COLUMN signed_at INTEGER'), issuancesShape)).not.toEqual([]);
+    expect(planted((db) => db.exec(`UPDATE ballots SET answer = '{"at":"2026-11-30T09:15:02Z"}' `), timeLikeValues)).not.toEqual([]);
   });
 
   it('a receipt or a token kept in another table, also inside the bundle beside its ballots', () => {
@@ -273,6 +278,12 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
         (db) => secretsOutsideBallots(db, needles),
       ),
     ).toEqual([expect.stringMatching(/cast_log.receipt holds the receipt of ballot 0/)]);
+    expect(
+      planted(
+        (db) => db.prepare(`UPDATE checkins SET approved_by = ? WHERE rowid = (SELECT min(rowid) FROM checkins)`).run(run.bundle.ballots[0]!.salt!),
+        (db) => secretsOutsideBallots(db, needles),
+      ),
+    ).toEqual([expect.stringMatching(/checkins.approved_by holds the salt of ballot 0/)]);
     expect(
       planted(
         (db) => db.prepare(`UPDATE audit_log SET details = ? WHERE seq = 1`).run(JSON.stringify({ token: run.bundle.ballots[0]!.token })),

@@ -4,14 +4,14 @@
  * of log lines. Each returns what it found wrong, so a test asserts an empty list and the same
  * functions can be shown to catch a planted leak (privacy-audit.test.ts does both).
  *
- *   ballotsShape      ballots has exactly nonce, poll_id, token, choices (hidden columns included),
- *                     candidate_comments exactly id, poll_id, question_id, text; both are
- *                     WITHOUT ROWID, and no trigger anywhere could copy a ballot elsewhere
- *   issuancesShape    the sign-in sheet has exactly poll_id, group, voter_id, blinded_message,
- *                     blind_signature: no time
- *   timeLikeValues    no cell of ballots or issuances looks like a date or an epoch time
+ *   ballotsShape      ballots has exactly nonce, poll_id, key_id, token, salt, answer (hidden
+ *                     columns included), candidate_comments exactly id, poll_id, question_id,
+ *                     text; both are WITHOUT ROWID, and no trigger anywhere could copy a ballot
+ *   issuancesShape    the sign-in sheet (checkins, issuance_requests) has exactly its columns:
+ *                     who, which poll and key, the blinded request and its signature; no time
+ *   timeLikeValues    no cell of ballots or of the sign-in sheet looks like a date or an epoch time
  *   secretsOutsideBallots  no other table (nor the bundle, apart from its list of ballots) holds a
- *                     token, a nonce, a receipt, or the SHA-256 of one, in any usual encoding
+ *                     token, a nonce, a receipt, a salt, or the SHA-256 of one, in any usual encoding
  *   auditPerVoterActs no audit action is as frequent as ballots or check-ins, and none names one
  *   linesNamingSecrets  no log line holds any of the secrets
  */
@@ -19,8 +19,12 @@ import type Database from 'better-sqlite3';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toBase64, toBase64Url, toHex, utf8 } from '../../shared/encoding.ts';
 
-export const BALLOT_COLUMNS = ['nonce', 'poll_id', 'token', 'choices'];
-export const ISSUANCE_COLUMNS = ['poll_id', 'group', 'voter_id', 'blinded_message', 'blind_signature'];
+export const BALLOT_COLUMNS = ['nonce', 'poll_id', 'key_id', 'token', 'salt', 'answer'];
+/** The sign-in sheet: its tables and their exact columns. */
+export const SIGN_IN_SHEET: Record<string, string[]> = {
+  checkins: ['poll_id', 'voter_id', 'checkin_id', 'state', 'late', 'approved_by'],
+  issuance_requests: ['key_id', 'voter_id', 'blinded_message', 'blind_signature'],
+};
 
 const columnsOf = (db: Database.Database, table: string) =>
   (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map((c) => c.name);
@@ -45,8 +49,10 @@ export function ballotsShape(db: Database.Database): string[] {
 }
 
 export function issuancesShape(db: Database.Database): string[] {
-  const columns = columnsOf(db, 'issuances');
-  return columns.join() === ISSUANCE_COLUMNS.join() ? [] : [`issuances has columns ${columns.join(', ')}; only ${ISSUANCE_COLUMNS.join(', ')} may be there`];
+  return Object.entries(SIGN_IN_SHEET).flatMap(([table, allowed]) => {
+    const columns = columnsOf(db, table);
+    return columns.join() === allowed.join() ? [] : [`${table} has columns ${columns.join(', ')}; only ${allowed.join(', ')} may be there`];
+  });
 }
 
 const DATE_TEXT = /\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}/;
@@ -54,7 +60,7 @@ const isEpochLike = (n: number) => (n >= 1e9 && n < 1e10) || (n >= 1e12 && n < 1
 
 export function timeLikeValues(db: Database.Database): string[] {
   const problems: string[] = [];
-  for (const table of ['ballots', 'issuances']) {
+  for (const table of ['ballots', ...Object.keys(SIGN_IN_SHEET)]) {
     for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
       for (const [column, value] of Object.entries(row)) {
         if ((typeof value === 'number' || typeof value === 'bigint') && isEpochLike(Number(value))) problems.push(`${table}.${column} holds ${value}, an epoch time?`);
@@ -72,23 +78,31 @@ export interface Needle {
   bytes?: Buffer;
 }
 
+/** A published ballot's secrets: its token bytes, its receipt, and its salt when shown. */
+export interface BallotSecrets {
+  token: Uint8Array;
+  receipt: Uint8Array;
+  salt?: Uint8Array;
+}
+
 /**
- * Every way a ballot's secrets might be written down: the token, its nonce, its receipt
- * (SHA-256 of the token), the SHA-256 of the nonce and of the receipt's text; as raw bytes, hex
- * (either case), base64 and base64url. Prefixes of 16 bytes are enough to name one and cannot
- * match by chance.
+ * Every way a ballot's secrets might be written down: the token, its nonce, its receipt, its
+ * salt, the SHA-256 of the token (the v1 receipt), of the nonce and of the receipt's text; as raw
+ * bytes, hex (either case), base64 and base64url. Prefixes of 16 bytes are enough to name one and
+ * cannot match by chance.
  */
-export function ballotNeedles(tokens: readonly Uint8Array[]): Needle[] {
+export function ballotNeedles(ballots: readonly BallotSecrets[]): Needle[] {
   const needles: Needle[] = [];
-  tokens.forEach((token, i) => {
+  ballots.forEach(({ token, receipt, salt }, i) => {
     const nonce = token.slice(2, 34);
-    const receipt = sha256(token);
     const values: [string, Uint8Array][] = [
       ['token', token],
       ['nonce', nonce],
       ['receipt', receipt],
+      ['hash of the token', sha256(token)],
       ['hash of the nonce', sha256(nonce)],
       ['hash of the receipt text', sha256(utf8(toHex(receipt)))],
+      ...(salt ? ([['salt', salt]] as [string, Uint8Array][]) : []),
     ];
     for (const [what, value] of values) needles.push(...encodings(`${what} of ballot ${i}`, value));
   });

@@ -174,6 +174,13 @@ describe('activist and development-object opinion ballots', () => {
     const fewer = tally({ kind: 'activist_confirmation' }, [graded('p')], ballots.slice(1), { expected: 15, present: 10 }).questions[0]!;
     expect(fewer.verdict).toBe('indicator_not_met');
   });
+  it('protocol v2: 不了解 counts as a ballot for the base "ballots" but not as a grade given', () => {
+    const withAbstain: Question = { id: 'p', type: 'single', title: 'p', options: ['good', 'fairly_good', 'average', 'poor', 'abstain'] };
+    const ballots = [...many(5, 'p', 'good'), ...many(2, 'p', 'poor'), ...many(3, 'p', 'abstain'), ...many(4, 'q', 'good')];
+    const q = tally({ kind: 'activist_confirmation', topGrade: { base: 'ballots' } }, [withAbstain, { ...withAbstain, id: 'q' }], ballots, { expected: 12, present: 10 }).questions[0]!;
+    // Ballots answering p: 10 (the four on q are not p's): 5 of 10 is not more than half.
+    expect(q).toMatchObject({ topGrade: { grade: 'good', votes: 5, of: 7 }, threshold: 6, thresholdBase: { base: 'ballots', value: 10 }, verdict: 'indicator_not_met' });
+  });
   it('attendance below half fails the indicator even with every vote 好', () => {
     const q = tally({ kind: 'development_object_confirmation' }, [graded('p')], many(5, 'p', 'good'), { expected: 10, present: 5 }).questions[0]!;
     expect(q).toMatchObject({ verdict: 'indicator_not_met', quorumMet: false });
@@ -292,6 +299,19 @@ describe('democratic_appraisal', () => {
     expect(byId.m4).toMatchObject({ verdict: 'over_cap', rank: 4, grade: 'excellent' });
     expect(byId.m4!.explanation!.zh).toMatch(/线下/);
     expect(byId.m5).toMatchObject({ verdict: 'qualified' });
+  });
+
+  it('protocol v2: an abstention (不了解) is a ballot but not a grade, so it is not in the base of the median', () => {
+    const withAbstain = (id: string): Question => ({ id, type: 'single', title: id, options: [...grades, 'abstain'] });
+    // One ballot per member (v2: each ballot answers one question). m1: 优秀 3, 合格 2, 不了解 5 →
+    // 3 of the 5 grades given is more than half: 优秀 (counting the abstentions it would be 合格 at best).
+    const ballots: Choices[] = [...many(3, 'm1', 'excellent'), ...many(2, 'm1', 'qualified'), ...many(5, 'm1', 'abstain'), ...many(4, 'm2', 'qualified')];
+    const result = tally({ kind: 'democratic_appraisal' }, [withAbstain('m1'), withAbstain('m2')], ballots, { expected: 10, present: 10 });
+    expect(result.questions.map((q) => [q.id, q.grade, q.counts.abstain])).toEqual([
+      ['m1', 'excellent', 5],
+      ['m2', 'qualified', 0],
+    ]);
+    expect(result.questions[0]!.explanation!.zh).toMatch(/超过 5 票的半数/);
   });
 
   it('a tie across the 优秀 line is reported as a tie', () => {

@@ -27,6 +27,7 @@ import { blindSign, generateIssuingKey, nodePssVerifier, nodePssVerifierParallel
 
 const POLL = 'poll-2024-agm';
 const GROUP = 'members';
+const QUESTION = 'cand-1';
 const verifiers: [string, PssVerifier][] = [
   ['node:crypto', nodePssVerifier],
   ['node:crypto on the thread pool', nodePssVerifierParallel],
@@ -34,9 +35,9 @@ const verifiers: [string, PssVerifier][] = [
 ];
 
 /** What a voter's client does: blind the token input, have it signed, unblind. */
-function issueToken(key: IssuingKey, pollId: string, group: string, keyId = tokenKeyId(key.spki)): Uint8Array {
+function issueToken(key: IssuingKey, pollId: string, group: string, keyId = tokenKeyId(key.spki), questionId = QUESTION): Uint8Array {
   const pk = parseRsaSpki(key.spki);
-  const fields = { nonce: randomNonce(), context: tokenContext(pollId, group), keyId };
+  const fields = { nonce: randomNonce(), context: tokenContext(pollId, group, questionId), keyId };
   const input = encodeTokenInput(fields);
   const { blindedMessage, inverse } = blind(pk, input);
   const authenticator = finalize(pk, input, blindSign(key.privateKeyPkcs8, key.spki, blindedMessage), inverse);
@@ -60,6 +61,16 @@ const flip = (bytes: Uint8Array, index: number): Uint8Array => {
   return copy;
 };
 
+describe('the token context', () => {
+  it('is SHA-256 over the framed label, poll, group and question: no two different triples share it', async () => {
+    const { createHash } = await import('node:crypto');
+    const framed = (...parts: string[]) => Buffer.concat(parts.flatMap((p) => [Buffer.from([0, 0, 0, Buffer.byteLength(p)]), Buffer.from(p)]));
+    expect(toHex(tokenContext('p', 'g', 'q'))).toBe(createHash('sha256').update(framed('anon-ballot/v2/token-context', 'p', 'g', 'q')).digest('hex'));
+    // Without lengths "ab"+"c" and "a"+"bc" would collide; with them they do not.
+    expect(toHex(tokenContext('p', 'ab', 'c'))).not.toBe(toHex(tokenContext('p', 'a', 'bc')));
+  });
+});
+
 describe('ballot tokens', () => {
   let key: IssuingKey;
   let otherKey: IssuingKey;
@@ -70,15 +81,15 @@ describe('ballot tokens', () => {
     key = generateIssuingKey();
     otherKey = generateIssuingKey();
     token = issueToken(key, POLL, GROUP);
-    expected = { keyId: tokenKeyId(key.spki), spki: key.spki, context: tokenContext(POLL, GROUP) };
+    expected = { keyId: tokenKeyId(key.spki), spki: key.spki, context: tokenContext(POLL, GROUP, QUESTION) };
   });
 
   it('has the documented layout', () => {
     expect(TOKEN_INPUT_LENGTH).toBe(98);
     expect(AUTHENTICATOR_LENGTH).toBe(256);
     expect(token.length).toBe(TOKEN_LENGTH);
-    expect(toHex(token.subarray(0, 2))).toBe('0002');
-    expect(toHex(token.subarray(34, 66))).toBe(toHex(tokenContext(POLL, GROUP)));
+    expect(toHex(token.subarray(0, 2))).toBe('ba11');
+    expect(toHex(token.subarray(34, 66))).toBe(toHex(tokenContext(POLL, GROUP, QUESTION)));
     expect(toHex(token.subarray(66, 98))).toBe(toHex(tokenKeyId(key.spki)));
     expect(keyFingerprint(tokenKeyId(key.spki))).toBe(toHex(tokenKeyId(key.spki)).slice(0, 16));
   });
@@ -103,10 +114,14 @@ describe('ballot tokens', () => {
     await expectCode(() => checkToken(new Uint8Array(0), expected, nodePssVerifier), 'token_length');
   });
 
-  it('rejects an unknown token type', async () => {
+  it('rejects an unknown token type, and a v1 token (0x0002) where v2 is expected', async () => {
     const wrongType = token.slice();
     wrongType[1] = 0x03;
     await expectCode(() => decodeToken(wrongType), 'token_type');
+    const v1 = token.slice();
+    v1.set([0x00, 0x02], 0);
+    await expectCode(() => decodeToken(v1), 'token_type');
+    expect(decodeToken(v1, 0x0002).nonce).toEqual(v1.subarray(2, 34));
     await expectCode(() => checkToken(flip(token, 0), expected, nodePssVerifier), 'token_type');
   });
 
@@ -116,9 +131,10 @@ describe('ballot tokens', () => {
     await expectCode(() => checkToken(flip(token, 70), expected, nodePssVerifier), 'token_key_id');
   });
 
-  it('rejects a token spent in another poll or for another voter group', async () => {
+  it('rejects a token spent in another poll, for another voter group or for another question', async () => {
     await expectCode(() => checkToken(issueToken(key, 'another-poll', GROUP), expected, nodePssVerifier), 'token_context');
     await expectCode(() => checkToken(issueToken(key, POLL, 'observers'), expected, nodePssVerifier), 'token_context');
+    await expectCode(() => checkToken(issueToken(key, POLL, GROUP, tokenKeyId(key.spki), 'cand-2'), expected, nodePssVerifier), 'token_context');
     await expectCode(() => checkToken(flip(token, 40), expected, nodePssVerifier), 'token_context');
   });
 

@@ -1,15 +1,23 @@
 /**
- * One ballot paper: every question of a poll, as on the printed ballot. A `single` question is
- * a row of big radio buttons (同意 / 不同意 / 弃权 for a candidate); an `approval` question is a
- * list of check boxes with a running "chosen x of k" that stops at k; a `score` question is a
- * card per candidate with a number stepper (− / field / +) and a slider for each criterion,
- * the scale, and a running "x of n scored". The score card also serves the self-evaluation.
+ * One ballot paper: every candidate of a poll the voter holds a ballot for, as on the printed
+ * ballot. A `single` question is a row of big radio buttons (同意 / 不同意 / 弃权, or the grades
+ * and 不了解); an `approval` question is a list of check boxes with a running "chosen x of k"
+ * that stops at k, and its own 弃权（不推荐任何人）; a `score` question is a card per candidate
+ * with a number stepper (− / field / +) and a slider for each criterion, the scale, a running
+ * "x of n scored" and a 不了解 button. Every question needs an answer: abstaining is one of them.
+ * The score card also serves the self-evaluation (without 不了解 and comment).
  */
 import { For, Match, Show, Switch, createUniqueId } from 'solid-js';
-import type { Question, Scores } from '../../../shared/protocol/poll.ts';
+import { ABSTAIN, type Scores } from '../../../shared/protocol/answer.ts';
+import type { Question } from '../../../shared/protocol/poll.ts';
+/**
+ * The presets' label of the abstention on grade ballots (shared/tally/rules.ts ABSTAIN_LABEL),
+ * repeated here: importing rules.ts would bring its zod schemas to the voter's phone.
+ */
+export const ABSTAIN_LABEL = '不了解';
 import { t, type MessageKey } from '../i18n/index.ts';
+import type { ApprovalQuestion, BallotAnswers, Paper } from '../stores/ballot-answers.ts';
 import { filledCount, type ScoreQuestion } from '../stores/scores.ts';
-import type { BallotSlot, VoteSession } from '../stores/vote-session.ts';
 
 const BUILT_IN_LABELS: Record<string, MessageKey> = {
   agree: 'option.agree',
@@ -17,15 +25,20 @@ const BUILT_IN_LABELS: Record<string, MessageKey> = {
   abstain: 'option.abstain',
 };
 
-/** The organizer's label if there is one, our translation of agree / disagree / abstain, else the id. */
+/**
+ * The organizer's label if there is one, our translation of agree / disagree / abstain, else
+ * the id. The presets' own 不了解 (the abstention of grade ballots) is ours too, so it follows
+ * the language.
+ */
 export function optionLabel(question: Question, option: string): string {
   const custom = question.type === 'score' ? question.criterionLabels?.[option] : question.optionLabels?.[option];
+  if (option === ABSTAIN && custom === ABSTAIN_LABEL) return t('score.dontKnow');
   if (custom) return custom;
   const builtIn = BUILT_IN_LABELS[option];
   return builtIn ? t(builtIn) : option;
 }
 
-function SingleQuestion(props: { session: VoteSession; slot: BallotSlot; question: Question & { type: 'single' } }) {
+function SingleQuestion(props: { answers: BallotAnswers; pollId: string; question: Question & { type: 'single' } }) {
   const name = createUniqueId();
   return (
     <fieldset class="question" data-question={props.question.id}>
@@ -33,13 +46,13 @@ function SingleQuestion(props: { session: VoteSession; slot: BallotSlot; questio
       <div class="choices choices-single">
         <For each={props.question.options}>
           {(option) => (
-            <label class="choice">
+            <label class="choice" classList={{ 'choice-abstain': option === ABSTAIN }}>
               <input
                 type="radio"
                 name={name}
                 value={option}
-                checked={props.session.answer(props.slot, props.question) === option}
-                onChange={() => props.session.chooseSingle(props.slot, props.question.id, option)}
+                checked={props.answers.single(props.pollId, props.question) === option}
+                onChange={() => props.answers.chooseSingle(props.pollId, props.question, option)}
               />
               <span>{optionLabel(props.question, option)}</span>
             </label>
@@ -50,9 +63,10 @@ function SingleQuestion(props: { session: VoteSession; slot: BallotSlot; questio
   );
 }
 
-function ApprovalQuestion(props: { session: VoteSession; slot: BallotSlot; question: Question & { type: 'approval' } }) {
+function ApprovalQuestionField(props: { answers: BallotAnswers; pollId: string; question: ApprovalQuestion }) {
   const countId = createUniqueId();
-  const chosen = () => props.session.answer(props.slot, props.question) as string[];
+  const chosen = () => props.answers.approvals(props.pollId, props.question);
+  const abstains = () => props.answers.isAbstain(props.pollId, props.question);
   const full = () => chosen().length >= props.question.maxChoices;
   return (
     <fieldset class="question" data-question={props.question.id} aria-describedby={countId}>
@@ -69,13 +83,22 @@ function ApprovalQuestion(props: { session: VoteSession; slot: BallotSlot; quest
                 type="checkbox"
                 value={option}
                 checked={chosen().includes(option)}
-                disabled={full() && !chosen().includes(option)}
-                onChange={(event) => props.session.toggleApproval(props.slot, props.question, option, event.currentTarget.checked)}
+                disabled={abstains() || (full() && !chosen().includes(option))}
+                onChange={(event) => props.answers.toggleApproval(props.pollId, props.question, option, event.currentTarget.checked)}
               />
               <span>{optionLabel(props.question, option)}</span>
             </label>
           )}
         </For>
+        <label class="choice choice-abstain">
+          <input
+            type="checkbox"
+            value={ABSTAIN}
+            checked={abstains()}
+            onChange={(event) => props.answers.setAbstain(props.pollId, props.question, event.currentTarget.checked)}
+          />
+          <span>{t('approval.abstain')}</span>
+        </label>
       </div>
     </fieldset>
   );
@@ -84,8 +107,9 @@ function ApprovalQuestion(props: { session: VoteSession; slot: BallotSlot; quest
 /**
  * One criterion: its label, − / number field / + (the field is the accessible control: a
  * spin button with the scale), and a slider between the ends of the scale for the thumb,
- * hidden from screen readers since it repeats the field. An unscored criterion has an empty field and a dimmed slider in the middle;
- * − or + starts from the middle, a typed number out of the scale is brought into it on leaving.
+ * hidden from screen readers since it repeats the field. An unscored criterion has an empty
+ * field and a dimmed slider in the middle; − or + starts from the middle, a typed number out of
+ * the scale is brought into it on leaving.
  */
 function ScoreInput(props: { label: string; min: number; max: number; value: number | undefined; describedBy: string; onChange: (value: number | undefined) => void }) {
   const id = createUniqueId();
@@ -148,17 +172,16 @@ function ScoreInput(props: { label: string; min: number; max: number; value: num
 }
 
 /**
- * One candidate's card. `optional`: the voter's own candidacy, which may be left unscored (but
- * not half scored), with a button to clear it. `flag`: after a first try to go on, an
- * unfinished card says so in its count.
+ * One candidate's card. `flag`: after a first try to go on, an unfinished card says so in its
+ * count. `dontKnow`: the ballot's 不了解 button (absent on the self-evaluation), which replaces
+ * the scores and the comment while it is pressed.
  */
 export function ScoreCard(props: {
   question: ScoreQuestion;
   scores: Scores;
   onScore: (criterion: string, value: number | undefined) => void;
-  note?: string | undefined;
-  optional?: boolean;
   flag?: boolean;
+  dontKnow?: { on: boolean; toggle: () => void };
   /** A ballot's per-candidate comment (three evaluations); absent on the self-evaluation. */
   comment?: { text: string; onInput: (text: string) => void };
 }) {
@@ -166,37 +189,44 @@ export function ScoreCard(props: {
   const commentId = createUniqueId();
   const filled = () => filledCount(props.question, props.scores);
   const total = () => props.question.criteria.length;
-  const unfinished = () => filled() < total() && (!props.optional || filled() > 0);
+  const abstains = () => props.dontKnow?.on === true;
   return (
-    <fieldset class="question score-card" data-question={props.question.id}>
+    <fieldset class="question score-card" classList={{ 'score-card-abstain': abstains() }} data-question={props.question.id}>
       <legend>{props.question.title}</legend>
-      <Show when={props.note}>{(note) => <p class="own-note">{note()}</p>}</Show>
-      <p class="approval-count" id={scaleId}>
-        {t('score.scale', { min: props.question.min, max: props.question.max })} ·{' '}
-        <strong classList={{ 'count-missing': props.flag === true && unfinished() }}>{t('score.count', { x: filled(), n: total() })}</strong>
-      </p>
-      <For each={props.question.criteria}>
-        {(criterion) => (
-          <ScoreInput
-            label={optionLabel(props.question, criterion)}
-            min={props.question.min}
-            max={props.question.max}
-            value={props.scores[criterion]}
-            describedBy={scaleId}
-            onChange={(value) => props.onScore(criterion, value)}
-          />
+      {/* First on the card: someone who does not know the candidate need not go past the scores. */}
+      <Show when={props.dontKnow}>
+        {(dontKnow) => (
+          <button type="button" class="button button-secondary button-small dont-know" aria-pressed={dontKnow().on} onClick={() => dontKnow().toggle()}>
+            {t('score.dontKnow')}
+          </button>
         )}
-      </For>
-      <Show when={props.optional && filled() > 0}>
-        <button
-          type="button"
-          class="button button-secondary button-small"
-          onClick={() => props.question.criteria.forEach((criterion) => props.onScore(criterion, undefined))}
-        >
-          {t('score.clear')}
-        </button>
       </Show>
-      <Show when={props.comment}>
+      <Show
+        when={!abstains()}
+        fallback={
+          <p class="abstain-note" id={scaleId}>
+            {t('score.dontKnowOn')}
+          </p>
+        }
+      >
+        <p class="approval-count" id={scaleId}>
+          {t('score.scale', { min: props.question.min, max: props.question.max })} ·{' '}
+          <strong classList={{ 'count-missing': props.flag === true && filled() < total() }}>{t('score.count', { x: filled(), n: total() })}</strong>
+        </p>
+        <For each={props.question.criteria}>
+          {(criterion) => (
+            <ScoreInput
+              label={optionLabel(props.question, criterion)}
+              min={props.question.min}
+              max={props.question.max}
+              value={props.scores[criterion]}
+              describedBy={scaleId}
+              onChange={(value) => props.onScore(criterion, value)}
+            />
+          )}
+        </For>
+      </Show>
+      <Show when={props.comment && !abstains() && props.comment}>
         {(comment) => (
           <div class="comment-field">
             <label class="field-label" for={commentId}>
@@ -221,32 +251,32 @@ export function ScoreCard(props: {
   );
 }
 
-export function BallotQuestions(props: { session: VoteSession; slot: BallotSlot; tried: boolean }) {
+export function BallotQuestions(props: { answers: BallotAnswers; paper: Paper; tried: boolean }) {
+  const pollId = () => props.paper.poll.id;
   return (
-    <For each={props.slot.questions}>
+    <For each={props.paper.questions}>
       {(question) => (
         <Switch>
           <Match when={question.type === 'score' && question}>
-            {(score) => {
-              const optional = () => props.session.mayLeaveOut(props.slot, score());
-              return (
-                <ScoreCard
-                  question={score()}
-                  scores={props.session.scores(props.slot, score())}
-                  onScore={(criterion, value) => props.session.setScore(props.slot, score(), criterion, value)}
-                  note={optional() ? t('score.ownOptional') : undefined}
-                  optional={optional()}
-                  flag={props.tried}
-                  comment={{ text: props.session.comment(props.slot, score()), onInput: (text) => props.session.setComment(props.slot, score(), text) }}
-                />
-              );
-            }}
+            {(score) => (
+              <ScoreCard
+                question={score()}
+                scores={props.answers.scores(pollId(), score())}
+                onScore={(criterion, value) => props.answers.setScore(pollId(), score(), criterion, value)}
+                flag={props.tried}
+                dontKnow={{
+                  on: props.answers.isAbstain(pollId(), score()),
+                  toggle: () => props.answers.setAbstain(pollId(), score(), !props.answers.isAbstain(pollId(), score())),
+                }}
+                comment={{ text: props.answers.comment(pollId(), score().id), onInput: (text) => props.answers.setComment(pollId(), score().id, text) }}
+              />
+            )}
           </Match>
           <Match when={question.type === 'approval' && question}>
-            {(approval) => <ApprovalQuestion session={props.session} slot={props.slot} question={approval()} />}
+            {(approval) => <ApprovalQuestionField answers={props.answers} pollId={pollId()} question={approval()} />}
           </Match>
           <Match when={question.type === 'single' && question}>
-            {(single) => <SingleQuestion session={props.session} slot={props.slot} question={single()} />}
+            {(single) => <SingleQuestion answers={props.answers} pollId={pollId()} question={single()} />}
           </Match>
         </Switch>
       )}

@@ -1,12 +1,21 @@
 /**
- * A receipt's short form with a Copy button. The clipboard API exists only on secure origins
- * (HTTPS or localhost); elsewhere the text is selected and copied with execCommand, and if even
- * that fails it stays selected for the voter to copy by hand. On a shared kiosk there is no Copy
- * button: the next voter would find the receipt on the clipboard.
+ * One poll's receipts: per candidate the short form (first 16 hex digits, grouped by four) and
+ * whether the ballot box's signature over it verified on this device, with one Copy button for
+ * the lot. The clipboard API exists only on secure origins (HTTPS or localhost); elsewhere the
+ * list is selected and copied with execCommand, and if even that fails it stays selected for
+ * the voter to copy by hand. On a shared kiosk there is no Copy button: the next voter would
+ * find the receipts on the clipboard.
  */
-import { createSignal, createUniqueId, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
 import { shortReceipt } from '../format.ts';
+
+export interface ReceiptItem {
+  /** The candidate (question) the ballot was for, with the voter group when the voter rated in two. */
+  title: string;
+  receipt: string;
+  verified: boolean;
+}
 
 function selectContents(element: HTMLElement) {
   const range = document.createRange();
@@ -16,36 +25,44 @@ function selectContents(element: HTMLElement) {
   selection?.addRange(range);
 }
 
-export function ReceiptCard(props: { receipt: string; title?: string | undefined; copyable: boolean }) {
+export function ReceiptCard(props: { pollTitle: string; items: ReceiptItem[]; copyable: boolean }) {
   const [copied, setCopied] = createSignal<'no' | 'yes' | 'manual'>('no');
   const hintId = createUniqueId();
   const titleId = createUniqueId();
-  let code!: HTMLParagraphElement;
+  let list!: HTMLUListElement;
 
   async function copy() {
-    const text = shortReceipt(props.receipt);
+    const text = props.items.map((item) => `${item.title} ${shortReceipt(item.receipt)}`).join('\n');
     try {
       await navigator.clipboard.writeText(text);
       setCopied('yes');
     } catch {
-      selectContents(code);
+      selectContents(list);
       setCopied(document.execCommand('copy') ? 'yes' : 'manual');
     }
   }
 
   return (
-    // Named by its heading, which carries the poll's title when there are several receipts.
+    // Named by its heading, which carries the poll's title.
     <section class="card receipt" aria-labelledby={titleId}>
-      <h2 id={titleId}>
-        {t('done.receipt')}
-        <Show when={props.title}>{(title) => <span class="receipt-poll"> · {title()}</span>}</Show>
-      </h2>
-      <p class="mono receipt-code" ref={code} aria-describedby={hintId}>
-        {shortReceipt(props.receipt)}
-      </p>
+      <h2 id={titleId}>{t('done.receipts', { poll: props.pollTitle })}</h2>
       <p class="hint" id={hintId}>
-        {t('done.receiptHint')}
+        {t('done.receiptsHint')}
       </p>
+      <ul class="plain receipt-list" ref={list} aria-describedby={hintId}>
+        <For each={props.items}>
+          {(item) => (
+            <li class="receipt-item">
+              <span class="receipt-name">{item.title}</span>
+              <span class="mono receipt-code">{shortReceipt(item.receipt)}</span>
+              <span class="receipt-signed" classList={{ 'receipt-unsigned': !item.verified }}>
+                <span aria-hidden="true">{item.verified ? '✓ ' : '✗ '}</span>
+                {t(item.verified ? 'done.signed' : 'done.unsigned')}
+              </span>
+            </li>
+          )}
+        </For>
+      </ul>
       <Show when={props.copyable}>
         <button type="button" class="button button-secondary" onClick={copy}>
           {t('done.copy')}

@@ -7,12 +7,14 @@ import type { CandidateCommentsResponse } from '../../../shared/protocol/api.ts'
 import { createVoterApi } from '../../../shared/protocol/api-client.ts';
 import { tc } from '../comments/messages.ts';
 import { VotingCodeInput } from '../components/voting-code-input.tsx';
+import { errorMessageKey } from '../i18n/errors.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 
 export function CommentsPage() {
   const api = createVoterApi('');
   const [code, setCode] = createSignal('');
   const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  const [error, setError] = createSignal<MessageKey>();
   const [found, setFound] = createSignal<CandidateCommentsResponse['candidacies']>();
 
   async function look(event: SubmitEvent) {
@@ -24,7 +26,8 @@ export function CommentsPage() {
       setFound((await api.candidateComments(code().trim())).candidacies);
     } catch (cause) {
       setFound(undefined);
-      setError(cause instanceof Error ? cause.message : String(cause));
+      // The voter page's sentences: a wrong code, no network, too many tries (never the server's English).
+      setError(errorMessageKey(cause, 'load'));
     } finally {
       setBusy(false);
     }
@@ -47,9 +50,9 @@ export function CommentsPage() {
         </button>
       </form>
       <Show when={error()}>
-        {(message) => (
+        {(key) => (
           <p class="alert" role="alert">
-            {tc('comments.error', { message: message() })}
+            {tc('comments.error', { message: t(key()) })}
           </p>
         )}
       </Show>

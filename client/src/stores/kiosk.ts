@@ -2,12 +2,20 @@
  * Kiosk mode: one shared tablet or PC in a hallway, many voters one after another.
  *
  * `/vote?kiosk=1` turns it on and the tab remembers it (sessionStorage) until `?kiosk=0`. The
- * voter page then starts over for the next voter, wiping what the previous one left, after the
- * done screen's short countdown or after a minute without input on any screen. The last
- * seconds of that minute are shown with an "I'm still here" button (WCAG 2.2.1: a time limit
- * is announced and can be extended with one simple action).
+ * voter page then starts over for the next person after a short countdown on the checked-in and
+ * done screens, or after a minute without input on any screen. The last seconds of that minute
+ * are shown with an "I'm still here" button (WCAG 2.2.1: a time limit is announced and can be
+ * extended with one simple action).
+ *
+ * Protocol v2 checks in before voting opens and signs at the opening, so a kiosk holds the
+ * check-ins of voters who will come back: starting over forgets what the screen showed (the tab
+ * session, the language, receipts) but never a pending check-in or an uncast token, stored under
+ * the voter's slot (a hash of the code) where only that voter's code leads. A voter's slot
+ * empties as they vote: castPoll removes the tokens, and the receipts go with the next start.
  */
 import { createSignal, onCleanup } from 'solid-js';
+import { STORE_PREFIX, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
+import { forgetTabSession } from './vote-session.ts';
 
 const KIOSK_KEY = 'anon-ballot.kiosk';
 
@@ -16,9 +24,22 @@ export const KIOSK_TIMES = Object.freeze({
   idle: 60,
   /** The last seconds of `idle`, during which the warning is shown. */
   warning: 20,
-  /** Seconds the done screen (with the receipt) stays up. */
+  /** Seconds the done screen (with the receipts) stays up. */
   done: 10,
+  /** Seconds the checked-in screen stays up before the next person's turn. */
+  checkedIn: 15,
 });
+
+/**
+ * Between two people at the kiosk: forgets every receipt on it (a kiosk never keeps one for
+ * later, and the board's check must not find one voter's receipts for the next) and the tab's
+ * voter. Pending check-ins and uncast tokens stay: their voters come back to vote.
+ */
+export function forgetBetweenVoters(store: VoterStore) {
+  // voter-flow.ts keeps receipts under `<prefix>receipts:<voter>:<poll>` (see allHeldReceipts).
+  for (const key of store.keys()) if (key.startsWith(`${STORE_PREFIX}receipts:`)) store.remove(key);
+  forgetTabSession();
+}
 
 let remembered: boolean | undefined;
 

@@ -1,89 +1,79 @@
 /**
- * The voter's page as a small state machine over shared/protocol/voter-flow.ts:
+ * One voter's pass through /vote (protocol v2): runs shared/protocol/voter-flow.ts and moves
+ * through the stages of ./voter-machine.ts with what each request answers.
  *
- *   enter-code ─▶ [confirm-keys] ─▶ checking-in ─▶ waiting ─(poll opens)─▶ ballot ⇄ review ─(cast)─▶ next ballot … ─▶ done
- *                                                     └───────── self-evaluation (candidates only, signed) ─────────┘
+ *  - A code (from the slip's link, or typed) is looked up first: nothing is blinded or sent yet.
+ *    A device that already holds something for this code (a check-in, tokens, receipts) simply
+ *    carries on: a kiosk voter coming back to vote types the code again and nothing else.
+ *  - Check-in needs the room code from the projector, and the meeting's key-set fingerprint: a
+ *    link carries it and the page compares it by itself; for a typed code the voter compares it
+ *    with the projector and says so by pressing "they match, check in".
+ *  - While waiting, the page asks only for its check-in's status (collectTokens) every few
+ *    seconds, never the whole meeting, and follows it: to the ballots when voting opens, to
+ *    "your check-in was replaced" when another device checked in with the same code.
+ *  - One paper per poll; the whole poll is cast in one request (castPoll). The same tokens and
+ *    salts are stored, so a retry of the same answers after a lost answer is an identical replay.
  *
- * A voting link carries the code and the key fingerprints in its fragment and checks the keys
- * by itself. A typed code (or a link without usable fingerprints) has nothing to check them
- * against: the page first shows the served fingerprints (confirm-keys) and blinds nothing until
- * the voter says they match the projector. After check-in the page polls the public meeting
- * view and moves on by itself when the organizer opens the vote. One ballot paper per token
- * held (one per poll and voter group); a member's ballot of the three evaluations leaves out
- * their own candidacy.
- *
- * Across a reload the page remembers, in sessionStorage, only the voter slot (a hash of the
- * code), the meeting id, the voter's name and own candidacies: never the code itself. The code
- * stays in memory while the page is open, for a candidate's signed self-evaluation. The tokens
- * are in the VoterStore (localStorage), where voter-flow.ts put them. On a kiosk the page
- * disposes the session after each voter and calls forgetAllVoters().
+ * Across a reload the tab remembers (sessionStorage) the voter slot (a hash of the code), the
+ * meeting, the voter's name, own candidacies, the fingerprint and lost check-ins: never the code,
+ * never a choice. The code stays in memory while the page is open, for a candidate's signed
+ * self-evaluation and for checking in again. Tokens, pending check-ins and receipts are in the
+ * VoterStore (localStorage), where voter-flow.ts put them.
  */
-import { batch, createEffect, createMemo, createSignal, on, onCleanup } from 'solid-js';
-import type { PublicMeetingView, PublicPollView } from '../../../shared/protocol/api.ts';
+import { batch, createMemo, createSignal, onCleanup } from 'solid-js';
+import type { PublicMeetingView } from '../../../shared/protocol/api.ts';
 import type { VoterApi } from '../../../shared/protocol/api-client.ts';
-import type { Choice, Choices, Question } from '../../../shared/protocol/poll.ts';
+import { checkReceiptSignature } from '../../../shared/crypto/receipt.ts';
+import { fromBase64, fromHex } from '../../../shared/encoding.ts';
+import { fail } from '../../../shared/errors.ts';
 import {
-  castWithToken,
+  allHeldTokens,
+  castPoll,
   checkInVoter,
-  heldTokenFingerprint,
-  heldTokens,
-  keysToConfirm,
-  parseVotingFragment,
-  voterSlot,
+  collectTokens,
+  hasPendingCheckin,
   heldReceipts,
-  wipeVoterStore,
-  type HeldToken,
-  type KeysToConfirm,
-  type Receipt,
+  heldTokens,
+  parseVotingFragment,
+  prepareCheckIn,
+  voterSlot,
+  type HeldReceipt,
+  type PreparedCheckIn,
   type VoterStore,
 } from '../../../shared/protocol/voter-flow.ts';
+import { normalizeVotingCode } from '../../../shared/protocol/voting-code.ts';
 import { errorMessageKey } from '../i18n/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import { filledCount, finalScores, isComplete, scoresIn, withScore, type ScoreQuestion } from './scores.ts';
+import { createBallotAnswers, type Paper } from './ballot-answers.ts';
 import { createSelfEvaluation, type OwnCandidacy } from './self-evaluation.ts';
+import { accepts, QUIET, transition, type Stage, type Standing, type VoterEvent } from './voter-machine.ts';
 
-export type VoteView =
-  | 'loading'
-  | 'enter-code'
-  | 'confirm-keys'
-  | 'checking-in'
-  | 'waiting'
-  | 'ballot'
-  | 'review'
-  | 'done'
-  | 'closed'
-  | 'no-ballot'
-  | 'self-evaluation';
-
-/** One ballot paper: a held token, the poll it votes in, and the questions this voter answers. */
-export interface BallotSlot {
-  key: string;
-  held: HeldToken;
-  poll: PublicPollView;
-  /** The poll's questions less, on a member's ballot, the voter's own candidacy. */
-  questions: Question[];
-}
+export type { Paper } from './ballot-answers.ts';
 
 interface SavedSession {
   voter: string;
   meetingId: string;
   voterName: string;
-  /** The keys were confirmed by the voter against the projector (no fingerprints in a link). */
-  typed: boolean;
   ownCandidacies: OwnCandidacy[];
+  /** The key-set fingerprint checked at check-in (by the link, or by the voter against the projector). */
+  fingerprint: string;
+  /** Polls whose check-in from this device was replaced or struck: said until the voter acts. */
+  lost: string[];
+  /** Polls checked in late, waiting for a scrutineer's approval. */
+  late: string[];
 }
 
 const SESSION_KEY = 'anon-ballot.session';
-const RETRYABLE: ReadonlySet<MessageKey> = new Set(['error.network', 'error.generic', 'error.rate_limited']);
 
-const slotKey = (held: { pollId: string; group: string }) => `${held.pollId}|${held.group}`;
+/** Errors after which the same request may simply be sent again. */
+const RETRYABLE: ReadonlySet<MessageKey> = new Set(['error.network', 'error.generic', 'error.server', 'error.rate_limited']);
 
 function loadSession(): SavedSession | undefined {
   try {
-    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as SavedSession | null;
-    // Without the own candidacies a member's ballot could show their own card: ask for the code.
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Partial<SavedSession> | null;
+    // Without the own candidacies the page could offer a ballot on oneself: ask for the code instead.
     return saved && typeof saved.voter === 'string' && typeof saved.meetingId === 'string' && Array.isArray(saved.ownCandidacies)
-      ? saved
+      ? { voterName: '', fingerprint: '', lost: [], late: [], ...saved } as SavedSession
       : undefined;
   } catch {
     return undefined;
@@ -95,60 +85,58 @@ function saveSession(session: SavedSession | undefined) {
     if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
     else sessionStorage.removeItem(SESSION_KEY);
   } catch {
-    // Without sessionStorage a reload asks for the code again; the tokens are still kept.
+    // Without sessionStorage a reload asks for the code again; the store still holds the rest.
   }
 }
 
-/**
- * Kiosk: forgets every voter this device has seen: tokens, pending check-ins and receipts in the
- * VoterStore, and the tab's session. The language and the kiosk setting are not the voter store's.
- */
-export function forgetAllVoters(store: VoterStore) {
-  wipeVoterStore(store);
-  saveSession(undefined);
+/** Forgets which voter this tab showed (kiosk, between voters). */
+export const forgetTabSession = () => saveSession(undefined);
+
+/** Six digits; a phone's Chinese keyboard may type full-width ones (０-９), and people add spaces. */
+export function normalizeRoomCode(text: string): string | undefined {
+  const digits = text.replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[\s-]/g, '');
+  return /^[0-9]{6}$/.test(digits) ? digits : undefined;
 }
 
-/** The choice a question has now; approval questions start as the empty list. */
-function answerOf(question: Question, choices: Choices | undefined) {
-  const value = choices?.[question.id];
-  return question.type === 'single' ? (typeof value === 'string' ? value : undefined) : Array.isArray(value) ? value : [];
-}
+const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
 
 export function createVoteSession(options: { api: VoterApi; store: VoterStore; pollIntervalMs?: number }) {
   const { api, store } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 3000;
-  // Once disposed (the page starting over with another voter), this session neither polls nor
-  // saves itself as the tab's session any more, whatever requests are still in flight.
+  // Once disposed (the page starting over with another voter), nothing answers into this session.
   let disposed = false;
   onCleanup(() => (disposed = true));
 
-  const [stage, setStage] = createSignal<'loading' | 'enter-code' | 'confirm-keys' | 'checking-in' | 'checked-in'>('loading');
+  const [stage, setStage] = createSignal<Stage>('loading');
   const [error, setError] = createSignal<MessageKey>();
+  /** After a retryable failure of a lookup or a reload: the same again (a link's code is not in the field). */
   const [retry, setRetry] = createSignal<() => void>();
   const [announcement, setAnnouncement] = createSignal<MessageKey>();
   const [meeting, setMeeting] = createSignal<PublicMeetingView>();
-  const [tokens, setTokens] = createSignal<HeldToken[]>([]);
-  const [receipts, setReceipts] = createSignal<Receipt[]>([]);
   const [voterName, setVoterName] = createSignal('');
-  const [typed, setTyped] = createSignal(false);
   const [ownCandidacies, setOwnCandidacies] = createSignal<OwnCandidacy[]>([]);
-  const [reviewing, setReviewing] = createSignal(false);
-  const [sending, setSending] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
+  const [fingerprint, setFingerprint] = createSignal('');
+  /**
+   * How the fingerprint of the check-in screen is checked: by the link itself, against the one
+   * this page checked before (checking in again after a lost check-in), or by the voter's eyes.
+   */
+  const [fingerprintFrom, setFingerprintFrom] = createSignal<'link' | 'before' | 'voter'>('voter');
+  const [prepared, setPrepared] = createSignal<PreparedCheckIn>();
+  const [lost, setLost] = createSignal<string[]>([]);
+  const [late, setLate] = createSignal<string[]>([]);
   const [connectionLost, setConnectionLost] = createSignal(false);
-  // The code field's text, kept here so that it is still there after a failed check-in.
+  /** After a cast whose answer never came: the ballots may be in the box, so only the same answers may go again. */
+  const [uncertain, setUncertain] = createSignal(false);
+  // The fields' text, kept here so it is still there after a refusal.
   const [codeText, setCodeText] = createSignal('');
-  // confirm-keys: what the server serves for this code, waiting for the voter's comparison.
-  const [confirming, setConfirming] = createSignal<{ code: string; keys: KeysToConfirm }>();
-  const [keysDiffer, setKeysDiffer] = createSignal(false);
-  // Choices per ballot slot, replaced (not mutated) on every change: a plain signal is enough
-  // here and spares the voter's phone solid-js/store.
-  const [choices, setChoices] = createSignal<Readonly<Record<string, Choices>>>({});
-  /** Per-candidate comments of a score ballot, by slot and question; never stored on the device. */
-  const [comments, setComments] = createSignal<Readonly<Record<string, Readonly<Record<string, string>>>>>({});
-  // The voting code, in memory only, for the self-evaluation; gone after a reload.
+  const [roomCodeText, setRoomCodeText] = createSignal('');
+  // Bumped whenever voter-flow.ts changed the store: tokens, receipts and pending check-ins are read from it.
+  const [storeVersion, setStoreVersion] = createSignal(0);
+  // The voting code, in memory only: for the self-evaluation and for checking in again.
   const [votingCode, setVotingCode] = createSignal<string>();
   let voter = '';
+
+  const answers = createBallotAnswers();
 
   /** Sets the live region; cleared first so the same sentence twice is announced twice. */
   const announce = (key: MessageKey) => {
@@ -156,29 +144,348 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     queueMicrotask(() => setAnnouncement(key));
   };
 
-  const pollOrder = (pollId: string) => meeting()?.polls.findIndex((p) => p.id === pollId) ?? -1;
-  const isOwn = (pollId: string, questionId: string) => ownCandidacies().some((c) => c.pollId === pollId && c.questionId === questionId);
+  function dispatch(event: VoterEvent): boolean {
+    const next = transition(stage(), event);
+    if (next === undefined) return false;
+    setStage(next);
+    return true;
+  }
 
-  /** A member does not score themselves: their own candidacy is not on their members' ballot at all. */
-  const questionsFor = (poll: PublicPollView, group: string) =>
-    poll.questions.filter((q) => !(group === 'members' && q.type === 'score' && isOwn(poll.id, q.id)));
+  const pollOrder = (pollId: string) => meeting()?.polls.findIndex((p) => p.id === pollId) ?? -1;
+  const byMeetingOrder = (a: string, b: string) => pollOrder(a) - pollOrder(b);
+
+  function remember() {
+    const shown = meeting();
+    if (!shown || !voter) return;
+    saveSession({ voter, meetingId: shown.id, voterName: voterName(), ownCandidacies: ownCandidacies(), fingerprint: fingerprint(), lost: lost(), late: late() });
+  }
+
+  // ---- what the device holds ----
+  const receipts = createMemo(() => (storeVersion(), voter ? heldReceipts(store, voter) : []));
+
+  /** The papers still to fill in, one per poll, in the meeting's order; each lists the candidates this device holds a token for. */
+  const papers = createMemo((): Paper[] => {
+    storeVersion();
+    const polls = meeting()?.polls ?? [];
+    return polls.flatMap((poll) => {
+      const tokens = voter ? heldTokens(store, voter, poll.id) : [];
+      if (tokens.length === 0) return [];
+      const questions = poll.questions.filter((q) => tokens.some((t) => t.questionId === q.id));
+      return [{ poll, questions, groups: poll.groups.filter((g) => tokens.some((t) => t.group === g)) }];
+    });
+  });
+  const current = () => papers()[0];
 
   /**
-   * Every ballot this device can still cast, in the meeting's order of polls and each poll's
-   * order of groups. A ballot with nothing left to score (a member whose own candidacy is the
-   * only one) is not a ballot.
+   * The receipts by poll, each checked again here against the installation's key (castPoll
+   * checked it when it arrived; after a reload they come from storage).
    */
-  const slots = createMemo(() => {
-    const polls = meeting()?.polls ?? [];
-    return tokens()
-      .flatMap((held): BallotSlot[] => {
-        const poll = polls.find((p) => p.id === held.pollId);
-        return poll ? [{ key: slotKey(held), held, poll, questions: questionsFor(poll, held.group) }] : [];
-      })
-      .filter((slot) => (slot.poll.phase === 'checkin' || slot.poll.phase === 'voting') && slot.questions.length > 0)
-      .sort((a, b) => pollOrder(a.poll.id) - pollOrder(b.poll.id) || a.poll.groups.indexOf(a.held.group) - b.poll.groups.indexOf(b.held.group));
+  const receiptGroups = createMemo(() => {
+    const shown = meeting();
+    if (!shown) return [];
+    const signer = fromBase64(shown.signer, 'signer');
+    const verified = (r: HeldReceipt) => {
+      try {
+        checkReceiptSignature(fromHex(r.receipt, 'receipt'), fromBase64(r.signature, 'signature'), signer);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const pollIds = [...new Set(receipts().map((r) => r.pollId))].sort(byMeetingOrder);
+    return pollIds.flatMap((pollId) => {
+      const poll = shown.polls.find((p) => p.id === pollId);
+      if (!poll) return [];
+      const order = (questionId: string) => poll.questions.findIndex((q) => q.id === questionId);
+      const items = receipts()
+        .filter((r) => r.pollId === pollId)
+        .sort((a, b) => order(a.questionId) - order(b.questionId) || poll.groups.indexOf(a.group) - poll.groups.indexOf(b.group))
+        .map((r) => ({ ...r, title: poll.questions.find((q) => q.id === r.questionId)?.title ?? r.questionId, verified: verified(r) }));
+      return [{ poll, items }];
+    });
   });
-  const current = () => slots()[0];
+
+  /** Polls this code was issued ballots for on another device (the lookup said so; this device holds nothing). */
+  const [issuedElsewhere, setIssuedElsewhere] = createSignal<string[]>([]);
+  const [waitingNow, setWaitingNow] = createSignal<string[]>([]);
+  /** The lookup found this code checked in (pending) from another device or browser: checking in here cancels that one. */
+  const otherDevice = () => (prepared()?.lookup.polls ?? []).some((p) => p.checkin === 'pending' && !waitingNow().includes(p.pollId));
+
+  /**
+   * Where the device stands now: asks the ballot box for this device's check-in, if it has one
+   * (the small status request; no token is signed before voting opens), and reads the store.
+   */
+  async function standing(): Promise<Standing> {
+    const shown = meeting()!;
+    const collected = await collectTokens(api, store, voter, shown);
+    const cast = [...new Set(heldReceipts(store, voter).map((r) => r.pollId))];
+    const lostNow = union(lost(), collected.lost).filter((p) => !collected.ready.includes(p) && !collected.waiting.includes(p));
+    const part = new Set([...collected.ready, ...collected.waiting, ...cast, ...lostNow]);
+    const lookupPolls = prepared()?.lookup.polls ?? [];
+    const elsewhere = lookupPolls.filter((p) => p.checkin === 'issued' && !part.has(p.pollId)).map((p) => p.pollId);
+    batch(() => {
+      setLost(lostNow);
+      setWaitingNow(collected.waiting);
+      setIssuedElsewhere(elsewhere);
+      setStoreVersion((n) => n + 1);
+    });
+    return {
+      ready: collected.ready,
+      waiting: collected.waiting,
+      lost: lostNow,
+      cast,
+      checkInOpen: lookupPolls.filter((p) => p.checkin !== 'issued' && !part.has(p.pollId)).map((p) => p.pollId),
+    };
+  }
+
+  /** Applies a sync's outcome, with what the voter hears of it. */
+  function settleWith(next: Standing, lostBefore: readonly string[]) {
+    const before = stage();
+    batch(() => {
+      dispatch({ type: 'synced', standing: next });
+      if (next.lost.some((p) => !lostBefore.includes(p))) announce('status.lost');
+      else if (before === 'waiting' && stage() === 'voting') announce('status.votingOpen');
+    });
+    remember();
+  }
+
+  // ---- the few seconds' poll while a check-in waits ----
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling = false;
+  const schedulePoll = (delay = pollIntervalMs) => {
+    clearTimeout(timer);
+    if (!disposed) timer = setTimeout(() => void pollOnce(), delay);
+  };
+  async function pollOnce() {
+    if (disposed) return;
+    // Only a waiting check-in has anything to learn; a request the voter started is never overtaken.
+    if (!voter || !hasPendingCheckin(store, voter) || !QUIET.has(stage()) || polling) return schedulePoll();
+    polling = true;
+    const lostBefore = lost();
+    try {
+      const next = await standing();
+      if (disposed) return;
+      setConnectionLost(false);
+      if (QUIET.has(stage())) settleWith(next, lostBefore);
+    } catch (cause) {
+      if (disposed) return;
+      const key = errorMessageKey(cause, 'load');
+      if (RETRYABLE.has(key)) setConnectionLost(true);
+      else setError(key);
+    } finally {
+      polling = false;
+    }
+    schedulePoll();
+  }
+  // Back to a phone that was locked: ask at once rather than at the next tick.
+  const onVisible = () => document.visibilityState === 'visible' && schedulePoll(0);
+  document.addEventListener('visibilitychange', onVisible);
+  onCleanup(() => {
+    clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisible);
+  });
+
+  // ---- code, lookup, check-in ----
+
+  /**
+   * Looks a code up and carries on from wherever this device stands with it. `expected`: the
+   * fingerprint in the slip's link, or the one this page checked before, checked here against
+   * the served keys; without it the voter compares the fingerprint on the check-in screen.
+   */
+  async function lookUp(code: string, expected: { fingerprint: string; from: 'link' | 'before' } | undefined, event: 'submit-code' | 'check-in-again') {
+    try {
+      normalizeVotingCode(code); // a mistyped code is refused here, before any request
+    } catch (cause) {
+      return setError(errorMessageKey(cause, 'checkin'));
+    }
+    if (!dispatch({ type: event })) return;
+    setError(undefined);
+    try {
+      const ready = await prepareCheckIn(api, code);
+      if (disposed) return;
+      if (expected && ready.keySetFingerprint !== expected.fingerprint)
+        fail('key_mismatch', `the served keys (${ready.keySetFingerprint}) are not the ones on the slip`);
+      voter = voterSlot(code);
+      batch(() => {
+        setVotingCode(code);
+        setPrepared(ready);
+        setMeeting(ready.meeting);
+        setVoterName(ready.voterName);
+        setOwnCandidacies(ready.ownCandidacies);
+        setFingerprint(ready.keySetFingerprint);
+        setFingerprintFrom(expected?.from ?? 'voter');
+        setLate(ready.lookup.polls.filter((p) => p.late).map((p) => p.pollId));
+        if (event === 'check-in-again') setLost([]);
+      });
+      const next = await standing();
+      if (disposed) return;
+      settleWith(next, lost());
+      if (hasPendingCheckin(store, voter)) schedulePoll();
+    } catch (cause) {
+      if (disposed) return;
+      const key = errorMessageKey(cause, 'checkin');
+      batch(() => {
+        setError(key);
+        setRetry(() => (RETRYABLE.has(key) ? () => void lookUp(code, expected, 'submit-code') : undefined));
+        dispatch({ type: 'failed' });
+      });
+    }
+  }
+
+  /** The code form: a typed code. */
+  const submitCode = () => {
+    setRetry(undefined);
+    void lookUp(codeText(), undefined, 'submit-code');
+  };
+
+  /** The voter edits the code: what is sent next is the field, not the retry. */
+  function editCode(text: string) {
+    setCodeText(text);
+    setRetry(undefined);
+  }
+
+  /** "Check in" on the check-in screen: with the room code, under the fingerprint checked by the link or by the voter. */
+  async function sendCheckIn() {
+    const ready = prepared();
+    const code = votingCode();
+    if (!ready || !code || !accepts(stage(), 'send-check-in')) return;
+    const roomCode = normalizeRoomCode(roomCodeText());
+    if (!roomCode) return setError('error.room_code_format');
+    dispatch({ type: 'send-check-in' });
+    setError(undefined);
+    try {
+      await checkInVoter(api, store, code, roomCode, ready.keySetFingerprint, ready);
+      if (disposed) return;
+      const next = await standing();
+      if (disposed) return;
+      batch(() => {
+        setRoomCodeText('');
+        settleWith(next, next.lost);
+      });
+      announce('checkin.done');
+      schedulePoll();
+    } catch (cause) {
+      if (disposed) return;
+      batch(() => {
+        setError(errorMessageKey(cause, 'checkin'));
+        dispatch({ type: 'failed' });
+      });
+    }
+  }
+
+  /** "The fingerprints differ": nothing was sent; the page says what to do. */
+  const keysDiffer = () => dispatch({ type: 'keys-differ' });
+
+  /** Back to the code form (from the check-in screen, the warning, a lost check-in, "no ballot"). */
+  const back = () =>
+    batch(() => {
+      setError(undefined);
+      setRoomCodeText('');
+      dispatch({ type: 'back' });
+    });
+
+  /** A lost check-in: check in again on this device (until voting opens). Without the code in memory, the code form. */
+  function checkInAgain() {
+    const code = votingCode();
+    if (code) return void lookUp(code, fingerprint() ? { fingerprint: fingerprint(), from: 'before' } : undefined, 'check-in-again');
+    batch(() => {
+      setLost([]);
+      remember();
+      back();
+    });
+  }
+
+  /** After a reload: picks up the voter this tab showed, from the store. */
+  async function restore() {
+    const saved = loadSession();
+    if (!saved) return void dispatch({ type: 'no-session' });
+    voter = saved.voter;
+    const holds = hasPendingCheckin(store, voter) || allHeldTokens(store, voter).length > 0 || heldReceipts(store, voter).length > 0;
+    batch(() => {
+      setVoterName(saved.voterName);
+      setOwnCandidacies(saved.ownCandidacies);
+      setFingerprint(saved.fingerprint);
+      setLost(saved.lost);
+      setLate(saved.late);
+    });
+    try {
+      setMeeting(await api.meeting(saved.meetingId));
+      if (disposed) return;
+      const next = await standing();
+      if (disposed) return;
+      const nothing = !holds && next.ready.length + next.waiting.length + next.lost.length + next.cast.length === 0;
+      if (nothing && saved.ownCandidacies.length === 0) {
+        voter = '';
+        saveSession(undefined);
+        return void dispatch({ type: 'no-session' });
+      }
+      settleWith(next, next.lost);
+      schedulePoll();
+    } catch (cause) {
+      if (disposed) return;
+      const key = errorMessageKey(cause, 'load');
+      batch(() => {
+        setError(key);
+        // The tab still knows the voter: try again from the start of the page.
+        setRetry(() => (RETRYABLE.has(key) ? () => void (setStage('loading'), setError(undefined), setRetry(undefined), restore()) : undefined));
+        dispatch({ type: 'failed' });
+      });
+    }
+  }
+
+  /** Reads the voting link, removes it from the address bar and history, and starts. */
+  function start() {
+    const link = parseVotingFragment(location.hash);
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    if (!link.code) return void restore();
+    setStage('enter-code');
+    // A link whose fingerprint is missing or garbled is treated like a typed code: the voter compares.
+    void lookUp(link.code, link.keySetFingerprint ? { fingerprint: link.keySetFingerprint, from: 'link' } : undefined, 'submit-code');
+  }
+
+  // ---- the ballot ----
+  function review(paper: Paper) {
+    const missing = answers.unanswered(paper);
+    if (missing.length === 0) {
+      setError(undefined);
+      dispatch({ type: 'review' });
+    }
+    return missing;
+  }
+
+  const backToBallot = () => {
+    if (uncertain()) return; // the same answers must go again: see `uncertain`
+    setError(undefined);
+    dispatch({ type: 'back' });
+  };
+
+  /** Casts the current paper: every ballot of the poll in one request. A second click while it is on its way does nothing. */
+  async function cast() {
+    const paper = current();
+    const shown = meeting();
+    if (!paper || !shown || !accepts(stage(), 'cast')) return;
+    dispatch({ type: 'cast' });
+    setError(undefined);
+    try {
+      await castPoll(api, store, voter, paper.poll, shown.signer, answers.finalAnswers(paper), answers.finalComments(paper));
+      if (disposed) return;
+      answers.forget(paper.poll.id);
+      setUncertain(false);
+      const next = await standing().catch(() => undefined);
+      if (disposed) return;
+      // The ballots are in: even if asking for the other polls failed, the page goes on from what it holds.
+      settleWith(next ?? { ready: papers().map((p) => p.poll.id), waiting: waitingNow(), lost: lost(), cast: receipts().map((r) => r.pollId), checkInOpen: [] }, lost());
+      announce('status.cast');
+    } catch (cause) {
+      if (disposed) return;
+      const key = errorMessageKey(cause, 'cast');
+      batch(() => {
+        setUncertain(RETRYABLE.has(key));
+        setError(key);
+        dispatch({ type: 'failed' });
+      });
+    }
+  }
 
   const self = createSelfEvaluation({
     api,
@@ -191,322 +498,44 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     announce,
   });
 
-  const view = createMemo<VoteView>(() => {
-    const s = stage();
-    if (s !== 'checked-in') return s;
-    if (self.open()) return 'self-evaluation';
-    const slot = current();
-    if (!slot) return receipts().length > 0 ? 'done' : tokens().some(isCastable) ? 'closed' : 'no-ballot';
-    if (slot.poll.phase === 'checkin') return 'waiting';
-    return reviewing() ? 'review' : 'ballot';
-  });
-
-  /** A token whose ballot has something on it (so its poll's closing means a lost vote). */
-  function isCastable(held: HeldToken) {
-    const poll = meeting()?.polls.find((p) => p.id === held.pollId);
-    return !poll || questionsFor(poll, held.group).length > 0;
-  }
-
-  createEffect(
-    on(view, (now, before) => {
-      if (before === 'waiting' && now === 'ballot') announce('status.votingOpen');
-      if (now !== 'review' && now !== 'self-evaluation') setReviewing(false);
-    }),
-  );
-
-  // ---- keeping the meeting view fresh ----
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedulePoll = () => {
-    clearTimeout(timer);
-    if (!disposed) timer = setTimeout(refresh, pollIntervalMs);
-  };
-  async function refresh() {
-    const shown = meeting();
-    if (!shown || stage() !== 'checked-in' || (!current() && self.items().length === 0)) return;
-    try {
-      const next = await api.meeting(shown.id);
-      if (disposed) return;
-      setConnectionLost(false);
-      // Replace the view only when something changed, so an open ballot is not re-rendered
-      // (and keyboard focus not lost) every few seconds.
-      if (JSON.stringify(next) !== JSON.stringify(meeting())) setMeeting(next);
-    } catch {
-      setConnectionLost(true);
-    }
-    schedulePoll();
-  }
-  onCleanup(() => clearTimeout(timer));
-
-  function enterCheckedIn(next: { meeting: PublicMeetingView; voterName: string; typed: boolean; ownCandidacies: OwnCandidacy[] }) {
-    batch(() => {
-      setMeeting(next.meeting);
-      setVoterName(next.voterName);
-      setTyped(next.typed);
-      setOwnCandidacies(next.ownCandidacies);
-      setTokens(heldTokens(store, voter));
-      setReceipts(heldReceipts(store, voter));
-      setConfirming(undefined);
-      setStage('checked-in');
-    });
-    schedulePoll();
-  }
-
-  function failed(cause: unknown, activity: 'checkin' | 'load', again: () => void) {
-    const key = errorMessageKey(cause, activity);
-    batch(() => {
-      setError(key);
-      setRetry(() => (RETRYABLE.has(key) ? again : undefined));
-      setConfirming(undefined);
-      setStage('enter-code');
-    });
-  }
-
-  /** The voter is checked in under `code`: remember it (the slot in the tab, the code in memory only) and move on. */
-  function checkedIn(code: string, result: { meeting: PublicMeetingView; voterName: string; ownCandidacies: OwnCandidacy[] }, typed: boolean) {
-    voter = voterSlot(code);
-    setVotingCode(code);
-    const session: SavedSession = { voter, meetingId: result.meeting.id, voterName: result.voterName, typed, ownCandidacies: result.ownCandidacies };
-    saveSession(session);
-    enterCheckedIn({ ...result, typed });
-  }
-
-  /**
-   * Checks in with a code. `fingerprints`: the ones from the voting link, or the ones the voter
-   * confirmed; undefined for a typed code or a link without them, in which case only the
-   * fingerprints are fetched, for the voter to compare (confirmKeys() then goes on). A typed
-   * code keeps its form on screen while busy, so a mistyped code is there to be corrected.
-   */
-  async function checkIn(code: string, fingerprints: readonly string[] | undefined, source: 'link' | 'typed' | 'confirmed') {
-    if (busy()) return;
-    batch(() => {
-      if (source !== 'typed') setStage('checking-in');
-      setBusy(true);
-      setError(undefined);
-      setRetry(undefined);
-    });
-    try {
-      if (fingerprints === undefined) {
-        const keys = await keysToConfirm(api, code);
-        if (disposed) return;
-        // No key to issue under (no poll open to this code): nothing would be blinded, so there
-        // is nothing to compare either; the page says there is no ballot.
-        if (keys.fingerprints.length === 0) return checkedIn(code, keys, true);
-        batch(() => {
-          setMeeting(keys.meeting);
-          setConfirming({ code, keys });
-          setKeysDiffer(false);
-          setStage('confirm-keys');
-        });
-        return;
-      }
-      const result = await checkInVoter(api, store, code, fingerprints);
-      if (disposed) return;
-      checkedIn(code, result, source === 'confirmed');
-      if (result.tokens.length > 0) announce('checkin.done');
-    } catch (cause) {
-      failed(cause, 'checkin', () => void checkIn(code, fingerprints, source));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  /** "They match — check in": blinds and checks in under exactly the keys the voter compared. */
-  function confirmKeys() {
-    const pending = confirming();
-    if (pending) void checkIn(pending.code, pending.keys.fingerprints, 'confirmed');
-  }
-
-  /** "They differ": nothing was sent to /api/checkin; the page says what to do. */
-  const rejectKeys = () => setKeysDiffer(true);
-
-  /** Back to the code form from the comparison: the code stays unused. */
-  const leaveConfirm = () =>
-    batch(() => {
-      setConfirming(undefined);
-      setKeysDiffer(false);
-      setStage('enter-code');
-    });
-
-  /** The voter edits the code after a failed check-in: what is sent next is the field, not the retry. */
-  function editCode(text: string) {
-    setCodeText(text);
-    setRetry(undefined);
-  }
-
-  /** After a reload: picks up the tokens and receipts of the voter this tab checked in. */
-  async function restore() {
-    const saved = loadSession();
-    if (!saved) return setStage('enter-code');
-    setStage('loading');
-    voter = saved.voter;
-    if (heldTokens(store, voter).length === 0 && heldReceipts(store, voter).length === 0 && saved.ownCandidacies.length === 0) {
-      saveSession(undefined);
-      return setStage('enter-code');
-    }
-    try {
-      enterCheckedIn({ ...saved, meeting: await api.meeting(saved.meetingId) });
-    } catch (cause) {
-      failed(cause, 'load', () => void restore());
-    }
-  }
-
-  /** Reads the voting link, removes it from the address bar and history, and starts. */
-  function start() {
-    const link = parseVotingFragment(location.hash);
-    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
-    if (!link.code) return void restore();
-    // A link whose fingerprints are missing or garbled is treated like a typed code: the
-    // fingerprints are shown for comparison instead of being checked against nothing.
-    void checkIn(link.code, link.fingerprints.length > 0 ? link.fingerprints : undefined, 'link');
-  }
-
-  // ---- filling in the ballot ----
-  const choicesOf = (slot: BallotSlot) => choices()[slot.key];
-  const setAnswer = (slot: BallotSlot, questionId: string, value: Choice) =>
-    setChoices((all) => ({ ...all, [slot.key]: { ...all[slot.key], [questionId]: value } }));
-  const answer = (slot: BallotSlot, question: Question) => answerOf(question, choicesOf(slot));
-  const scores = (slot: BallotSlot, question: Question) => scoresIn(choicesOf(slot)?.[question.id]);
-
-  function chooseSingle(slot: BallotSlot, questionId: string, option: string) {
-    setAnswer(slot, questionId, option);
-  }
-
-  function toggleApproval(slot: BallotSlot, question: Question & { type: 'approval' }, option: string, on: boolean) {
-    const chosen = answer(slot, question) as string[];
-    const next = on ? (chosen.includes(option) || chosen.length >= question.maxChoices ? chosen : [...chosen, option]) : chosen.filter((o) => o !== option);
-    setAnswer(slot, question.id, next);
-  }
-
-  const comment = (slot: BallotSlot, question: Question) => comments()[slot.key]?.[question.id] ?? '';
-  const setComment = (slot: BallotSlot, question: Question, text: string) =>
-    setComments((all) => ({ ...all, [slot.key]: { ...all[slot.key], [question.id]: text } }));
-
-  /** Comments as sent: only on candidates this ballot scores, blank ones left out (the API drops them). */
-  function finalComments(slot: BallotSlot, final: Choices): Record<string, string> {
-    return Object.fromEntries(Object.entries(comments()[slot.key] ?? {}).filter(([id, text]) => id in final && text.trim() !== ''));
-  }
-
-  const setScore = (slot: BallotSlot, question: ScoreQuestion, criterion: string, value: number | undefined) =>
-    setAnswer(slot, question.id, withScore(scores(slot, question), criterion, value));
-
-  /** Only the voter's own candidacy (on a representatives' ballot) may be left unscored. */
-  const mayLeaveOut = (slot: BallotSlot, question: Question) => question.type === 'score' && isOwn(slot.poll.id, question.id);
-
-  /**
-   * Questions still without a full answer: a single choice not made; a score question with a
-   * criterion unscored (the voter's own may be left out entirely, not half done). Approval
-   * questions may be left empty. A ballot of score questions must score somebody.
-   */
-  function unanswered(slot: BallotSlot): Question[] {
-    const missing = slot.questions.filter((q) => {
-      if (q.type === 'single') return answer(slot, q) === undefined;
-      if (q.type === 'approval') return false;
-      const given = scores(slot, q);
-      return mayLeaveOut(slot, q) ? filledCount(q, given) > 0 && !isComplete(q, given) : !isComplete(q, given);
-    });
-    if (missing.length > 0 || slot.questions.some((q) => q.type !== 'score')) return missing;
-    return slot.questions.some((q) => filledCount(q as ScoreQuestion, scores(slot, q)) > 0) ? [] : slot.questions.slice(0, 1);
-  }
-
-  /** Goes to the review screen, or returns the unanswered questions. */
-  function review(slot: BallotSlot): Question[] {
-    const missing = unanswered(slot);
-    if (missing.length === 0) {
-      setError(undefined);
-      setReviewing(true);
-    }
-    return missing;
-  }
-
-  const backToBallot = () => {
-    setError(undefined);
-    setReviewing(false);
-  };
-
-  /** The ballot as sent: every question shown, less an own candidacy left unscored. */
-  function finalChoices(slot: BallotSlot): Choices {
-    const final: Choices = {};
-    for (const q of slot.questions) {
-      if (q.type !== 'score') final[q.id] = answer(slot, q)!;
-      else if (isComplete(q, scores(slot, q))) final[q.id] = finalScores(q, scores(slot, q));
-    }
-    return final;
-  }
-
-  async function cast() {
-    const slot = current();
-    if (!slot || sending()) return; // a second click while sending does nothing
-    setSending(true);
-    setError(undefined);
-    try {
-      const final = finalChoices(slot);
-      await castWithToken(api, store, slot.held, final, finalComments(slot, final));
-      batch(() => {
-        setTokens(heldTokens(store, voter));
-        setReceipts(heldReceipts(store, voter));
-        setReviewing(false);
-      });
-      announce('status.cast');
-    } catch (cause) {
-      setError(errorMessageKey(cause, 'cast'));
-    } finally {
-      setSending(false);
-    }
-  }
-
-  /**
-   * Receipts in the meeting's order of polls, with the poll's title when it is known, numbered
-   * when one poll has several (a rater in two groups), so that each is told apart.
-   */
-  const receiptList = createMemo(() => {
-    const sorted = [...receipts()].sort((a, b) => pollOrder(a.pollId) - pollOrder(b.pollId));
-    return sorted.map((r, i) => {
-      const title = meeting()?.polls.find((p) => p.id === r.pollId)?.title;
-      const same = sorted.filter((other) => other.pollId === r.pollId);
-      const number = same.length > 1 ? ` (${sorted.slice(0, i + 1).filter((other) => other.pollId === r.pollId).length})` : '';
-      return { ...r, title: title && title + number };
-    });
-  });
-
-  /** The fingerprints of the keys this voter's tokens were issued under, read from the tokens. */
-  const fingerprints = createMemo(() =>
-    slots().map((slot) => ({ poll: slot.poll, group: slot.held.group, fingerprint: heldTokenFingerprint(slot.held) })),
-  );
+  /** "Ballot i of n": the papers cast and still to cast. */
+  const paperCount = () => ({ done: receiptGroups().length, total: receiptGroups().length + papers().length });
 
   return {
-    view,
+    stage,
     error,
-    retry,
     announcement,
     meeting,
     voterName,
-    typed,
-    sending,
-    busy,
+    ownCandidacies,
+    fingerprint,
+    fingerprintFrom,
+    prepared,
+    lost,
+    late,
+    waitingNow,
+    issuedElsewhere,
+    otherDevice,
     connectionLost,
-    slots,
-    current,
-    receiptList,
-    fingerprints,
+    uncertain,
+    retry,
     codeText,
-    confirming,
-    keysDiffer,
+    editCode,
+    roomCodeText,
+    setRoomCodeText,
+    hasCode: () => votingCode() !== undefined,
+    papers,
+    current,
+    paperCount,
+    receiptGroups,
+    answers,
     self,
     start,
-    checkIn,
-    confirmKeys,
-    rejectKeys,
-    leaveConfirm,
-    editCode,
-    answer,
-    scores,
-    unanswered,
-    mayLeaveOut,
-    chooseSingle,
-    toggleApproval,
-    setScore,
-    comment,
-    setComment,
+    submitCode,
+    sendCheckIn,
+    keysDiffer,
+    back,
+    checkInAgain,
     review,
     backToBallot,
     cast,

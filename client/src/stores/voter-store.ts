@@ -27,20 +27,3 @@ export function openVoterStore(): VoterStore {
     return memoryStore();
   }
 }
-
-/**
- * The store with a switch that stops every later write. A kiosk revokes a voter's store when it
- * wipes it, so that a request still in flight cannot write that voter's token back afterwards.
- */
-export function revocableStore(store: VoterStore): { store: VoterStore; revoke(): void } {
-  let revoked = false;
-  return {
-    store: {
-      get: (key) => store.get(key),
-      set: (key, value) => void (revoked || store.set(key, value)),
-      remove: (key) => void (revoked || store.remove(key)),
-      keys: () => store.keys(),
-    },
-    revoke: () => void (revoked = true),
-  };
-}

@@ -1,0 +1,106 @@
+/**
+ * After check-in: waiting for voting to open (the page follows the ballot box by itself), and
+ * the screen that says plainly when this device's check-in was replaced from another device or
+ * struck, with the way to check in again here.
+ */
+import { For, Show } from 'solid-js';
+import { KeyLine } from '../components/fingerprints.tsx';
+import { KioskCheckedInNotice } from '../components/kiosk-bar.tsx';
+import { optionLabel } from '../components/ballot-paper.tsx';
+import { t } from '../i18n/index.ts';
+import type { VoteSession } from '../stores/vote-session.ts';
+import { ErrorAlert, MeetingTitle, ScreenTitle } from './parts.tsx';
+import { Receipts } from './done.tsx';
+import { SelfEvaluationOffer } from './self-evaluation.tsx';
+
+/** `kiosk`: on a kiosk, the seconds before the next person's turn and the way to it now. */
+export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: number; next: () => void } | undefined }) {
+  const own = (pollId: string, questionId: string) => props.session.ownCandidacies().some((c) => c.pollId === pollId && c.questionId === questionId);
+  const waitingPolls = () => (props.session.meeting()?.polls ?? []).filter((poll) => props.session.waitingNow().includes(poll.id));
+  const late = () => props.session.waitingNow().some((pollId) => props.session.late().includes(pollId));
+  return (
+    <div class="stack">
+      <MeetingTitle session={props.session} />
+      <ScreenTitle class="checked-in">
+        <span class="check" aria-hidden="true">
+          ✓
+        </span>{' '}
+        {t('wait.title')}
+      </ScreenTitle>
+      <Show when={props.session.voterName()}>{(name) => <p>{t('wait.voter', { name: name() })}</p>}</Show>
+      <Show when={late()}>
+        <p class="notice">{t('wait.late')}</p>
+      </Show>
+      <section class="card card-wait" aria-labelledby="wait-next">
+        <h2 id="wait-next">{t('wait.nextTitle')}</h2>
+        <ol class="steps">
+          <li>{t('wait.step1')}</li>
+          <li>{t(props.kiosk ? 'wait.kioskStep2' : 'wait.step2')}</li>
+          <li>
+            <strong>{t(props.kiosk ? 'wait.kioskStep3' : 'wait.step3')}</strong>
+          </li>
+        </ol>
+      </section>
+      {/* After what to do next, so that it is read before the screen clears. */}
+      <Show when={props.kiosk}>
+        {(kiosk) => (
+          <>
+            <KioskCheckedInNotice seconds={kiosk().seconds} />
+            <button type="button" class="button button-primary" onClick={() => kiosk().next()}>
+              {t('kiosk.next')}
+            </button>
+          </>
+        )}
+      </Show>
+      <ErrorAlert error={props.session.error()} />
+      <SelfEvaluationOffer session={props.session} />
+      <section aria-labelledby="items-title">
+        <h2 id="items-title">{t('wait.items')}</h2>
+        <For each={waitingPolls()}>
+          {(poll) => (
+            <div class="poll-items">
+              <h3>{poll.title}</h3>
+              <ul>
+                <For each={poll.questions.filter((q) => !own(poll.id, q.id))}>
+                  {(question) => (
+                    <li>
+                      {question.title}
+                      <Show when={question.type === 'approval'}>
+                        {/* For a recommendation the candidates are the options. */}
+                        <span class="hint">
+                          {'：'}
+                          {(question.type === 'approval' ? question.options : []).map((option) => optionLabel(question, option)).join('、')}
+                        </span>
+                      </Show>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </div>
+          )}
+        </For>
+      </section>
+      <Show when={props.session.fingerprint()}>{(fingerprint) => <KeyLine fingerprint={fingerprint()} />}</Show>
+      <p class="hint">{t('checkin.anonymous')}</p>
+      <Receipts session={props.session} copyable={!props.kiosk} />
+    </div>
+  );
+}
+
+export function LostScreen(props: { session: VoteSession }) {
+  return (
+    <div class="stack">
+      <MeetingTitle session={props.session} />
+      <div class="alert alert-stack" role="alert">
+        <ScreenTitle>{t('lost.title')}</ScreenTitle>
+        <p>{t('lost.body')}</p>
+      </div>
+      <p>{t('lost.hint')}</p>
+      <ErrorAlert error={props.session.error()} />
+      <button type="button" class="button button-primary" onClick={() => props.session.checkInAgain()}>
+        {t('lost.again')}
+      </button>
+      <SelfEvaluationOffer session={props.session} />
+    </div>
+  );
+}
