@@ -505,4 +505,39 @@ describe('the meeting console (protocol v2)', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('still reads the result of a poll closed before protocol v2 (a v1 bundle)', { timeout: 60_000 }, async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '旧版计票包' })).body as { id: string };
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: '党员甲', number: '501' }, { name: '党员乙', number: '502' }, { name: '党员丙', number: '503' }] });
+    const poll = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收王五', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '王五' }] })).body as { id: string };
+    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 0 }, { to: 'closed' }]) expect((await org.call('POST', `/api/polls/${poll.id}/transition`, body)).status).toBe(200);
+    // The poll as an installation before v2 stored it: one key per group, ballots answering every question.
+    const v2 = (await org.call('GET', `/api/polls/${poll.id}/bundle`)).body;
+    const v1 = {
+      format: 'anon-ballot-bundle/v1',
+      poll: { id: v2.poll.id, meetingId: v2.poll.meetingId, title: v2.poll.title, kind: v2.poll.kind, questions: v2.poll.questions, rule: v2.poll.rule },
+      electorate: { expected: 3, checkedIn: 2, issued: { members: 2 } },
+      tokenKeys: [],
+      ballots: [],
+      writtenOpinions: [{ questionId: 'c1', choice: 'agree' }],
+      exclusions: [],
+      scrutineers: [],
+      result: { ...v2.result, ballotsCast: 2 },
+      closedAt: v2.closedAt,
+      signer: v2.signer,
+      signature: v2.signature,
+    };
+    t.deps.db.$client.prepare('UPDATE polls SET bundle = ? WHERE id = ?').run(JSON.stringify(v1), poll.id);
+
+    const { context, page, problems } = await signInToConsole(harness.browser, url, 'secretary', `/console?meeting=${meeting.id}`);
+    const card = page.locator(`article[data-poll="${poll.id}"]`);
+    await card.locator('[data-format="v1"]').getByText('应到 3 人，实到 2 人，收回选票 2 张，书面意见 1 份。').waitFor();
+    await card.getByText('此表决事项按旧版计票包（v1）记录。').waitFor();
+    expect(await card.locator('.result-facts').count()).toBe(0);
+    await card.locator('.result .verdict').first().waitFor();
+    await shoot(page, 'console-32-v1-result');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
