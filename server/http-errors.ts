@@ -33,7 +33,6 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   csrf: 403,
   forbidden: 403,
   not_eligible: 403,
-  room_code: 403,
   not_found: 404,
   unknown_code: 404,
   token_spent: 409,
@@ -41,13 +40,10 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   head_count: 409,
   over_issued: 409,
   wrong_phase: 409,
-  head_count: 409,
-  over_issued: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
-  room_code_locked: 429,
 };
 
 export const statusForCode = (code: string): ContentfulStatusCode => STATUS_BY_CODE[code] ?? 500;
