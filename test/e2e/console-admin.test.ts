@@ -7,12 +7,11 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { inspectScreen, watchForProblems } from '../helpers/browser.ts';
-import { setUpConsoleBrowser } from '../helpers/console-browser.ts';
+import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { publishedOnLatestWorkingDay } from '../helpers/publicity.ts';
 import { ORGANIZER_PASSWORD, organizerClient, seedUser } from '../helpers/test-server.ts';
 
-const harness = setUpConsoleBrowser();
+const harness = setUpBrowserServer();
 const DESK = { width: 1280, height: 900 };
 
 async function shoot(page: Page, name: string) {

@@ -18,12 +18,12 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createVoterApi } from '../../shared/protocol/api-client.ts';
 import { qrPath } from '../../client/src/qr.ts';
-import { accessibilityViolations, saveScreenshot, watchForProblems } from '../helpers/browser.ts';
-import { DESK, NARROW, setUpConsoleBrowser, shoot, signInToConsole } from '../helpers/console-browser.ts';
+import { accessibilityViolations, saveScreenshot, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
+import { DESK, NARROW, shoot, signInToConsole } from '../helpers/console-browser.ts';
 import { castAll, checkInSlip, collect, tokensOf, type Device } from '../helpers/meeting.ts';
 import { ORGANIZER_PASSWORD, organizerClient, type TestServer } from '../helpers/test-server.ts';
 
-const harness = setUpConsoleBrowser({ seedOrganizer: true });
+const harness = setUpBrowserServer({ seedOrganizer: true });
 let t: TestServer;
 let url: string;
 beforeAll(() => {
@@ -67,7 +67,7 @@ describe('the meeting console (protocol v2)', () => {
     await page.getByLabel('用户名').fill('secretary');
     await page.getByLabel('密码').fill('wrong password');
     await page.getByRole('button', { name: '登录' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('用户名或密码不正确');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('用户名或密码不正确');
     await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('heading', { name: '我的会议' }).waitFor();
@@ -82,7 +82,7 @@ describe('the meeting console (protocol v2)', () => {
     expect(meetingId).toMatch(/^[a-z0-9]{16}$/);
     await page.getByLabel('或粘贴名单').fill(ROSTER);
     const errors = page.locator('.error-lines li');
-    await expect.poll(() => errors.allTextContents()).toEqual(['第 4 行：身份“群众”无法识别，应为“正式”或“预备”']);
+    await expect.poll(() => errors.allTextContents(), { timeout: 10_000 }).toEqual(['第 4 行：身份“群众”无法识别，应为“正式”或“预备”']);
     const save = page.getByRole('button', { name: '导入 8 人' });
     expect(await save.isDisabled()).toBe(true);
     expect((await org.call('GET', `/api/meetings/${meetingId}/voters`)).body.voters).toEqual([]);
@@ -135,7 +135,7 @@ describe('the meeting console (protocol v2)', () => {
     await roomDialog.getByText('旧的会场码立即失效：还没有签到的人要输入新的会场码。已经签到的人不受影响。').waitFor();
     await roomDialog.getByRole('button', { name: '换一个会场码' }).click();
     await checkinPanel.getByText('已换新的会场码，旧的已失效。').waitFor();
-    await expect.poll(() => roomCodeShown.getAttribute('data-room-code')).not.toBe(firstCode);
+    await expect.poll(() => roomCodeShown.getAttribute('data-room-code'), { timeout: 10_000 }).not.toBe(firstCode);
     const roomCode = (await roomCodeShown.getAttribute('data-room-code'))!;
     expect(roomCode).toMatch(/^[0-9]{6}$/);
 
@@ -191,7 +191,7 @@ describe('the meeting console (protocol v2)', () => {
 
     // ---- the sign-in sheet: who is missing, for the chair to read aloud ----
     const sheet = card.locator('.sign-in-sheet');
-    await expect.poll(() => sheet.locator('[data-figure="checked-in"]').textContent()).toBe('5 人');
+    await expect.poll(() => sheet.locator('[data-figure="checked-in"]').textContent(), { timeout: 10_000 }).toBe('5 人');
     expect(await sheet.locator('[data-figure="absent"]').textContent()).toBe('1 人');
     expect(await sheet.locator('[data-figure="written"]').textContent()).toBe('1 人');
     await sheet.getByRole('heading', { name: '未签到名单（1 人）' }).waitFor();
@@ -214,7 +214,7 @@ describe('the meeting console (protocol v2)', () => {
     await pollOpening.getByText(moreCheckedIn).waitFor(); // said while typing
     await shoot(page, 'console-06-opening-too-low', { fullPage: false });
     await opening.getByRole('button', { name: '开始投票' }).click(); // sent anyway: the server refuses
-    await expect.poll(() => opening.getByRole('alert').textContent()).toBe(`没有开始投票：${moreCheckedIn}`);
+    await expect.poll(() => opening.getByRole('alert').textContent(), { timeout: 10_000 }).toBe(`没有开始投票：${moreCheckedIn}`);
     expect((await org.call('GET', `/api/polls/${pollId}`)).body.phase).toBe('checkin');
     // More counted than checked in needs a note.
     await pollOpening.getByLabel('清点人数', { exact: true }).fill('6');
@@ -228,7 +228,7 @@ describe('the meeting console (protocol v2)', () => {
     await shootBoth(page, '07-opening', { fullPage: false });
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.waitFor({ state: 'hidden' });
-    await expect.poll(() => live('head-count').textContent()).toBe('4');
+    await expect.poll(() => live('head-count').textContent(), { timeout: 10_000 }).toBe('4');
     expect(await live('phase').textContent()).toBe('投票中');
     const audit = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries as { action: string; details: string }[];
     expect(JSON.parse(audit.find((e) => e.action === 'open_voting')!.details)).toMatchObject({ headCount: 4, checkedIn: 4, struck: 1, struckVoters: [{ name: '党员戊' }] });
@@ -255,7 +255,7 @@ describe('the meeting console (protocol v2)', () => {
     await voting.getByRole('button', { name: '录入' }).click();
     await voting.getByText('当场声明未投票：2 人').waitFor();
     const mismatch = voting.locator('[data-warning="mismatch"]');
-    await expect.poll(() => mismatch.textContent()).toBe('已提交选票 3 人，多于已签到 4 人减去当场声明未投票 2 人（即 2 人）：请监票人核对。');
+    await expect.poll(() => mismatch.textContent(), { timeout: 10_000 }).toBe('已提交选票 3 人，多于已签到 4 人减去当场声明未投票 2 人（即 2 人）：请监票人核对。');
     await shoot(page, 'console-08-voting-mismatch');
     await voting.getByLabel('当场声明未投票的人数').fill('1');
     await voting.getByRole('button', { name: '录入' }).click();
@@ -278,7 +278,7 @@ describe('the meeting console (protocol v2)', () => {
 
     // ---- the result: the verdicts and the facts of the v2 bundle ----
     const verdicts = card.locator('.result .verdict');
-    await expect.poll(() => verdicts.count()).toBe(2);
+    await expect.poll(() => verdicts.count(), { timeout: 10_000 }).toBe(2);
     const [wang, zhao] = await verdicts.allTextContents();
     expect(wang).toMatch(/^王小明：.*通过/);
     expect(zhao).toMatch(/^赵小红：.*未/);
@@ -390,14 +390,14 @@ describe('the meeting console (protocol v2)', () => {
     await shoot(page, 'console-20-exclude-form');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await ding.getByText('不计算在应到会人数之内：出国交流半年以上（党委组织部 批准）').waitFor();
-    await expect.poll(() => expected.textContent()).toBe('3');
+    await expect.poll(() => expected.textContent(), { timeout: 10_000 }).toBe('3');
 
     // ---- 党员丙 cannot attend and sent a written opinion ----
     const card = page.locator('article.poll-card');
     await card.getByRole('heading', { name: '书面意见（因故不能到会的有表决权的正式党员）' }).waitFor();
     await card.getByLabel('提交书面意见的人').selectOption({ label: '党员丙（302）' });
     await card.getByRole('button', { name: '录入书面意见' }).click(); // no choice made yet
-    await expect.poll(() => card.getByRole('alert').textContent()).toContain('填写的内容不符合要求。（服务器说明：question c1 is not answered）');
+    await expect.poll(() => card.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('填写的内容不符合要求。（服务器说明：question c1 is not answered）');
     await card.getByRole('group', { name: '王小明' }).getByRole('radio', { name: '同意', exact: true }).check();
     await card.getByRole('button', { name: '录入书面意见' }).click();
     await card.getByText('党员丙：王小明 同意').waitFor();
@@ -408,7 +408,7 @@ describe('the meeting console (protocol v2)', () => {
     await card.getByLabel('提交书面意见的人').selectOption({ label: '党员丁（303）' });
     await card.getByRole('group', { name: '王小明' }).getByRole('radio', { name: '同意', exact: true }).check();
     await card.getByRole('button', { name: '录入书面意见' }).click();
-    await expect.poll(() => card.getByRole('alert').textContent()).toBe('与已有数据冲突。（服务器说明：党员丁 is excluded from the expected count）');
+    await expect.poll(() => card.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('与已有数据冲突。（服务器说明：党员丁 is excluded from the expected count）');
 
     // ---- the poll form shows each kind's rule with its defaults, in the organizer's words ----
     await page.getByLabel('表决类型').selectOption('league_recommendation');
@@ -422,7 +422,7 @@ describe('the meeting console (protocol v2)', () => {
     // ---- counted again ----
     await ding.getByRole('button', { name: '重新计算在内' }).click();
     await ding.getByText('计算在内', { exact: true }).waitFor();
-    await expect.poll(() => expected.textContent()).toBe('4');
+    await expect.poll(() => expected.textContent(), { timeout: 10_000 }).toBe('4');
 
     // ---- the server out of reach for a moment: the panel keeps its numbers and says so ----
     const meetingRoute = `${url}/api/meetings/${meeting.id}`;
@@ -443,7 +443,7 @@ describe('the meeting console (protocol v2)', () => {
     await page.getByText('预览：可导入 1 人，发现 0 个问题').waitFor();
     await page.getByRole('button', { name: '导入 1 人' }).click();
     await page.getByRole('heading', { name: '名单（5 人）' }).waitFor();
-    await expect.poll(() => expected.textContent()).toBe('5');
+    await expect.poll(() => expected.textContent(), { timeout: 10_000 }).toBe('5');
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -473,7 +473,7 @@ describe('the meeting console (protocol v2)', () => {
     await opening.getByText('签到 1 人，划去 0 人，余 1 人；清点到会 1 人。').waitFor();
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.waitFor({ state: 'hidden' });
-    await expect.poll(() => phase(first.id).textContent()).toBe('投票中');
+    await expect.poll(() => phase(first.id).textContent(), { timeout: 10_000 }).toBe('投票中');
     expect(await phase(second.id).textContent()).toBe('签到中');
 
     // ---- the meeting's button now opens the other one, with its own count ----
@@ -483,7 +483,7 @@ describe('the meeting console (protocol v2)', () => {
     await shoot(page, 'console-30-opening-second', { fullPage: false });
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.waitFor({ state: 'hidden' });
-    await expect.poll(() => phase(second.id).textContent()).toBe('投票中');
+    await expect.poll(() => phase(second.id).textContent(), { timeout: 10_000 }).toBe('投票中');
     expect((await org.call('GET', `/api/polls/${second.id}`)).body.turnout).toMatchObject({ headCount: 1, checkedIn: 1 });
     expect((await collect(device)).ready.sort()).toEqual([first.id, second.id].sort());
 
@@ -498,7 +498,7 @@ describe('the meeting console (protocol v2)', () => {
     await dialog.getByRole('button', { name: '结束投票并计票' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await firstCard.locator('.result .verdict').waitFor();
-    await expect.poll(() => phase(first.id).textContent()).toBe('已计票');
+    await expect.poll(() => phase(first.id).textContent(), { timeout: 10_000 }).toBe('已计票');
     expect(await phase(second.id).textContent()).toBe('投票中');
     await firstCard.locator('.result-facts [data-fact="head-count"]').getByText('1 人').waitFor();
     await shoot(page, 'console-31-one-closed');

@@ -17,12 +17,12 @@ import { bundleDigestHex } from '../../shared/crypto/bundle-digest.ts';
 import { fromBase64, toBase64 } from '../../shared/encoding.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { newPhoneContext, watchForProblems } from '../helpers/browser.ts';
-import { setUpConsoleBrowser, shoot, signInToConsole } from '../helpers/console-browser.ts';
+import { newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
+import { shoot, signInToConsole } from '../helpers/console-browser.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf, type Slip } from '../helpers/meeting.ts';
 import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '../helpers/test-server.ts';
 
-const harness = setUpConsoleBrowser();
+const harness = setUpBrowserServer();
 
 /** A branch with its secretary and one scrutineer account, and a meeting accepting 张三 with `voters` full members. */
 async function branchMeeting(t: TestServer, tag: 'a' | 'b', voters: number) {
@@ -91,7 +91,7 @@ describe('the scrutineer’s page', () => {
     await page.reload();
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle;
     await page.getByText('计票文件摘要（SHA-256）').waitFor();
-    await expect.poll(() => page.locator('.digest-text').textContent().then((d) => d?.replace(/ /g, ''))).toBe(bundleDigestHex(bundle));
+    await expect.poll(() => page.locator('.digest-text').textContent().then((d) => d?.replace(/ /g, '')), { timeout: 10_000 }).toBe(bundleDigestHex(bundle));
     await page.getByText('张三：通过', { exact: false }).waitFor();
     await shootPhone(page, 'cosign-03-sign');
     await page.getByRole('button', { name: '核对无误，签名' }).click();
@@ -164,7 +164,7 @@ describe('the scrutineer’s page', () => {
     expect((await collect(late)).ready).toEqual([pollId]);
     await castAll(late, pollId);
     await sheet.getByText('完整签到表（3 人）').click();
-    await expect.poll(() => sheet.locator('tr[data-voter="b-2"] td').last().textContent()).toBe('已领到选票凭证（迟到签到）');
+    await expect.poll(() => sheet.locator('tr[data-voter="b-2"] td').last().textContent(), { timeout: 10_000 }).toBe('已领到选票凭证（迟到签到）');
     const audit = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries as { action: string; actor: string; details: string }[];
     expect(audit.filter((e) => e.action === 'approve_late_checkin').map((e) => [e.actor, JSON.parse(e.details)])).toEqual([
       [scrutineer, { voter: '党员丙', number: 'b-2', scrutineer: '赵监票' }],

@@ -4,11 +4,11 @@
  * board shows both with the published result.
  */
 import { describe, expect, it } from 'vitest';
-import { newPhoneContext, watchForProblems } from '../helpers/browser.ts';
-import { setUpConsoleBrowser, shoot } from '../helpers/console-browser.ts';
+import { newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
+import { shoot } from '../helpers/console-browser.ts';
 import { ORGANIZER_PASSWORD, organizerClient } from '../helpers/test-server.ts';
 
-const harness = setUpConsoleBrowser({ seedOrganizer: true });
+const harness = setUpBrowserServer({ seedOrganizer: true });
 
 describe('decisions beside an advisory result', () => {
   it('are recorded in the console after close and shown on the board after publication', { timeout: 120_000 }, async () => {
