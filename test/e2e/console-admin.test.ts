@@ -54,8 +54,8 @@ describe('the console across units', () => {
     }
     expect(await page.locator('.unit-tree li').allTextContents()).toEqual(['某大学党委', '\u3000计算机学院党委', '\u3000\u3000本科生第一党支部', '\u3000\u3000本科生第二党支部']);
     for (const [username, role, unit] of [
-      ['secretary-a', '组织者（支部书记）', '本科生第一党支部'],
-      ['secretary-b', '组织者（支部书记）', '本科生第二党支部'],
+      ['secretary-a', '支部书记、组织委员', '本科生第一党支部'],
+      ['secretary-b', '支部书记、组织委员', '本科生第二党支部'],
       ['zhao', '监票人、计票人', '本科生第一党支部'],
     ] as const) {
       await page.getByLabel('用户名（3–64 位字母、数字、. _ -）').fill(username);
@@ -67,7 +67,7 @@ describe('the console across units', () => {
       await page.getByText(`已开设账号 ${username}。`).waitFor();
     }
     expect(await page.locator('.account-table tbody tr').allTextContents()).toEqual(
-      expect.arrayContaining(['secretary-a组织者（支部书记）本科生第一党支部', 'zhao监票人、计票人本科生第一党支部']),
+      expect.arrayContaining(['secretary-a支部书记、组织委员本科生第一党支部', 'zhao监票人、计票人本科生第一党支部']),
     );
     await shoot(page, '01-units-and-accounts');
     expect(admin.problems).toEqual([]);
@@ -78,7 +78,8 @@ describe('the console across units', () => {
     const meetingId = (await a.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body.id;
     const pollId = (await a.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body.id;
     await a.call('POST', `/api/meetings/${meetingId}/voters`, { voters: [{ name: '甲', number: '1' }] });
-    for (const to of ['checkin', 'voting', 'closed', 'published']) expect((await a.call('POST', `/api/polls/${pollId}/transition`, { to })).status).toBe(200);
+    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 0 }, { to: 'closed' }, { to: 'published' }])
+      expect((await a.call('POST', `/api/polls/${pollId}/transition`, body)).status).toBe(200);
     publishedOnLatestWorkingDay(t, pollId);
     const objected = await t.app.request(`/api/public/polls/${pollId}/objections`, {
       method: 'POST',

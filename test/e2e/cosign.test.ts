@@ -1,7 +1,13 @@
 /**
- * A scrutineer co-signs in a real browser: signs in, generates and registers a key before close
- * (the secret stays in this browser), and after close compares the digest and signs. The
- * exported bundle then carries a co-signature that the verifier accepts.
+ * The scrutineer's page (/cosign) in a real browser, under protocol v2.
+ *  - Co-signing: the scrutineer signs in, generates and registers a key before close (the secret
+ *    stays in this browser), and after close compares the digest and signs. The exported bundle
+ *    then carries a co-signature that the verifier accepts.
+ *  - Late check-in: the branch secretary allows it in the console (after a confirmation that
+ *    names the timing exposure); voting opens; a member who arrives late checks in and waits;
+ *    the console's sign-in sheet shows them waiting; the scrutineer named for the poll sees
+ *    their name and number on /cosign and approves them; their device then holds its tokens and
+ *    votes, and the bundle counts one late check-in.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Page } from 'playwright-core';
@@ -9,76 +15,89 @@ import { describe, expect, it } from 'vitest';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { bundleDigestHex } from '../../shared/crypto/bundle-digest.ts';
 import { fromBase64, toBase64 } from '../../shared/encoding.ts';
-import { createVoterApi } from '../../shared/protocol/api-client.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { castWithToken } from '../../shared/protocol/voter-flow.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { inspectScreen, newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
-import { inProcessFetch, ORGANIZER_PASSWORD, organizerClient, seedUser } from '../helpers/test-server.ts';
+import { newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
+import { shoot, signInToConsole } from '../helpers/console-browser.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf, type Slip } from '../helpers/meeting.ts';
+import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer();
 
-async function shoot(page: Page, name: string) {
-  expect(await inspectScreen(page, name)).toEqual([]);
+/** A branch with its secretary and one scrutineer account, and a meeting accepting 张三 with `voters` full members. */
+async function branchMeeting(t: TestServer, tag: 'a' | 'b', voters: number) {
+  if (!t.deps.db.$client.prepare('SELECT 1 FROM users WHERE username = ?').get('orgdept')) seedUser(t, 'orgdept', 'admin');
+  const admin = await organizerClient(t, 'orgdept');
+  const unitId = (await admin.call('POST', '/api/units', { name: `第${tag === 'a' ? '一' : '二'}党支部` })).body.id;
+  for (const [username, role] of [[`sec-${tag}`, 'organizer'], [`zhao-${tag}`, 'scrutineer']])
+    expect((await admin.call('POST', '/api/users', { username, password: ORGANIZER_PASSWORD, role, unitId })).status).toBe(201);
+  const org = await organizerClient(t, `sec-${tag}`);
+  const meetingId = (await org.call('POST', '/api/meetings', { title: '党员大会' })).body.id as string;
+  const pollId = (await org.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body
+    .id as string;
+  const roster = Array.from({ length: voters }, (_, i) => ({ name: `党员${'甲乙丙丁戊'[i]}`, number: `${tag}-${i}` }));
+  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
+  expect((await org.call('PUT', `/api/polls/${pollId}/scrutineers`, { scrutineers: [{ name: '赵监票', role: 'supervisor', account: `zhao-${tag}` }] })).status).toBe(200);
+  return { org, meetingId, pollId, scrutineer: `zhao-${tag}`, secretary: `sec-${tag}` };
 }
 
-describe('a scrutineer co-signs in the browser', () => {
-  it('registers a key generated in the page before close, then signs the digest after close', async () => {
-    const { t, server, browser } = harness;
-    seedUser(t, 'orgdept', 'admin');
-    const admin = await organizerClient(t, 'orgdept');
-    const unitId = (await admin.call('POST', '/api/units', { name: '第一党支部' })).body.id;
-    await admin.call('POST', '/api/users', { username: 'branch-sec', password: ORGANIZER_PASSWORD, role: 'organizer', unitId });
-    await admin.call('POST', '/api/users', { username: 'zhao', password: ORGANIZER_PASSWORD, role: 'scrutineer', unitId });
-    const org = await organizerClient(t, 'branch-sec');
-    const meetingId = (await org.call('POST', '/api/meetings', { title: '党员大会' })).body.id;
-    const pollId = (await org.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] }))
-      .body.id;
-    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: ['甲', '乙', '丙'].map((n, i) => ({ name: n, number: `n${i}` })) });
-    await org.call('PUT', `/api/polls/${pollId}/scrutineers`, { scrutineers: [{ name: '赵监票', role: 'supervisor', account: 'zhao' }] });
+/** The scrutineer's phone, signed in on /cosign for the poll. */
+async function scrutineerPage(pollId: string, username: string) {
+  const context = await newPhoneContext(harness.browser);
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems = watchForProblems(page);
+  await page.goto(`${harness.server.url}/cosign?poll=${pollId}`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
+  return { context, page, problems };
+}
 
-    const context = await newPhoneContext(browser);
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const problems = watchForProblems(page);
-    await page.goto(`${server.url}/cosign?poll=${pollId}`);
-    await page.getByLabel('用户名').fill('zhao');
-    await page.getByLabel('密码').fill(ORGANIZER_PASSWORD);
-    await shoot(page, 'cosign-01-sign-in');
+async function shootPhone(page: Page, name: string) {
+  await shoot(page, name);
+}
+
+describe('the scrutineer’s page', () => {
+  it('registers a key generated in the page before close, then signs the digest after close', { timeout: 120_000 }, async () => {
+    const { t } = harness;
+    const { org, meetingId, pollId, scrutineer } = await branchMeeting(t, 'a', 3);
+    const { context, page, problems } = await scrutineerPage(pollId, scrutineer);
+    await shootPhone(page, 'cosign-01-sign-in');
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByText('赵监票（监票人）').waitFor();
-    await shoot(page, 'cosign-02-register');
+    await shootPhone(page, 'cosign-02-register');
     await page.getByRole('button', { name: '生成并登记我的签名密钥' }).click();
     await page.getByText('本设备保存着对应的签名密钥', { exact: false }).waitFor();
 
     // The page registered the public key of a secret that only this browser holds.
-    const secret = await page.evaluate((id) => localStorage.getItem(`anon-ballot.cosign:${id}:zhao`), pollId);
-    const registered = (await org.call('GET', `/api/polls/${pollId}/record`)).body;
-    expect(JSON.stringify(registered)).not.toContain(secret!);
+    const secret = await page.evaluate(({ id, user }) => localStorage.getItem(`anon-ballot.cosign:${id}:${user}`), { id: pollId, user: scrutineer });
+    expect(JSON.stringify((await org.call('GET', `/api/polls/${pollId}/record`)).body)).not.toContain(secret!);
     const publicKey = toBase64(ed25519.getPublicKey(fromBase64(secret!)));
     expect(await page.locator('.key-text').textContent()).toBe(publicKey);
 
-    // The meeting runs: three members vote, the poll closes.
+    // The meeting runs (v2): three members check in, voting opens with the head count, they submit, the poll closes.
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'checkin' });
-    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
-    const held = await Promise.all(slips.map((slip: { link: string }) => checkInSlip(t, slip)));
-    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting' });
-    const api = createVoterApi('', inProcessFetch(t));
-    for (const h of held) await castWithToken(api, h.store, h.token, { c1: 'agree' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as Slip[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const devices = [];
+    for (const slip of slips) devices.push(await checkInSlip(t, slip, roomCode));
+    await openVoting(org, pollId, 3);
+    for (const device of devices) {
+      await collect(device);
+      await castAll(device, pollId);
+    }
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
 
     await page.reload();
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle;
-    const digest = bundleDigestHex(bundle);
     await page.getByText('计票文件摘要（SHA-256）').waitFor();
-    expect((await page.locator('.digest-text').textContent())!.replace(/ /g, '')).toBe(digest);
+    await expect.poll(() => page.locator('.digest-text').textContent().then((d) => d?.replace(/ /g, '')), { timeout: 10_000 }).toBe(bundleDigestHex(bundle));
     await page.getByText('张三：通过', { exact: false }).waitFor();
-    await shoot(page, 'cosign-03-sign');
+    await shootPhone(page, 'cosign-03-sign');
     await page.getByRole('button', { name: '核对无误，签名' }).click();
     await page.getByText('你已为这份计票文件签名。').waitFor();
     await page.getByText('已联署：赵监票').waitFor();
-    await shoot(page, 'cosign-04-signed');
+    await shootPhone(page, 'cosign-04-signed');
 
     const cosigned = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle;
     expect(cosigned.cosignatures).toEqual([{ name: '赵监票', role: 'supervisor', publicKey, signature: expect.any(String) }]);
@@ -86,5 +105,77 @@ describe('a scrutineer co-signs in the browser', () => {
     expect(report.ok).toBe(true);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('approves a late check-in of a member in the room, named with their number; the member then votes', { timeout: 150_000 }, async () => {
+    const { t, server } = harness;
+    const { org, meetingId, pollId, scrutineer, secretary } = await branchMeeting(t, 'b', 3);
+
+    // ---- the secretary allows late check-in in the console, after reading what it exposes ----
+    const desk = await signInToConsole(harness.browser, server.url, secretary, `/console?meeting=${meetingId}`);
+    const consolePage = desk.page;
+    const checkinPanel = consolePage.locator('section.checkin-panel');
+    await checkinPanel.getByRole('button', { name: '允许迟到签到…' }).click();
+    const lateDialog = consolePage.getByRole('dialog', { name: '允许迟到签到？' });
+    await lateDialog.getByText('投影上的“已提交选票”人数会在他提交时加一', { exact: false }).waitFor();
+    await lateDialog.getByText('发放选票凭证的签名私钥要保留到投票结束才销毁', { exact: false }).waitFor();
+    await lateDialog.getByRole('button', { name: '我知道，允许迟到签到' }).click();
+    await lateDialog.waitFor({ state: 'hidden' });
+    await checkinPanel.getByText('允许：开始投票后仍可签到', { exact: false }).waitFor();
+    expect((await org.call('GET', `/api/meetings/${meetingId}`)).body.lateCheckIn).toBe(true);
+
+    // ---- check-in, two members, voting opens with their head count ----
+    expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as Slip[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const onTime = [await checkInSlip(t, slips[0]!, roomCode), await checkInSlip(t, slips[1]!, roomCode)];
+    await consolePage.getByRole('button', { name: '开始投票' }).click();
+    const opening = consolePage.getByRole('dialog', { name: '开始投票？' });
+    await opening.getByText('发放选票凭证用的签名私钥保留到投票结束', { exact: false }).waitFor();
+    await opening.getByText('此后的迟到签到要由监票人逐一确认', { exact: false }).waitFor();
+    await opening.getByLabel('清点人数', { exact: true }).fill('2');
+    await opening.getByRole('button', { name: '开始投票' }).click();
+    await opening.waitFor({ state: 'hidden' });
+    for (const device of onTime) expect((await collect(device)).ready).toEqual([pollId]);
+    // The room code still shows while late check-in is open.
+    await checkinPanel.locator('[data-room-code]').waitFor();
+
+    // ---- 党员丙 arrives late and checks in: waiting for a scrutineer ----
+    const late = await checkInSlip(t, slips[2]!, roomCode);
+    expect(await collect(late)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    const sheet = consolePage.locator(`article[data-poll="${pollId}"] .sign-in-sheet`);
+    await sheet.locator('[data-list="awaiting"]').getByText('党员丙（b-2）').waitFor();
+    await shoot(consolePage, 'cosign-10-console-late-waiting');
+
+    // ---- the scrutineer sees the name and number, and approves ----
+    const { context, page, problems } = await scrutineerPage(pollId, scrutineer);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '迟到签到，等你确认' }).waitFor();
+    await page.getByText('只确认你亲眼看到在会场的人', { exact: false }).waitFor();
+    const approve = page.getByRole('button', { name: '确认 党员丙（b-2）在会场' });
+    await approve.waitFor();
+    await shoot(page, 'cosign-11-late-check-in');
+    await approve.click();
+    await page.getByText('已确认 党员丙（b-2）：此人现在可以投票。').waitFor();
+    await page.getByText('目前没有等待确认的迟到签到。').waitFor();
+    await shoot(page, 'cosign-12-late-approved');
+
+    // ---- the late member now holds tokens and votes; the sheet and the bundle say so ----
+    expect((await collect(late)).ready).toEqual([pollId]);
+    await castAll(late, pollId);
+    await sheet.getByText('完整签到表（3 人）').click();
+    await expect.poll(() => sheet.locator('tr[data-voter="b-2"] td').last().textContent(), { timeout: 10_000 }).toBe('已领到选票凭证（迟到签到）');
+    const audit = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries as { action: string; actor: string; details: string }[];
+    expect(audit.filter((e) => e.action === 'approve_late_checkin').map((e) => [e.actor, JSON.parse(e.details)])).toEqual([
+      [scrutineer, { voter: '党员丙', number: 'b-2', scrutineer: '赵监票' }],
+    ]);
+    expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle & { electorate: { lateCheckIns: number; present: number; submitted: number } };
+    expect(bundle.electorate).toMatchObject({ headCount: 2, lateCheckIns: 1, present: 3, submitted: 1 });
+    await consolePage.locator(`article[data-poll="${pollId}"] .result-facts [data-fact="late"]`).getByText('1 人').waitFor();
+    expect(problems).toEqual([]);
+    expect(desk.problems).toEqual([]);
+    await context.close();
+    await desk.context.close();
   });
 });

@@ -20,9 +20,22 @@ const KNOWN: Record<string, ConsoleKey> = {
   invalid_choices: 'error.invalid_body',
   rate_limited: 'error.rate_limited',
   bad_credentials: 'error.bad_credentials',
+  // Protocol v2
+  head_count: 'error.head_count',
+  over_issued: 'error.over_issued',
+  room_code: 'error.room_code',
+  room_code_locked: 'error.room_code_locked',
+  already_issued: 'error.already_issued',
+  unknown_code: 'error.unknown_code',
 };
 
+/** An error already put in the organizer's words (say, a refusal explained from the sign-in sheet): shown as it is. */
+export class ExplainedError extends Error {
+  override name = 'ExplainedError';
+}
+
 export function errorText(error: unknown): string {
+  if (error instanceof ExplainedError) return error.message;
   if (error instanceof ApiError) {
     const key = KNOWN[error.code] ?? 'error.generic';
     return error.code === 'network' ? ct(key) : ct('error.withDetail', { summary: ct(key), detail: error.message });

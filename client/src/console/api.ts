@@ -5,7 +5,7 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { CheckinState, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
@@ -33,8 +33,24 @@ export interface MeetingPoll extends Omit<PublicPollView, 'keys'> {
 
 export interface MeetingDetail extends MeetingSummary {
   polls: MeetingPoll[];
-  fingerprints: string[];
+  /** The fingerprint of the meeting's key set, as on the slips and the projector (null before check-in opens). */
+  keySetFingerprint: string | null;
+  /** Check-in after voting opens, each approved by a scrutineer: decided before any poll opens voting. */
+  lateCheckIn: boolean;
 }
+
+/** Where a voter stands on a poll's sign-in sheet. */
+export type SheetState = CheckinState | 'written_opinion';
+
+/** GET /api/polls/:id/checkins: every expected voter of the poll, in roster order. Never what anyone voted. */
+export interface SignInSheet {
+  pollId: string;
+  phase: Phase;
+  voters: { voterId: string; name: string; number: string; state: SheetState; late: boolean }[];
+}
+
+/** What opening voting records for one poll: the head count, a note, the check-ins struck. */
+export type OpeningFacts = OpeningFactsInput;
 
 export interface RosterVoter {
   id: string;
@@ -54,7 +70,8 @@ export interface Slip {
 }
 
 export interface SlipsResponse {
-  fingerprints: string[];
+  /** The meeting's one key-set fingerprint, in every slip's link. */
+  keySetFingerprint: string;
   /** Voters left out because they have already checked in (their code stays valid). */
   skippedCheckedIn: number;
   slips: Slip[];
@@ -162,9 +179,23 @@ export function createConsoleApi(baseUrl = '') {
       call<{ id: string; warnings: { zh: string; en: string; candidate: string }[] }>('POST', `/api/meetings/${id(meetingId)}/polls`, body),
     renamePoll: (pollId: string, title: string) => call('PATCH', `/api/polls/${id(pollId)}`, { title }),
     deletePoll: (pollId: string) => call('DELETE', `/api/polls/${id(pollId)}`),
-    transitionMeeting: (meetingId: string, to: TransitionTarget) =>
-      call<{ polls: { id: string; phase: Phase }[] }>('POST', `/api/meetings/${id(meetingId)}/transition`, { to }),
-    transitionPoll: (pollId: string, to: TransitionTarget) => call('POST', `/api/polls/${id(pollId)}/transition`, { to }),
+    /** Every poll one phase behind `to` moves; opening voting gives each poll's head count (`openings`). */
+    transitionMeeting: (meetingId: string, to: TransitionTarget, openings?: Record<string, OpeningFacts>) =>
+      call<{ polls: { id: string; phase: Phase }[] }>('POST', `/api/meetings/${id(meetingId)}/transition`, openings ? { to, openings } : { to }),
+    /** One poll moves on; opening voting carries its head count and strikes. */
+    transitionPoll: (pollId: string, to: TransitionTarget, opening?: OpeningFacts) =>
+      call('POST', `/api/polls/${id(pollId)}/transition`, opening ? { to, ...opening } : { to }),
+    checkins: (pollId: string) => call<SignInSheet>('GET', `/api/polls/${id(pollId)}/checkins`),
+    roomCode: async (meetingId: string) => (await call<{ roomCode: string | null }>('GET', `/api/meetings/${id(meetingId)}/room-code`)).roomCode,
+    /** A new room code: the old one stops working at once. */
+    drawRoomCode: async (meetingId: string) => (await call<{ roomCode: string }>('POST', `/api/meetings/${id(meetingId)}/room-code`)).roomCode,
+    /** Allowing it says the organizer accepted the timing exposure (the confirmation names it). */
+    setLateCheckIn: (meetingId: string, setting: { allowed: true; exposureAccepted: true } | { allowed: false }) =>
+      call('PUT', `/api/meetings/${id(meetingId)}/late-check-in`, setting),
+    /** How many in the room said they did not vote (null: clear it), while voting is open. */
+    setDeclaredNotVoted: (pollId: string, count: number | null) => call('PUT', `/api/polls/${id(pollId)}/declared-not-voted`, { count }),
+    /** A scrutineer named for the poll approves a late check-in of someone they see in the room. */
+    approveLateCheckIn: (pollId: string, voterId: string) => call('POST', `/api/cosign/${id(pollId)}/late-checkins/${id(voterId)}/approve`),
     /** New codes for `voterIds` (or everybody not checked in): each voter's earlier code stops working. */
     slips: (meetingId: string, voterIds?: string[]) =>
       call<SlipsResponse>('POST', `/api/meetings/${id(meetingId)}/slips`, voterIds ? { voterIds } : {}),

@@ -1,12 +1,12 @@
 /**
- * One meeting as its organizer runs it: the live panel (expected, checked in, ballots cast,
- * quorum — turnout only, never choices), the phase buttons with their confirmations, the
- * roster with exclusions and slip reprints, the roster import, the polls and a form for a new
- * one. The meeting is read again every few seconds, so the panel follows check-in and casting
- * without a reload.
+ * One meeting as its branch secretary runs it: the live panel (expected, checked in, head
+ * count, submitted, whether the meeting can be held — turnout only, never choices), the phase
+ * buttons with their confirmations (opening voting: the head count dialog), check-in (the
+ * room code, late check-in), the roster with exclusions and slip reprints, the roster import,
+ * the polls with their sign-in sheets, and a form for a new one. The meeting is read again
+ * every few seconds, so the panel follows check-in and submissions without a reload.
  */
-import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
-import { votesNeeded } from '../../../shared/tally/rules.ts';
+import { createMemo, createSignal, For, Show } from 'solid-js';
 import { createAction } from './action.ts';
 import type { ConsoleApi, MeetingDetail, MeetingPoll, RosterVoter, SlipsResponse, TransitionTarget } from './api.ts';
 import { ConfirmDialog, type ConfirmRequest } from './confirm-dialog.tsx';
@@ -14,37 +14,39 @@ import { ct, phaseLabel, type ConsoleKey } from './i18n.ts';
 import { AuditPanel } from './audit-panel.tsx';
 import { PollCard } from './poll-card.tsx';
 import { PollForm } from './poll-form.tsx';
-import { createLoad } from './load.ts';
+import { createLoad, createTicker } from './load.ts';
+import { CheckInPanel, checkInOpen } from './checkin-panel.tsx';
+import { OpeningDialog, type OpeningRequest } from './opening-dialog.tsx';
+import { meetingQuorum } from './opening.ts';
 import { RosterImport, statusLabel } from './roster-import.tsx';
 import { SlipSheet } from './slip-sheet.tsx';
 import { ErrorLine } from './error-line.tsx';
 
-export const REFRESH_MS = 3000;
-
 /** Meeting-wide steps: each moves every poll that is one phase behind. */
 const STEPS: { to: TransitionTarget; from: MeetingPoll['phase']; button: ConsoleKey; title: ConsoleKey; lines: ConsoleKey[]; danger?: boolean }[] = [
   { to: 'checkin', from: 'draft', button: 'phase.openCheckin', title: 'confirm.checkin.title', lines: ['confirm.checkin.1', 'confirm.checkin.2'] },
-  { to: 'voting', from: 'checkin', button: 'phase.openVoting', title: 'confirm.voting.title', lines: ['confirm.voting.1', 'confirm.voting.2'] },
+  // Opening voting has its own dialog (opening-dialog.tsx): the head count of each poll.
+  { to: 'voting', from: 'checkin', button: 'phase.openVoting', title: 'opening.title', lines: [] },
   { to: 'closed', from: 'voting', button: 'phase.close', title: 'confirm.close.title', lines: ['confirm.close.1', 'confirm.close.2', 'confirm.close.3'], danger: true },
   { to: 'published', from: 'closed', button: 'phase.publish', title: 'confirm.publish.title', lines: ['confirm.publish.1', 'confirm.publish.2'], danger: true },
 ];
 
 /**
- * The quorum of a poll from its turnout and its own rule (the attendance indicator for the
- * advisory kinds). Plain counts have no quorum, and the three evaluations count participation
- * per group, which turnout does not break down: for those the panel shows none.
+ * Whether the meeting can be held, from the poll's own rule (the attendance indicator for the
+ * advisory kinds): before voting opens on the check-ins, after on the head count. Plain counts
+ * have no quorum, and the three evaluations count participation per group, which turnout does
+ * not break down: for those the panel shows none.
  */
-function quorumOf(poll: MeetingPoll): { needed: number; met: boolean } | undefined {
-  const rule = poll.rule;
-  const setting = 'quorum' in rule ? rule.quorum : 'attendance' in rule ? rule.attendance : undefined;
-  if (!setting) return undefined;
-  const needed = votesNeeded(poll.turnout.expected, setting.fraction, setting.comparison);
-  return { needed, met: poll.turnout.checkedIn >= needed };
-}
+const quorumOf = (poll: MeetingPoll) => meetingQuorum(poll.rule, poll.turnout.expected, poll.turnout.headCount ?? poll.turnout.checkedIn);
 
-/** Slips can be made once no poll is a draft (every key exists), and are of use while some poll still takes check-ins or ballots. */
-const codesUsable = (polls: MeetingPoll[]) =>
-  polls.length > 0 && polls.every((p) => p.phase !== 'draft') && polls.some((p) => p.phase === 'checkin' || p.phase === 'voting');
+/** "—" where a figure does not apply yet (no head count before voting opens, nothing to submit before). */
+const figure = (value: number | null | undefined) => (value === null || value === undefined ? '—' : String(value));
+
+/**
+ * Slips can be made once no poll is a draft (every key exists), and are of use while someone can
+ * still check in: a code is worth nothing once check-in has closed (voting opened without late check-in).
+ */
+const codesUsable = (meeting: MeetingDetail) => meeting.polls.length > 0 && meeting.polls.every((p) => p.phase !== 'draft') && checkInOpen(meeting);
 
 function LivePanel(props: { polls: MeetingPoll[] }) {
   return (
@@ -61,7 +63,9 @@ function LivePanel(props: { polls: MeetingPoll[] }) {
                 <th scope="col">{ct('live.phase')}</th>
                 <th scope="col">{ct('live.expected')}</th>
                 <th scope="col">{ct('live.checkedIn')}</th>
-                <th scope="col">{ct('live.ballots')}</th>
+                <th scope="col">{ct('live.headCount')}</th>
+                <th scope="col">{ct('live.submitted')}</th>
+                <th scope="col">{ct('live.notSubmitted')}</th>
                 <th scope="col">{ct('live.quorum')}</th>
               </tr>
             </thead>
@@ -70,10 +74,14 @@ function LivePanel(props: { polls: MeetingPoll[] }) {
                 {(poll) => (
                   <tr data-poll={poll.id}>
                     <th scope="row">{poll.title}</th>
-                    <td>{phaseLabel(poll.phase)}</td>
+                    <td data-field="phase">{phaseLabel(poll.phase)}</td>
                     <td class="num" data-field="expected">{poll.turnout.expected}</td>
                     <td class="num" data-field="checked-in">{poll.turnout.checkedIn}</td>
-                    <td class="num" data-field="ballots">{poll.turnout.ballotsCast}</td>
+                    <td class="num" data-field="head-count">{figure(poll.turnout.headCount)}</td>
+                    <td class="num" data-field="submitted">{poll.phase === 'draft' || poll.phase === 'checkin' ? '—' : poll.turnout.submitted}</td>
+                    <td class="num" data-field="not-submitted">
+                      {poll.phase === 'voting' ? Math.max(0, poll.turnout.checkedIn - poll.turnout.submitted) : '—'}
+                    </td>
                     <Show when={quorumOf(poll)} fallback={<td data-field="quorum">{ct('live.noQuorum')}</td>}>
                       {(quorum) => (
                         <td data-field="quorum" class={quorum().met ? 'verdict-ok' : 'verdict-no'}>
@@ -132,7 +140,7 @@ function Roster(props: {
   const act = createAction();
   const rosterOpen = () => props.meeting.polls.every((p) => p.phase === 'draft' || p.phase === 'checkin');
   // A new code is only of use while members can still check in.
-  const slipsExist = () => codesUsable(props.meeting.polls);
+  const slipsExist = () => codesUsable(props.meeting);
   return (
     <section class="panel" aria-labelledby="roster-title">
       <h2 id="roster-title">{ct('roster.title', { count: props.voters.length })}</h2>
@@ -241,9 +249,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
   const refetchMeeting = meeting.reload;
   const refetchVoters = voterList.reload;
   const voters = () => voterList.value() ?? [];
-  const timer = setInterval(() => void refetchMeeting(), REFRESH_MS);
-  onCleanup(() => clearInterval(timer));
+  createTicker(
+    () => true,
+    () => void refetchMeeting(),
+  );
   const [confirm, setConfirm] = createSignal<ConfirmRequest>();
+  const [opening, setOpening] = createSignal<OpeningRequest>();
   const [slips, setSlips] = createSignal<SlipsResponse>();
   const dialogAction = createAction();
   const slipsAction = createAction();
@@ -263,14 +274,10 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
   /** The confirmation of a step for every poll in its phase, or for `only` one poll. */
   const stepRequest = (step: (typeof STEPS)[number], only?: MeetingPoll): ConfirmRequest => {
     const moving = only ? [only] : polls().filter((p) => p.phase === step.from);
-    const cast = moving.reduce((n, p) => n + p.turnout.ballotsCast, 0);
-    const checkedIn = Math.max(0, ...moving.map((p) => p.turnout.checkedIn));
-    // "No quorum, no vote": say so before voting opens, naming the polls concerned.
-    const short = step.to === 'voting' ? moving.filter((p) => quorumOf(p)?.met === false) : [];
-    const warning = short.map((p) => ct('confirm.voting.noQuorum', { title: p.title, checkedIn: p.turnout.checkedIn, needed: quorumOf(p)!.needed }));
+    const submitted = moving.reduce((n, p) => n + p.turnout.submitted, 0);
     return {
       title: ct(step.title),
-      lines: [ct('confirm.polls', { titles: moving.map((p) => p.title).join('、') }), ...warning, ...step.lines.map((k) => ct(k, { cast, checkedIn }))],
+      lines: [ct('confirm.polls', { titles: moving.map((p) => p.title).join('、') }), ...step.lines.map((k) => ct(k, { submitted }))],
       confirmLabel: ct(step.button),
       danger: step.danger,
       run: async () => {
@@ -281,6 +288,12 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
     };
   };
 
+  /** Opening voting asks for each poll's head count in its own dialog; the other steps confirm what they do. */
+  const startStep = (step: (typeof STEPS)[number], only?: MeetingPoll) => {
+    if (step.to !== 'voting') return ask(stepRequest(step, only));
+    setOpening(only ? { pollIds: [only.id], whole: false } : { pollIds: polls().filter((p) => p.phase === 'checkin').map((p) => p.id), whole: true });
+  };
+
   /**
    * With several polls, each can also move on its own (close the acceptance, keep the
    * recommendation open). Check-in stays meeting-wide: slips carry the keys of every poll.
@@ -288,7 +301,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
   const pollStep = (poll: MeetingPoll) => {
     const step = STEPS.find((s) => s.from === poll.phase && s.to !== 'checkin');
     if (!step || polls().length < 2) return undefined;
-    return { label: ct('phase.onlyThis', { step: ct(step.button) }), danger: !!step.danger, onClick: () => ask(stepRequest(step, poll)) };
+    return { label: ct('phase.onlyThis', { step: ct(step.button) }), danger: !!step.danger, onClick: () => startStep(step, poll) };
   };
 
   const printAll = () => {
@@ -313,7 +326,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
       },
     });
 
-  const canPrint = () => codesUsable(polls());
+  const canPrint = () => current() !== undefined && codesUsable(current()!);
   const canAddPoll = () => !voters().some((v) => v.hasCode) && polls().every((p) => p.phase === 'draft');
 
   return (
@@ -367,7 +380,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                         <button
                           type="button"
                           class={`button button-inline ${step.danger ? 'button-danger' : 'button-primary'}`}
-                          onClick={() => ask(stepRequest(step))}
+                          onClick={() => startStep(step)}
                         >
                           {ct(step.button)}
                         </button>
@@ -390,6 +403,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 </Show>
                 <ErrorLine text={slipsAction.error()} />
               </section>
+              <CheckInPanel api={props.api} meeting={m()} canChange={props.canChange ?? true} ask={ask} onChanged={refresh} />
               <Roster api={props.api} meeting={m()} voters={voters()} onChanged={refresh} onReprint={reprint} />
               <Show when={m().polls.every((p) => p.phase === 'draft' || p.phase === 'checkin')}>
                 <RosterImport
@@ -406,7 +420,17 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                 <For each={m().polls.map((p) => p.id)} fallback={<p>{ct('polls.none')}</p>}>
                   {(id) => (
                     <Show when={m().polls.find((p) => p.id === id)}>
-                      {(poll) => <PollCard api={props.api} poll={poll()} voters={voters()} onChanged={refresh} step={pollStep(poll())} canChange={props.canChange ?? true} />}
+                      {(poll) => (
+                        <PollCard
+                          api={props.api}
+                          poll={poll()}
+                          voters={voters()}
+                          onChanged={refresh}
+                          step={pollStep(poll())}
+                          canChange={props.canChange ?? true}
+                          lateCheckIn={m().lateCheckIn}
+                        />
+                      )}
                     </Show>
                   )}
                 </For>
@@ -420,6 +444,9 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
           )}
         </Show>
         <ConfirmDialog request={confirm()} action={dialogAction} onDone={() => setConfirm(undefined)} />
+        <Show when={current()}>
+          {(m) => <OpeningDialog api={props.api} meeting={m()} request={opening()} onDone={() => setOpening(undefined)} onChanged={refresh} />}
+        </Show>
       </div>
     </Show>
   );

@@ -1,9 +1,11 @@
 /**
  * One poll of the meeting: its ballot (candidates), and what the organizer may do in its
- * phase — rename or delete a draft; name the scrutineers and enter written opinions of absent
- * members before voting opens; after close, the result with its verdict sentences, the link to
- * the tally sheet and the signed bundle. No count of choices is ever shown before close: the
- * server has none to give (GET /bundle answers wrong_phase).
+ * phase — rename or delete a draft; name the scrutineers and enter written opinions of members
+ * unable to attend before voting opens; the sign-in sheet from check-in on; while voting, the
+ * turnout and the number who said they did not vote; after close, the result with its facts
+ * and verdict sentences, the link to the tally sheet and the signed bundle. No count of
+ * choices is ever shown before close: the server has none to give (GET /bundle answers
+ * wrong_phase).
  */
 import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { Question } from '../../../shared/protocol/poll.ts';
@@ -17,6 +19,9 @@ import { ObjectionsPanel } from './objections-panel.tsx';
 import { ct, kindLabel, phaseLabel } from './i18n.ts';
 import { createLoad } from './load.ts';
 import { ErrorLine } from './error-line.tsx';
+import { ResultFacts } from './result-facts.tsx';
+import { SignInSheetPanel } from './sign-in-sheet.tsx';
+import { VotingFacts } from './voting-facts.tsx';
 
 const splitNames = (text: string) =>
   text
@@ -284,14 +289,7 @@ function ResultBody(props: { bundle: Bundle }) {
   const question = (id: string) => props.bundle.poll.questions.find((q) => q.id === id)!;
   return (
     <>
-      <p class="facts">
-        {ct('result.facts', {
-          expected: props.bundle.electorate.expected,
-          present: props.bundle.electorate.checkedIn,
-          ballots: result().ballotsCast,
-          written: props.bundle.writtenOpinions.length,
-        })}
-      </p>
+      <ResultFacts bundle={props.bundle} />
       <Show when={result().quorum}>{(q) => <p class={q().met ? 'verdict-ok' : 'verdict-no'}>{q().explanation[locale()]}</p>}</Show>
       <ul class="plain result-list">
         <For each={result().questions}>
@@ -331,6 +329,8 @@ export function PollCard(props: {
   canChange?: boolean;
   /** This poll's own next step, when the meeting has several polls. */
   step?: { label: string; danger: boolean; onClick: () => void } | undefined;
+  /** The meeting allows check-in after voting opens: the sheet keeps being read while voting. */
+  lateCheckIn?: boolean;
 }) {
   const beforeVoting = () => props.poll.phase === 'draft' || props.poll.phase === 'checkin';
   const closed = () => props.poll.phase === 'closed' || props.poll.phase === 'published';
@@ -359,6 +359,13 @@ export function PollCard(props: {
           </button>
         )}
       </Show>
+      <Show when={props.poll.phase === 'voting'}>
+        <VotingFacts api={props.api} poll={props.poll} canChange={props.canChange ?? true} onChanged={props.onChanged} />
+      </Show>
+      {/* Near the top while the meeting runs: the chair reads the 未签到名单 from it before the head count. */}
+      <Show when={props.poll.phase === 'checkin' || props.poll.phase === 'voting'}>
+        <SignInSheetPanel api={props.api} poll={props.poll} lateCheckIn={props.lateCheckIn ?? false} />
+      </Show>
       <Show when={props.poll.phase === 'draft'}>
         <RenameDraft api={props.api} poll={props.poll} onChanged={props.onChanged} />
       </Show>
@@ -383,6 +390,10 @@ export function PollCard(props: {
       </Show>
       <Show when={props.poll.phase === 'published'}>
         <ObjectionsPanel api={props.api} pollId={props.poll.id} canAnswer={props.canChange ?? true} />
+      </Show>
+      {/* After close, the attendance for the minutes (实到名单), below the result. */}
+      <Show when={closed()}>
+        <SignInSheetPanel api={props.api} poll={props.poll} lateCheckIn={false} />
       </Show>
     </article>
   );

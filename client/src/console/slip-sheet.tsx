@@ -1,13 +1,17 @@
 /**
  * The printable voting slips: one uniform design (the "ballot sample"), eight to an A4 page,
- * each with the meeting, the voter's name and number, the one-time code and a QR code of the
- * voting link (whose fragment carries the key fingerprints). Codes exist only in this answer:
+ * each with the meeting, the voter's name and number, the one-time code, the meeting's key
+ * fingerprint (to compare with the projector) and a QR code of the voting link (whose fragment
+ * carries the same fingerprint). Codes exist only in this answer:
  * the server keeps their hashes, so the organizer prints now or generates again (which revokes).
  */
 import { For, Show } from 'solid-js';
 import { QrCode } from '../components/qr-code.tsx';
 import type { SlipsResponse } from './api.ts';
 import { ct } from './i18n.ts';
+
+/** "0123456789abcdef" → "0123 4567 89ab cdef", as the projector groups it. */
+const grouped = (hex: string) => hex.match(/.{1,4}/g)?.join(' ') ?? hex;
 
 export function SlipSheet(props: { meetingTitle: string; slips: SlipsResponse; onBack: () => void }) {
   const origin = () => location.origin;
@@ -44,7 +48,13 @@ export function SlipSheet(props: { meetingTitle: string; slips: SlipsResponse; o
                 </p>
                 <p class="slip-code-label">{ct('slips.code')}</p>
                 <p class="slip-code mono">{slip.code}</p>
-                <p class="slip-how">{ct('slips.how', { url: `${origin()}/vote` })}</p>
+                <p class="slip-fingerprint">
+                  {ct('slips.fingerprint')} <span class="mono">{grouped(props.slips.keySetFingerprint)}</span>
+                </p>
+                <p class="slip-how">
+                  {ct('slips.how', { url: `${origin()}/vote` })}
+                  {ct('slips.roomCode')}
+                </p>
                 <p class="slip-secret">{ct('slips.secret')}</p>
               </div>
               <QrCode class="slip-qr" text={slip.link} label={ct('slips.qrLabel', { name: slip.name })} />

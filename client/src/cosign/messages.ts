@@ -35,6 +35,11 @@ const zh = {
   'cosign.checking': '正在本机核验计票文件…',
   'cosign.notInBundle': '计票文件没有以你的姓名、角色和公钥列出你。',
   'cosign.bundleBad': '本机核验未通过，请不要签名，并报告上级组织部门：{detail}',
+  'late.title': '迟到签到，等你确认',
+  'late.help': '只确认你亲眼看到在会场的人：核对姓名和学号/工号。确认后此人领到选票凭证，可以投票；会议记录写明由你确认。每 3 秒自动更新。',
+  'late.none': '目前没有等待确认的迟到签到。',
+  'late.approve': '确认 {name}（{number}）在会场',
+  'late.approved': '已确认 {name}（{number}）：此人现在可以投票。',
 } as const;
 
 export type CosignKey = keyof typeof zh;
@@ -73,6 +78,11 @@ const en: Record<CosignKey, string> = {
   'cosign.checking': 'Checking the tally file on this device…',
   'cosign.notInBundle': 'The tally file does not name you with your name, role and public key.',
   'cosign.bundleBad': 'The check on this device failed: do not sign, and report it to the organization department. {detail}',
+  'late.title': 'Late check-ins awaiting your approval',
+  'late.help': 'Approve only someone you see in the room: check the name and number. Once approved, they receive their ballot tokens and can vote; the record says you approved it. Updates every 3 seconds.',
+  'late.none': 'No late check-in is waiting for approval.',
+  'late.approve': 'Approve: {name} ({number}) is in the room',
+  'late.approved': '{name} ({number}) approved: they can vote now.',
 };
 
 export const ts = createTranslator<CosignKey>({ zh, en });

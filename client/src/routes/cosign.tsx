@@ -1,7 +1,8 @@
 /**
  * /cosign?poll=ID: a scrutineer (监票人, 计票人) co-signs a result. Before close they generate an
  * Ed25519 key in this browser (@noble/curves) and register its public key, which the signed
- * bundle then names; after close they compare the digest with the tally sheet and sign it.
+ * bundle then names; while voting is open they approve the late check-ins of people they see
+ * in the room; after close they compare the digest with the tally sheet and sign it.
  * The secret key is kept in this browser's localStorage only, under the poll and the account.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -13,6 +14,8 @@ import { ApiError, createConsoleApi, type ConsoleApi, type CosignView, type Sess
 import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
+import { LateCheckIns } from '../cosign/late-checkins.tsx';
+import { createTicker } from '../console/load.ts';
 import { locale } from '../i18n/index.ts';
 import { ErrorLine } from '../console/error-line.tsx';
 
@@ -73,6 +76,14 @@ export function CosignPage() {
 
 function Cosigning(props: { api: ConsoleApi; pollId: string; username: string }) {
   const [view, { refetch }] = createResource(() => props.api.cosignView(props.pollId));
+  // Follow the poll from check-in to voting (late check-ins to approve) and to close (the digest to sign).
+  createTicker(
+    () => {
+      const phase = view.latest?.poll.phase;
+      return phase !== undefined && phase !== 'closed' && phase !== 'published';
+    },
+    () => void refetch(),
+  );
   const action = createAction();
   const busy = action.busy;
   const secret = () => storedSecret(props.pollId, props.username);
@@ -193,6 +204,9 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
                       </Switch>
                     </Match>
                   </Switch>
+                  <Show when={v().poll.phase === 'voting'}>
+                    <LateCheckIns api={props.api} pollId={props.pollId} />
+                  </Show>
                   <Show when={closed()}>
                     <p class="hint">
                       {(v().bundle?.cosignatures ?? []).length
