@@ -346,6 +346,8 @@ export const upsertSelfEvaluation = (db: Db, row: typeof selfEvaluations.$inferI
     .values(row)
     .onConflictDoUpdate({ target: [selfEvaluations.pollId, selfEvaluations.questionId], set: { scores: row.scores, voterId: row.voterId } })
     .run();
+export const deleteSelfEvaluation = (db: Db, pollId: string, questionId: string) =>
+  db.delete(selfEvaluations).where(and(eq(selfEvaluations.pollId, pollId), eq(selfEvaluations.questionId, questionId))).run();
 export const listSelfEvaluations = (db: Db, pollId: string) =>
   db.select().from(selfEvaluations).where(eq(selfEvaluations.pollId, pollId)).orderBy(asc(selfEvaluations.questionId)).all();
 

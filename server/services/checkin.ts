@@ -221,6 +221,9 @@ export function registerCandidateKey(deps: AppDeps, code: string, roomCode: stri
   checkCandidateKeys(keys);
   const fingerprint = candidateKeyFingerprint(keys);
   q.runInTransaction(deps.db, () => {
+    const before = q.listCandidateKeys(deps.db, pollId).find((k) => k.questionId === questionId);
+    // A self-evaluation signed with replaced keys no longer shows it is the candidate's: it goes.
+    if (before && (before.signingKey !== keys.signingKey || before.boxKey !== keys.boxKey)) q.deleteSelfEvaluation(deps.db, pollId, questionId);
     q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
     appendAudit(deps.db, { actor: `candidate ${voter.number}`, action: 'register_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint } }, deps.now().toISOString());
   });

@@ -4,7 +4,10 @@ import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { ballotReceipt } from '../../shared/crypto/receipt.ts';
 import { fromBase64, fromBase64Url, toHex } from '../../shared/encoding.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
-import { castPoll, heldTokens } from '../../shared/protocol/voter-flow.ts';
+import { castPoll, ensureCandidateKeys, heldTokens, openCandidateComments, submitSelfEvaluation, voterSlot } from '../../shared/protocol/voter-flow.ts';
+import { signSelfEvaluation } from '../../shared/crypto/candidate-key.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { toBase64 } from '../../shared/encoding.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 import { checkInSlip, collect, openVoting, roomCodeOf, tokensOf, voterApi, type Device } from '../helpers/meeting.ts';
@@ -45,14 +48,31 @@ describe('the three evaluations through the HTTP API', () => {
     const slipOf = (name: string) => slips.find((s) => s.name === name)!;
     const api = voterApi(t);
 
-    // Self-evaluations: named, by the candidate's own code; nobody else can submit one.
-    await api.selfEvaluate(slipOf('M1').code, created.body.id, flat(90));
-    await expect(api.selfEvaluate(slipOf('M3').code, created.body.id, flat(90))).rejects.toMatchObject({ code: 'not_eligible' });
-    await expect(api.selfEvaluate(slipOf('M2').code, created.body.id, { ...flat(90), study: 101 })).rejects.toMatchObject({ code: 'invalid_choices' });
-
     const roomCode = await roomCodeOf(org, meeting.id);
     const devices: (Device & { name: string })[] = [];
     for (const slip of slips) devices.push({ name: slip.name, ...(await checkInSlip(t, slip, roomCode)) });
+    const deviceOf = (name: string) => devices.find((d) => d.name === name)!;
+
+    // Self-evaluations: signed on the candidate's own device with the key it registered at check-in.
+    const meetingView = await api.meeting(meeting.id);
+    expect(meetingView.polls[0]!.candidateKeys!.map((k) => k.questionId)).toEqual(['c1', 'c2']);
+    await submitSelfEvaluation(api, deviceOf('M1').store, slipOf('M1').code, created.body.id, flat(90));
+    await expect(submitSelfEvaluation(api, deviceOf('M3').store, slipOf('M3').code, created.body.id, flat(90))).rejects.toMatchObject({ code: 'candidate_key_missing' });
+    await expect(api.selfEvaluate(slipOf('M3').code, created.body.id, flat(90), toBase64(new Uint8Array(64)))).rejects.toMatchObject({ code: 'not_eligible' });
+    await expect(submitSelfEvaluation(api, deviceOf('M2').store, slipOf('M2').code, created.body.id, { ...flat(90), study: 101 })).rejects.toMatchObject({ code: 'invalid_choices' });
+    // The organizer, who printed the slips, holds M2's code but not M2's key: a statement in M2's name is refused.
+    const forgedStatement = signSelfEvaluation(ed25519.utils.randomSecretKey(), created.body.id, 'c2', flat(100));
+    await expect(api.selfEvaluate(slipOf('M2').code, created.body.id, flat(100), forgedStatement)).rejects.toMatchObject({ code: 'self_evaluation_signature' });
+    // Registering other keys for M2 (in the room, with the code) shows on the projector's fingerprint and drops any statement signed with M2's own.
+    await submitSelfEvaluation(api, deviceOf('M2').store, slipOf('M2').code, created.body.id, flat(70));
+    const before = (await api.meeting(meeting.id)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint;
+    const intruder = await api.registerCandidateKey(slipOf('M2').code, roomCode, created.body.id, { signingKey: toBase64(ed25519.getPublicKey(ed25519.utils.randomSecretKey())), boxKey: toBase64(new Uint8Array(32).fill(9)) });
+    expect(intruder.fingerprint).not.toBe(before);
+    expect(t.deps.db.$client.prepare("SELECT count(*) AS n FROM self_evaluations WHERE question_id = 'c2'").get()).toEqual({ n: 0 });
+    // M2's device registers its own keys again (as it does when it sees another fingerprint).
+    await ensureCandidateKeys(api, deviceOf('M2').store, slipOf('M2').code, roomCode, await api.meeting(meeting.id), [{ pollId: created.body.id, questionId: 'c2' }]);
+    expect((await api.meeting(meeting.id)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint).toBe(before);
+
     await openVoting(org, created.body.id, devices.length);
     for (const device of devices) await collect(device);
     // A candidate holds no token for their own candidacy, in any group.
@@ -87,7 +107,8 @@ describe('the three evaluations through the HTTP API', () => {
     expect(withheld).toHaveLength(4);
     expect(withheld.every((b) => b.salt === undefined && /^[0-9a-f]{64}$/.test(b.receipt))).toBe(true);
     expect(bundle.ballots.filter((b) => b.answer === 'abstain')).toHaveLength(1);
-    expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: flat(90) }]);
+    expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: flat(90), signature: expect.any(String) }]);
+    expect(bundle.candidateKeys!.map((k) => k.questionId)).toEqual(['c1', 'c2']);
     expect(bundle.electorate.expectedByGroup).toEqual({ representatives: 2, members: 5 });
     const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
     expect(report.firstFailure).toBeUndefined();
@@ -162,10 +183,18 @@ describe('per-candidate comments', () => {
     expect(await api.candidateComments(codeOf('M3'))).toEqual({ candidacies: [] });
 
     const forC1 = await api.candidateComments(codeOf('M1'));
-    // Empty comments are dropped; the rest come sorted by their text, not by who wrote them or when.
-    expect(forC1).toEqual({
-      candidacies: [{ pollId: poll.id, pollTitle: '发展对象三评', questionId: 'c1', comments: ['Needs to speak up more', '组织能力强'].sort() }],
-    });
+    expect(forC1.candidacies).toEqual([{ pollId: poll.id, pollTitle: '发展对象三评', questionId: 'c1', comments: [expect.any(String), expect.any(String)] }]);
+    // Sealed to M1's key: the server hands out what it cannot read; M1's device opens them. Empty
+    // comments were never sent; the rest come sorted by their text, not by who wrote them or when.
+    const sealed = forC1.candidacies[0]!.comments!;
+    expect(sealed.join()).not.toMatch(/组织能力强|speak/);
+    const m1 = devices.find((d) => d.name === 'M1')!;
+    expect(await openCandidateComments(m1.store, voterSlot(codeOf('M1')), poll.id, sealed)).toEqual(['Needs to speak up more', '组织能力强'].sort());
+    // Another device (the organizer's, with the printed code) holds no key and opens nothing.
+    const { memoryStore } = await import('../../shared/protocol/voter-flow.ts');
+    expect(await openCandidateComments(memoryStore(), voterSlot(codeOf('M1')), poll.id, sealed)).toBeNull();
+    const m2 = devices.find((d) => d.name === 'M2')!;
+    await expect(openCandidateComments(m2.store, voterSlot(codeOf('M2')), poll.id, sealed)).rejects.toMatchObject({ code: 'comment_sealed' });
     // c2 was scored by one representative and one member: each comment could be told apart, so none is shown.
     expect((await api.candidateComments(codeOf('M2'))).candidacies).toEqual([expect.objectContaining({ questionId: 'c2', comments: null })]);
     await expect(api.candidateComments('AAAA-BBBB-CCCC-DDDD')).rejects.toMatchObject({ code: 'unknown_code' });
@@ -173,9 +202,13 @@ describe('per-candidate comments', () => {
     const reissue = await org.call('POST', `/api/meetings/${meeting.id}/slips`, {});
     expect([reissue.status, reissue.body.error.code]).toEqual([409, 'wrong_phase']);
 
-    // Comments are not in the bundle (they belong to the candidate alone), and their table holds nothing of a ballot.
+    // Comments are not in the bundle (they belong to the candidate alone), the database never held
+    // them readable, and their table holds nothing of a ballot.
     const bundle = (await org.call('GET', `/api/polls/${poll.id}/bundle`)).body;
     expect(JSON.stringify(bundle)).not.toMatch(/组织能力强/);
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    for (const file of readdirSync(t.dataDir)) expect(readFileSync(join(t.dataDir, file)).includes(Buffer.from('组织能力强'))).toBe(false);
     const columns = t.deps.db.$client.prepare(`SELECT name FROM pragma_table_xinfo('candidate_comments')`).all() as { name: string }[];
     expect(columns.map((c) => c.name)).toEqual(['id', 'poll_id', 'question_id', 'text']);
   });
@@ -191,7 +224,9 @@ describe('per-candidate comments', () => {
     await openVoting(org, poll.id, 1);
     await collect(device);
     const [held] = tokensOf(device, poll.id);
-    await expect(device.api.cast([{ token: held!.token, salt: held!.salt, answer: 'agree', comment: '同意' }])).rejects.toMatchObject({ code: 'invalid_choices' });
+    const sealedLooking = toBase64(new Uint8Array(80).fill(7));
+    await expect(device.api.cast([{ token: held!.token, salt: held!.salt, answer: 'agree', comment: sealedLooking }])).rejects.toMatchObject({ code: 'invalid_choices' });
+    await expect(device.api.cast([{ token: held!.token, salt: held!.salt, answer: 'agree', comment: '同意' }])).rejects.toMatchObject({ code: 'invalid_body' });
     expect((await org.call('GET', `/api/polls/${poll.id}`)).body.turnout.submitted).toBe(0);
   });
 });

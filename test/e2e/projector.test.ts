@@ -242,7 +242,7 @@ describe('the projector page', () => {
           submitted: 6,
           refusedOverIssued: 2,
           declaredNotVoted: 1,
-          opening: { headCount: 8, headCountNote: '一位党员手机没电，在场未签到', checkedIn: 7, struck: 1, issued: 7, auditSeq: 41, auditHash: '9f0c3e1d2b4a6c8e' },
+          opening: { headCount: 8, headCountNote: '一位党员手机没电，在场未签到', checkedIn: 7, struck: 1, issued: 7, recordSeq: 41, recordDigest: '9f0c3e1d2b4a6c8e' },
         },
       ],
     };

@@ -129,8 +129,8 @@ describe('the tally sheet', () => {
     ]);
     // The audit log's anchors, as signed in the bundle.
     expect(await page.locator('.sheet-record tr[data-anchor] td').allTextContents()).toEqual([
-      `第 ${served.record.opening.seq} 条，${groupHex(served.record.opening.hash.slice(0, 16))}`,
-      `第 ${served.record.close.seq} 条，${groupHex(served.record.close.hash.slice(0, 16))}`,
+      `第 ${served.record.opening.seq} 条，${groupHex(served.record.opening.digest.slice(0, 16))}`,
+      `第 ${served.record.close.seq} 条，${groupHex(served.record.close.digest.slice(0, 16))}`,
     ]);
     // The digest printed is the SHA-256 of the canonical bundle the server serves, in hex and in the QR code.
     const digest = bundleDigestHex(served);

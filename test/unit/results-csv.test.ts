@@ -65,7 +65,7 @@ function bundleV2Of(options: { title: string; rule: RuleInput; questions: Questi
     writtenOpinions: [],
     exclusions: [],
     scrutineers: [],
-    record: { opening: { seq: 1, hash: '0'.repeat(64) }, close: { seq: 2, hash: '0'.repeat(64) } },
+    record: { opening: { seq: 1, digest: '0'.repeat(64) }, close: { seq: 2, digest: '0'.repeat(64) } },
   };
   return {
     ...partial,

@@ -143,8 +143,8 @@ function passLine(id: string, bundle: Bundle): string {
     case 'record':
       if (!isV2(bundle)) break;
       return (
-        `操作记录已锚定：开始投票时第 ${bundle.record.opening.seq} 条（${groupHex(bundle.record.opening.hash.slice(0, 16))}），` +
-        `投票结束时第 ${bundle.record.close.seq} 条（${groupHex(bundle.record.close.hash.slice(0, 16))}）；可与本单位导出的操作记录核对。`
+        `本会议的操作记录已锚定：开始投票时至第 ${bundle.record.opening.seq} 条（${groupHex(bundle.record.opening.digest.slice(0, 16))}），` +
+        `投票结束时至第 ${bundle.record.close.seq} 条（${groupHex(bundle.record.close.digest.slice(0, 16))}）；可与本单位导出的操作记录核对。`
       );
     case 'cosignatures': {
       const signed = bundle.cosignatures ?? [];

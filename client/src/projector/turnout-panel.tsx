@@ -71,7 +71,7 @@ function OpeningStatement(props: { opening: NonNullable<LivePoll['opening']> }) 
         <p class="pj-opening-note">{pt('opening.note', { note: o().headCountNote })}</p>
       </Show>
       <p class="pj-opening-record mono" data-opening="record">
-        {pt('opening.record', { seq: o().auditSeq, hash: groupHex(o().auditHash) })}
+        {pt('opening.record', { seq: o().recordSeq, hash: groupHex(o().recordDigest) })}
       </p>
     </div>
   );

@@ -1,10 +1,14 @@
 /**
  * /comments: a candidate in the three evaluations reads, after close, the comments raters wrote
- * to them, with their own voting code. The code is sent once and kept nowhere on the device.
+ * to them, with their own voting code. The code is sent once and kept nowhere on the device. The
+ * comments come sealed to the candidate's own key, made on their device at check-in; this page
+ * opens them with it, so they can be read only on that device.
  */
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import type { CandidateCommentsResponse } from '../../../shared/protocol/api.ts';
 import { createVoterApi } from '../../../shared/protocol/api-client.ts';
+import { heldCandidateFingerprint, openCandidateComments, voterSlot } from '../../../shared/protocol/voter-flow.ts';
+import { openVoterStore } from '../stores/voter-store.ts';
 import { tc } from '../comments/messages.ts';
 import { VotingCodeInput } from '../components/voting-code-input.tsx';
 import { errorMessageKey } from '../i18n/errors.ts';
@@ -15,7 +19,7 @@ export function CommentsPage() {
   const [code, setCode] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<MessageKey>();
-  const [found, setFound] = createSignal<CandidateCommentsResponse['candidacies']>();
+  const [found, setFound] = createSignal<(CandidateCommentsResponse['candidacies'][number] & { keyMissing: boolean })[]>();
 
   async function look(event: SubmitEvent) {
     event.preventDefault();
@@ -23,7 +27,17 @@ export function CommentsPage() {
     setBusy(true);
     setError(undefined);
     try {
-      setFound((await api.candidateComments(code().trim())).candidacies);
+      const typed = code().trim();
+      const store = openVoterStore();
+      const { candidacies } = await api.candidateComments(typed);
+      // Opened here with this device's key; null stays null (withheld), a missing key says so.
+      const opened = await Promise.all(
+        candidacies.map(async (c) => {
+          const keyMissing = c.comments !== null && c.comments.length > 0 && heldCandidateFingerprint(store, voterSlot(typed), c.pollId) === undefined;
+          return { ...c, keyMissing, comments: c.comments === null || keyMissing ? null : await openCandidateComments(store, voterSlot(typed), c.pollId, c.comments) };
+        }),
+      );
+      setFound(opened);
     } catch (cause) {
       setFound(undefined);
       // The voter page's sentences: a wrong code, no network, too many tries (never the server's English).
@@ -65,6 +79,9 @@ export function CommentsPage() {
                   <article class="card stack">
                     <h2>{candidacy.pollTitle}</h2>
                     <Switch>
+                      <Match when={candidacy.keyMissing}>
+                        <p>{tc('comments.keyMissing')}</p>
+                      </Match>
                       <Match when={candidacy.comments === null}>
                         <p>{tc('comments.withheld')}</p>
                       </Match>

@@ -112,7 +112,7 @@ function Facts(props: { bundle: Bundle }) {
 
 /** v2: the audit log's head when voting opened and when it closed, as anchored in the signed bundle. */
 function RecordAnchors(props: { bundle: BundleV2 }) {
-  const line = (anchor: BundleV2['record']['opening']) => tb('sheet.recordLine', { seq: anchor.seq, hash: groupHex(anchor.hash.slice(0, 16)) });
+  const line = (anchor: BundleV2['record']['opening']) => tb('sheet.recordLine', { seq: anchor.seq, hash: groupHex(anchor.digest.slice(0, 16)) });
   return (
     <section aria-labelledby="sheet-record">
       <h2 id="sheet-record">{tb('sheet.record')}</h2>

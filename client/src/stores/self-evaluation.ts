@@ -10,6 +10,7 @@
 import { createMemo, createSignal } from 'solid-js';
 import type { PublicMeetingView, PublicPollView } from '../../../shared/protocol/api.ts';
 import type { VoterApi } from '../../../shared/protocol/api-client.ts';
+import { submitSelfEvaluation, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
 import type { Scores } from '../../../shared/protocol/poll.ts';
 import { errorMessageKey } from '../i18n/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -29,6 +30,8 @@ export interface SelfItem {
 
 export function createSelfEvaluation(options: {
   api: VoterApi;
+  /** Where the candidate's own keys are kept (they sign the self-evaluation). */
+  store: VoterStore;
   meeting: () => PublicMeetingView | undefined;
   ownCandidacies: () => OwnCandidacy[];
   voterName: () => string;
@@ -97,7 +100,8 @@ export function createSelfEvaluation(options: {
     setSending(true);
     setError(undefined);
     try {
-      for (const item of items()) await options.api.selfEvaluate(code, item.poll.id, finalScores(item.question, scoresOf(item)));
+      // Signed on this device with the candidate's own key, made and registered at check-in.
+      for (const item of items()) await submitSelfEvaluation(options.api, options.store, code, item.poll.id, finalScores(item.question, scoresOf(item)));
       options.rememberCode(code);
       setSubmitted(items().map((item) => item.key));
       options.announce('self.submitted');

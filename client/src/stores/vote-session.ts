@@ -489,6 +489,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
 
   const self = createSelfEvaluation({
     api,
+    store,
     meeting,
     ownCandidacies,
     voterName,
