@@ -51,6 +51,8 @@ export const en: Record<MessageKey, string> = {
   'wait.step1': 'The chair counts the voting members in the room, then opens the vote.',
   'wait.step2': 'When voting opens, everyone who checked in gets their ballots at the same moment. This page moves to your ballot by itself: no need to reload.',
   'wait.kioskStep2': 'When voting opens, everyone who checked in gets their ballots at the same moment; yours are kept on this kiosk.',
+  'wait.candidateKeyTitle': 'Your own key',
+  'wait.candidateKey': 'You are a candidate in "{poll}". This phone made a key of your own, kept on this phone only: your self-evaluation is signed with it, and the comments written to you can be opened only with it, on this phone. Check that the projector shows the fingerprint below beside your name; if not, tell the organizer at once.',
   'wait.step3': 'Keep using this browser on this phone. Switching browser or phone means checking in again there, and that cancels the check-in on this one.',
   'wait.kioskStep3': 'When voting opens, come back to this kiosk and enter your voting code again to vote. Do not check in on another kiosk or phone: that cancels your check-in here.',
   'wait.late': 'You checked in after voting opened: you get your ballots once a scrutineer approves. Please wait; this page updates by itself.',

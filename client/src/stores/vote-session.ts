@@ -39,8 +39,7 @@ import {
   voterSlot,
   type HeldReceipt,
   type PreparedCheckIn,
-  type VoterStore,
-} from '../../../shared/protocol/voter-flow.ts';
+  type VoterStore, heldCandidateFingerprint } from '../../../shared/protocol/voter-flow.ts';
 import { normalizeVotingCode } from '../../../shared/protocol/voting-code.ts';
 import { errorMessageKey } from '../i18n/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -502,7 +501,21 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   /** "Ballot i of n": the papers cast and still to cast. */
   const paperCount = () => ({ done: receiptGroups().length, total: receiptGroups().length + papers().length });
 
+  /**
+   * A candidate in the three evaluations: the fingerprint of the key this device made and
+   * registered for them, to compare with the one the projector shows beside their name.
+   */
+  const candidateKeys = createMemo(() => {
+    storeVersion();
+    return ownCandidacies().flatMap((own) => {
+      const poll = meeting()?.polls.find((p) => p.id === own.pollId);
+      const fingerprint = poll?.kind === 'three_evaluations' ? heldCandidateFingerprint(store, voter, poll.id) : undefined;
+      return poll && fingerprint ? [{ pollId: poll.id, pollTitle: poll.title, fingerprint }] : [];
+    });
+  });
+
   return {
+    candidateKeys,
     stage,
     error,
     announcement,

@@ -8,6 +8,7 @@ import { KeyLine } from '../components/fingerprints.tsx';
 import { KioskCheckedInNotice } from '../components/kiosk-bar.tsx';
 import { optionLabel } from '../components/ballot-paper.tsx';
 import { t } from '../i18n/index.ts';
+import { groupHex } from '../format.ts';
 import type { VoteSession } from '../stores/vote-session.ts';
 import { ErrorAlert, MeetingTitle, ScreenTitle } from './parts.tsx';
 import { Receipts } from './done.tsx';
@@ -53,6 +54,17 @@ export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: n
         )}
       </Show>
       <ErrorAlert error={props.session.error()} />
+      <For each={props.session.candidateKeys()}>
+        {(key) => (
+          <section class="card card-info" aria-label={t('wait.candidateKeyTitle')}>
+            <h2>{t('wait.candidateKeyTitle')}</h2>
+            <p>{t('wait.candidateKey', { poll: key.pollTitle })}</p>
+            <p class="mono fingerprint" data-candidate-key>
+              {groupHex(key.fingerprint)}
+            </p>
+          </section>
+        )}
+      </For>
       <SelfEvaluationOffer session={props.session} />
       <section aria-labelledby="items-title">
         <h2 id="items-title">{t('wait.items')}</h2>
