@@ -24,8 +24,8 @@
 // fractions ("Three evaluations"). The explanation and warning sentences are checked for
 // presence and shape ({ zh, en }) only, as the document allows.
 //
-// --receipt HEX looks a voter's receipt up: version 2, the `receipt` of a ballot, given whole
-// (64 hex digits) or as a prefix of at least 16; version 1, the SHA-256 of a token. With
+// --receipt HEX looks a voter's receipt up, given whole (64 hex digits) or as a prefix of at least
+// 16: version 2, the `receipt` of a ballot; version 1, the SHA-256 of a ballot's token. With
 // --nonce HEX (version 2: the 32-byte nonce of the voter's token, 64 hex digits) a receipt that is
 // not published while a ballot has that nonce under another receipt is reported CHANGED
 // (docs/protocol.md §10: "in the bundle", "changed", "missing").
@@ -1060,7 +1060,11 @@ function decodeToken(tokenStr, keys, version) {
   const keyId = bytes.subarray(66, 98).toString('hex');
   const entry = keys.get(keyId);
   need(entry, `token_key_unknown (${keyId})`);
-  need(bytes.length === 98 + entry.nk, `token_length (${bytes.length} bytes, expected ${98 + entry.nk})`);
+  // version 2: "A token is exactly 98 + Nk bytes (354)", Nk = 256 (docs/protocol.md §1: 2048-bit
+  // keys); version 1: 98 + the modulus length of its key
+  const want = version === 2 ? 98 + 256 : 98 + entry.nk;
+  need(bytes.length === want, `token_length (${bytes.length} bytes, expected ${want})`);
+  if (version === 2) need(entry.bits === 2048, `token_key_size (its key has a ${entry.bits}-bit modulus; docs/protocol.md §1: 2048-bit)`);
   return { bytes, nonce: bytes.subarray(2, 34), context: bytes.subarray(34, 66), keyId, entry };
 }
 
@@ -1165,7 +1169,9 @@ function checkIssued(b, keys) {
 // self-evaluation's scores). Version 1: a ballot's score answer may be "withheld" (where it may
 // be is checked by `recount`); there is no "abstain" on scores. Version 2: a score ballot may be
 // "abstain" (不了解); "withheld" is left to the caller (check 10 `answers`), and is refused here.
-function answerProblem(q, v, ctx, version) {
+// `canonical` false: the order of score members and approval options is not required (counting
+// reads an answer that is valid but not in canonical form; `choices`/`answers` refuse the form).
+function answerProblem(q, v, ctx, version, canonical = true) {
   if (v === WITHHELD) {
     if (version === 1 && ctx === 'ballot' && q.type === 'score') return null;
     return `"withheld" is not an answer here (question ${JSON.stringify(q.id)})`;
@@ -1181,7 +1187,7 @@ function answerProblem(q, v, ctx, version) {
       if (!Number.isSafeInteger(x) || x < q.min || x > q.max) return `score ${JSON.stringify(x)} for ${JSON.stringify(q.id)}.${c} is not an integer from ${q.min} to ${q.max}`;
     }
     // "members sorted" is stated for a score answer; GUESS: not required of selfEvaluations[].scores
-    if (ctx !== 'self') {
+    if (ctx !== 'self' && canonical) {
       for (let k = 1; k < keys.length; k++) {
         if (compareUtf16(keys[k - 1], keys[k]) >= 0) return `score answer for ${JSON.stringify(q.id)}: criterion keys are not sorted`;
       }
@@ -1198,7 +1204,8 @@ function answerProblem(q, v, ctx, version) {
   for (let oi = 0; oi < v.length; oi++) {
     const o = v[oi];
     if (typeof o !== 'string' || !q.options.includes(o)) return `${JSON.stringify(o)} is not an option of ${JSON.stringify(q.id)}`;
-    if (oi > 0 && compareUtf16(v[oi - 1], o) >= 0) return `approval array for ${JSON.stringify(q.id)} is not sorted ascending without duplicates`;
+    if (v.indexOf(o) !== oi) return `approval array for ${JSON.stringify(q.id)} names ${JSON.stringify(o)} twice`;
+    if (canonical && oi > 0 && compareUtf16(v[oi - 1], o) >= 0) return `approval array for ${JSON.stringify(q.id)} is not sorted ascending`;
   }
   return null;
 }
@@ -1479,7 +1486,7 @@ function recount(b, version, byQ) {
     const slot = { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0, ballots: byQ.get(q.id).length, withheld: 0 };
     const add = (v, ctx) => {
       if (version === 2 && ctx === 'ballot' && v === WITHHELD && q.type === 'approval') { slot.withheld++; return; }
-      if (answerProblem(q, v, ctx, version) !== null) { slot.invalid++; return; }
+      if (answerProblem(q, v, ctx, version, false) !== null) { slot.invalid++; return; }
       for (const o of (Array.isArray(v) ? v : [v])) slot.counts[o]++;
       if (ctx === 'written') slot.written++;
     };
@@ -1518,7 +1525,7 @@ function recountScores(b, version, byQ) {
       if (version === 2 && v === ABSTAIN) { slot.abstain++; continue; }
       slot.n++; // "a `"withheld"` answer counts"
       if (v === WITHHELD) slot.withheld++;
-      else if (answerProblem(q, v, 'ballot', version) !== null) slot.invalid++;
+      else if (answerProblem(q, v, 'ballot', version, false) !== null) slot.invalid++;
       else addScores(slot, v);
     }
   }
@@ -1528,7 +1535,7 @@ function recountScores(b, version, byQ) {
       if (!q) continue;
       const slot = out.get(q.id).self;
       slot.n++;
-      if (answerProblem(q, se.scores, 'self', version) !== null) slot.invalid++;
+      if (answerProblem(q, se.scores, 'self', version, false) !== null) slot.invalid++;
       else addScores(slot, se.scores);
     }
   }
@@ -1539,9 +1546,10 @@ function checkRecountThreeEvaluations(b, version, byQ) {
   const r = b.result;
   const floor = b.poll.rule.anonymityFloor;
   const { scores, problems } = recountScores(b, version, byQ);
-  // GUESS: a written opinion has no group, so nothing in "Three evaluations" can count it, while
-  // written opinions are "counted in the result": a three-evaluations bundle must have none.
-  if (b.writtenOpinions.length > 0) {
+  // Version 1, GUESS: a written opinion has no group, so nothing in "Three evaluations" can count
+  // it, while written opinions are "counted in the result": a three-evaluations bundle must have
+  // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
+  if (version === 1 && b.writtenOpinions.length > 0) {
     problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
   }
   const parts = [];
@@ -1553,7 +1561,7 @@ function checkRecountThreeEvaluations(b, version, byQ) {
       const s = sc[g];
       if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
       if (cand.groups[g].raters !== s.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${cand.groups[g].raters}, recounted ${s.n}`);
-      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} invalid answer(s) not counted (see ${version === 2 ? 'answers' : 'choices'})`);
+      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} answer(s) not valid, which the rule cannot count (see ${version === 2 ? 'answers' : 'choices'})`);
       // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n <
       // floor) exactly when every answer of g is "withheld". (Version 2: check `answers`.)
       if (version === 1) {
@@ -1574,24 +1582,53 @@ function checkRecountThreeEvaluations(b, version, byQ) {
   return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
 }
 
+// The parts of `result` that counting gives: ballotsCast, and per question the counts (single and
+// approval: with the stand-ins of withheld approvals; score: raters per group, also in
+// result.candidates[].groups). An answer that is not valid cannot be counted under the rule: it
+// is a problem too. Returns problems.
+function resultCountProblems(b, version, byQ) {
+  const r = b.result;
+  const problems = [];
+  const see = version === 2 ? 'answers' : 'choices';
+  if (r.ballotsCast !== b.ballots.length) problems.push(`result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
+  if (b.poll.rule.kind === TE) {
+    const { scores } = recountScores(b, version, byQ);
+    b.poll.questions.forEach((q, qi) => {
+      for (const g of TE_GROUPS) {
+        if (scores.get(q.id)[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${scores.get(q.id)[g].invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
+      }
+      for (const g of TE_ANON) {
+        const n = scores.get(q.id)[g].n;
+        if (r.questions[qi].counts[g] !== n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${r.questions[qi].counts[g]}, recounted ${n} rater(s)`);
+        if (r.candidates[qi].groups[g].raters !== n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${r.candidates[qi].groups[g].raters}, recounted ${n}`);
+      }
+      const self = scores.get(q.id).self.n;
+      if (r.candidates[qi].groups.self.raters !== self) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${r.candidates[qi].groups.self.raters}, recounted ${self}`);
+    });
+    return problems;
+  }
+  const rc = recount(b, version, byQ);
+  b.poll.questions.forEach((q, qi) => {
+    const slot = rc.get(q.id);
+    if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
+    for (const o of q.options) {
+      const published = r.questions[qi].counts[o];
+      if (published !== slot.counts[o]) {
+        problems.push(`result.questions[${qi}] (${q.id}).counts.${o}: published ${published}, recounted ${slot.counts[o]}` +
+          (slot.withheld ? ` (${slot.shown[o]} shown and written, ${slot.withheld} withheld: the stand-ins can give back ${slot.shown[o]}–${slot.shown[o] + slot.withheld})` : ''));
+      }
+    }
+  });
+  return problems;
+}
+
 function checkRecount(b, version) {
   const r = b.result;
   need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
   const byQ = answersByQuestion(b, version);
   if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, version, byQ);
   const rc = recount(b, version, byQ);
-  const problems = [];
-  b.poll.questions.forEach((q, qi) => {
-    const slot = rc.get(q.id);
-    if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} invalid answer(s) not counted (see ${version === 2 ? 'answers' : 'choices'})`);
-    for (const o of q.options) {
-      const published = r.questions[qi].counts[o];
-      if (published !== slot.counts[o]) {
-        problems.push(`question ${JSON.stringify(q.id)} option ${JSON.stringify(o)}: published ${published}, recounted ${slot.counts[o]}` +
-          (slot.withheld ? ` (${slot.shown[o]} shown and written, ${slot.withheld} withheld: the stand-ins can give back ${slot.shown[o]}–${slot.shown[o] + slot.withheld})` : ''));
-      }
-    }
-  });
+  const problems = resultCountProblems(b, version, byQ);
   need(problems.length === 0, problems.join('; '));
   const standIns = [...rc.values()].reduce((a, s) => a + s.withheld, 0);
   return `ballotsCast ${r.ballotsCast}, ${b.writtenOpinions.length} written opinion(s); ` +
@@ -1636,11 +1673,11 @@ function round2(x) {
 }
 
 // "Three evaluations": groups, averages, criteria, composite, band, rank, valid, withheld
-function checkVerdictsThreeEvaluations(b, version, byQ) {
+function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
   const rule = b.poll.rule;
   const r = b.result;
   const qs = b.poll.questions;
-  const problems = [];
+  const problems = [...countProblems];
   const cmp = (where, published, computed) => {
     if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
@@ -1788,15 +1825,21 @@ function checkVerdicts(b, version) {
   const kind = rule.kind;
   const r = b.result;
   const byQ = answersByQuestion(b, version);
-  if (kind === 'generic') return 'rule generic: no verdicts, no quorum (result is { id, counts } per question)';
-  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ);
+  // "applying `poll.rule` again gives exactly `result`": the counts too (so a miscount fails
+  // `verdicts` as well as `recount`)
+  const countProblems = resultCountProblems(b, version, byQ);
+  if (kind === 'generic') {
+    need(countProblems.length === 0, countProblems.join('; '));
+    return 'rule generic: no verdicts, no quorum; result { id, counts } per question as the rule gives it';
+  }
+  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, countProblems);
 
   const E = b.electorate.expected;
   // the quorum's `present` and the threshold base `present`: version 1 electorate.checkedIn,
   // version 2 electorate.present (head count + late check-ins)
   const C = version === 2 ? b.electorate.present : b.electorate.checkedIn;
   const rc = recount(b, version, byQ);
-  const problems = [];
+  const problems = [...countProblems];
   const cmp = (where, published, computed) => {
     if (published !== computed) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
@@ -1826,8 +1869,12 @@ function checkVerdicts(b, version) {
       let want;
       if (kind === 'member_acceptance') want = ['agree', 'disagree', 'abstain'];
       else if (kind === 'member_conversion') want = extended.has(q.id) ? ['convert', 'cancel', 'abstain'] : ['convert', 'extend', 'cancel', 'abstain'];
-      // grading kinds: the grade ids, and (version 2) `abstain` (不了解)
-      else want = [...rule.grades.map((g) => g.id), ...(version === 2 ? [ABSTAIN] : [])];
+      else {
+        // grading kinds: "the grade ids and `abstain` (不了解)". GUESS for version 1, whose software
+        // wrote the grade ids alone and whose section lists no difference here: either is taken.
+        want = [...rule.grades.map((g) => g.id), ABSTAIN];
+        if (version === 1 && !q.options.includes(ABSTAIN)) want = want.slice(0, -1);
+      }
       if (q.type !== 'single' || !sameSet(q.options, want)) {
         problems.push(`question ${JSON.stringify(q.id)}: ${kind} needs a single question with options ${want.join(' / ')}`);
       }
@@ -1946,20 +1993,16 @@ const CHECKS_V2 = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'un
 // another receipt ("changed"); else "missing". Version 1: the receipt is the SHA-256 of a token.
 function lookUpReceipt(b, version, receipt, nonce) {
   const want = receipt.toLowerCase();
-  if (version === 1) {
-    if (want.length !== 64) return { ok: false, text: `a version 1 receipt is 64 hex digits (the SHA-256 of the token); got ${want.length}` };
-    const idx = b.ballots.findIndex((bl) => sha256(b64urlDecodeStrict(bl.token)).toString('hex') === want);
-    return idx >= 0 ? { ok: true, status: 'FOUND', text: `${want} is ballot ${idx}` }
-      : { ok: false, status: 'NOT FOUND', text: `${want} is NOT among the ${b.ballots.length} published ballots` };
-  }
-  const hits = b.ballots.map((bl, bi) => [bl, bi]).filter(([bl]) => bl.receipt.startsWith(want));
+  const receiptOfBallot = (bl) => (version === 1 ? sha256(b64urlDecodeStrict(bl.token)).toString('hex') : bl.receipt);
+  const hits = b.ballots.map((bl, bi) => [{ ...bl, receipt: receiptOfBallot(bl) }, bi]).filter(([bl]) => bl.receipt.startsWith(want));
   if (hits.length > 1) return { ok: false, status: 'AMBIGUOUS', text: `the prefix ${want} matches ${hits.length} ballots; give more digits` };
   if (hits.length === 1) {
     const [bl, bi] = hits[0];
+    if (version === 1) return { ok: true, status: 'FOUND', text: `${bl.receipt} is ballot ${bi}` };
     const shown = bl.answer === WITHHELD ? 'answer withheld under the anonymity floor' : `answer ${jcs(bl.answer)}`;
     return { ok: true, status: 'FOUND', text: `${bl.receipt} is ballot ${bi} (${shown})` };
   }
-  if (nonce !== undefined) {
+  if (nonce !== undefined && version === 2) {
     const n = nonce.toLowerCase();
     const bi = b.ballots.findIndex((bl) => {
       try { return b64urlDecodeStrict(bl.token).subarray(2, 34).toString('hex') === n; } catch { return false; }
