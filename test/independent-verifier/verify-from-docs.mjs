@@ -1169,8 +1169,9 @@ function checkIssued(b, keys) {
 // self-evaluation's scores). Version 1: a ballot's score answer may be "withheld" (where it may
 // be is checked by `recount`); there is no "abstain" on scores. Version 2: a score ballot may be
 // "abstain" (不了解); "withheld" is left to the caller (check 10 `answers`), and is refused here.
-// `canonical` false: the order of score members and approval options is not required (counting
-// reads an answer that is valid but not in canonical form; `choices`/`answers` refuse the form).
+// `canonical` false: what counting needs only (options and criteria that exist, once each, scores
+// in range): neither the order of score members and approval options nor `maxChoices` is
+// required; `choices`/`answers` refuse such an answer, `recount` still counts what it says.
 function answerProblem(q, v, ctx, version, canonical = true) {
   if (v === WITHHELD) {
     if (version === 1 && ctx === 'ballot' && q.type === 'score') return null;
@@ -1200,7 +1201,7 @@ function answerProblem(q, v, ctx, version, canonical = true) {
     return null;
   }
   if (!Array.isArray(v)) return `question ${JSON.stringify(q.id)} (approval) needs an array`;
-  if (v.length > q.maxChoices) return `${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`;
+  if (canonical && v.length > q.maxChoices) return `${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`;
   for (let oi = 0; oi < v.length; oi++) {
     const o = v[oi];
     if (typeof o !== 'string' || !q.options.includes(o)) return `${JSON.stringify(o)} is not an option of ${JSON.stringify(q.id)}`;
@@ -1231,7 +1232,10 @@ function writtenOpinionProblems(b, version) {
 }
 
 // Three evaluations (both versions): each self-evaluation valid scores for its question, at most
-// one per candidate (`groups.self.raters` is "0 or 1"). Returns problems.
+// one per candidate (`groups.self.raters` is "0 or 1"). Returns problems. GUESS: "Verification"
+// names no check for self-evaluations (they are neither ballots nor written opinions, and the
+// counts of a score question are raters of the two anonymous groups); they feed the candidates'
+// `groups.self`, so `verdicts` checks them.
 function selfEvaluationProblems(b, version) {
   if (b.poll.rule.kind !== TE) return [];
   const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
@@ -1269,13 +1273,12 @@ function checkChoices(b) {
     }
     need(answered >= 1, `${where}: answers no question`);
   });
-  const problems = [...writtenOpinionProblems(b, 1), ...selfEvaluationProblems(b, 1)];
+  const problems = writtenOpinionProblems(b, 1);
   need(problems.length === 0, problems.join('; '));
   const partial = b.ballots.filter((bl) => qs.some((q) => !has(bl.choices, q.id))).length;
   return `${b.ballots.length} ballot(s) answer the question(s) canonically` +
     (partial ? ` (${partial} leave a score question out)` : ` (all ${qs.length})`) + '; ' +
-    `${b.writtenOpinions.length} written opinion(s) valid and sorted` +
-    (b.poll.rule.kind === TE ? `; ${b.selfEvaluations.length} self-evaluation(s) valid, at most one per candidate` : '');
+    `${b.writtenOpinions.length} written opinion(s) valid and sorted`;
 }
 
 // ---------------------------------------------------------------------------
@@ -1435,12 +1438,11 @@ function checkAnswers(b) {
       problems.push(`${where}: ${nWithheld} "withheld" answer(s), but its ${raters} rater(s) are not under the floor ${floor}`);
     }
   }
-  problems.push(...writtenOpinionProblems(b, 2), ...selfEvaluationProblems(b, 2));
+  problems.push(...writtenOpinionProblems(b, 2));
   need(problems.length === 0, problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; … ${problems.length - 8} more` : ''));
   return `${b.ballots.length} ballot(s) each answer the one question of its key, canonically; anonymity floor ${floor}` +
     (withheldKeys ? `; ${withheldKeys} key(s) under the floor, their ballots withheld as required` : '; no key under the floor') +
-    `; ${b.writtenOpinions.length} written opinion(s) valid and sorted` +
-    (b.poll.rule.kind === TE ? `; ${b.selfEvaluations.length} self-evaluation(s) valid, at most one per candidate` : '');
+    `; ${b.writtenOpinions.length} written opinion(s) valid and sorted`;
 }
 
 // Check 13 `record`: close.seq ≥ opening.seq (the digests are checked against the unit's exported
@@ -1555,12 +1557,10 @@ function checkRecountThreeEvaluations(b, version, byQ) {
   const parts = [];
   b.poll.questions.forEach((q, qi) => {
     const rq = r.questions[qi];
-    const cand = r.candidates[qi];
     const sc = scores.get(q.id);
     for (const g of TE_ANON) {
       const s = sc[g];
       if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
-      if (cand.groups[g].raters !== s.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${cand.groups[g].raters}, recounted ${s.n}`);
       if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} answer(s) not valid, which the rule cannot count (see ${version === 2 ? 'answers' : 'choices'})`);
       // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n <
       // floor) exactly when every answer of g is "withheld". (Version 2: check `answers`.)
@@ -1574,7 +1574,6 @@ function checkRecountThreeEvaluations(b, version, byQ) {
         }
       }
     }
-    if (cand.groups.self.raters !== sc.self.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${cand.groups.self.raters}, recounted ${sc.self.n}`);
     const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
     parts.push(`${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`);
   });
@@ -1677,7 +1676,7 @@ function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
   const rule = b.poll.rule;
   const r = b.result;
   const qs = b.poll.questions;
-  const problems = [...countProblems];
+  const problems = [...countProblems, ...selfEvaluationProblems(b, version)];
   const cmp = (where, published, computed) => {
     if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
