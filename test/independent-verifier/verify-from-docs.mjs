@@ -601,7 +601,7 @@ function checkFormat(b, version) {
       need(!qids.has(q.id), `${where}.id: duplicate question id ${JSON.stringify(q.id)}`);
       qids.add(q.id);
       need(typeof q.title === 'string', `${where}.title: must be a string`);
-      need(Array.isArray(q.criteria) && q.criteria.length >= 1, `${where}.criteria: must be a non-empty array of criterion ids`);
+      need(Array.isArray(q.criteria) && q.criteria.length >= 1 && q.criteria.length <= 12, `${where}.criteria: must be an array of 1–12 criterion ids`);
       const cseen = new Set();
       q.criteria.forEach((c, ci) => {
         checkId(c, `${where}.criteria[${ci}]`);
