@@ -1,6 +1,6 @@
 /**
- * The verifier written from docs/bundle-format.md alone, on a bundle co-signed by scrutineers
- * through the HTTP API: it accepts it (all eleven checks, incl. `cosignatures`), still accepts it
+ * The verifier written from docs/bundle-format.md alone, on a version 2 bundle co-signed by
+ * scrutineers through the HTTP API: it accepts it (all fourteen checks, incl. `cosignatures`), still accepts it
  * without co-signatures, and refuses a co-signature by a key the signed scrutineers list does not
  * name, one over another digest, one key co-signing twice, a signed scrutineers list naming one key
  * twice, and a key of small order (the identity, with the "universal" signature R = identity,
@@ -19,15 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { toBase64 } from '../../shared/encoding.ts';
-import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
-import { castWithToken } from '../../shared/protocol/voter-flow.ts';
-import { checkInSlip } from '../helpers/meeting.ts';
-import { inProcessFetch, ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import type { BundleV2 as Bundle } from '../../shared/protocol/bundle.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
+import { ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 const run = promisify(execFile);
 const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
+const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
 
 let t: TestServer;
 let dir: string;
@@ -103,12 +101,18 @@ beforeAll(async () => {
   expect((await zhao!.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.zhao) })).status).toBe(200);
   expect((await qian!.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.qian) })).status).toBe(200);
 
-  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'checkin' })).status).toBe(200);
+  // Version 2: check-in opens for the meeting; each device checks in with the room code; voting
+  // opens with the head count, every pending request signed at once; each device casts its ballots.
+  expect((await org!.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
   const slips = (await org!.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
-  const held = await Promise.all(slips.map((slip: { link: string }) => checkInSlip(t, slip)));
-  expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting' })).status).toBe(200);
-  const api = createVoterApi('', inProcessFetch(t));
-  for (const [i, h] of held.entries()) await castWithToken(api, h.store, h.token, { c1: i === 0 ? 'disagree' : 'agree' });
+  const roomCode = await roomCodeOf(org!, meetingId);
+  const devices = [];
+  for (const slip of slips) devices.push(await checkInSlip(t, slip, roomCode));
+  await openVoting(org!, pollId, devices.length);
+  for (const [i, d] of devices.entries()) {
+    await collect(d);
+    await castAll(d, pollId, () => (i === 0 ? 'disagree' : 'agree'));
+  }
   expect((await org!.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
 
   const bundle = (await zhao!.call('GET', `/api/cosign/${pollId}`)).body.bundle as Bundle;
@@ -128,10 +132,10 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the verifier written from docs/ checks co-signatures (check 11)', () => {
+describe('the verifier written from docs/ checks co-signatures (check 14)', () => {
   const cosignatureOf = (name: string): Cosignature => structuredClone(published.cosignatures!.find((c) => c.name === name)!);
 
-  it('accepts the co-signed bundle: all eleven checks pass, with the same digest as the project', async () => {
+  it('accepts the co-signed bundle: all fourteen checks pass, with the same digest as the project', async () => {
     const { code, checks, stdout } = await verifyFromDocs(published);
     expect(code, stdout).toBe(0);
     expect([...checks.keys()]).toEqual(CHECKS);
@@ -190,7 +194,7 @@ describe('the verifier written from docs/ checks co-signatures (check 11)', () =
     const [zhao, qian, sun] = structuredClone(published.scrutineers);
     const twice = resignedWithScrutineers([zhao!, { ...qian!, publicKey: publicOf(keys.zhao) }, sun!]);
     const named = /scrutineers\[1\] \(钱计票, counter\): key \S+ is also named by scrutineers\[0\] \(赵监票\)/;
-    // Nobody co-signed: the list alone fails check 11.
+    // Nobody co-signed: the list alone fails check 14.
     await expectOnlyCosignaturesFail(twice, named);
     // 赵 co-signs, validly over the new digest, under the first entry naming the key: still refused.
     const cosigned = { ...twice, cosignatures: [{ ...zhao!, publicKey: publicOf(keys.zhao), signature: cosignBundle(twice, keys.zhao) }] };

@@ -1,23 +1,34 @@
-// Independent verifier for `anon-ballot-bundle/v1`, written only from
-// docs/bundle-format.md and docs/protocol.md. Node.js 20, built-ins only.
+// Independent verifier of published ballot results (`anon-ballot-bundle/v2`, and
+// `anon-ballot-bundle/v1` under the rules of "Version 1"), written only from
+// docs/bundle-format.md and docs/protocol.md (and RFC 8785, RFC 9474, RFC 8032). Node.js 20,
+// built-ins only: it imports nothing of the project, so that the documents alone are shown to be
+// enough to check a result.
 //
 // Usage: node test/independent-verifier/verify-from-docs.mjs BUNDLE.json
-//          [--receipt HEX] [--signer BASE64|HEX]
-// Prints one line per check (the eleven checks of docs/bundle-format.md, "Verification":
-// format, signature, token_keys, tokens, unique_nonces, ballot_order, issued, choices,
-// recount, verdicts, cosignatures); exit 0 if every check passes, 1 otherwise (also 1 for a
-// --receipt that is not among the ballots, or bad usage). The `verdicts` check recomputes quorum,
-// thresholds, verdicts, caps, ranks and topGrade by the "Rules" section (also the median
-// grade, cap and rank of democratic_appraisal), and for three_evaluations the averages,
-// criteria, composite, band, rank, validity and withheld groups with exact BigInt fractions
-// ("Three evaluations"); `recount` also checks the raters per group and where "withheld"
-// answers may stand. The explanation and warning sentences are only checked for presence and
-// shape ({ zh, en }), as the document allows. The `cosignatures` check ("Digest and
-// co-signatures", check 11) refuses two scrutineers naming the same key, a co-signature that
-// does not verify (strict decoding) or whose key the signed scrutineers list does not name with
-// the same name and role, a key of small order, and a key co-signing twice; it prints the
-// bundle's digest in hex (to match against the tally sheet) and how many of the scrutineers
-// with a key have co-signed.
+//          [--signer BASE64|HEX] [--receipt HEX [--nonce HEX]]
+//
+// Prints one line per check, PASS/FAIL/SKIP NAME: detail, then "RESULT: bundle is VALID" or
+// "INVALID"; exit 0 when every check passes, 1 otherwise (also 1 for a --receipt that is not
+// found, or bad usage).
+//  - version 2, the fourteen checks of "Verification", in order: format, signature, key_set,
+//    token_keys, tokens, unique_nonces, ballot_order, receipts, issued, answers, recount,
+//    verdicts, record, cosignatures;
+//  - version 1, the eleven checks of "Version 1": format, signature, token_keys, tokens,
+//    unique_nonces, ballot_order, issued, choices, recount, verdicts, cosignatures.
+// A bundle is verified under the rules of the version its `format` names, never the other's: a
+// version 2 bundle relabelled v1 fails `format` (its members are not version 1's).
+//
+// `verdicts` recomputes quorum, thresholds, verdicts, caps, ranks and topGrade by "Rules" (also
+// the median grade, cap and rank of democratic_appraisal), and for three_evaluations the
+// averages, criteria, composite, band, rank, validity and withheld groups with exact BigInt
+// fractions ("Three evaluations"). The explanation and warning sentences are checked for
+// presence and shape ({ zh, en }) only, as the document allows.
+//
+// --receipt HEX looks a voter's receipt up, given whole (64 hex digits) or as a prefix of at least
+// 16: version 2, the `receipt` of a ballot; version 1, the SHA-256 of a ballot's token. With
+// --nonce HEX (version 2: the 32-byte nonce of the voter's token, 64 hex digits) a receipt that is
+// not published while a ballot has that nonce under another receipt is reported CHANGED
+// (docs/protocol.md §10: "in the bundle", "changed", "missing").
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -257,7 +268,23 @@ const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isNonNegInt = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 const ID_RE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const HEX64_RE = /^[0-9a-f]{64}$/;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const FORMAT_V1 = 'anon-ballot-bundle/v1';
+const FORMAT_V2 = 'anon-ballot-bundle/v2';
+
+// frame(p1, …, pn): each part as its length in bytes (4-byte big-endian) then its bytes; a text
+// part as its UTF-8 bytes (docs/bundle-format.md, "Encodings"; docs/protocol.md §2).
+function frame(...parts) {
+  const out = [];
+  for (const p of parts) {
+    const bytes = typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    out.push(len, bytes);
+  }
+  return Buffer.concat(out);
+}
 
 class CheckError extends Error {}
 function need(cond, msg) { if (!cond) throw new CheckError(msg); }
@@ -282,6 +309,11 @@ const DA = 'democratic_appraisal';
 const TE_ANON = ['representatives', 'members'];
 const TE_GROUPS = [...TE_ANON, 'self'];
 const WITHHELD = 'withheld';
+const ABSTAIN = 'abstain';
+// version 2: the anonymity floor of published ballots for every kind but three_evaluations
+const DEFAULT_ANONYMITY_FLOOR = 3;
+// version 2: the token type (docs/protocol.md §2); version 1 used RFC 9578's 0x0002
+const TOKEN_TYPE = { 1: 0x0002, 2: 0xba11 };
 const FRACTIONS = { '1/2': [1n, 2n], '2/3': [2n, 3n] };
 const COMPARISONS = ['more_than', 'at_least'];
 const BASES = ['expected', 'present', 'ballots'];
@@ -333,6 +365,8 @@ function checkGrades(grades, where) {
     checkId(g.id, `${where}[${k}].id`);
     need(typeof g.label === 'string', `${where}[${k}].label: must be a string`);
     need(!seen.has(g.id), `${where}: duplicate grade id ${JSON.stringify(g.id)}`);
+    // "no grade id is `abstain`" (abstaining, 不了解, is an option beside the grades)
+    need(g.id !== ABSTAIN, `${where}[${k}].id: no grade id is "abstain"`);
     seen.add(g.id);
   });
 }
@@ -389,7 +423,8 @@ function checkRuleFormat(rule) {
       checkThresholdSetting(rule.pass, 'poll.rule.pass');
       break;
     case 'member_conversion':
-      // GUESS: the document gives no default for extendedBefore; absent is read as [].
+      // "extendedBefore (…; default [])". GUESS: "with defaults filled in" would have it always
+      // present; a bundle without it is read with the default rather than refused.
       exactKeys(rule, ['kind', 'quorum', 'pass'], ['extendedBefore'], where);
       checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
       checkThresholdSetting(rule.pass, 'poll.rule.pass');
@@ -424,7 +459,7 @@ function checkRuleFormat(rule) {
       break;
     default: { // activist_confirmation, development_object_confirmation
       exactKeys(rule, ['kind', 'grades', 'attendance', 'topGrade'], [], where);
-      // GUESS: the document lists grades as "[good 好, fairly_good 较好, …]"; each is read as { id, label }.
+      // grades: "a list of { id, label }"
       checkGrades(rule.grades, 'poll.rule.grades');
       checkQuorumSetting(rule.attendance, 'poll.rule.attendance');
       checkThresholdSetting(rule.topGrade, 'poll.rule.topGrade');
@@ -438,8 +473,7 @@ function checkResultQuestionFormat(rq, q, kind, where) {
     // three evaluations: `{ id, counts: { representatives: raters, members: raters } }`
     exactKeys(rq, common, [], where);
   } else if (kind === DA) {
-    // GUESS: the "Rules" text lists `threshold` and `thresholdBase` for every rule with verdicts,
-    // but democratic_appraisal has no threshold setting; they are read as absent here.
+    // "`democratic_appraisal` has no threshold setting and so no `threshold` nor `thresholdBase`".
     exactKeys(rq, [...common, 'writtenOpinions', 'quorumMet', 'verdict', 'explanation', 'grade', 'cap'], ['rank'], where);
     checkInt(rq.writtenOpinions, `${where}.writtenOpinions`);
     need(typeof rq.quorumMet === 'boolean', `${where}.quorumMet: must be a boolean`);
@@ -527,18 +561,26 @@ function checkCandidateFormat(c, q, where) {
   checkSentence(c.explanation, `${where}.explanation`);
 }
 
-function checkFormat(b) {
+// Check 1 `format` (both versions): exactly the members of "Shape"/"Members" (version 1: as
+// changed by "Version 1"), with their types.
+function checkFormat(b, version) {
+  const v2 = version === 2;
   // `selfEvaluations` (and electorate.expectedByGroup, result.candidates) exist for three
   // evaluations only; the rule kind is read first to know which members the bundle must have.
   const isTE = isObj(b) && isObj(b.poll) && isObj(b.poll.rule) && b.poll.rule.kind === TE;
-  exactKeys(b, ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
-    'scrutineers', 'result', 'closedAt', 'signer', 'signature', ...(isTE ? ['selfEvaluations'] : [])], ['cosignatures'],
-  isTE ? 'bundle (three_evaluations)' : 'bundle');
-  need(b.format === 'anon-ballot-bundle/v1', `format: expected "anon-ballot-bundle/v1", got ${JSON.stringify(b.format)}`);
+  const top = v2
+    ? ['format', 'poll', 'electorate', 'keySet', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
+      'scrutineers', 'record', 'result', 'closedAt', 'signer', 'signature']
+    : ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
+      'scrutineers', 'result', 'closedAt', 'signer', 'signature'];
+  exactKeys(b, [...top, ...(isTE ? ['selfEvaluations'] : [])], ['cosignatures'],
+    `bundle (version ${version}${isTE ? ', three_evaluations' : ''})`);
+  const wantFormat = v2 ? FORMAT_V2 : FORMAT_V1;
+  need(b.format === wantFormat, `format: expected ${JSON.stringify(wantFormat)}, got ${JSON.stringify(b.format)}`);
 
   // poll
   const p = b.poll;
-  exactKeys(p, ['id', 'meetingId', 'title', 'kind', 'questions', 'rule'], [], 'poll');
+  exactKeys(p, ['id', 'meetingId', 'title', 'kind', 'questions', 'rule', ...(v2 ? ['anonymityFloor'] : [])], [], 'poll');
   checkId(p.id, 'poll.id');
   checkId(p.meetingId, 'poll.meetingId');
   need(typeof p.title === 'string', 'poll.title: must be a string');
@@ -559,10 +601,11 @@ function checkFormat(b) {
       need(!qids.has(q.id), `${where}.id: duplicate question id ${JSON.stringify(q.id)}`);
       qids.add(q.id);
       need(typeof q.title === 'string', `${where}.title: must be a string`);
-      need(Array.isArray(q.criteria) && q.criteria.length >= 1, `${where}.criteria: must be a non-empty array of criterion ids`);
+      need(Array.isArray(q.criteria) && q.criteria.length >= 1 && q.criteria.length <= 12, `${where}.criteria: must be an array of 1–12 criterion ids`);
       const cseen = new Set();
       q.criteria.forEach((c, ci) => {
         checkId(c, `${where}.criteria[${ci}]`);
+        if (v2) need(c !== WITHHELD, `${where}.criteria[${ci}]: no criterion id is "withheld"`);
         need(!cseen.has(c), `${where}.criteria: duplicate criterion id ${JSON.stringify(c)}`);
         cseen.add(c);
       });
@@ -589,6 +632,7 @@ function checkFormat(b) {
     const seen = new Set();
     q.options.forEach((o, oi) => {
       checkId(o, `${where}.options[${oi}]`);
+      if (v2) need(o !== WITHHELD, `${where}.options[${oi}]: no option id is "withheld"`);
       need(!seen.has(o), `${where}.options: duplicate option id ${JSON.stringify(o)}`);
       seen.add(o);
     });
@@ -608,15 +652,27 @@ function checkFormat(b) {
   need(p.kind === p.rule.kind, `poll.kind ${JSON.stringify(p.kind)} != poll.rule.kind ${JSON.stringify(p.rule.kind)}`);
   const kind = p.rule.kind;
 
+  if (v2) checkInt(p.anonymityFloor, 'poll.anonymityFloor');
+
   // electorate
   const e = b.electorate;
-  exactKeys(e, ['expected', 'checkedIn', 'issued', ...(isTE ? ['expectedByGroup'] : [])], [], 'electorate');
-  checkInt(e.expected, 'electorate.expected');
-  checkInt(e.checkedIn, 'electorate.checkedIn');
-  need(isObj(e.issued), 'electorate.issued: must be an object');
-  for (const [g, n] of Object.entries(e.issued)) {
-    checkId(g, 'electorate.issued: group');
-    checkInt(n, `electorate.issued[${JSON.stringify(g)}]`);
+  if (v2) {
+    exactKeys(e, ['expected', 'headCount', 'headCountNote', 'checkedIn', 'struck', 'lateCheckIns', 'present',
+      'submitted', 'declaredNotVoted', 'refusedOverIssued', ...(isTE ? ['expectedByGroup'] : [])], [], 'electorate');
+    for (const k of ['expected', 'headCount', 'checkedIn', 'struck', 'lateCheckIns', 'present', 'submitted', 'refusedOverIssued']) {
+      checkInt(e[k], `electorate.${k}`);
+    }
+    need(typeof e.headCountNote === 'string', 'electorate.headCountNote: must be a string');
+    if (e.declaredNotVoted !== null) checkInt(e.declaredNotVoted, 'electorate.declaredNotVoted (an integer or null)');
+  } else {
+    exactKeys(e, ['expected', 'checkedIn', 'issued', ...(isTE ? ['expectedByGroup'] : [])], [], 'electorate');
+    checkInt(e.expected, 'electorate.expected');
+    checkInt(e.checkedIn, 'electorate.checkedIn');
+    need(isObj(e.issued), 'electorate.issued: must be an object');
+    for (const [g, n] of Object.entries(e.issued)) {
+      checkId(g, 'electorate.issued: group');
+      checkInt(n, `electorate.issued[${JSON.stringify(g)}]`);
+    }
   }
   if (isTE) {
     // GUESS: "expected voters per group" has exactly the two token-key groups.
@@ -624,28 +680,46 @@ function checkFormat(b) {
     for (const g of TE_ANON) checkInt(e.expectedByGroup[g], `electorate.expectedByGroup.${g}`);
   }
 
-  // tokenKeys
+  // keySet (version 2): { digest, keyIds }, lowercase hex
+  if (v2) {
+    exactKeys(b.keySet, ['digest', 'keyIds'], [], 'keySet');
+    need(typeof b.keySet.digest === 'string' && HEX64_RE.test(b.keySet.digest), 'keySet.digest: must be 64 lowercase hex digits');
+    need(Array.isArray(b.keySet.keyIds), 'keySet.keyIds: must be an array');
+    b.keySet.keyIds.forEach((k, ki) => need(typeof k === 'string' && HEX64_RE.test(k), `keySet.keyIds[${ki}]: must be 64 lowercase hex digits`));
+  }
+
+  // tokenKeys: version 1 { group, keyId, spki }; version 2 { group, questionId, keyId, spki, issued }
   need(Array.isArray(b.tokenKeys), 'tokenKeys: must be an array');
   b.tokenKeys.forEach((k, ki) => {
     const where = `tokenKeys[${ki}]`;
-    exactKeys(k, ['group', 'keyId', 'spki'], [], where);
+    exactKeys(k, v2 ? ['group', 'questionId', 'keyId', 'spki', 'issued'] : ['group', 'keyId', 'spki'], [], where);
     checkId(k.group, `${where}.group`);
-    need(typeof k.keyId === 'string' && /^[0-9a-f]{64}$/.test(k.keyId), `${where}.keyId: must be 64 lowercase hex characters`);
+    if (v2) checkId(k.questionId, `${where}.questionId`);
+    need(typeof k.keyId === 'string' && HEX64_RE.test(k.keyId), `${where}.keyId: must be 64 lowercase hex characters`);
     try { need(b64decodeStrict(k.spki).length > 0, 'empty'); } catch (err) {
       throw new CheckError(`${where}.spki: not canonical base64 (${err.message})`);
     }
+    if (v2) checkInt(k.issued, `${where}.issued`);
   });
 
-  // ballots
+  // ballots: version 1 { token, choices }; version 2 { token, receipt, salt?, answer } (whether
+  // `salt` must or must not be there, and its length, is check 8 `receipts`)
   need(Array.isArray(b.ballots), 'ballots: must be an array');
   b.ballots.forEach((bl, bi) => {
     const where = `ballots[${bi}]`;
-    exactKeys(bl, ['token', 'choices'], [], where);
+    if (v2) exactKeys(bl, ['token', 'receipt', 'answer'], ['salt'], where);
+    else exactKeys(bl, ['token', 'choices'], [], where);
     try { b64urlDecodeStrict(bl.token); } catch (err) {
       throw new CheckError(`${where}.token: not canonical unpadded base64url (${err.message})`);
     }
-    need(isObj(bl.choices), `${where}.choices: must be an object`);
-    for (const [qid, v] of Object.entries(bl.choices)) checkAnswerShape(v, `${where}.choices[${JSON.stringify(qid)}]`);
+    if (v2) {
+      need(typeof bl.receipt === 'string' && HEX64_RE.test(bl.receipt), `${where}.receipt: must be 64 lowercase hex digits`);
+      if (has(bl, 'salt')) need(typeof bl.salt === 'string', `${where}.salt: must be a (base64) string`);
+      checkAnswerShape(bl.answer, `${where}.answer`);
+    } else {
+      need(isObj(bl.choices), `${where}.choices: must be an object`);
+      for (const [qid, v] of Object.entries(bl.choices)) checkAnswerShape(v, `${where}.choices[${JSON.stringify(qid)}]`);
+    }
   });
 
   // writtenOpinions: { questionId, choice }, no names
@@ -675,6 +749,10 @@ function checkFormat(b) {
     exactKeys(x, ['reason', 'approvedBy'], [], where);
     need(typeof x.reason === 'string' && x.reason.length > 0, `${where}.reason: must be a non-empty string`);
     need(typeof x.approvedBy === 'string' && x.approvedBy.length > 0, `${where}.approvedBy: must be a non-empty string`);
+    // version 2, "Members": exclusions are "sorted by their JCS form" (equal entries may repeat)
+    if (v2 && xi > 0) {
+      need(compareUtf16(jcs(b.exclusions[xi - 1]), jcs(x)) <= 0, `${where}: exclusions are not sorted by their JCS form`);
+    }
   });
 
   // scrutineers: { name, role, publicKey? } — publicKey: Ed25519 key, 32 raw bytes, base64
@@ -701,6 +779,16 @@ function checkFormat(b) {
       checkB64Bytes(c.publicKey, 32, `${where}.publicKey`);
       checkB64Bytes(c.signature, 64, `${where}.signature`);
     });
+  }
+
+  // record (version 2): { opening: { seq, digest }, close: { seq, digest } }
+  if (v2) {
+    exactKeys(b.record, ['opening', 'close'], [], 'record');
+    for (const a of ['opening', 'close']) {
+      exactKeys(b.record[a], ['seq', 'digest'], [], `record.${a}`);
+      checkInt(b.record[a].seq, `record.${a}.seq`);
+      need(typeof b.record[a].digest === 'string' && HEX64_RE.test(b.record[a].digest), `record.${a}.digest: must be 64 lowercase hex digits`);
+    }
   }
 
   // result
@@ -748,7 +836,7 @@ function checkFormat(b) {
     throw new CheckError(`signature: not canonical base64 (${err.message})`);
   }
   need(sig.length === 64, `signature: must be 64 bytes, got ${sig.length}`);
-  return `rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
+  return `${b.format}: rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
     `${b.ballots.length} ballot(s), ${b.writtenOpinions.length} written opinion(s), ` +
     (isTE ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
     `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)` +
@@ -767,15 +855,11 @@ function checkSignature(b, expectedSigner) {
   // signed bytes: the whole bundle without `signature` and without `cosignatures`
   for (const k of Object.keys(b)) if (k !== 'signature' && k !== 'cosignatures') unsigned[k] = b[k];
   const msg = Buffer.from(jcs(unsigned), 'utf8');
-  let key;
-  try {
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pk]), format: 'der', type: 'spki' });
-  } catch (err) {
-    throw new CheckError(`signer.publicKey is not a usable Ed25519 key (${err.message})`);
-  }
-  let ok = false;
-  try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
-  need(ok, `Ed25519 signature does not verify over the JCS bytes (${msg.length} bytes)`);
+  // Check 2 says "strict: see docs/protocol.md"; protocol.md says nothing more, so the strict
+  // decoding of check 14 (RFC 8032 §5.1.7 with canonical A and R, S < L, no key of small order)
+  // is applied to the installation's signature as well.
+  const bad = ed25519VerifyStrict(pk, msg, sig, 'the JCS bytes');
+  need(bad === null, `Ed25519 signature by ${b.signer.publicKey}: ${bad} (${msg.length} bytes signed)`);
   if (expectedSigner !== undefined) {
     let exp;
     try { exp = parseKeyMaterial(expectedSigner); } catch (err) {
@@ -818,7 +902,8 @@ function ed25519PointEncodingProblem(bytes) {
   return null;
 }
 
-// Check 11: "its key is not a point of small order". Ed25519 has exactly 8 points of small
+// Check `cosignatures` (v2 check 14, v1 the last of eleven): "its key is not one of the eight
+// points of small order". Ed25519 has exactly 8 points of small
 // order (the torsion subgroup E[8], of order the cofactor 8). node:crypto offers no point
 // arithmetic, so the key's 32-byte encoding is compared with their canonical encodings, listed
 // here (hex, RFC 8032 little-endian y with x's sign in the top bit). Derived with BigInt
@@ -843,7 +928,7 @@ const ED25519_SMALL_ORDER = new Map([
 // Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then a key of small
 // order is refused (OpenSSL would accept, e.g., the identity key with R = identity, S = 0 over
 // any message); then node:crypto verifies.
-function ed25519VerifyStrict(pk, msg, sig) {
+function ed25519VerifyStrict(pk, msg, sig, over = 'the digest') {
   const pkProblem = ed25519PointEncodingProblem(pk);
   if (pkProblem) return `public key: ${pkProblem}`;
   const order = ED25519_SMALL_ORDER.get(pk.toString('hex'));
@@ -859,7 +944,7 @@ function ed25519VerifyStrict(pk, msg, sig) {
   }
   let ok = false;
   try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
-  return ok ? null : 'signature does not verify over the digest';
+  return ok ? null : `signature does not verify over ${over}`;
 }
 
 function checkCosignatures(b) {
@@ -904,51 +989,92 @@ function checkCosignatures(b) {
     `; ${signedBy.size} of ${withKey.length} scrutineer(s) with a key co-signed; digest ${digest.toString('hex')}`;
 }
 
-// returns Map keyId -> {group, keyObject, nk}
-function checkTokenKeys(b, keys) {
-  const groups = new Set();
-  const ids = new Set();
+// The published keys by key id (the first entry of a key id that is listed twice); the later
+// checks find a ballot's key, group and question here. `token_keys` says whether they are sound.
+function keyIndex(b) {
+  const index = new Map();
   b.tokenKeys.forEach((k, ki) => {
-    const where = `tokenKeys[${ki}]`;
+    if (!index.has(k.keyId)) index.set(k.keyId, { ...k, index: ki });
+  });
+  return index;
+}
+
+// The key id a token names (bytes 66–97, hex), or undefined if it is too short to name one.
+function tokenKeyId(tokenStr) {
+  let bytes;
+  try { bytes = b64urlDecodeStrict(tokenStr); } catch { return undefined; }
+  return bytes.length >= 98 ? bytes.subarray(66, 98).toString('hex') : undefined;
+}
+
+// Check `token_keys`. Fills `keys`: keyId -> { group, questionId, key (KeyObject), nk, bits }.
+// Version 1: each keyId the SHA-256 of its spki; groups and key ids unique. Version 2 (check 4):
+// also each questionId a question of the poll, and no two keys sharing (group, questionId).
+function checkTokenKeys(b, version, keys) {
+  const pairs = new Map();
+  const ids = new Set();
+  const qids = new Set(b.poll.questions.map((q) => q.id));
+  const problems = [];
+  b.tokenKeys.forEach((k, ki) => {
+    const where = `tokenKeys[${ki}] (${k.group}${version === 2 ? `, ${k.questionId}` : ''})`;
     const der = b64decodeStrict(k.spki);
-    need(sha256(der).toString('hex') === k.keyId, `${where}: keyId is not SHA-256 of spki`);
-    need(!groups.has(k.group), `${where}: duplicate group ${JSON.stringify(k.group)}`);
-    need(!ids.has(k.keyId), `${where}: duplicate keyId ${k.keyId}`);
-    groups.add(k.group);
+    if (sha256(der).toString('hex') !== k.keyId) problems.push(`${where}: keyId is not the SHA-256 of its spki`);
+    if (version === 2 && !qids.has(k.questionId)) problems.push(`${where}: questionId ${JSON.stringify(k.questionId)} is not a question of the poll`);
+    const pair = version === 2 ? `${k.group}\u0000${k.questionId}` : k.group;
+    if (pairs.has(pair)) {
+      problems.push(`${where}: ${version === 2 ? '(group, questionId)' : 'group'} already has a key (tokenKeys[${pairs.get(pair)}])`);
+    } else pairs.set(pair, ki);
+    if (ids.has(k.keyId)) problems.push(`${where}: key id ${k.keyId} listed twice`);
     ids.add(k.keyId);
     let ko;
     try { ko = createPublicKey({ key: der, format: 'der', type: 'spki' }); } catch (err) {
-      throw new CheckError(`${where}: spki is not a valid SubjectPublicKeyInfo (${err.message})`);
+      problems.push(`${where}: spki is not a valid SubjectPublicKeyInfo (${err.message})`);
+      return;
     }
-    need(ko.asymmetricKeyType === 'rsa', `${where}: spki is not an rsaEncryption key (got ${ko.asymmetricKeyType})`);
-    need(ko.export({ format: 'der', type: 'spki' }).equals(der), `${where}: spki is not in canonical DER form`);
+    if (ko.asymmetricKeyType !== 'rsa') { problems.push(`${where}: spki is not an rsaEncryption key (got ${ko.asymmetricKeyType})`); return; }
+    if (!ko.export({ format: 'der', type: 'spki' }).equals(der)) problems.push(`${where}: spki is not in canonical DER form`);
     const bits = ko.asymmetricKeyDetails.modulusLength;
-    keys.set(k.keyId, { group: k.group, key: ko, nk: Math.ceil(bits / 8), bits });
+    if (!keys.has(k.keyId)) keys.set(k.keyId, { group: k.group, questionId: k.questionId, key: ko, nk: Math.ceil(bits / 8), bits });
   });
-  const sizes = [...keys.values()].map((k) => `${k.group}:${k.bits}-bit`).join(', ');
-  return `${b.tokenKeys.length} key(s) ${sizes}`;
+  need(problems.length === 0, problems.join('; '));
+  const sizes = [...new Set([...keys.values()].map((k) => `${k.bits}-bit`))].join(', ');
+  return version === 2
+    ? `${b.tokenKeys.length} key(s) (${sizes} RSA), one per (group, question), each id the SHA-256 of its key`
+    : `${b.tokenKeys.length} key(s) ${[...keys.values()].map((k) => `${k.group}:${k.bits}-bit`).join(', ')}`;
+}
+
+// Token context: version 1 SHA-256(UTF-8("anon-ballot/v1|" + poll.id + "|" + group)); version 2
+// SHA-256(frame("anon-ballot/v2/token-context", poll.id, group, questionId)).
+function tokenContext(b, version, entry) {
+  return version === 2
+    ? sha256(frame('anon-ballot/v2/token-context', b.poll.id, entry.group, entry.questionId))
+    : sha256(Buffer.from(`anon-ballot/v1|${b.poll.id}|${entry.group}`, 'utf8'));
 }
 
 // decodes a ballot token; returns {bytes, nonce, keyId, entry} or throws CheckError(code)
-function decodeToken(tokenStr, keys) {
+// (docs/protocol.md §2: token_length, token_type, token_key_unknown)
+function decodeToken(tokenStr, keys, version) {
   let bytes;
   try { bytes = b64urlDecodeStrict(tokenStr); } catch (err) { throw new CheckError(`token_decode (${err.message})`); }
   need(bytes.length >= 98, `token_length (${bytes.length} bytes)`);
-  need(bytes.readUInt16BE(0) === 0x0002, `token_type (${bytes.readUInt16BE(0)})`);
+  const type = bytes.readUInt16BE(0);
+  need(type === TOKEN_TYPE[version], `token_type (0x${type.toString(16).padStart(4, '0')}, expected 0x${TOKEN_TYPE[version].toString(16).padStart(4, '0')})`);
   const keyId = bytes.subarray(66, 98).toString('hex');
   const entry = keys.get(keyId);
   need(entry, `token_key_unknown (${keyId})`);
-  need(bytes.length === 98 + entry.nk, `token_length (${bytes.length} bytes, expected ${98 + entry.nk})`);
+  // version 2: "A token is exactly 98 + Nk bytes (354)", Nk = 256 (docs/protocol.md §1: 2048-bit
+  // keys); version 1: 98 + the modulus length of its key
+  const want = version === 2 ? 98 + 256 : 98 + entry.nk;
+  need(bytes.length === want, `token_length (${bytes.length} bytes, expected ${want})`);
+  if (version === 2) need(entry.bits === 2048, `token_key_size (its key has a ${entry.bits}-bit modulus; docs/protocol.md §1: 2048-bit)`);
   return { bytes, nonce: bytes.subarray(2, 34), context: bytes.subarray(34, 66), keyId, entry };
 }
 
-function checkTokens(b, keys) {
+function checkTokens(b, version, keys) {
   const failures = [];
   b.ballots.forEach((bl, bi) => {
     try {
-      const t = decodeToken(bl.token, keys);
-      const ctx = sha256(Buffer.from(`anon-ballot/v1|${b.poll.id}|${t.entry.group}`, 'utf8'));
-      need(ctx.equals(t.context), 'token_context');
+      const t = decodeToken(bl.token, keys, version);
+      need(tokenContext(b, version, t.entry).equals(t.context), 'token_context');
       const ok = cryptoVerify('sha384', t.bytes.subarray(0, 98), {
         key: t.entry.key,
         padding: constants.RSA_PKCS1_PSS_PADDING,
@@ -961,10 +1087,10 @@ function checkTokens(b, keys) {
     }
   });
   need(failures.length === 0, failures.slice(0, 5).join('; ') + (failures.length > 5 ? `; … ${failures.length - 5} more` : ''));
-  return `${b.ballots.length} token(s) valid`;
+  return `${b.ballots.length} token(s) valid` + (version === 2 ? ', each for this poll and its key\'s group and question' : '');
 }
 
-function checkUniqueNonces(b, keys) {
+function checkUniqueNonces(b) {
   const seen = new Map();
   b.ballots.forEach((bl, bi) => {
     // nonce = bytes 2..33 of the token; needs only a structurally decodable token
@@ -987,12 +1113,6 @@ function checkBallotOrder(b) {
   return 'strictly ascending by token bytes';
 }
 
-// Written opinions per question id (every entry, valid or not).
-function writtenPerQuestion(b) {
-  const w = new Map(b.poll.questions.map((q) => [q.id, 0]));
-  for (const wo of b.writtenOpinions) w.set(wo.questionId, (w.get(wo.questionId) ?? 0) + 1);
-  return w;
-}
 
 function checkIssued(b, keys) {
   const e = b.electorate;
@@ -1028,32 +1148,25 @@ function checkIssued(b, keys) {
     need(n <= absent, `question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected ${e.expected} - checkedIn ${e.checkedIn} = ${absent} absent voters`);
   }
   parts.push(`written opinions per question <= ${absent} absent`);
-  if (b.poll.rule.kind === TE) {
-    // GUESS (inferred from the definitions, not stated as a check): `expected` counts the voters
-    // "in one of the poll's groups", so max(expectedByGroup) <= expected <= sum(expectedByGroup);
-    // and tokens of a group go to expected voters of that group, so issued[g] <= expectedByGroup[g].
-    const eg = e.expectedByGroup;
-    const sumG = TE_ANON.reduce((a, g) => a + eg[g], 0);
-    for (const g of TE_ANON) {
-      need(eg[g] <= e.expected, `electorate.expectedByGroup.${g} ${eg[g]} > expected ${e.expected}`);
-      const issued = has(e.issued, g) ? e.issued[g] : 0;
-      need(issued <= eg[g], `group ${JSON.stringify(g)}: ${issued} tokens issued > ${eg[g]} expected in the group`);
-    }
-    need(e.expected <= sumG, `expected ${e.expected} > sum of expectedByGroup ${sumG}`);
-    parts.push(`expectedByGroup ${JSON.stringify(eg)} consistent with expected and issued`);
-  }
   return parts.join('; ');
 }
 
-// null if `v` is a valid canonical answer to question q, else a message.
-// `ctx`: 'ballot' (a published ballot: a score answer may be "withheld"; where it may be is
-// checked by `recount`), 'written' (a written opinion) or 'self' (a self-evaluation's scores).
-function answerProblem(q, v, ctx = 'ballot') {
+// null if `v` is a valid canonical answer to question q, else a message ("Answers").
+// `ctx`: 'ballot' (a published ballot's answer), 'written' (a written opinion) or 'self' (a
+// self-evaluation's scores). Version 1: a ballot's score answer may be "withheld" (where it may
+// be is checked by `recount`); there is no "abstain" on scores. Version 2: a score ballot may be
+// "abstain" (不了解); "withheld" is left to the caller (check 10 `answers`), and is refused here.
+// `canonical` false: what counting needs only (options and criteria that exist, once each, scores
+// in range): neither the order of score members and approval options nor `maxChoices` is
+// required; `choices`/`answers` refuse such an answer, `recount` still counts what it says.
+function answerProblem(q, v, ctx, version, canonical = true) {
+  if (v === WITHHELD) {
+    if (version === 1 && ctx === 'ballot' && q.type === 'score') return null;
+    return `"withheld" is not an answer here (question ${JSON.stringify(q.id)})`;
+  }
   if (q.type === 'score') {
-    if (v === WITHHELD) {
-      return ctx === 'ballot' ? null : `"withheld" is allowed only as a ballot's answer (question ${JSON.stringify(q.id)})`;
-    }
-    if (!isObj(v)) return `question ${JSON.stringify(q.id)} (score) needs { criterionId: integer }`;
+    if (v === ABSTAIN && version === 2 && ctx === 'ballot') return null;
+    if (!isObj(v)) return `question ${JSON.stringify(q.id)} (score) needs { criterionId: integer }` + (version === 2 && ctx === 'ballot' ? ' or "abstain"' : '');
     const keys = keyOrder.get(v) ?? Object.keys(v);
     for (const k of keys) if (!q.criteria.includes(k)) return `${JSON.stringify(k)} is not a criterion of ${JSON.stringify(q.id)}`;
     for (const c of q.criteria) {
@@ -1061,8 +1174,8 @@ function answerProblem(q, v, ctx = 'ballot') {
       const x = v[c];
       if (!Number.isSafeInteger(x) || x < q.min || x > q.max) return `score ${JSON.stringify(x)} for ${JSON.stringify(q.id)}.${c} is not an integer from ${q.min} to ${q.max}`;
     }
-    // "keys sorted" is stated for a score answer; GUESS: not required of selfEvaluations[].scores
-    if (ctx !== 'self') {
+    // "members sorted" is stated for a score answer; GUESS: not required of selfEvaluations[].scores
+    if (ctx !== 'self' && canonical) {
       for (let k = 1; k < keys.length; k++) {
         if (compareUtf16(keys[k - 1], keys[k]) >= 0) return `score answer for ${JSON.stringify(q.id)}: criterion keys are not sorted`;
       }
@@ -1075,15 +1188,61 @@ function answerProblem(q, v, ctx = 'ballot') {
     return null;
   }
   if (!Array.isArray(v)) return `question ${JSON.stringify(q.id)} (approval) needs an array`;
-  if (v.length > q.maxChoices) return `${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`;
+  if (canonical && v.length > q.maxChoices) return `${v.length} choices for ${JSON.stringify(q.id)} > maxChoices ${q.maxChoices}`;
   for (let oi = 0; oi < v.length; oi++) {
     const o = v[oi];
     if (typeof o !== 'string' || !q.options.includes(o)) return `${JSON.stringify(o)} is not an option of ${JSON.stringify(q.id)}`;
-    if (oi > 0 && compareUtf16(v[oi - 1], o) >= 0) return `approval array for ${JSON.stringify(q.id)} is not sorted ascending without duplicates`;
+    if (v.indexOf(o) !== oi) return `approval array for ${JSON.stringify(q.id)} names ${JSON.stringify(o)} twice`;
+    if (canonical && oi > 0 && compareUtf16(v[oi - 1], o) >= 0) return `approval array for ${JSON.stringify(q.id)} is not sorted ascending`;
   }
   return null;
 }
 
+// Written opinions (both versions): each a valid answer (`single` or `approval`, canonical) to its
+// question, "sorted by their JCS form" (equal entries may repeat: two absent voters may give the
+// same opinion). Returns problems.
+function writtenOpinionProblems(b, version) {
+  const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
+  const problems = [];
+  b.writtenOpinions.forEach((w, wi) => {
+    const where = `written opinion ${wi}`;
+    const q = byId.get(w.questionId);
+    if (!q) { problems.push(`${where}: unknown question ${JSON.stringify(w.questionId)}`); return; }
+    if (version === 2 && q.type === 'score') { problems.push(`${where}: a written opinion answers a single or approval question, ${JSON.stringify(q.id)} is a score question`); return; }
+    const p = answerProblem(q, w.choice, 'written', version);
+    if (p !== null) problems.push(`${where}: ${p}`);
+    if (wi > 0 && compareUtf16(jcs(b.writtenOpinions[wi - 1]), jcs(w)) > 0) {
+      problems.push(`${where}: writtenOpinions are not sorted by their JCS form`);
+    }
+  });
+  return problems;
+}
+
+// Three evaluations (both versions): each self-evaluation valid scores for its question, at most
+// one per candidate (`groups.self.raters` is "0 or 1"). Returns problems. GUESS: "Verification"
+// names no check for self-evaluations (they are neither ballots nor written opinions, and the
+// counts of a score question are raters of the two anonymous groups); they feed the candidates'
+// `groups.self`, so `verdicts` checks them.
+function selfEvaluationProblems(b, version) {
+  if (b.poll.rule.kind !== TE) return [];
+  const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
+  const problems = [];
+  const seen = new Set();
+  b.selfEvaluations.forEach((se, si) => {
+    const where = `selfEvaluations[${si}]`;
+    const q = byId.get(se.questionId);
+    if (!q) { problems.push(`${where}: unknown question ${JSON.stringify(se.questionId)}`); return; }
+    if (seen.has(se.questionId)) problems.push(`${where}: a second self-evaluation for ${JSON.stringify(se.questionId)}`);
+    seen.add(se.questionId);
+    const p = answerProblem(q, se.scores, 'self', version);
+    if (p !== null) problems.push(`${where}: ${p}`);
+  });
+  return problems;
+}
+
+// Version 1 check `choices`: each ballot answers every question exactly once with valid options
+// in canonical form (a score question may be left out, but a ballot answers at least one);
+// written opinions valid.
 function checkChoices(b) {
   const qs = b.poll.questions;
   const byId = new Map(qs.map((q) => [q.id, q]));
@@ -1093,173 +1252,374 @@ function checkChoices(b) {
     for (const k of Object.keys(c)) need(byId.has(k), `${where}: answers unknown question ${JSON.stringify(k)}`);
     let answered = 0;
     for (const q of qs) {
-      // "a ballot may leave a score question out … but must answer at least one question"
       if (!has(c, q.id) && q.type === 'score') continue;
       need(has(c, q.id), `${where}: question ${JSON.stringify(q.id)} not answered`);
       answered++;
-      const p = answerProblem(q, c[q.id], 'ballot');
+      const p = answerProblem(q, c[q.id], 'ballot', 1);
       need(p === null, `${where}: ${p}`);
     }
     need(answered >= 1, `${where}: answers no question`);
   });
-  b.writtenOpinions.forEach((w, wi) => {
-    const where = `written opinion ${wi}`;
-    const q = byId.get(w.questionId);
-    need(q, `${where}: unknown question ${JSON.stringify(w.questionId)}`);
-    const p = answerProblem(q, w.choice, 'written');
-    need(p === null, `${where}: ${p}`);
-    // "sorted by their JCS form" (equal entries are allowed: two absent voters may give the same opinion)
-    if (wi > 0) {
-      need(compareUtf16(jcs(b.writtenOpinions[wi - 1]), jcs(w)) <= 0,
-        `${where}: writtenOpinions are not sorted by their JCS form`);
-    }
-  });
-  let selfNote = '';
-  if (b.poll.rule.kind === TE) {
-    const seen = new Set();
-    b.selfEvaluations.forEach((se, si) => {
-      const where = `selfEvaluations[${si}]`;
-      const q = byId.get(se.questionId);
-      need(q, `${where}: unknown question ${JSON.stringify(se.questionId)}`);
-      // groups.self.raters is "0 or 1": at most one self-evaluation per candidate
-      need(!seen.has(se.questionId), `${where}: a second self-evaluation for ${JSON.stringify(se.questionId)}`);
-      seen.add(se.questionId);
-      const p = answerProblem(q, se.scores, 'self');
-      need(p === null, `${where}: ${p}`);
-    });
-    selfNote = `; ${b.selfEvaluations.length} self-evaluation(s) valid, at most one per candidate`;
-  }
+  const problems = writtenOpinionProblems(b, 1);
+  need(problems.length === 0, problems.join('; '));
   const partial = b.ballots.filter((bl) => qs.some((q) => !has(bl.choices, q.id))).length;
   return `${b.ballots.length} ballot(s) answer the question(s) canonically` +
     (partial ? ` (${partial} leave a score question out)` : ` (all ${qs.length})`) + '; ' +
-    `${b.writtenOpinions.length} written opinion(s) valid and sorted` + selfNote;
+    `${b.writtenOpinions.length} written opinion(s) valid and sorted`;
 }
 
-// counts from ballots plus written opinions; answers that are not valid are not counted
-// (the `choices` check reports them)
-// (single and approval questions; score questions: recountScores)
-function recount(b) {
-  const out = new Map();
-  const qs = b.poll.questions.filter((q) => q.type !== 'score');
-  for (const q of qs) out.set(q.id, { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0 });
-  const add = (q, v, written) => {
-    const slot = out.get(q.id);
-    if (answerProblem(q, v, written ? 'written' : 'ballot') !== null) { slot.invalid++; return; }
-    for (const o of (Array.isArray(v) ? v : [v])) slot.counts[o]++;
-    if (written) slot.written++;
-  };
-  const byId = new Map(qs.map((q) => [q.id, q]));
-  for (const bl of b.ballots) for (const q of qs) add(q, bl.choices[q.id], false);
-  for (const w of b.writtenOpinions) { const q = byId.get(w.questionId); if (q) add(q, w.choice, true); }
+// ---------------------------------------------------------------------------
+// Version 2 checks 3, 8, 9, 10, 13
+// ---------------------------------------------------------------------------
+// Check 3 `key_set`: keyIds sorted strictly ascending (lowercase hex of equal length: the string
+// order is the byte order); digest = SHA-256(frame("anon-ballot/v2/key-set", k1, …, kn)) over the
+// raw key ids; every tokenKeys[].keyId among them.
+function checkKeySet(b) {
+  const ids = b.keySet.keyIds;
+  const problems = [];
+  for (let k = 1; k < ids.length; k++) {
+    if (!(ids[k - 1] < ids[k])) problems.push(`keySet.keyIds[${k}] is not strictly after keySet.keyIds[${k - 1}] (sorted ascending, distinct)`);
+  }
+  const digest = sha256(frame('anon-ballot/v2/key-set', ...ids.map((h) => Buffer.from(h, 'hex')))).toString('hex');
+  if (digest !== b.keySet.digest) problems.push(`keySet.digest ${b.keySet.digest} is not the key set digest of keySet.keyIds (${digest})`);
+  const inSet = new Set(ids);
+  b.tokenKeys.forEach((k, ki) => {
+    if (!inSet.has(k.keyId)) problems.push(`tokenKeys[${ki}] (${k.group}, ${k.questionId}): key id ${k.keyId} is not in the meeting's key set`);
+  });
+  need(problems.length === 0, problems.join('; '));
+  return `${ids.length} key(s) in the meeting's key set, fingerprint ${digest.slice(0, 16)}; this poll's ${b.tokenKeys.length} key(s) among them`;
+}
+
+// Receipt = SHA-256(frame("anon-ballot/v2/receipt", token bytes, salt bytes, UTF-8 JCS(answer)))
+function receiptOf(tokenBytes, saltBytes, answer) {
+  return sha256(frame('anon-ballot/v2/receipt', tokenBytes, saltBytes, jcs(answer))).toString('hex');
+}
+
+// Check 8 `receipts`: no receipt twice; a "withheld" ballot has no salt; every other ballot has
+// a salt of 32 bytes (canonical base64) and its receipt binds its token, salt and answer.
+function checkReceipts(b) {
+  const seen = new Map();
+  const problems = [];
+  let withheld = 0;
+  b.ballots.forEach((bl, bi) => {
+    const where = `ballot ${bi}`;
+    if (seen.has(bl.receipt)) problems.push(`${where}: receipt ${bl.receipt} already published for ballot ${seen.get(bl.receipt)}`);
+    else seen.set(bl.receipt, bi);
+    if (bl.answer === WITHHELD) {
+      withheld++;
+      if (has(bl, 'salt')) problems.push(`${where}: a "withheld" ballot publishes a salt`);
+      return;
+    }
+    if (!has(bl, 'salt')) { problems.push(`${where}: a shown ballot has no salt`); return; }
+    let salt;
+    try { salt = b64decodeStrict(bl.salt); } catch (err) { problems.push(`${where}: salt is not canonical base64 (${err.message})`); return; }
+    if (salt.length !== 32) { problems.push(`${where}: salt is ${salt.length} bytes, not 32`); return; }
+    const want = receiptOf(b64urlDecodeStrict(bl.token), salt, bl.answer);
+    if (want !== bl.receipt) problems.push(`${where}: receipt ${bl.receipt} does not bind its token, salt and answer (they give ${want})`);
+  });
+  need(problems.length === 0, problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; … ${problems.length - 8} more` : ''));
+  return `${b.ballots.length - withheld} receipt(s) bind their token, salt and answer; ${withheld} ballot(s) withheld (receipt only); no receipt twice`;
+}
+
+// Written opinions per question id (every entry, valid or not).
+function writtenPerQuestion(b) {
+  const w = new Map(b.poll.questions.map((q) => [q.id, 0]));
+  for (const wo of b.writtenOpinions) w.set(wo.questionId, (w.get(wo.questionId) ?? 0) + 1);
+  return w;
+}
+
+// Ballots per published key id (by the key id their token names).
+function ballotsPerKey(b) {
+  const n = new Map(b.tokenKeys.map((k) => [k.keyId, 0]));
+  for (const bl of b.ballots) {
+    const id = tokenKeyId(bl.token);
+    if (n.has(id)) n.set(id, n.get(id) + 1);
+  }
+  return n;
+}
+
+// Check 9 `issued` (version 2), as listed in "Verification".
+function checkIssuedV2(b) {
+  const e = b.electorate;
+  const problems = [];
+  const perKey = ballotsPerKey(b);
+  const seen = new Set();
+  for (const k of b.tokenKeys) {
+    if (seen.has(k.keyId)) continue;
+    seen.add(k.keyId);
+    const n = perKey.get(k.keyId);
+    const where = `key (${k.group}, ${k.questionId})`;
+    if (n > k.issued) problems.push(`${where}: ${n} ballot(s) > ${k.issued} token(s) issued`);
+    if (k.issued > e.checkedIn) problems.push(`${where}: ${k.issued} token(s) issued > ${e.checkedIn} checked in`);
+    if (n > e.submitted) problems.push(`${where}: ${n} ballot(s) > ${e.submitted} submitted`);
+  }
+  const unnamed = b.ballots.length - [...perKey.values()].reduce((a, x) => a + x, 0);
+  if (e.submitted > e.checkedIn) problems.push(`submitted ${e.submitted} > checkedIn ${e.checkedIn}`);
+  if (e.lateCheckIns > e.checkedIn) problems.push(`lateCheckIns ${e.lateCheckIns} > checkedIn ${e.checkedIn}`);
+  const atOpening = e.checkedIn - e.lateCheckIns;
+  if (atOpening > e.headCount) problems.push(`checkedIn − lateCheckIns = ${atOpening} > headCount ${e.headCount} (more checked in at the opening than counted in the room)`);
+  // "not blank": GUESS: empty or only white space (JavaScript's \s, which includes U+3000)
+  if (e.headCount > atOpening && /^\s*$/.test(e.headCountNote)) {
+    problems.push(`headCount ${e.headCount} > checkedIn − lateCheckIns = ${atOpening}, but headCountNote is blank`);
+  }
+  if (e.present !== e.headCount + e.lateCheckIns) problems.push(`present ${e.present} != headCount ${e.headCount} + lateCheckIns ${e.lateCheckIns}`);
+  if (e.present > e.expected) problems.push(`present ${e.present} > expected ${e.expected}`);
+  const absent = e.expected - e.present;
+  for (const [qid, n] of writtenPerQuestion(b)) {
+    if (n > absent) problems.push(`question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected − present = ${absent}`);
+  }
+  need(problems.length === 0, problems.join('; '));
+  const notes = [];
+  if (e.declaredNotVoted !== null && e.submitted > e.checkedIn - e.declaredNotVoted) {
+    notes.push(`WARNING: ${e.submitted} submitted > checkedIn ${e.checkedIn} − declaredNotVoted ${e.declaredNotVoted}: more ballots came back than voters say they cast`);
+  }
+  if (e.refusedOverIssued !== 0) notes.push(`${e.refusedOverIssued} submission(s) refused over the tokens issued (refusedOverIssued)`);
+  if (e.struck !== 0) notes.push(`${e.struck} check-in(s) struck at the opening`);
+  if (unnamed > 0) notes.push(`${unnamed} ballot(s) name no published key (see tokens)`);
+  return `every key within its tokens issued (≤ checkedIn ${e.checkedIn}) and within submitted ${e.submitted}; ` +
+    `head count ${e.headCount}, ${e.checkedIn} checked in (${e.lateCheckIns} late), present ${e.present} ≤ expected ${e.expected}; ` +
+    `written opinions per question ≤ ${absent}` + (notes.length ? '; ' + notes.join('; ') : '');
+}
+
+// The floor "Withheld ballots" applies: the rule's anonymityFloor for three_evaluations, 3 for
+// every other kind.
+const ruleFloor = (rule) => (rule.kind === TE ? rule.anonymityFloor : DEFAULT_ANONYMITY_FLOOR);
+
+// Check 10 `answers` (version 2).
+function checkAnswers(b) {
+  const problems = [];
+  const floor = ruleFloor(b.poll.rule);
+  if (b.poll.anonymityFloor !== floor) problems.push(`poll.anonymityFloor ${b.poll.anonymityFloor} is not the rule's floor ${floor}`);
+  const qById = new Map(b.poll.questions.map((q) => [q.id, q]));
+  const index = keyIndex(b);
+  // each ballot: "withheld" or a valid answer to its key's question, in canonical form
+  const perKey = new Map(); // keyId -> answers
+  b.ballots.forEach((bl, bi) => {
+    const key = index.get(tokenKeyId(bl.token));
+    if (!key) { problems.push(`ballot ${bi}: its token names no published key, so it answers no question (see tokens)`); return; }
+    const q = qById.get(key.questionId);
+    if (!q) { problems.push(`ballot ${bi}: its key's question ${JSON.stringify(key.questionId)} is not a question of the poll`); return; }
+    if (!perKey.has(key.keyId)) perKey.set(key.keyId, []);
+    perKey.get(key.keyId).push(bl.answer);
+    if (bl.answer === WITHHELD) return;
+    const p = answerProblem(q, bl.answer, 'ballot', 2);
+    if (p !== null) problems.push(`ballot ${bi} (${key.group}, ${q.id}): ${p}`);
+  });
+  // each key withheld exactly as "Withheld ballots" requires
+  let withheldKeys = 0;
+  for (const [keyId, answers] of perKey) {
+    const key = index.get(keyId);
+    const q = qById.get(key.questionId);
+    const where = `key (${key.group}, ${q.id})`;
+    const nWithheld = answers.filter((a) => a === WITHHELD).length;
+    if (q.type === 'single') {
+      if (nWithheld > 0) problems.push(`${where}: ${nWithheld} "withheld" answer(s) on a single question, which is never withheld`);
+      continue;
+    }
+    const raters = q.type === 'score' ? answers.filter((a) => a !== ABSTAIN).length : answers.length;
+    if (raters >= 1 && raters < floor) {
+      withheldKeys++;
+      const shown = answers.filter((a) => a !== ABSTAIN && a !== WITHHELD).length;
+      if (shown > 0) problems.push(`${where}: ${raters} rater(s) < anonymityFloor ${floor}, yet ${shown} answer(s) shown: each must be published as "withheld"`);
+    } else if (nWithheld > 0) {
+      problems.push(`${where}: ${nWithheld} "withheld" answer(s), but its ${raters} rater(s) are not under the floor ${floor}`);
+    }
+  }
+  problems.push(...writtenOpinionProblems(b, 2));
+  need(problems.length === 0, problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; … ${problems.length - 8} more` : ''));
+  return `${b.ballots.length} ballot(s) each answer the one question of its key, canonically; anonymity floor ${floor}` +
+    (withheldKeys ? `; ${withheldKeys} key(s) under the floor, their ballots withheld as required` : '; no key under the floor') +
+    `; ${b.writtenOpinions.length} written opinion(s) valid and sorted`;
+}
+
+// Check 13 `record`: close.seq ≥ opening.seq (the digests are checked against the unit's exported
+// record, which is not in the bundle).
+function checkRecord(b) {
+  const { opening, close } = b.record;
+  need(close.seq >= opening.seq, `record.close.seq ${close.seq} < record.opening.seq ${opening.seq}`);
+  return `anchored up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening and #${close.seq} (${close.digest.slice(0, 16)}) at close; ` +
+    'the digests check only against the unit\'s exported record, not in the bundle';
+}
+
+// ---------------------------------------------------------------------------
+// Counting (checks recount and verdicts, both versions)
+// ---------------------------------------------------------------------------
+// The answers counted under each question: Map qid -> [{ answer, group, bi }]. Version 1: every
+// question a ballot answers (its `choices`), the group of its token's key. Version 2: the one
+// question of the ballot's key ("A ballot counts only under its key's question"); a ballot whose
+// token names no published key counts nowhere (check `tokens` reports it).
+function answersByQuestion(b, version) {
+  const index = keyIndex(b);
+  const out = new Map(b.poll.questions.map((q) => [q.id, []]));
+  b.ballots.forEach((bl, bi) => {
+    const key = index.get(tokenKeyId(bl.token));
+    if (version === 1) {
+      for (const q of b.poll.questions) if (has(bl.choices, q.id)) out.get(q.id).push({ answer: bl.choices[q.id], group: key?.group, bi });
+    } else if (key && out.has(key.questionId)) {
+      out.get(key.questionId).push({ answer: bl.answer, group: key.group, bi });
+    }
+  });
   return out;
 }
 
-// Score questions ("Three evaluations"): per question, per group g of representatives, members
-// and self: raters n, the sum S of all scores, the per-criterion sums (BigInt), and for the
-// anonymous groups how many of the answers are "withheld". A ballot's group is the group of the
-// key its token names (bytes 66–97); answers that are not valid are only tallied as `invalid`.
-function recountScores(b, keys) {
+// Single and approval questions: counts from the ballots plus written opinions. Answers that are
+// not valid are not counted (`choices`/`answers` report them). Version 2: the withheld answers of
+// an approval question are stand-ins ("Withheld ballots"): with r[o] = published count − shown
+// ballots and written opinions choosing o, the k-th withheld ballot chooses o when k < r[o].
+// Per question: { counts (stand-ins included), shown (without them), written, invalid, ballots,
+// withheld }.
+function recount(b, version, byQ) {
+  const out = new Map();
+  b.poll.questions.forEach((q, qi) => {
+    if (q.type === 'score') return;
+    const slot = { counts: Object.fromEntries(q.options.map((o) => [o, 0])), written: 0, invalid: 0, ballots: byQ.get(q.id).length, withheld: 0 };
+    const add = (v, ctx) => {
+      if (version === 2 && ctx === 'ballot' && v === WITHHELD && q.type === 'approval') { slot.withheld++; return; }
+      if (answerProblem(q, v, ctx, version, false) !== null) { slot.invalid++; return; }
+      for (const o of (Array.isArray(v) ? v : [v])) slot.counts[o]++;
+      if (ctx === 'written') slot.written++;
+    };
+    for (const e of byQ.get(q.id)) add(e.answer, 'ballot');
+    for (const w of b.writtenOpinions) if (w.questionId === q.id) add(w.choice, 'written');
+    slot.shown = { ...slot.counts };
+    if (slot.withheld > 0) {
+      const published = b.result.questions[qi].counts;
+      for (const o of q.options) {
+        const r = published[o] - slot.shown[o];
+        // the stand-ins k = 0 … withheld−1 that choose o: those with k < r
+        slot.counts[o] += Math.min(Math.max(r, 0), slot.withheld);
+      }
+    }
+    out.set(q.id, slot);
+  });
+  return out;
+}
+
+// Score questions ("Three evaluations"): per question, per group of representatives, members and
+// self: raters n, the sum S of all scores, the per-criterion sums (BigInt), how many answers are
+// "withheld", "abstain" (version 2: not raters) or not valid. A ballot's group is its key's group.
+function recountScores(b, version, byQ) {
   const out = new Map();
   const problems = [];
   const qs = b.poll.questions.filter((q) => q.type === 'score');
-  const blank = (q) => ({ n: 0, withheld: 0, invalid: 0, S: 0n, crit: Object.fromEntries(q.criteria.map((c) => [c, 0n])) });
+  const blank = (q) => ({ n: 0, withheld: 0, abstain: 0, invalid: 0, S: 0n, crit: Object.fromEntries(q.criteria.map((c) => [c, 0n])) });
   for (const q of qs) out.set(q.id, Object.fromEntries(TE_GROUPS.map((g) => [g, blank(q)])));
   const addScores = (slot, v) => {
     for (const c of Object.keys(slot.crit)) { slot.crit[c] += BigInt(v[c]); slot.S += BigInt(v[c]); }
   };
-  b.ballots.forEach((bl, bi) => {
-    let group;
-    try {
-      const bytes = b64urlDecodeStrict(bl.token);
-      group = bytes.length >= 98 ? keys.get(bytes.subarray(66, 98).toString('hex'))?.group : undefined;
-    } catch { group = undefined; }
-    for (const q of qs) {
-      if (!has(bl.choices, q.id)) continue;
+  for (const q of qs) {
+    for (const { answer: v, group, bi } of byQ.get(q.id)) {
       if (!TE_ANON.includes(group)) { problems.push(`ballot ${bi}: its token names no key of group representatives or members`); continue; }
       const slot = out.get(q.id)[group];
-      const v = bl.choices[q.id];
+      if (version === 2 && v === ABSTAIN) { slot.abstain++; continue; }
       slot.n++; // "a `"withheld"` answer counts"
       if (v === WITHHELD) slot.withheld++;
-      else if (answerProblem(q, v, 'ballot') !== null) slot.invalid++;
+      else if (answerProblem(q, v, 'ballot', version, false) !== null) slot.invalid++;
       else addScores(slot, v);
     }
-  });
+  }
   if (b.poll.rule.kind === TE) {
     for (const se of b.selfEvaluations) {
       const q = qs.find((x) => x.id === se.questionId);
       if (!q) continue;
       const slot = out.get(q.id).self;
       slot.n++;
-      if (answerProblem(q, se.scores, 'self') !== null) slot.invalid++;
+      if (answerProblem(q, se.scores, 'self', version, false) !== null) slot.invalid++;
       else addScores(slot, se.scores);
     }
   }
   return { scores: out, problems };
 }
 
-function checkRecountThreeEvaluations(b, keys) {
+function checkRecountThreeEvaluations(b, version, byQ) {
   const r = b.result;
   const floor = b.poll.rule.anonymityFloor;
-  const { scores, problems } = recountScores(b, keys);
-  // GUESS: a written opinion has no group, so nothing in "Three evaluations" can count it, while
-  // written opinions are "counted in the result": a three-evaluations bundle must have none.
-  if (b.writtenOpinions.length > 0) {
+  const { scores, problems } = recountScores(b, version, byQ);
+  // Version 1, GUESS: a written opinion has no group, so nothing in "Three evaluations" can count
+  // it, while written opinions are "counted in the result": a three-evaluations bundle must have
+  // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
+  if (version === 1 && b.writtenOpinions.length > 0) {
     problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
   }
   const parts = [];
   b.poll.questions.forEach((q, qi) => {
     const rq = r.questions[qi];
-    const cand = r.candidates[qi];
     const sc = scores.get(q.id);
     for (const g of TE_ANON) {
       const s = sc[g];
       if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
-      if (cand.groups[g].raters !== s.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${cand.groups[g].raters}, recounted ${s.n}`);
-      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} invalid answer(s) not counted (see choices)`);
-      // withheld = anonymous, 1 <= n < floor: then every answer of g is "withheld"; elsewhere none is
-      const isWithheld = s.n >= 1 && s.n < floor;
-      if (isWithheld && s.withheld !== s.n) {
-        problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
-      }
-      if (!isWithheld && s.withheld > 0) {
-        problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
+      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} answer(s) not valid, which the rule cannot count (see ${version === 2 ? 'answers' : 'choices'})`);
+      // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n <
+      // floor) exactly when every answer of g is "withheld". (Version 2: check `answers`.)
+      if (version === 1) {
+        const isWithheld = s.n >= 1 && s.n < floor;
+        if (isWithheld && s.withheld !== s.n) {
+          problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
+        }
+        if (!isWithheld && s.withheld > 0) {
+          problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
+        }
       }
     }
-    if (cand.groups.self.raters !== sc.self.n) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${cand.groups.self.raters}, recounted ${sc.self.n}`);
-    parts.push(`${q.id} {representatives ${sc.representatives.n}${sc.representatives.withheld ? ' (withheld)' : ''}, members ${sc.members.n}${sc.members.withheld ? ' (withheld)' : ''}, self ${sc.self.n}}`);
+    const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
+    parts.push(`${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`);
   });
   need(problems.length === 0, [...new Set(problems)].join('; '));
   return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
 }
 
-function checkRecount(b, keys) {
+// The parts of `result` that counting gives: ballotsCast, and per question the counts (single and
+// approval: with the stand-ins of withheld approvals; score: raters per group, also in
+// result.candidates[].groups). An answer that is not valid cannot be counted under the rule: it
+// is a problem too. Returns problems.
+function resultCountProblems(b, version, byQ) {
   const r = b.result;
-  need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
-  if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, keys);
-  const rc = recount(b);
   const problems = [];
+  const see = version === 2 ? 'answers' : 'choices';
+  if (r.ballotsCast !== b.ballots.length) problems.push(`result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
+  if (b.poll.rule.kind === TE) {
+    const { scores } = recountScores(b, version, byQ);
+    b.poll.questions.forEach((q, qi) => {
+      for (const g of TE_GROUPS) {
+        if (scores.get(q.id)[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${scores.get(q.id)[g].invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
+      }
+      for (const g of TE_ANON) {
+        const n = scores.get(q.id)[g].n;
+        if (r.questions[qi].counts[g] !== n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${r.questions[qi].counts[g]}, recounted ${n} rater(s)`);
+        if (r.candidates[qi].groups[g].raters !== n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${r.candidates[qi].groups[g].raters}, recounted ${n}`);
+      }
+      const self = scores.get(q.id).self.n;
+      if (r.candidates[qi].groups.self.raters !== self) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${r.candidates[qi].groups.self.raters}, recounted ${self}`);
+    });
+    return problems;
+  }
+  const rc = recount(b, version, byQ);
   b.poll.questions.forEach((q, qi) => {
     const slot = rc.get(q.id);
-    if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} invalid answer(s) not counted (see choices)`);
+    if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
     for (const o of q.options) {
-      if (r.questions[qi].counts[o] !== slot.counts[o]) {
-        problems.push(`question ${JSON.stringify(q.id)} option ${JSON.stringify(o)}: published ${r.questions[qi].counts[o]}, recounted ${slot.counts[o]}`);
+      const published = r.questions[qi].counts[o];
+      if (published !== slot.counts[o]) {
+        problems.push(`result.questions[${qi}] (${q.id}).counts.${o}: published ${published}, recounted ${slot.counts[o]}` +
+          (slot.withheld ? ` (${slot.shown[o]} shown and written, ${slot.withheld} withheld: the stand-ins can give back ${slot.shown[o]}–${slot.shown[o] + slot.withheld})` : ''));
       }
     }
   });
-  if (problems.length > 0 && b.writtenOpinions.length > 0) {
-    // diagnosis only: do the published counts match the ballots alone?
-    const ballotsOnly = b.poll.questions.every((q, qi) => q.options.every((o) =>
-      r.questions[qi].counts[o] === b.ballots.reduce((a, bl) => {
-        const v = bl.choices[q.id];
-        return a + ((Array.isArray(v) ? v : [v]).includes(o) ? 1 : 0);
-      }, 0)));
-    if (ballotsOnly) problems.push('(the published counts equal the ballots alone: the written opinions were not counted, ' +
-      'but the document says counts = "number of ballots plus written opinions choosing it")');
-  }
+  return problems;
+}
+
+function checkRecount(b, version) {
+  const r = b.result;
+  need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
+  const byQ = answersByQuestion(b, version);
+  if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, version, byQ);
+  const rc = recount(b, version, byQ);
+  const problems = resultCountProblems(b, version, byQ);
   need(problems.length === 0, problems.join('; '));
+  const standIns = [...rc.values()].reduce((a, s) => a + s.withheld, 0);
   return `ballotsCast ${r.ballotsCast}, ${b.writtenOpinions.length} written opinion(s); ` +
-    r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ');
+    r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ') +
+    (standIns ? `; ${standIns} withheld approval ballot(s) read as stand-ins: the counts are consistent (nothing more can be checked without revealing them)` : '');
 }
 
 // ---------------------------------------------------------------------------
@@ -1299,19 +1659,31 @@ function round2(x) {
 }
 
 // "Three evaluations": groups, averages, criteria, composite, band, rank, valid, withheld
-function checkVerdictsThreeEvaluations(b, keys) {
+function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
   const rule = b.poll.rule;
   const r = b.result;
   const qs = b.poll.questions;
-  const problems = [];
+  const problems = [...countProblems, ...selfEvaluationProblems(b, version)];
   const cmp = (where, published, computed) => {
     if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
 
-  // structure: "The poll has two token keys, groups `representatives` and `members`"; one score
-  // question per candidate with the rule's criteria and scale
-  const keyGroups = b.tokenKeys.map((k) => k.group);
-  if (!sameSet(keyGroups, TE_ANON)) problems.push(`tokenKeys: three_evaluations needs exactly two keys, groups representatives and members (got ${keyGroups.join(', ') || 'none'})`);
+  // structure: one score question per candidate with the rule's criteria and scale; version 1:
+  // two token keys, groups `representatives` and `members`; version 2: "keys for the groups
+  // `representatives` and `members` of each question"
+  if (version === 1) {
+    const keyGroups = b.tokenKeys.map((k) => k.group);
+    if (!sameSet(keyGroups, TE_ANON)) problems.push(`tokenKeys: three_evaluations needs exactly two keys, groups representatives and members (got ${keyGroups.join(', ') || 'none'})`);
+  } else {
+    for (const k of b.tokenKeys) {
+      if (!TE_ANON.includes(k.group)) problems.push(`tokenKeys: key of group ${JSON.stringify(k.group)}: three_evaluations has keys of the groups representatives and members only`);
+    }
+    for (const q of qs) {
+      for (const g of TE_ANON) {
+        if (!b.tokenKeys.some((k) => k.group === g && k.questionId === q.id)) problems.push(`tokenKeys: no key for (${g}, ${q.id})`);
+      }
+    }
+  }
   const critIds = rule.criteria.map((c) => c.id);
   for (const q of qs) {
     // GUESS: the question's criteria are the rule's criteria (same set; order not required)
@@ -1320,7 +1692,7 @@ function checkVerdictsThreeEvaluations(b, keys) {
   }
   need(problems.length === 0, problems.join('; '));
 
-  const { scores } = recountScores(b, keys);
+  const { scores } = recountScores(b, version, byQ);
   const C = BigInt(critIds.length);
   const floor = rule.anonymityFloor;
   const W = rule.weights;
@@ -1434,24 +1806,34 @@ function democraticAppraisal(b, rc, met) {
   return { cap, per, best };
 }
 
-function checkVerdicts(b, keys) {
+function checkVerdicts(b, version) {
   const rule = b.poll.rule;
   const kind = rule.kind;
   const r = b.result;
-  if (kind === 'generic') return 'rule generic: no verdicts, no quorum (result is { id, counts } per question)';
-  if (kind === TE) return checkVerdictsThreeEvaluations(b, keys);
+  const byQ = answersByQuestion(b, version);
+  // "applying `poll.rule` again gives exactly `result`": the counts too (so a miscount fails
+  // `verdicts` as well as `recount`)
+  const countProblems = resultCountProblems(b, version, byQ);
+  if (kind === 'generic') {
+    need(countProblems.length === 0, countProblems.join('; '));
+    return 'rule generic: no verdicts, no quorum; result { id, counts } per question as the rule gives it';
+  }
+  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, countProblems);
 
   const E = b.electorate.expected;
-  const C = b.electorate.checkedIn;
-  const N = b.ballots.length;
-  const rc = recount(b);
-  const problems = [];
+  // the quorum's `present` and the threshold base `present`: version 1 electorate.checkedIn,
+  // version 2 electorate.present (head count + late check-ins)
+  const C = version === 2 ? b.electorate.present : b.electorate.checkedIn;
+  const rc = recount(b, version, byQ);
+  const problems = [...countProblems];
   const cmp = (where, published, computed) => {
     if (published !== computed) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
-  const baseValue = (base, qid) => (base === 'expected' ? E : base === 'present' ? C : N + rc.get(qid).written);
+  // base `ballots`: "the ballots under the question's keys plus its written opinions" (version 1:
+  // every ballot answers every single and approval question)
+  const baseValue = (base, qid) => (base === 'expected' ? E : base === 'present' ? C : rc.get(qid).ballots + rc.get(qid).written);
 
-  // quorum (attendance for the grading rules): base expected, votes checkedIn
+  // quorum (attendance for the grading rules): base expected, votes present
   const quorumSetting = GRADE_KINDS.includes(kind) ? rule.attendance : rule.quorum;
   const qNeeded = neededVotes(E, quorumSetting);
   const met = C >= qNeeded;
@@ -1473,7 +1855,12 @@ function checkVerdicts(b, keys) {
       let want;
       if (kind === 'member_acceptance') want = ['agree', 'disagree', 'abstain'];
       else if (kind === 'member_conversion') want = extended.has(q.id) ? ['convert', 'cancel', 'abstain'] : ['convert', 'extend', 'cancel', 'abstain'];
-      else want = rule.grades.map((g) => g.id);
+      else {
+        // grading kinds: "the grade ids and `abstain` (不了解)". GUESS for version 1, whose software
+        // wrote the grade ids alone and whose section lists no difference here: either is taken.
+        want = [...rule.grades.map((g) => g.id), ABSTAIN];
+        if (version === 1 && !q.options.includes(ABSTAIN)) want = want.slice(0, -1);
+      }
       if (q.type !== 'single' || !sameSet(q.options, want)) {
         problems.push(`question ${JSON.stringify(q.id)}: ${kind} needs a single question with options ${want.join(' / ')}`);
       }
@@ -1525,9 +1912,11 @@ function checkVerdicts(b, keys) {
         const best = reaching.filter((o) => reaching.every((x) => x === o || counts[o] > counts[x]));
         verdict = best.length === 1 ? best[0] : 'no_decision';
       }
+      // "Candidates in extendedBefore carry warnings: a non-empty array …; no other question has warnings"
       if (extended.has(q.id) && !(has(rq, 'warnings') && rq.warnings.length > 0)) {
         problems.push(`${where}: candidate in extendedBefore carries no warnings`);
       }
+      if (!extended.has(q.id) && has(rq, 'warnings')) problems.push(`${where}: warnings on a candidate not in extendedBefore`);
     } else if (kind === 'league_recommendation') {
       verdict = met ? 'decided' : 'no_quorum';
       const cap = has(rule, 'capCount') ? rule.capCount
@@ -1561,7 +1950,8 @@ function checkVerdicts(b, keys) {
       summary.push(`${q.id}: cap ${cap}, ` + want.map((w) => `${w.id} ${w.votes} #${w.rank} ${w.verdict}`).join(', '));
     } else {
       const top = rule.grades[0].id;
-      const of = q.options.reduce((a, o) => a + counts[o], 0);
+      // `of`: the number of grades given (abstentions are not grades)
+      const of = rule.grades.reduce((a, g) => a + counts[g.id], 0);
       cmp(`${where}.topGrade.grade`, rq.topGrade.grade, top);
       cmp(`${where}.topGrade.votes`, rq.topGrade.votes, counts[top]);
       cmp(`${where}.topGrade.of`, rq.topGrade.of, of);
@@ -1579,25 +1969,59 @@ function checkVerdicts(b, keys) {
 // ---------------------------------------------------------------------------
 function usage(msg) {
   if (msg) console.error(msg);
-  console.error('usage: node verify-from-docs.mjs BUNDLE.json [--receipt HEX] [--signer BASE64|HEX]');
+  console.error('usage: node verify-from-docs.mjs BUNDLE.json [--signer BASE64|HEX] [--receipt HEX [--nonce HEX]]');
   process.exit(1);
 }
 
+const CHECKS_V1 = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
+const CHECKS_V2 = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+
+// A voter's receipt looked up. Version 2 (docs/protocol.md §10): the receipt among the published
+// ballots ("in the bundle"); else, with the voter's nonce, a ballot whose token has it under
+// another receipt ("changed"); else "missing". Version 1: the receipt is the SHA-256 of a token.
+function lookUpReceipt(b, version, receipt, nonce) {
+  const want = receipt.toLowerCase();
+  const receiptOfBallot = (bl) => (version === 1 ? sha256(b64urlDecodeStrict(bl.token)).toString('hex') : bl.receipt);
+  const hits = b.ballots.map((bl, bi) => [{ ...bl, receipt: receiptOfBallot(bl) }, bi]).filter(([bl]) => bl.receipt.startsWith(want));
+  if (hits.length > 1) return { ok: false, status: 'AMBIGUOUS', text: `the prefix ${want} matches ${hits.length} ballots; give more digits` };
+  if (hits.length === 1) {
+    const [bl, bi] = hits[0];
+    if (version === 1) return { ok: true, status: 'FOUND', text: `${bl.receipt} is ballot ${bi}` };
+    const shown = bl.answer === WITHHELD ? 'answer withheld under the anonymity floor' : `answer ${jcs(bl.answer)}`;
+    return { ok: true, status: 'FOUND', text: `${bl.receipt} is ballot ${bi} (${shown})` };
+  }
+  if (nonce !== undefined && version === 2) {
+    const n = nonce.toLowerCase();
+    const bi = b.ballots.findIndex((bl) => {
+      try { return b64urlDecodeStrict(bl.token).subarray(2, 34).toString('hex') === n; } catch { return false; }
+    });
+    if (bi >= 0) {
+      return { ok: false, status: 'CHANGED', text: `the token with nonce ${n} is ballot ${bi}, published under receipt ${b.ballots[bi].receipt}, not ${want}: the ballot was CHANGED after the ballot box signed the voter's receipt` };
+    }
+  }
+  return { ok: false, status: 'MISSING', text: `${want} is NOT among the ${b.ballots.length} published ballots` + (nonce !== undefined ? ', nor is the nonce' : '') };
+}
+
 function main(argv) {
-  let file, receipt, signer;
+  let file, receipt, signer, nonce;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '--receipt' || a === '--signer') {
-      if (k + 1 >= argv.length) usage(`${a} needs a value`);
-      if (a === '--receipt') receipt = argv[++k]; else signer = argv[++k];
-    } else if (a.startsWith('--receipt=')) receipt = a.slice(10);
-    else if (a.startsWith('--signer=')) signer = a.slice(9);
-    else if (a.startsWith('--')) usage(`unknown option ${a}`);
+    const m = /^--(receipt|signer|nonce)(?:=(.*))?$/.exec(a);
+    if (m) {
+      let v = m[2];
+      if (v === undefined) {
+        if (k + 1 >= argv.length) usage(`${a} needs a value`);
+        v = argv[++k];
+      }
+      if (m[1] === 'receipt') receipt = v; else if (m[1] === 'signer') signer = v; else nonce = v;
+    } else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else usage('more than one bundle file given');
   }
   if (file === undefined) usage();
-  if (receipt !== undefined && !/^[0-9a-fA-F]{64}$/.test(receipt)) usage('--receipt must be 64 hex characters');
+  if (receipt !== undefined && !/^[0-9a-fA-F]{16,64}$/.test(receipt)) usage('--receipt must be a receipt in hex: 64 digits, or a prefix of at least 16');
+  if (nonce !== undefined && !/^[0-9a-fA-F]{64}$/.test(nonce)) usage('--nonce must be the 32-byte nonce of a token in hex (64 digits)');
+  if (nonce !== undefined && receipt === undefined) usage('--nonce goes with --receipt');
 
   let allOk = true;
   const report = (ok, name, detail) => {
@@ -1612,17 +2036,22 @@ function main(argv) {
     bundle = parseStrictJson(text);
   } catch (err) {
     report(false, 'format', `cannot read bundle as strict UTF-8 JSON: ${err.message}`);
+    for (const n of CHECKS_V2.slice(1)) console.log(`SKIP ${n}: format check failed`);
+    console.log('RESULT: bundle is INVALID');
     return 1;
   }
 
+  // The version is the one `format` names: "anon-ballot-bundle/v1" is verified under "Version 1",
+  // anything else under version 2 (whose format check refuses any other label).
+  const version = isObj(bundle) && bundle.format === FORMAT_V1 ? 1 : 2;
+  const names = version === 1 ? CHECKS_V1 : CHECKS_V2;
   try {
-    report(true, 'format', checkFormat(bundle));
+    report(true, 'format', checkFormat(bundle, version));
   } catch (err) {
     if (!(err instanceof CheckError)) throw err;
     report(false, 'format', err.message);
-    for (const n of ['signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures']) {
-      console.log(`SKIP ${n}: format check failed`);
-    }
+    for (const n of names.slice(1)) console.log(`SKIP ${n}: format check failed`);
+    console.log('RESULT: bundle is INVALID');
     return 1;
   }
 
@@ -1633,28 +2062,45 @@ function main(argv) {
       report(false, name, err.message);
     }
   };
-  run('signature', () => checkSignature(bundle, signer));
-  run('token_keys', () => checkTokenKeys(bundle, keys));
-  run('tokens', () => checkTokens(bundle, keys));
-  run('unique_nonces', () => checkUniqueNonces(bundle, keys));
-  run('ballot_order', () => checkBallotOrder(bundle));
-  run('issued', () => checkIssued(bundle, keys));
-  run('choices', () => checkChoices(bundle));
-  run('recount', () => checkRecount(bundle, keys));
-  run('verdicts', () => checkVerdicts(bundle, keys));
-  run('cosignatures', () => checkCosignatures(bundle));
+  if (version === 1) {
+    run('signature', () => checkSignature(bundle, signer));
+    run('token_keys', () => checkTokenKeys(bundle, 1, keys));
+    run('tokens', () => checkTokens(bundle, 1, keys));
+    run('unique_nonces', () => checkUniqueNonces(bundle));
+    run('ballot_order', () => checkBallotOrder(bundle));
+    run('issued', () => checkIssued(bundle, keys));
+    run('choices', () => checkChoices(bundle));
+    run('recount', () => checkRecount(bundle, 1));
+    run('verdicts', () => checkVerdicts(bundle, 1));
+    run('cosignatures', () => checkCosignatures(bundle));
+  } else {
+    run('signature', () => checkSignature(bundle, signer));
+    run('key_set', () => checkKeySet(bundle));
+    run('token_keys', () => checkTokenKeys(bundle, 2, keys));
+    run('tokens', () => checkTokens(bundle, 2, keys));
+    run('unique_nonces', () => checkUniqueNonces(bundle));
+    run('ballot_order', () => checkBallotOrder(bundle));
+    run('receipts', () => checkReceipts(bundle));
+    run('issued', () => checkIssuedV2(bundle));
+    run('answers', () => checkAnswers(bundle));
+    run('recount', () => checkRecount(bundle, 2));
+    run('verdicts', () => checkVerdicts(bundle, 2));
+    run('record', () => checkRecord(bundle));
+    run('cosignatures', () => checkCosignatures(bundle));
+  }
 
   const bundleOk = allOk;
   let receiptOk = true;
+  let receiptStatus = '';
   if (receipt !== undefined) {
-    const want = receipt.toLowerCase();
-    const idx = bundle.ballots.findIndex((bl) => sha256(b64urlDecodeStrict(bl.token)).toString('hex') === want);
-    receiptOk = idx >= 0;
-    report(receiptOk, 'receipt', receiptOk ? `${want} is ballot ${idx}` : `${want} is NOT among the ${bundle.ballots.length} published ballots`);
+    const found = lookUpReceipt(bundle, version, receipt, nonce);
+    receiptOk = found.ok;
+    receiptStatus = found.status ?? 'NOT FOUND';
+    report(receiptOk, 'receipt', found.text);
   }
 
   console.log(`RESULT: bundle is ${bundleOk ? 'VALID' : 'INVALID'}` +
-    (receipt === undefined ? '' : `; receipt ${receiptOk ? 'FOUND' : 'NOT FOUND'}`));
+    (receipt === undefined ? '' : `; receipt ${receiptStatus}`));
   return bundleOk && receiptOk ? 0 : 1;
 }
 
