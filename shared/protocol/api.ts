@@ -51,7 +51,8 @@ const publicityWorkingDays = z.number().int().min(1).max(30).optional();
 export const createGenericPollBody = z.strictObject({
   title: name,
   kind: z.literal('generic').optional(),
-  questions: questionListSchema,
+  // Scores belong to the three evaluations (their rule averages them); plain counts have none.
+  questions: questionListSchema.refine((qs) => qs.every((q) => q.type !== 'score'), 'score questions belong to the three evaluations'),
   groups: groupsField,
   publicityWorkingDays,
 });

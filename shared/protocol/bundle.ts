@@ -86,10 +86,15 @@ export type BallotV2 = z.infer<typeof ballotV2Schema>;
 
 export const bundleSchemaV2 = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
-  poll: pollSchema.extend({
-    /** Ballots richer than counts (scores, approval sets) are withheld under a key with fewer shown raters than this. */
-    anonymityFloor: z.number().int().min(1).max(100),
-  }),
+  poll: pollSchema
+    .extend({
+      /** Ballots richer than counts (scores, approval sets) are withheld under a key with fewer shown raters than this. */
+      anonymityFloor: z.number().int().min(1).max(100),
+    })
+    // WITHHELD stands in for an answer: no option may be called so. A generic poll counts choices:
+    // a score question (the three evaluations' own) has no count there.
+    .refine((p) => p.questions.every((q) => !(q.type === 'score' ? q.criteria : q.options).includes(WITHHELD)), `no option or criterion may be "${WITHHELD}"`)
+    .refine((p) => p.rule.kind !== 'generic' || p.questions.every((q) => q.type !== 'score'), 'a generic poll has no score question'),
   electorate: z.strictObject({
     expected: count,
     /** 清点人数: voting members in the room, counted when voting opened. */

@@ -114,6 +114,8 @@ export const issuedCheck: BundleCheck = {
       return failure('head_count_note', `the head count ${e.headCount} is above the ${atOpening} checked in, with no note saying why`);
     if (e.present !== e.headCount + e.lateCheckIns) return failure('present_mismatch', `present ${e.present} is not the head count ${e.headCount} plus ${e.lateCheckIns} late check-ins`);
     if (e.present > e.expected) return failure('present_exceeds_expected', `${e.present} present but ${e.expected} expected`);
+    if (!bundle.exclusions.every((x, i) => i === 0 || canonicalJson(bundle.exclusions[i - 1]!) <= canonicalJson(x)))
+      return failure('exclusions_unsorted', 'exclusions are not sorted by their JCS form');
     const opinionsPer = new Map<string, number>();
     for (const o of bundle.writtenOpinions) opinionsPer.set(o.questionId, (opinionsPer.get(o.questionId) ?? 0) + 1);
     for (const [question, count] of opinionsPer)
@@ -173,6 +175,8 @@ export const answersCheck: BundleCheck = {
       if (!required && withheld > 0) return failure('withheld_without_cause', `${name}: ${plural(withheld, 'ballot')} withheld though the anonymity floor does not require it`);
       if (required) withheldKeys++;
     }
+    const jcsOrder = (list: readonly object[]) => list.every((x, i) => i === 0 || canonicalJson(list[i - 1]!) <= canonicalJson(x));
+    if (!jcsOrder(bundle.writtenOpinions)) return failure('written_opinions_unsorted', 'written opinions are not sorted by their JCS form');
     for (const [index, opinion] of bundle.writtenOpinions.entries()) {
       const question = questions.get(opinion.questionId);
       if (!question) return failure('invalid_choices', `written opinion ${index}: no question ${opinion.questionId}`);

@@ -12,7 +12,8 @@ import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex } from
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { blindSign } from '../../server/crypto/blind-signer.ts';
 import { startTestApp, type TestServer } from '../helpers/test-server.ts';
-import { castAll, createMeeting, tokensOf, type Device } from '../helpers/meeting.ts';
+import { castAll, checkInSlip, collect, createMeeting, openVoting, roomCodeOf, tokensOf, type Device } from '../helpers/meeting.ts';
+import { organizerClient } from '../helpers/test-server.ts';
 
 let t: TestServer;
 beforeAll(() => {
@@ -142,35 +143,68 @@ describe('tokens', () => {
     expect(ballotCount()).toBe(before);
   });
 
-  it('validates each answer against its key question: unknown options, too many approvals, abstaining on scores', async () => {
+  it('validates each answer against its key question: unknown options, too many approvals', async () => {
     const { pollId, devices } = await createMeeting(t, {
       voters: 1,
       open: 'voting',
       questions: [
         { id: 'rec', type: 'approval', title: 'Recommend up to 2', options: ['x', 'y', 'z'], maxChoices: 2 },
-        { id: 's', type: 'score', title: 'Score', criteria: ['a', 'b'], min: 0, max: 10 },
+        { id: 'c1', type: 'single', title: 'A', options: ['agree', 'disagree', 'abstain'] },
       ],
     });
     const before = ballotCount();
     const tokens = tokensOf(devices[0]!, pollId);
     const send = (answers: Record<string, unknown>) => cast({ ballots: tokens.map((h) => ({ token: h.token, salt: h.salt, answer: answers[h.questionId] })) });
     for (const answers of [
-      { rec: ['x', 'y', 'z'], s: 'abstain' },
-      { rec: ['x', 'x'], s: 'abstain' },
-      { rec: ['w'], s: 'abstain' },
-      { rec: 'x', s: 'abstain' },
-      { rec: [], s: { a: 11, b: 0 } },
-      { rec: [], s: { a: 1 } },
-      { rec: [], s: 'disagree' },
+      { rec: ['x', 'y', 'z'], c1: 'abstain' },
+      { rec: ['x', 'x'], c1: 'abstain' },
+      { rec: ['w'], c1: 'abstain' },
+      { rec: 'x', c1: 'abstain' },
+      { rec: [], c1: 'maybe' },
+      { rec: [], c1: ['agree'] },
+      { rec: [], c1: { a: 1 } },
     ]) {
       const response = await send(answers);
       expect(response.status, JSON.stringify(answers)).toBe(400);
       expect((await errorOf(response)).code).toBe('invalid_choices');
     }
     expect(ballotCount()).toBe(before);
-    expect((await send({ rec: ['y', 'x'], s: 'abstain' })).status).toBe(201);
+    expect((await send({ rec: ['y', 'x'], c1: 'abstain' })).status).toBe(201);
     const stored = t.deps.db.$client.prepare('SELECT answer FROM ballots WHERE poll_id = ? ORDER BY answer').all(pollId) as { answer: string }[];
     expect(stored.map((s) => s.answer)).toEqual(['"abstain"', '["x","y"]']);
+  });
+
+  it('a score ballot (three evaluations) takes scores on every criterion in range, or 不了解; a generic poll takes no score question', async () => {
+    const org = await organizerClient(t);
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '三评' })).body.id;
+    const generic = await org.call('POST', `/api/meetings/${meetingId}/polls`, { title: 'x', questions: [{ id: 's', type: 'score', title: 'S', criteria: ['a'], min: 0, max: 10 }] });
+    expect([generic.status, generic.body.error.message]).toEqual([400, expect.stringMatching(/three evaluations/)]);
+    const poll = (
+      await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+        title: '三评',
+        kind: 'three_evaluations',
+        candidates: [{ id: 's', name: 'S', number: 'cand' }],
+        settings: { criteria: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], scale: { min: 0, max: 10 } },
+      })
+    ).body;
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: [{ name: 'M', number: 'm1', groups: ['members'] }] });
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const [slip] = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
+    const device = await checkInSlip(t, slip, await roomCodeOf(org, meetingId));
+    await openVoting(org, poll.id, 1);
+    await collect(device);
+    const [held] = tokensOf(device, poll.id);
+    const send = (answer: unknown) => cast({ ballots: [{ token: held!.token, salt: held!.salt, answer }] });
+    const before = ballotCount();
+    // A fraction is not even an answer's shape: the schema refuses it (invalid_body).
+    expect((await errorOf(await send({ a: 1.5, b: 2 }))).code).toBe('invalid_body');
+    for (const answer of [{ a: 11, b: 0 }, { a: 1 }, { a: 1, b: 2, c: 3 }, 'disagree', ['a']]) {
+      const response = await send(answer);
+      expect(response.status, JSON.stringify(answer)).toBe(400);
+      expect((await errorOf(response)).code).toBe('invalid_choices');
+    }
+    expect(ballotCount()).toBe(before);
+    expect((await send('abstain')).status).toBe(201);
   });
 
   it('refuses casting after close (no token exists before voting opens), and keeps no ballot', async () => {
