@@ -40,7 +40,7 @@ const harness = setUpBrowserServer({ seedOrganizer: true });
 const groupHex = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
 
 /** Every check of a v2 bundle, in report order. */
-const V2_CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const V2_CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 
 async function openBoard(name: string, options: { keep?: PublishedMeeting['devices']; bundle?: unknown } = {}) {
   const context = await newPhoneContext(harness.browser);

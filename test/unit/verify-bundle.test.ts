@@ -13,7 +13,7 @@ import { verifyBundle, type VerificationReport } from '../../shared/verify/verif
 import { buildSignedBundle, fixtureRsaKey, type BundleFixture } from '../helpers/bundle-fixture.ts';
 import { toBase64 } from '../../shared/encoding.ts';
 
-const CHECK_IDS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECK_IDS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 
 let fixture: BundleFixture;
 let small: BundleFixture;

@@ -65,6 +65,12 @@ const FAILURES: Record<string, string> = {
   cosigner_unknown: '有一份联署不是名单上的监票人、计票人所签',
   bad_public_key: '有一把联署公钥无效',
   verifier_error: '核验程序出错，这项检查没能完成',
+  self_evaluation_signature: '有一份自评不是由被评人本人登记的密钥签名',
+  self_evaluation: '同一位被评人有两份自评',
+  self_evaluation_kind: '这类表决不应有自评或个人密钥',
+  candidate_key: '被评人的个人密钥登记有误',
+  written_opinions_unsorted: '书面意见没有按规定顺序排列',
+  exclusions_unsorted: '不计算在应到会人数之内的人员没有按规定顺序排列',
 };
 
 /** "ballot 3: …" → 文件中第 3 号选票 (the verifier's numbering, from 0, as the command line prints it). */
@@ -130,6 +136,13 @@ function passLine(id: string, bundle: Bundle): string {
       if (!isV2(bundle)) break;
       const withheld = bundle.ballots.filter((b) => b.answer === WITHHELD).length;
       return `${plainCount(ballots, '张选票')}都只回答其公钥对应的一项，填写合规${withheld ? `；评议人数少于匿名下限（${bundle.poll.anonymityFloor} 人）的 ${withheld} 张按规定未公开内容` : ''}。`;
+    }
+    case 'self_evaluations': {
+      if (!isV2(bundle)) break;
+      const statements = bundle.selfEvaluations?.length ?? 0;
+      return bundle.poll.rule.kind === 'three_evaluations'
+        ? `${plainCount(statements, '份自评')}都由被评人本人在会场登记的个人密钥签名（登记了 ${plainCount(bundle.candidateKeys?.length ?? 0, '把')}个人密钥）。`
+        : '这类表决没有自评。';
     }
     case 'choices':
       return `${plainCount(ballots, '张选票')}${opinions ? `和 ${opinions} 份书面意见` : ''}的填写都合规。`;
