@@ -87,7 +87,7 @@ async function scoreCard(page: Page, candidate: string, values: number[]) {
 }
 
 describe('a candidate in the three evaluations, on a phone', () => {
-  it('confirms the fingerprint before anything is sent, signs a self-evaluation apart, and scores the others once for both groups, with 不了解 for one, never themself', async () => {
+  it('confirms the fingerprint before anything is sent, signs a self-evaluation apart with their own key, and scores the others in their first group only, with 不了解 for one, never themself', async () => {
     const { org, pollId, slipOf, keySetFingerprint, roomCode } = await setUpEvaluation();
     const phone = await openPhone(h.browser);
     const { page } = phone;
@@ -113,13 +113,13 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await page.getByRole('button', { name: '返回' }).click();
     expect(await page.getByLabel('投票码').inputValue()).toBe(code); // still there, to try again
 
-    // ---- "They match": one check-in, one request per candidate and group, never their own ----
+    // ---- "They match": one check-in, one request per candidate in the first of the poll's groups they are in, never their own ----
     await enterCode(page, code);
     await checkIn(page, roomCode, { typed: true });
     await heading(page, '已签到，等待投票开始');
     expect(phone.checkins).toHaveLength(1);
     const requested = (phone.checkins[0]!.postDataJSON().requests as { group: string; questionId: string }[]).map((r) => `${r.group}:${r.questionId}`);
-    expect(requested.sort()).toEqual(['members:c2', 'members:c3', 'representatives:c2', 'representatives:c3']);
+    expect(requested.sort()).toEqual(['representatives:c2', 'representatives:c3']);
     const compact = code.replace(/-/g, '');
     expect(await storedText(page)).not.toContain(compact.slice(0, 8)); // the code is never stored
     expect(await storedText(page)).not.toContain(code.slice(0, 9));
@@ -173,9 +173,20 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await page.getByText('已提交署名的自我评价', { exact: false }).waitFor();
     expect(await storedText(page)).not.toContain(compact.slice(0, 8));
 
-    // ---- voting opens: one paper, the others only, scored once for both groups ----
-    await openVoting(org, pollId, 1);
-    await page.getByText('你以师生代表、所在单位（班级）成员的身份评价，你的评分计入每一组。').waitFor({ timeout: 10_000 });
+    // ---- 李明 checks in on his own phone: it makes and registers his own key (comments to him are sealed to it) ----
+    const liMing = await openPhone(h.browser);
+    await liMing.page.goto(slipOf('李明').link);
+    await heading(liMing.page, '签到');
+    await checkIn(liMing.page, roomCode, { typed: false });
+    await heading(liMing.page, '已签到，等待投票开始');
+    await liMing.page.getByRole('heading', { name: '你的个人密钥' }).waitFor();
+    const liMingKey = (await liMing.page.locator('[data-candidate-key]').textContent())!.replace(/\s/g, '');
+    expect((await createVoterApi(h.server.url).meeting((await org.call('GET', `/api/polls/${pollId}`)).body.meetingId)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint).toBe(liMingKey);
+    await shootBoth(liMing.page, 'eval-05b-candidate-key');
+
+    // ---- voting opens: one paper, the others only, as a representative ----
+    await openVoting(org, pollId, 2);
+    await page.getByText('你以师生代表的身份评价。').waitFor({ timeout: 10_000 });
     await page.getByText('这张选票上没有你本人：候选人不对自己表决或评价。').waitFor();
     expect(await page.locator('fieldset legend').allTextContents()).toEqual(['李明', '张伟']);
     expect(await card(page, '王芳').count()).toBe(0);
@@ -202,42 +213,44 @@ describe('a candidate in the three evaluations, on a phone', () => {
     await shootBoth(page, 'eval-08-review');
     await page.getByRole('button', { name: '提交选票' }).click();
     await heading(page, '投票完成');
-    expect(await page.locator('.receipt-name').allTextContents()).toEqual([
-      '李明 · 师生代表',
-      '李明 · 所在单位（班级）成员',
-      '张伟 · 师生代表',
-      '张伟 · 所在单位（班级）成员',
-    ]);
-    expect(await page.locator('.receipt-signed').allTextContents()).toEqual(Array(4).fill('✓ 投票箱签名已验证'));
+    expect(await page.locator('.receipt-name').allTextContents()).toEqual(['李明 · 师生代表', '张伟 · 师生代表']);
+    expect(await page.locator('.receipt-signed').allTextContents()).toEqual(Array(2).fill('✓ 投票箱签名已验证'));
     await page.getByRole('button', { name: '修改自我评价' }).waitFor();
     await shootBoth(page, 'eval-09-done');
 
-    // ---- what the server kept: four anonymous ballots, one signed self-evaluation ----
-    expect(await createVoterApi(h.server.url).turnout(pollId)).toMatchObject({ checkedIn: 1, submitted: 1 });
+    // ---- what the server kept: two anonymous ballots, one self-evaluation signed with 王芳's own key ----
+    expect(await createVoterApi(h.server.url).turnout(pollId)).toMatchObject({ checkedIn: 2, submitted: 1 });
     const receipts = await storedReceipts(page);
     expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
     const answers = answersByReceipt(bundle);
     expect(receipts.map((r) => [r.group, r.questionId, answers.get(r.receipt)]).sort((a, b) => String(a).localeCompare(String(b)))).toEqual([
-      ['members', 'c2', asScores([80, 82, 84, 86, 88])],
-      ['members', 'c3', 'abstain'],
       ['representatives', 'c2', asScores([80, 82, 84, 86, 88])],
       ['representatives', 'c3', 'abstain'],
     ]);
-    expect(bundle.ballots).toHaveLength(4);
-    expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: asScores([88, 90, 85, 95, 80]) }]); // the latest one
+    expect(bundle.ballots).toHaveLength(2);
+    expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: asScores([88, 90, 85, 95, 80]), signature: expect.any(String) }]); // the latest one
+    expect(bundle.candidateKeys!.map((k) => k.questionId)).toEqual(['c1', 'c2']);
     expect(JSON.stringify(bundle)).not.toContain('希望多参加'); // the comment is not published
     expect(phone.problems).toEqual([]);
     await phone.context.close();
 
-    // ---- after close, 李明 reads the comment with his own code; 王芳 got none ----
-    const reader = await openPhone(h.browser);
+    // ---- after close, 李明 reads the comment with his own code, on his own phone; 王芳 got none ----
+    const reader = liMing;
     await reader.page.goto(`${h.server.url}/comments`);
     await reader.page.getByLabel('投票码').fill(slipOf('李明').code);
     await reader.page.getByRole('button', { name: '查看' }).click();
     await reader.page.getByRole('heading', { level: 2, name: POLL_TITLE }).waitFor();
     expect(await reader.page.locator('.comment-list li').allTextContents()).toEqual(['学习认真，希望多参加社会实践']);
     await shootBoth(reader.page, 'eval-10-comments');
+    // On another phone — the organizer's, who printed the code — the sealed comment cannot be opened.
+    const organizerPhone = await openPhone(h.browser);
+    await organizerPhone.page.goto(`${h.server.url}/comments`);
+    await organizerPhone.page.getByLabel('投票码').fill(slipOf('李明').code);
+    await organizerPhone.page.getByRole('button', { name: '查看' }).click();
+    await organizerPhone.page.getByText('这台设备上没有你的密钥', { exact: false }).waitFor();
+    expect(await organizerPhone.page.locator('.comment-list li').count()).toBe(0);
+    await organizerPhone.context.close();
     await reader.page.getByLabel('投票码').fill(code);
     await reader.page.getByRole('button', { name: '查看' }).click();
     await reader.page.getByText('没有人给你写评语。').waitFor();

@@ -268,7 +268,12 @@ export function BallotQuestions(props: { answers: BallotAnswers; paper: Paper; t
                   on: props.answers.isAbstain(pollId(), score()),
                   toggle: () => props.answers.setAbstain(pollId(), score(), !props.answers.isAbstain(pollId(), score())),
                 }}
-                comment={{ text: props.answers.comment(pollId(), score().id), onInput: (text) => props.answers.setComment(pollId(), score().id, text) }}
+                // A comment is sealed to the key the candidate registered in the room: none without one.
+                comment={
+                  props.paper.poll.candidateKeys?.some((k) => k.questionId === score().id)
+                    ? { text: props.answers.comment(pollId(), score().id), onInput: (text) => props.answers.setComment(pollId(), score().id, text) }
+                    : undefined
+                }
               />
             )}
           </Match>

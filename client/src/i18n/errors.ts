@@ -63,6 +63,9 @@ export const MESSAGE_OF_CODE: Readonly<Record<string, MessageKey>> = {
   rate_limited: 'error.rate_limited',
   invalid_choices: 'error.invalid_choices',
   not_found: 'error.not_found',
+  candidate_key_missing: 'error.candidate_key_missing',
+  self_evaluation_signature: 'error.self_evaluation_signature',
+  comment_sealed: 'error.comment_sealed',
   ...Object.fromEntries(PAGE_OUT_OF_STEP.map((code) => [code, 'error.page_out_of_step' as const])),
 };
 

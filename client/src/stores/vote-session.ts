@@ -217,6 +217,9 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   async function standing(): Promise<Standing> {
     const shown = meeting()!;
     const collected = await collectTokens(api, store, voter, shown);
+    // Voting opened since the meeting was read: read it once more, for the phases and the keys
+    // candidates registered in the room after this device checked in (comments are sealed to them).
+    if (collected.ready.some((id) => shown.polls.find((p) => p.id === id)?.phase === 'checkin')) setMeeting(await api.meeting(shown.id));
     const cast = [...new Set(heldReceipts(store, voter).map((r) => r.pollId))];
     const lostNow = union(lost(), collected.lost).filter((p) => !collected.ready.includes(p) && !collected.waiting.includes(p));
     const part = new Set([...collected.ready, ...collected.waiting, ...cast, ...lostNow]);
