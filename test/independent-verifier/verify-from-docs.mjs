@@ -549,8 +549,10 @@ function checkCandidateFormat(c, q, where) {
     need(isNumOrNull(grp.average), `${w}.average: must be a number or null`);
     // GUESS: "`average` and `criteria.<c>` (numbers or null)": `criteria` is always an object with
     // every criterion; an unshown group has null for each of them (not `criteria: null`).
-    exactKeys(grp.criteria, q.criteria, [], `${w}.criteria`);
-    for (const cr of q.criteria) need(isNumOrNull(grp.criteria[cr]), `${w}.criteria.${cr}: must be a number or null`);
+    // (a question that is not a score question has no criteria: `verdicts` refuses it)
+    if (q.type === 'score') exactKeys(grp.criteria, q.criteria, [], `${w}.criteria`);
+    else need(isObj(grp.criteria), `${w}.criteria: must be an object`);
+    for (const cr of Object.keys(grp.criteria)) need(isNumOrNull(grp.criteria[cr]), `${w}.criteria.${cr}: must be a number or null`);
   }
   need(isNumOrNull(c.composite), `${where}.composite: must be a number or null`);
   if (c.band !== null) checkId(c.band, `${where}.band`);
@@ -591,10 +593,9 @@ function checkFormat(b, version) {
     const where = `poll.questions[${qi}]`;
     need(isObj(q), `${where}: must be an object`);
     need(['single', 'approval', 'score'].includes(q.type), `${where}.type: must be "single", "approval" or "score"`);
-    // GUESS: score questions belong to three evaluations ("One `score` question per candidate") and
-    // three evaluations has nothing else; other rules count options, which a score question lacks.
-    if (isTE) need(q.type === 'score', `${where}.type: three_evaluations has one "score" question per candidate`);
-    else need(q.type !== 'score', `${where}.type: "score" questions exist only in three_evaluations`);
+    // "no `score` question in a `generic` poll". The questions of the other kinds are the rule's
+    // ("Rules", "Three evaluations"): `verdicts` checks them.
+    need(!(p.rule?.kind === 'generic' && q.type === 'score'), `${where}.type: no "score" question in a generic poll`);
     if (q.type === 'score') {
       exactKeys(q, ['id', 'type', 'title', 'criteria', 'min', 'max'], ['criterionLabels'], where);
       checkId(q.id, `${where}.id`);
@@ -749,10 +750,7 @@ function checkFormat(b, version) {
     exactKeys(x, ['reason', 'approvedBy'], [], where);
     need(typeof x.reason === 'string' && x.reason.length > 0, `${where}.reason: must be a non-empty string`);
     need(typeof x.approvedBy === 'string' && x.approvedBy.length > 0, `${where}.approvedBy: must be a non-empty string`);
-    // version 2, "Members": exclusions are "sorted by their JCS form" (equal entries may repeat)
-    if (v2 && xi > 0) {
-      need(compareUtf16(jcs(b.exclusions[xi - 1]), jcs(x)) <= 0, `${where}: exclusions are not sorted by their JCS form`);
-    }
+    // their order ("sorted by their JCS form") is check 9 `issued`'s (version 2)
   });
 
   // scrutineers: { name, role, publicKey? } — publicKey: Ed25519 key, 32 raw bytes, base64
@@ -1368,6 +1366,10 @@ function checkIssuedV2(b) {
   for (const [qid, n] of writtenPerQuestion(b)) {
     if (n > absent) problems.push(`question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected − present = ${absent}`);
   }
+  // `exclusions` sorted by their JCS form (UTF-16 code units; equal entries may repeat)
+  b.exclusions.forEach((x, xi) => {
+    if (xi > 0 && compareUtf16(jcs(b.exclusions[xi - 1]), jcs(x)) > 0) problems.push(`exclusions[${xi}]: exclusions are not sorted by their JCS form`);
+  });
   need(problems.length === 0, problems.join('; '));
   const notes = [];
   if (e.declaredNotVoted !== null && e.submitted > e.checkedIn - e.declaredNotVoted) {
@@ -1378,7 +1380,7 @@ function checkIssuedV2(b) {
   if (unnamed > 0) notes.push(`${unnamed} ballot(s) name no published key (see tokens)`);
   return `every key within its tokens issued (≤ checkedIn ${e.checkedIn}) and within submitted ${e.submitted}; ` +
     `head count ${e.headCount}, ${e.checkedIn} checked in (${e.lateCheckIns} late), present ${e.present} ≤ expected ${e.expected}; ` +
-    `written opinions per question ≤ ${absent}` + (notes.length ? '; ' + notes.join('; ') : '');
+    `written opinions per question ≤ ${absent}; ${b.exclusions.length} exclusion(s) sorted` + (notes.length ? '; ' + notes.join('; ') : '');
 }
 
 // The floor "Withheld ballots" applies: the rule's anonymityFloor for three_evaluations, 3 for
@@ -1531,74 +1533,44 @@ function recountScores(b, version, byQ) {
   return { scores: out, problems };
 }
 
-function checkRecountThreeEvaluations(b, version, byQ) {
-  const r = b.result;
-  const floor = b.poll.rule.anonymityFloor;
-  const { scores, problems } = recountScores(b, version, byQ);
-  // Version 1, GUESS: a written opinion has no group, so nothing in "Three evaluations" can count
-  // it, while written opinions are "counted in the result": a three-evaluations bundle must have
-  // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
-  if (version === 1 && b.writtenOpinions.length > 0) {
-    problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
-  }
-  const parts = [];
-  b.poll.questions.forEach((q, qi) => {
-    const rq = r.questions[qi];
-    const sc = scores.get(q.id);
-    for (const g of TE_ANON) {
-      const s = sc[g];
-      if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
-      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} answer(s) not valid, which the rule cannot count (see ${version === 2 ? 'answers' : 'choices'})`);
-      // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n <
-      // floor) exactly when every answer of g is "withheld". (Version 2: check `answers`.)
-      if (version === 1) {
-        const isWithheld = s.n >= 1 && s.n < floor;
-        if (isWithheld && s.withheld !== s.n) {
-          problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
-        }
-        if (!isWithheld && s.withheld > 0) {
-          problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
-        }
-      }
-    }
-    const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
-    parts.push(`${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`);
-  });
-  need(problems.length === 0, [...new Set(problems)].join('; '));
-  return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
-}
-
-// The parts of `result` that counting gives: ballotsCast, and per question the counts (single and
-// approval: with the stand-ins of withheld approvals; score: raters per group, also in
-// result.candidates[].groups). An answer that is not valid cannot be counted under the rule: it
-// is a problem too. Returns problems.
-function resultCountProblems(b, version, byQ) {
+// The parts of `result` that counting gives: ballotsCast, and per question the counts — single
+// and approval: per option, with the stand-ins of withheld approvals; score ("Three evaluations"):
+// raters per anonymous group. An answer that is not valid cannot be counted under the rule: it is
+// a problem too. `candidates` (check `verdicts`, three evaluations): also the raters of
+// result.candidates[].groups, the candidate's own group (self-evaluations) included; `recount`
+// compares result.questions only (the candidates are the rule's result). A question is counted
+// by its type, whatever the kind (that the kind has the questions it needs is `verdicts`'s).
+// Returns problems.
+function countProblems(b, version, byQ, { candidates }) {
   const r = b.result;
   const problems = [];
   const see = version === 2 ? 'answers' : 'choices';
+  const isTE = b.poll.rule.kind === TE;
   if (r.ballotsCast !== b.ballots.length) problems.push(`result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
-  if (b.poll.rule.kind === TE) {
-    const { scores } = recountScores(b, version, byQ);
-    b.poll.questions.forEach((q, qi) => {
-      for (const g of TE_GROUPS) {
-        if (scores.get(q.id)[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${scores.get(q.id)[g].invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
+  const rc = recount(b, version, byQ);
+  const { scores } = recountScores(b, version, byQ);
+  b.poll.questions.forEach((q, qi) => {
+    const rq = r.questions[qi];
+    if (q.type === 'score') {
+      const sc = scores.get(q.id);
+      for (const g of candidates && isTE ? TE_GROUPS : TE_ANON) {
+        if (sc[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${sc[g].invalid} answer(s) not valid, which the rule cannot count (see ${g === 'self' ? 'verdicts' : see})`);
       }
       for (const g of TE_ANON) {
-        const n = scores.get(q.id)[g].n;
-        if (r.questions[qi].counts[g] !== n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${r.questions[qi].counts[g]}, recounted ${n} rater(s)`);
-        if (r.candidates[qi].groups[g].raters !== n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${r.candidates[qi].groups[g].raters}, recounted ${n}`);
+        if (rq.counts[g] !== sc[g].n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${sc[g].n} rater(s)`);
       }
-      const self = scores.get(q.id).self.n;
-      if (r.candidates[qi].groups.self.raters !== self) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${r.candidates[qi].groups.self.raters}, recounted ${self}`);
-    });
-    return problems;
-  }
-  const rc = recount(b, version, byQ);
-  b.poll.questions.forEach((q, qi) => {
+      if (candidates && isTE) {
+        for (const g of TE_GROUPS) {
+          const pub = r.candidates[qi].groups[g].raters;
+          if (pub !== sc[g].n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${pub}, recounted ${sc[g].n}`);
+        }
+      }
+      return;
+    }
     const slot = rc.get(q.id);
     if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
     for (const o of q.options) {
-      const published = r.questions[qi].counts[o];
+      const published = rq.counts[o];
       if (published !== slot.counts[o]) {
         problems.push(`result.questions[${qi}] (${q.id}).counts.${o}: published ${published}, recounted ${slot.counts[o]}` +
           (slot.withheld ? ` (${slot.shown[o]} shown and written, ${slot.withheld} withheld: the stand-ins can give back ${slot.shown[o]}–${slot.shown[o] + slot.withheld})` : ''));
@@ -1612,11 +1584,44 @@ function checkRecount(b, version) {
   const r = b.result;
   need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
   const byQ = answersByQuestion(b, version);
-  if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, version, byQ);
-  const rc = recount(b, version, byQ);
-  const problems = resultCountProblems(b, version, byQ);
-  need(problems.length === 0, problems.join('; '));
-  const standIns = [...rc.values()].reduce((a, s) => a + s.withheld, 0);
+  const isTE = b.poll.rule.kind === TE;
+  const problems = countProblems(b, version, byQ, { candidates: false });
+  const { scores, problems: groupProblems } = recountScores(b, version, byQ);
+  problems.push(...groupProblems);
+  if (isTE && version === 1) {
+    // GUESS: a written opinion has no group, so nothing in "Three evaluations" can count it, while
+    // written opinions are "counted in the result": a version 1 three-evaluations bundle must have
+    // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
+    if (b.writtenOpinions.length > 0) {
+      problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
+    }
+    // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n < floor)
+    // exactly when every answer of g is "withheld". (Version 2: check `answers`.)
+    const floor = b.poll.rule.anonymityFloor;
+    for (const q of b.poll.questions.filter((x) => x.type === 'score')) {
+      for (const g of TE_ANON) {
+        const s = scores.get(q.id)[g];
+        const isWithheld = s.n >= 1 && s.n < floor;
+        if (isWithheld && s.withheld !== s.n) {
+          problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
+        }
+        if (!isWithheld && s.withheld > 0) {
+          problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
+        }
+      }
+    }
+  }
+  need(problems.length === 0, [...new Set(problems)].join('; '));
+  if (isTE) {
+    const parts = b.poll.questions.map((q) => {
+      const sc = scores.get(q.id);
+      if (!sc) return `${q.id} ${JSON.stringify(r.questions.find((rq) => rq.id === q.id).counts)}`;
+      const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
+      return `${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`;
+    });
+    return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
+  }
+  const standIns = [...recount(b, version, byQ).values()].reduce((a, x) => a + x.withheld, 0);
   return `ballotsCast ${r.ballotsCast}, ${b.writtenOpinions.length} written opinion(s); ` +
     r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ') +
     (standIns ? `; ${standIns} withheld approval ballot(s) read as stand-ins: the counts are consistent (nothing more can be checked without revealing them)` : '');
@@ -1659,11 +1664,11 @@ function round2(x) {
 }
 
 // "Three evaluations": groups, averages, criteria, composite, band, rank, valid, withheld
-function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
+function checkVerdictsThreeEvaluations(b, version, byQ, counted) {
   const rule = b.poll.rule;
   const r = b.result;
   const qs = b.poll.questions;
-  const problems = [...countProblems, ...selfEvaluationProblems(b, version)];
+  const problems = [...counted, ...selfEvaluationProblems(b, version)];
   const cmp = (where, published, computed) => {
     if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
@@ -1686,6 +1691,8 @@ function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
   }
   const critIds = rule.criteria.map((c) => c.id);
   for (const q of qs) {
+    // "One `score` question per candidate"
+    if (q.type !== 'score') { problems.push(`question ${JSON.stringify(q.id)}: three_evaluations has one score question per candidate, not a ${q.type} question`); continue; }
     // GUESS: the question's criteria are the rule's criteria (same set; order not required)
     if (!sameSet(q.criteria, critIds)) problems.push(`question ${JSON.stringify(q.id)}: criteria ${q.criteria.join(', ')} are not the rule's ${critIds.join(', ')}`);
     if (q.min !== rule.scale.min || q.max !== rule.scale.max) problems.push(`question ${JSON.stringify(q.id)}: min/max ${q.min}/${q.max} differ from poll.rule.scale ${rule.scale.min}/${rule.scale.max}`);
@@ -1813,19 +1820,19 @@ function checkVerdicts(b, version) {
   const byQ = answersByQuestion(b, version);
   // "applying `poll.rule` again gives exactly `result`": the counts too (so a miscount fails
   // `verdicts` as well as `recount`)
-  const countProblems = resultCountProblems(b, version, byQ);
+  const counted = countProblems(b, version, byQ, { candidates: true });
   if (kind === 'generic') {
-    need(countProblems.length === 0, countProblems.join('; '));
+    need(counted.length === 0, counted.join('; '));
     return 'rule generic: no verdicts, no quorum; result { id, counts } per question as the rule gives it';
   }
-  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, countProblems);
+  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, counted);
 
   const E = b.electorate.expected;
   // the quorum's `present` and the threshold base `present`: version 1 electorate.checkedIn,
   // version 2 electorate.present (head count + late check-ins)
   const C = version === 2 ? b.electorate.present : b.electorate.checkedIn;
   const rc = recount(b, version, byQ);
-  const problems = [...countProblems];
+  const problems = [...counted];
   const cmp = (where, published, computed) => {
     if (published !== computed) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
