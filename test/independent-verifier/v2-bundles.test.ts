@@ -25,7 +25,7 @@ import { organizerClient, seedUser, startTestApp, type TestServer } from '../hel
 
 const run = promisify(execFile);
 const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 const CHECKS_V1 = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
 
 let t: TestServer;
@@ -180,7 +180,7 @@ afterAll(() => {
 });
 
 describe('version 2 bundles of real meetings', () => {
-  it('are accepted, all fourteen checks in order', async () => {
+  it('are accepted, all fifteen checks in order', async () => {
     expect(acceptance.format).toBe('anon-ballot-bundle/v2');
     expect(acceptance.tokenKeys).toHaveLength(2);
     const checks = await expectValid(acceptance);
