@@ -1,6 +1,6 @@
 /**
  * The verifier written from docs/bundle-format.md alone, on a version 2 bundle co-signed by
- * scrutineers through the HTTP API: it accepts it (all fourteen checks, incl. `cosignatures`), still accepts it
+ * scrutineers through the HTTP API: it accepts it (all fifteen checks, incl. `cosignatures`), still accepts it
  * without co-signatures, and refuses a co-signature by a key the signed scrutineers list does not
  * name, one over another digest, one key co-signing twice, a signed scrutineers list naming one key
  * twice, and a key of small order (the identity, with the "universal" signature R = identity,
@@ -25,7 +25,7 @@ import { ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestS
 
 const run = promisify(execFile);
 const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 
 let t: TestServer;
 let dir: string;
@@ -135,7 +135,7 @@ afterAll(() => {
 describe('the verifier written from docs/ checks co-signatures (check 14)', () => {
   const cosignatureOf = (name: string): Cosignature => structuredClone(published.cosignatures!.find((c) => c.name === name)!);
 
-  it('accepts the co-signed bundle: all fourteen checks pass, with the same digest as the project', async () => {
+  it('accepts the co-signed bundle: all fifteen checks pass, with the same digest as the project', async () => {
     const { code, checks, stdout } = await verifyFromDocs(published);
     expect(code, stdout).toBe(0);
     expect([...checks.keys()]).toEqual(CHECKS);

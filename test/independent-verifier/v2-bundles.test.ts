@@ -4,7 +4,10 @@
  * it accepts them, and refuses each tampering with the check the documents assign to it. Where
  * the tampering would break the installation's signature, the bundle is signed again with the
  * test server's installation key (as a compromised server could), and the published counts are
- * fixed where needed, so that only the intended check can catch it. Also: receipts looked up
+ * fixed where needed, so that only the intended check can catch it. The three evaluations
+ * bundle (candidates' own keys, signed self-evaluations) is the demo's (`runDemo`, re-signed with
+ * its installation key); the order of written opinions and exclusions is tried on a meeting with a
+ * written opinion (test/helpers/published-meeting.ts). Also: receipts looked up
  * (FOUND by prefix, CHANGED with the voter's nonce, MISSING), and version 1 bundles (made by the
  * project's last version 1, commit 99de7f5, see fixtures/) verified under their own rules.
  */
@@ -16,16 +19,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../server/cli/demo.ts';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
-import { toBase64 } from '../../shared/encoding.ts';
+import { fromBase64, toBase64 } from '../../shared/encoding.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
+import { publishedAcceptance } from '../helpers/published-meeting.ts';
 import { organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 const run = promisify(execFile);
 const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 const CHECKS_V1 = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
 
 let t: TestServer;
@@ -102,12 +107,12 @@ function setKeySet(b: BundleV2, keyIds: string[]) {
   b.keySet = { keyIds, digest: sha256(frame('anon-ballot/v2/key-set', ...keyIds.map((k) => Buffer.from(k, 'hex')))).toString('hex') };
 }
 
-/** A copy of `b`, changed by `change`, signed again with the test server's installation key. */
-function tampered(b: BundleV2, change: (copy: BundleV2) => void): BundleV2 {
+/** A copy of `b`, changed by `change`, signed again with the installation key (by default the test server's). */
+function tampered(b: BundleV2, change: (copy: BundleV2) => void, installationSecretKey = t.deps.installationKey.secretKey): BundleV2 {
   const copy = structuredClone(b);
   change(copy);
   const { signature: _s, cosignatures: _c, ...unsigned } = copy;
-  return signBundle(unsigned, t.deps.installationKey.secretKey);
+  return signBundle(unsigned, installationSecretKey);
 }
 
 /**
@@ -180,7 +185,7 @@ afterAll(() => {
 });
 
 describe('version 2 bundles of real meetings', () => {
-  it('are accepted, all fourteen checks in order', async () => {
+  it('are accepted, all fifteen checks in order', async () => {
     expect(acceptance.format).toBe('anon-ballot-bundle/v2');
     expect(acceptance.tokenKeys).toHaveLength(2);
     const checks = await expectValid(acceptance);
@@ -394,6 +399,175 @@ describe('each tampering is refused by the check the documents assign to it', ()
 
   it('a change the installation did not sign: signature', async () => {
     await expectFailures({ ...acceptance, closedAt: '2020-01-01T00:00:00.000Z' }, ['signature']);
+  });
+});
+
+describe('the order of written opinions and exclusions: answers and issued', () => {
+  // 张三 and 李四, five members, the fifth absent with a written opinion on each (c1, c2: sorted).
+  let withOpinions: BundleV2;
+  beforeAll(async () => {
+    const { pollId } = await publishedAcceptance(t, { title: '意见顺序', numberPrefix: 'WO' });
+    withOpinions = (await (await t.app.request(`/api/public/polls/${pollId}/bundle`)).json()) as BundleV2;
+  });
+
+  it('written opinions not sorted by their JCS form: answers', async () => {
+    expect(withOpinions.writtenOpinions.map((w) => w.questionId)).toEqual(['c1', 'c2']);
+    await expectValid(withOpinions);
+    await expectFailures(
+      tampered(withOpinions, (b) => b.writtenOpinions.reverse()),
+      ['answers'],
+      /written opinion 1: writtenOpinions are not sorted by their JCS form/,
+    );
+  });
+
+  it('exclusions not sorted by their JCS form: issued; equal exclusions may repeat', async () => {
+    const excluded = (...reasons: string[]) =>
+      tampered(withOpinions, (b) => {
+        b.exclusions = reasons.map((reason) => ({ reason, approvedBy: '党委组织部' }));
+      });
+    await expectFailures(excluded('病休', '出国'), ['issued'], /exclusions\[1\]: exclusions are not sorted by their JCS form/);
+    const sorted = ['病休', '出国'].sort((x, y) => (canonicalJson({ reason: x, approvedBy: '党委组织部' }) < canonicalJson({ reason: y, approvedBy: '党委组织部' }) ? -1 : 1));
+    await expectValid(excluded(...sorted));
+    await expectValid(excluded('出国', '出国'));
+  });
+});
+
+describe('three evaluations: the candidates\' own keys and signed self-evaluations (self_evaluations)', () => {
+  /** The demo's three evaluations: 16 voters, three candidates, each with a registered key and a signed self-evaluation. */
+  let te: BundleV2;
+  let demoKey: Uint8Array;
+  type CandidateKey = { questionId: string; signingKey: string; boxKey: string };
+  type SelfEvaluation = { questionId: string; scores: Record<string, number>; signature: string };
+  const candidateKeys = (b: BundleV2) => (b as unknown as { candidateKeys: CandidateKey[] }).candidateKeys;
+  const selfEvaluations = (b: BundleV2) => (b as unknown as { selfEvaluations: SelfEvaluation[] }).selfEvaluations;
+  // "Encodings": the candidate key fingerprint and the self-evaluation signature
+  const fingerprint = (k: CandidateKey) =>
+    sha256(frame('anon-ballot/v2/candidate-key', Buffer.from(k.signingKey, 'base64'), Buffer.from(k.boxKey, 'base64'))).toString('hex').slice(0, 16);
+  const selfSigned = (b: BundleV2, se: SelfEvaluation, secret: Uint8Array) =>
+    toBase64(ed25519.sign(frame('anon-ballot/v2/self-evaluation', b.poll.id, se.questionId, canonicalJson(se.scores)), secret));
+
+  beforeAll(async () => {
+    const data = join(dir, 'demo-three-evaluations');
+    te = (await runDemo({ voters: 16, kind: 'three_evaluations', dataDir: data, out: join(data, 'bundle.json'), log: () => {} })).bundle;
+    demoKey = fromBase64(JSON.parse(readFileSync(join(data, 'installation-key.json'), 'utf8')).secretKey);
+  }, 120_000);
+
+  it('are accepted: every self-evaluation verifies under its candidate\'s key; the fingerprints as the projector shows them', async () => {
+    expect(candidateKeys(te).map((k) => k.questionId)).toEqual(te.poll.questions.map((q) => q.id));
+    expect(selfEvaluations(te)).toHaveLength(3);
+    const checks = await expectValid(te);
+    expect(checks.get('self_evaluations')!.detail).toBe(
+      '3 self-evaluation(s), each signed by its candidate\'s own key; 3 candidate key(s), fingerprints ' +
+        candidateKeys(te).map((k) => `${k.questionId} ${fingerprint(k)}`).join(', '),
+    );
+  });
+
+  it("a self-evaluation's scores changed and the bundle re-signed: self_evaluations", async () => {
+    // One point moved from one criterion to another: the average, composite, band and rank stay;
+    // the published per-criterion self scores are fixed, so that only the signature can tell.
+    const moved = tampered(
+      te,
+      (b) => {
+        const se = selfEvaluations(b)[0]!;
+        const q = b.poll.questions.find((x) => x.id === se.questionId)! as { criteria: string[]; min: number; max: number };
+        const up = q.criteria.find((c) => se.scores[c]! < q.max)!;
+        const down = q.criteria.find((c) => c !== up && se.scores[c]! > q.min)!;
+        se.scores[up]! += 1;
+        se.scores[down]! -= 1;
+        const self = b.result.candidates![b.poll.questions.indexOf(q as never)]!.groups.self.criteria as Record<string, number>;
+        self[up]! += 1;
+        self[down]! -= 1;
+      },
+      demoKey,
+    );
+    await expectFailures(moved, ['self_evaluations'], /selfEvaluations\[0\] \(cand-1\): Ed25519 signature by the candidate key candidateKeys\[0\]: signature does not verify/);
+    // Without the published numbers fixed, the rule gives another result too.
+    const unfixed = tampered(
+      te,
+      (b) => {
+        const se = selfEvaluations(b)[1]!;
+        for (const c of Object.keys(se.scores)) se.scores[c] = 100;
+      },
+      demoKey,
+    );
+    await expectFailures(unfixed, ['self_evaluations', 'verdicts']);
+  });
+
+  it('a self-evaluation without a candidate key for its question: self_evaluations', async () => {
+    const keyless = tampered(te, (b) => candidateKeys(b).splice(1, 1), demoKey);
+    await expectFailures(keyless, ['self_evaluations'], /selfEvaluations\[1\] \(cand-2\): no candidate key for its question/);
+  });
+
+  it('candidate keys or self-evaluations on a bundle of another kind: self_evaluations', async () => {
+    const keys = candidateKeys(te).map((k, i) => ({ ...k, questionId: `c${i + 1}` })).slice(0, 2);
+    await expectFailures(
+      tampered(acceptance, (b) => Object.assign(b, { candidateKeys: keys })),
+      ['self_evaluations'],
+      /a member_acceptance bundle has candidateKeys \(2 entries\): only a three_evaluations bundle has candidateKeys or selfEvaluations/,
+    );
+    // GUESS: "has" is the member being there, even empty (the project's verifier lets empty ones pass).
+    await expectFailures(tampered(acceptance, (b) => Object.assign(b, { selfEvaluations: [] })), ['self_evaluations'], /selfEvaluations \(0 entries\)/);
+  });
+
+  it('a candidate key that is not sound: a second key for one question, a box key of 31 bytes, a signing key of small order or off the curve', async () => {
+    await expectFailures(
+      tampered(te, (b) => candidateKeys(b).push({ ...candidateKeys(b)[0]! }), demoKey),
+      ['self_evaluations'],
+      /candidateKeys\[3\] \(cand-1\): a second candidate key for "cand-1" \(also candidateKeys\[0\]\)/,
+    );
+    await expectFailures(
+      tampered(te, (b) => void (candidateKeys(b)[2]!.boxKey = toBase64(randomBytes(31))), demoKey),
+      ['self_evaluations'],
+      /candidateKeys\[2\] \(cand-3\)\.boxKey: 31 bytes, not 32/,
+    );
+    const identity = toBase64(Uint8Array.from([1, ...new Array(31).fill(0)]));
+    await expectFailures(
+      tampered(te, (b) => void (candidateKeys(b)[2]!.signingKey = identity), demoKey),
+      ['self_evaluations'],
+      /candidateKeys\[2\] \(cand-3\)\.signingKey: a point of small order \(order 1\)/,
+    );
+    // y = 2 is no point of the curve (the verifier decodes the key itself: it need not have signed anything).
+    await expectFailures(
+      tampered(te, (b) => void (candidateKeys(b)[2]!.signingKey = toBase64(Uint8Array.from([2, ...new Array(31).fill(0)]))), demoKey),
+      ['self_evaluations'],
+      /candidateKeys\[2\] \(cand-3\)\.signingKey: not a valid Ed25519 key \(not a point of the curve/,
+    );
+  });
+
+  it('another key registered and the statement signed with it: VALID, and the fingerprint on the projector differs', async () => {
+    // docs/protocol.md §5a: whoever registers other keys does so in the room, visibly on the projector.
+    const secret = ed25519.utils.randomSecretKey();
+    const replaced = tampered(
+      te,
+      (b) => {
+        candidateKeys(b)[0]!.signingKey = toBase64(ed25519.getPublicKey(secret));
+        selfEvaluations(b)[0]!.signature = selfSigned(b, selfEvaluations(b)[0]!, secret);
+      },
+      demoKey,
+    );
+    const checks = await expectValid(replaced);
+    const detail = checks.get('self_evaluations')!.detail;
+    expect(detail).toContain(`cand-1 ${fingerprint(candidateKeys(replaced)[0]!)}`);
+    expect(detail).not.toContain(fingerprint(candidateKeys(te)[0]!));
+  });
+
+  it('a score question in a generic poll: format', async () => {
+    const generic = tampered(
+      te,
+      (b) => {
+        const loose = b as unknown as Record<string, unknown> & { poll: Record<string, unknown>; electorate: Record<string, unknown>; result: Record<string, unknown> };
+        delete loose.candidateKeys;
+        delete loose.selfEvaluations;
+        delete loose.electorate.expectedByGroup;
+        delete loose.result.candidates;
+        loose.poll.kind = 'generic';
+        loose.poll.rule = { kind: 'generic' };
+        loose.poll.anonymityFloor = 3;
+      },
+      demoKey,
+    );
+    const { checks } = await verifyFromDocs(generic);
+    expect(checks.get('format')).toEqual({ status: 'FAIL', detail: 'poll.questions[0].type: no "score" question in a generic poll' });
   });
 });
 

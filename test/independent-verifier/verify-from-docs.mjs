@@ -10,9 +10,9 @@
 // Prints one line per check, PASS/FAIL/SKIP NAME: detail, then "RESULT: bundle is VALID" or
 // "INVALID"; exit 0 when every check passes, 1 otherwise (also 1 for a --receipt that is not
 // found, or bad usage).
-//  - version 2, the fourteen checks of "Verification", in order: format, signature, key_set,
-//    token_keys, tokens, unique_nonces, ballot_order, receipts, issued, answers, recount,
-//    verdicts, record, cosignatures;
+//  - version 2, the fifteen checks of "Verification", in order: format, signature, key_set,
+//    token_keys, tokens, unique_nonces, ballot_order, receipts, issued, answers,
+//    self_evaluations, recount, verdicts, record, cosignatures;
 //  - version 1, the eleven checks of "Version 1": format, signature, token_keys, tokens,
 //    unique_nonces, ballot_order, issued, choices, recount, verdicts, cosignatures.
 // A bundle is verified under the rules of the version its `format` names, never the other's: a
@@ -332,6 +332,13 @@ function checkB64Bytes(v, len, where) {
   }
   need(bytes.length === len, `${where}: must be ${len} bytes, got ${bytes.length}`);
 }
+function checkB64(v, where) {
+  // canonical RFC 4648 §4 base64 (padded), any length
+  need(typeof v === 'string', `${where}: must be a (base64) string`);
+  try { b64decodeStrict(v); } catch (err) {
+    throw new CheckError(`${where}: not canonical base64 (${err.message})`);
+  }
+}
 function checkSentence(v, where) {
   // `explanation` / warning: { zh, en }, sentences in Chinese and English
   exactKeys(v, ['zh', 'en'], [], where);
@@ -549,8 +556,10 @@ function checkCandidateFormat(c, q, where) {
     need(isNumOrNull(grp.average), `${w}.average: must be a number or null`);
     // GUESS: "`average` and `criteria.<c>` (numbers or null)": `criteria` is always an object with
     // every criterion; an unshown group has null for each of them (not `criteria: null`).
-    exactKeys(grp.criteria, q.criteria, [], `${w}.criteria`);
-    for (const cr of q.criteria) need(isNumOrNull(grp.criteria[cr]), `${w}.criteria.${cr}: must be a number or null`);
+    // (a question that is not a score question has no criteria: `verdicts` refuses it)
+    if (q.type === 'score') exactKeys(grp.criteria, q.criteria, [], `${w}.criteria`);
+    else need(isObj(grp.criteria), `${w}.criteria: must be an object`);
+    for (const cr of Object.keys(grp.criteria)) need(isNumOrNull(grp.criteria[cr]), `${w}.criteria.${cr}: must be a number or null`);
   }
   need(isNumOrNull(c.composite), `${where}.composite: must be a number or null`);
   if (c.band !== null) checkId(c.band, `${where}.band`);
@@ -565,15 +574,21 @@ function checkCandidateFormat(c, q, where) {
 // changed by "Version 1"), with their types.
 function checkFormat(b, version) {
   const v2 = version === 2;
-  // `selfEvaluations` (and electorate.expectedByGroup, result.candidates) exist for three
-  // evaluations only; the rule kind is read first to know which members the bundle must have.
+  // `candidateKeys`, `selfEvaluations` (and electorate.expectedByGroup, result.candidates) are
+  // "three evaluations only"; the rule kind is read first to know which members the bundle must
+  // have. Version 2: a three evaluations bundle has both (they are not marked optional). GUESS:
+  // another kind's bundle may carry them as far as `format` goes — check 11 `self_evaluations`
+  // is the one that says "only a `three_evaluations` bundle has `candidateKeys` or
+  // `selfEvaluations`". Version 1 (its software had no candidate keys): `selfEvaluations` as
+  // `{ questionId, scores }`, three evaluations only, no `candidateKeys`.
   const isTE = isObj(b) && isObj(b.poll) && isObj(b.poll.rule) && b.poll.rule.kind === TE;
   const top = v2
     ? ['format', 'poll', 'electorate', 'keySet', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
       'scrutineers', 'record', 'result', 'closedAt', 'signer', 'signature']
     : ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
       'scrutineers', 'result', 'closedAt', 'signer', 'signature'];
-  exactKeys(b, [...top, ...(isTE ? ['selfEvaluations'] : [])], ['cosignatures'],
+  const teMembers = v2 ? ['candidateKeys', 'selfEvaluations'] : ['selfEvaluations'];
+  exactKeys(b, [...top, ...(isTE ? teMembers : [])], ['cosignatures', ...(v2 && !isTE ? teMembers : [])],
     `bundle (version ${version}${isTE ? ', three_evaluations' : ''})`);
   const wantFormat = v2 ? FORMAT_V2 : FORMAT_V1;
   need(b.format === wantFormat, `format: expected ${JSON.stringify(wantFormat)}, got ${JSON.stringify(b.format)}`);
@@ -591,10 +606,9 @@ function checkFormat(b, version) {
     const where = `poll.questions[${qi}]`;
     need(isObj(q), `${where}: must be an object`);
     need(['single', 'approval', 'score'].includes(q.type), `${where}.type: must be "single", "approval" or "score"`);
-    // GUESS: score questions belong to three evaluations ("One `score` question per candidate") and
-    // three evaluations has nothing else; other rules count options, which a score question lacks.
-    if (isTE) need(q.type === 'score', `${where}.type: three_evaluations has one "score" question per candidate`);
-    else need(q.type !== 'score', `${where}.type: "score" questions exist only in three_evaluations`);
+    // "no `score` question in a `generic` poll". The questions of the other kinds are the rule's
+    // ("Rules", "Three evaluations"): `verdicts` checks them.
+    need(!(p.rule?.kind === 'generic' && q.type === 'score'), `${where}.type: no "score" question in a generic poll`);
     if (q.type === 'score') {
       exactKeys(q, ['id', 'type', 'title', 'criteria', 'min', 'max'], ['criterionLabels'], where);
       checkId(q.id, `${where}.id`);
@@ -731,14 +745,29 @@ function checkFormat(b, version) {
     checkAnswerShape(w.choice, `${where}.choice`);
   });
 
-  // selfEvaluations (three evaluations): { questionId, scores: { criterionId: integer } }
-  if (isTE) {
+  // candidateKeys (version 2): { questionId, signingKey, boxKey }, the keys base64. Their lengths
+  // and what they must be ("a valid Ed25519 key not of small order", "32 bytes") are check 11's.
+  if (has(b, 'candidateKeys')) {
+    need(Array.isArray(b.candidateKeys), 'candidateKeys: must be an array');
+    b.candidateKeys.forEach((ck, ci) => {
+      const where = `candidateKeys[${ci}]`;
+      exactKeys(ck, ['questionId', 'signingKey', 'boxKey'], [], where);
+      checkId(ck.questionId, `${where}.questionId`);
+      checkB64(ck.signingKey, `${where}.signingKey`);
+      checkB64(ck.boxKey, `${where}.boxKey`);
+    });
+  }
+
+  // selfEvaluations: { questionId, scores: { criterionId: integer }, signature } (version 1: no
+  // signature); the signature base64 (what it must verify is check 11's)
+  if (has(b, 'selfEvaluations')) {
     need(Array.isArray(b.selfEvaluations), 'selfEvaluations: must be an array');
     b.selfEvaluations.forEach((se, si) => {
       const where = `selfEvaluations[${si}]`;
-      exactKeys(se, ['questionId', 'scores'], [], where);
+      exactKeys(se, v2 ? ['questionId', 'scores', 'signature'] : ['questionId', 'scores'], [], where);
       checkId(se.questionId, `${where}.questionId`);
       need(isObj(se.scores) && Object.values(se.scores).every(isNonNegInt), `${where}.scores: must be an object of integers`);
+      if (v2) checkB64(se.signature, `${where}.signature`);
     });
   }
 
@@ -749,10 +778,7 @@ function checkFormat(b, version) {
     exactKeys(x, ['reason', 'approvedBy'], [], where);
     need(typeof x.reason === 'string' && x.reason.length > 0, `${where}.reason: must be a non-empty string`);
     need(typeof x.approvedBy === 'string' && x.approvedBy.length > 0, `${where}.approvedBy: must be a non-empty string`);
-    // version 2, "Members": exclusions are "sorted by their JCS form" (equal entries may repeat)
-    if (v2 && xi > 0) {
-      need(compareUtf16(jcs(b.exclusions[xi - 1]), jcs(x)) <= 0, `${where}: exclusions are not sorted by their JCS form`);
-    }
+    // their order ("sorted by their JCS form") is check 9 `issued`'s (version 2)
   });
 
   // scrutineers: { name, role, publicKey? } — publicKey: Ed25519 key, 32 raw bytes, base64
@@ -838,7 +864,8 @@ function checkFormat(b, version) {
   need(sig.length === 64, `signature: must be 64 bytes, got ${sig.length}`);
   return `${b.format}: rule ${kind}, ${p.questions.length} question(s), ${b.tokenKeys.length} token key(s), ` +
     `${b.ballots.length} ballot(s), ${b.writtenOpinions.length} written opinion(s), ` +
-    (isTE ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
+    (has(b, 'candidateKeys') ? `${b.candidateKeys.length} candidate key(s), ` : '') +
+    (has(b, 'selfEvaluations') ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
     `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)` +
     (has(b, 'cosignatures') ? `, ${b.cosignatures.length} co-signature(s)` : ', no co-signatures');
 }
@@ -856,8 +883,8 @@ function checkSignature(b, expectedSigner) {
   for (const k of Object.keys(b)) if (k !== 'signature' && k !== 'cosignatures') unsigned[k] = b[k];
   const msg = Buffer.from(jcs(unsigned), 'utf8');
   // Check 2 says "strict: see docs/protocol.md"; protocol.md says nothing more, so the strict
-  // decoding of check 14 (RFC 8032 §5.1.7 with canonical A and R, S < L, no key of small order)
-  // is applied to the installation's signature as well.
+  // decoding of check 15 `cosignatures` (RFC 8032 §5.1.7 with canonical A and R, S < L, no key
+  // of small order) is applied to the installation's signature as well.
   const bad = ed25519VerifyStrict(pk, msg, sig, 'the JCS bytes');
   need(bad === null, `Ed25519 signature by ${b.signer.publicKey}: ${bad} (${msg.length} bytes signed)`);
   if (expectedSigner !== undefined) {
@@ -890,19 +917,36 @@ const leBigInt = (buf) => {
   return n;
 };
 
-// RFC 8032 §5.1.3 decoding rules that are about the encoding itself: y < p, and not x = 0 with
-// the sign bit set (x = 0 exactly when y = 1 or y = p − 1). Whether y is on the curve at all is
-// left to OpenSSL, which refuses such a point.
+const modPow = (base, e, m) => {
+  let r = 1n;
+  let x = base % m;
+  for (; e > 0n; e >>= 1n) {
+    if (e & 1n) r = (r * x) % m;
+    x = (x * x) % m;
+  }
+  return r;
+};
+const modP = (x) => ((x % ED_P) + ED_P) % ED_P;
+const invP = (x) => modPow(modP(x), ED_P - 2n, ED_P);
+const ED_D = modP(-121665n * invP(121666n)); // the curve's d = −121665/121666
+
+// RFC 8032 §5.1.3 decoding: y < p; x² = (y² − 1)/(d·y² + 1) has a root (the point is on the
+// curve: a quadratic residue or 0, by Euler's criterion); not x = 0 with the sign bit set (x = 0
+// exactly when y = 1 or y = p − 1). (OpenSSL also refuses a point off the curve, but only when it
+// verifies a signature: a candidate key that signed nothing is checked here.)
 function ed25519PointEncodingProblem(bytes) {
   const n = leBigInt(bytes);
   const y = n & ((1n << 255n) - 1n);
   const sign = n >> 255n;
   if (y >= ED_P) return 'y is not below p (non-canonical encoding)';
   if (sign === 1n && (y === 1n || y === ED_P - 1n)) return 'x = 0 with the sign bit set (non-canonical encoding)';
+  const y2 = (y * y) % ED_P;
+  const x2 = modP((y2 - 1n) * invP(ED_D * y2 + 1n));
+  if (x2 !== 0n && modPow(x2, (ED_P - 1n) / 2n, ED_P) !== 1n) return 'not a point of the curve (no x for this y)';
   return null;
 }
 
-// Check `cosignatures` (v2 check 14, v1 the last of eleven): "its key is not one of the eight
+// Check `cosignatures` (v2 check 15, v1 the last of eleven): "its key is not one of the eight
 // points of small order". Ed25519 has exactly 8 points of small
 // order (the torsion subgroup E[8], of order the cofactor 8). node:crypto offers no point
 // arithmetic, so the key's 32-byte encoding is compared with their canonical encodings, listed
@@ -945,6 +989,76 @@ function ed25519VerifyStrict(pk, msg, sig, over = 'the digest') {
   let ok = false;
   try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
   return ok ? null : `signature does not verify over ${over}`;
+}
+
+// Check 11 `self_evaluations` (version 2): only a three_evaluations bundle has `candidateKeys` or
+// `selfEvaluations`; there, each candidate key names a question of the poll, at most one per
+// question, its signingKey a valid Ed25519 key not of small order and its boxKey 32 bytes; at most
+// one self-evaluation per question, each with a candidate key for its question and a valid
+// signature by it: Ed25519 (strict, as for co-signatures) over
+// frame("anon-ballot/v2/self-evaluation", poll.id, questionId, JCS(scores)). Whether the scores
+// are valid scores of the question is the rule's (`verdicts`), as before this check existed.
+// The detail gives each candidate key's fingerprint ("Encodings"): the first 16 hex digits of
+// SHA-256(frame("anon-ballot/v2/candidate-key", signingKey, boxKey)), as the projector shows it.
+function candidateKeyFingerprint(signingKey, boxKey) {
+  return sha256(frame('anon-ballot/v2/candidate-key', signingKey, boxKey)).toString('hex').slice(0, 16);
+}
+
+function checkSelfEvaluations(b) {
+  const kind = b.poll.rule.kind;
+  const members = ['candidateKeys', 'selfEvaluations'].filter((k) => has(b, k));
+  if (kind !== TE) {
+    // GUESS: "has" means the member is there, even as an empty array.
+    need(members.length === 0, `a ${kind} bundle has ${members.map((k) => `${k} (${b[k].length} entr${b[k].length === 1 ? 'y' : 'ies'})`).join(' and ')}: only a three_evaluations bundle has candidateKeys or selfEvaluations`);
+    return `no candidate keys, no self-evaluations (a ${kind} bundle has none)`;
+  }
+  const qids = new Set(b.poll.questions.map((q) => q.id));
+  const problems = [];
+  const keyOf = new Map(); // questionId -> { index, key (Buffer, or null when not a valid signing key) }
+  const prints = [];
+  b.candidateKeys.forEach((ck, ci) => {
+    const where = `candidateKeys[${ci}] (${ck.questionId})`;
+    if (!qids.has(ck.questionId)) problems.push(`${where}: ${JSON.stringify(ck.questionId)} is not a question of the poll`);
+    else if (keyOf.has(ck.questionId)) problems.push(`${where}: a second candidate key for ${JSON.stringify(ck.questionId)} (also candidateKeys[${keyOf.get(ck.questionId).index}])`);
+    const sk = b64decodeStrict(ck.signingKey);
+    const bk = b64decodeStrict(ck.boxKey);
+    let valid = false;
+    if (sk.length !== 32) problems.push(`${where}.signingKey: ${sk.length} bytes, not an Ed25519 key (32)`);
+    else {
+      const bad = ed25519PointEncodingProblem(sk);
+      const order = ED25519_SMALL_ORDER.get(sk.toString('hex'));
+      if (bad) problems.push(`${where}.signingKey: not a valid Ed25519 key (${bad})`);
+      else if (order !== undefined) problems.push(`${where}.signingKey: a point of small order (order ${order})`);
+      else valid = true;
+    }
+    if (bk.length !== 32) problems.push(`${where}.boxKey: ${bk.length} bytes, not 32`);
+    if (qids.has(ck.questionId) && !keyOf.has(ck.questionId)) {
+      keyOf.set(ck.questionId, { index: ci, key: valid ? sk : null });
+      if (sk.length === 32 && bk.length === 32) prints.push(`${ck.questionId} ${candidateKeyFingerprint(sk, bk)}`);
+    }
+  });
+  const seen = new Map();
+  b.selfEvaluations.forEach((se, si) => {
+    const where = `selfEvaluations[${si}] (${se.questionId})`;
+    if (seen.has(se.questionId)) problems.push(`${where}: a second self-evaluation for ${JSON.stringify(se.questionId)} (also selfEvaluations[${seen.get(se.questionId)}])`);
+    else seen.set(se.questionId, si);
+    const ck = keyOf.get(se.questionId);
+    if (!ck) {
+      problems.push(`${where}: no candidate key for its question` + (qids.has(se.questionId) ? '' : ` (${JSON.stringify(se.questionId)} is not a question of the poll)`) + ', so nothing shows the candidate made this statement');
+      return;
+    }
+    if (ck.key === null) { problems.push(`${where}: the candidate key of its question (candidateKeys[${ck.index}]) is not a valid signing key`); return; }
+    const sig = b64decodeStrict(se.signature);
+    if (sig.length !== 64) { problems.push(`${where}.signature: ${sig.length} bytes, not 64`); return; }
+    const msg = frame('anon-ballot/v2/self-evaluation', b.poll.id, se.questionId, jcs(se.scores));
+    const bad = ed25519VerifyStrict(ck.key, msg, sig, 'the self-evaluation (poll, question, scores)');
+    if (bad) problems.push(`${where}: Ed25519 signature by the candidate key candidateKeys[${ck.index}]: ${bad}`);
+  });
+  need(problems.length === 0, problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; … ${problems.length - 8} more` : ''));
+  const unstated = b.poll.questions.filter((q) => !seen.has(q.id)).map((q) => q.id);
+  return `${b.selfEvaluations.length} self-evaluation(s), each signed by its candidate's own key; ` +
+    `${b.candidateKeys.length} candidate key(s), fingerprints ${prints.join(', ') || 'none'}` +
+    (unstated.length ? `; no self-evaluation for ${unstated.join(', ')}` : '');
 }
 
 function checkCosignatures(b) {
@@ -1219,10 +1333,12 @@ function writtenOpinionProblems(b, version) {
 }
 
 // Three evaluations (both versions): each self-evaluation valid scores for its question, at most
-// one per candidate (`groups.self.raters` is "0 or 1"). Returns problems. GUESS: "Verification"
-// names no check for self-evaluations (they are neither ballots nor written opinions, and the
-// counts of a score question are raters of the two anonymous groups); they feed the candidates'
-// `groups.self`, so `verdicts` checks them.
+// one per candidate (`groups.self.raters` is "0 or 1"). Returns problems. Version 2's check 11
+// `self_evaluations` checks who stated them (candidate keys, signatures) and at most one per
+// question; that the scores are scores of the question, which the rule needs to give
+// `groups.self`, no check names: GUESS, `verdicts` (applying the rule again), as in version 1.
+// A second self-evaluation or one of an unknown question leaves the rule nothing to apply to, so
+// `verdicts` fails with check 11.
 function selfEvaluationProblems(b, version) {
   if (b.poll.rule.kind !== TE) return [];
   const byId = new Map(b.poll.questions.map((q) => [q.id, q]));
@@ -1269,7 +1385,7 @@ function checkChoices(b) {
 }
 
 // ---------------------------------------------------------------------------
-// Version 2 checks 3, 8, 9, 10, 13
+// Version 2 checks 3, 8, 9, 10, 14
 // ---------------------------------------------------------------------------
 // Check 3 `key_set`: keyIds sorted strictly ascending (lowercase hex of equal length: the string
 // order is the byte order); digest = SHA-256(frame("anon-ballot/v2/key-set", k1, …, kn)) over the
@@ -1368,6 +1484,10 @@ function checkIssuedV2(b) {
   for (const [qid, n] of writtenPerQuestion(b)) {
     if (n > absent) problems.push(`question ${JSON.stringify(qid)}: ${n} written opinion(s) > expected − present = ${absent}`);
   }
+  // `exclusions` sorted by their JCS form (UTF-16 code units; equal entries may repeat)
+  b.exclusions.forEach((x, xi) => {
+    if (xi > 0 && compareUtf16(jcs(b.exclusions[xi - 1]), jcs(x)) > 0) problems.push(`exclusions[${xi}]: exclusions are not sorted by their JCS form`);
+  });
   need(problems.length === 0, problems.join('; '));
   const notes = [];
   if (e.declaredNotVoted !== null && e.submitted > e.checkedIn - e.declaredNotVoted) {
@@ -1378,7 +1498,7 @@ function checkIssuedV2(b) {
   if (unnamed > 0) notes.push(`${unnamed} ballot(s) name no published key (see tokens)`);
   return `every key within its tokens issued (≤ checkedIn ${e.checkedIn}) and within submitted ${e.submitted}; ` +
     `head count ${e.headCount}, ${e.checkedIn} checked in (${e.lateCheckIns} late), present ${e.present} ≤ expected ${e.expected}; ` +
-    `written opinions per question ≤ ${absent}` + (notes.length ? '; ' + notes.join('; ') : '');
+    `written opinions per question ≤ ${absent}; ${b.exclusions.length} exclusion(s) sorted` + (notes.length ? '; ' + notes.join('; ') : '');
 }
 
 // The floor "Withheld ballots" applies: the rule's anonymityFloor for three_evaluations, 3 for
@@ -1432,7 +1552,7 @@ function checkAnswers(b) {
     `; ${b.writtenOpinions.length} written opinion(s) valid and sorted`;
 }
 
-// Check 13 `record`: close.seq ≥ opening.seq (the digests are checked against the unit's exported
+// Check 14 `record`: close.seq ≥ opening.seq (the digests are checked against the unit's exported
 // record, which is not in the bundle).
 function checkRecord(b) {
   const { opening, close } = b.record;
@@ -1531,74 +1651,44 @@ function recountScores(b, version, byQ) {
   return { scores: out, problems };
 }
 
-function checkRecountThreeEvaluations(b, version, byQ) {
-  const r = b.result;
-  const floor = b.poll.rule.anonymityFloor;
-  const { scores, problems } = recountScores(b, version, byQ);
-  // Version 1, GUESS: a written opinion has no group, so nothing in "Three evaluations" can count
-  // it, while written opinions are "counted in the result": a three-evaluations bundle must have
-  // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
-  if (version === 1 && b.writtenOpinions.length > 0) {
-    problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
-  }
-  const parts = [];
-  b.poll.questions.forEach((q, qi) => {
-    const rq = r.questions[qi];
-    const sc = scores.get(q.id);
-    for (const g of TE_ANON) {
-      const s = sc[g];
-      if (rq.counts[g] !== s.n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${s.n} rater(s)`);
-      if (s.invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${s.invalid} answer(s) not valid, which the rule cannot count (see ${version === 2 ? 'answers' : 'choices'})`);
-      // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n <
-      // floor) exactly when every answer of g is "withheld". (Version 2: check `answers`.)
-      if (version === 1) {
-        const isWithheld = s.n >= 1 && s.n < floor;
-        if (isWithheld && s.withheld !== s.n) {
-          problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
-        }
-        if (!isWithheld && s.withheld > 0) {
-          problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
-        }
-      }
-    }
-    const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
-    parts.push(`${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`);
-  });
-  need(problems.length === 0, [...new Set(problems)].join('; '));
-  return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
-}
-
-// The parts of `result` that counting gives: ballotsCast, and per question the counts (single and
-// approval: with the stand-ins of withheld approvals; score: raters per group, also in
-// result.candidates[].groups). An answer that is not valid cannot be counted under the rule: it
-// is a problem too. Returns problems.
-function resultCountProblems(b, version, byQ) {
+// The parts of `result` that counting gives: ballotsCast, and per question the counts — single
+// and approval: per option, with the stand-ins of withheld approvals; score ("Three evaluations"):
+// raters per anonymous group. An answer that is not valid cannot be counted under the rule: it is
+// a problem too. `candidates` (check `verdicts`, three evaluations): also the raters of
+// result.candidates[].groups, the candidate's own group (self-evaluations) included; `recount`
+// compares result.questions only (the candidates are the rule's result). A question is counted
+// by its type, whatever the kind (that the kind has the questions it needs is `verdicts`'s).
+// Returns problems.
+function countProblems(b, version, byQ, { candidates }) {
   const r = b.result;
   const problems = [];
   const see = version === 2 ? 'answers' : 'choices';
+  const isTE = b.poll.rule.kind === TE;
   if (r.ballotsCast !== b.ballots.length) problems.push(`result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
-  if (b.poll.rule.kind === TE) {
-    const { scores } = recountScores(b, version, byQ);
-    b.poll.questions.forEach((q, qi) => {
-      for (const g of TE_GROUPS) {
-        if (scores.get(q.id)[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${scores.get(q.id)[g].invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
+  const rc = recount(b, version, byQ);
+  const { scores } = recountScores(b, version, byQ);
+  b.poll.questions.forEach((q, qi) => {
+    const rq = r.questions[qi];
+    if (q.type === 'score') {
+      const sc = scores.get(q.id);
+      for (const g of candidates && isTE ? TE_GROUPS : TE_ANON) {
+        if (sc[g].invalid) problems.push(`question ${JSON.stringify(q.id)} group ${g}: ${sc[g].invalid} answer(s) not valid, which the rule cannot count (see ${g === 'self' ? 'verdicts' : see})`);
       }
       for (const g of TE_ANON) {
-        const n = scores.get(q.id)[g].n;
-        if (r.questions[qi].counts[g] !== n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${r.questions[qi].counts[g]}, recounted ${n} rater(s)`);
-        if (r.candidates[qi].groups[g].raters !== n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${r.candidates[qi].groups[g].raters}, recounted ${n}`);
+        if (rq.counts[g] !== sc[g].n) problems.push(`result.questions[${qi}] (${q.id}).counts.${g}: published ${rq.counts[g]}, recounted ${sc[g].n} rater(s)`);
       }
-      const self = scores.get(q.id).self.n;
-      if (r.candidates[qi].groups.self.raters !== self) problems.push(`result.candidates[${qi}] (${q.id}).groups.self.raters: published ${r.candidates[qi].groups.self.raters}, recounted ${self}`);
-    });
-    return problems;
-  }
-  const rc = recount(b, version, byQ);
-  b.poll.questions.forEach((q, qi) => {
+      if (candidates && isTE) {
+        for (const g of TE_GROUPS) {
+          const pub = r.candidates[qi].groups[g].raters;
+          if (pub !== sc[g].n) problems.push(`result.candidates[${qi}] (${q.id}).groups.${g}.raters: published ${pub}, recounted ${sc[g].n}`);
+        }
+      }
+      return;
+    }
     const slot = rc.get(q.id);
     if (slot.invalid) problems.push(`question ${JSON.stringify(q.id)}: ${slot.invalid} answer(s) not valid, which the rule cannot count (see ${see})`);
     for (const o of q.options) {
-      const published = r.questions[qi].counts[o];
+      const published = rq.counts[o];
       if (published !== slot.counts[o]) {
         problems.push(`result.questions[${qi}] (${q.id}).counts.${o}: published ${published}, recounted ${slot.counts[o]}` +
           (slot.withheld ? ` (${slot.shown[o]} shown and written, ${slot.withheld} withheld: the stand-ins can give back ${slot.shown[o]}–${slot.shown[o] + slot.withheld})` : ''));
@@ -1612,11 +1702,44 @@ function checkRecount(b, version) {
   const r = b.result;
   need(r.ballotsCast === b.ballots.length, `result.ballotsCast ${r.ballotsCast} != ${b.ballots.length} ballots`);
   const byQ = answersByQuestion(b, version);
-  if (b.poll.rule.kind === TE) return checkRecountThreeEvaluations(b, version, byQ);
-  const rc = recount(b, version, byQ);
-  const problems = resultCountProblems(b, version, byQ);
-  need(problems.length === 0, problems.join('; '));
-  const standIns = [...rc.values()].reduce((a, s) => a + s.withheld, 0);
+  const isTE = b.poll.rule.kind === TE;
+  const problems = countProblems(b, version, byQ, { candidates: false });
+  const { scores, problems: groupProblems } = recountScores(b, version, byQ);
+  problems.push(...groupProblems);
+  if (isTE && version === 1) {
+    // GUESS: a written opinion has no group, so nothing in "Three evaluations" can count it, while
+    // written opinions are "counted in the result": a version 1 three-evaluations bundle must have
+    // none. (Version 2: a written opinion answers a single or approval question, check `answers`.)
+    if (b.writtenOpinions.length > 0) {
+      problems.push(`${b.writtenOpinions.length} written opinion(s): three evaluations count ballots per group and self-evaluations only; a written opinion cannot be counted`);
+    }
+    // Version 1: where "withheld" may stand is checked here: group g is withheld (1 ≤ n < floor)
+    // exactly when every answer of g is "withheld". (Version 2: check `answers`.)
+    const floor = b.poll.rule.anonymityFloor;
+    for (const q of b.poll.questions.filter((x) => x.type === 'score')) {
+      for (const g of TE_ANON) {
+        const s = scores.get(q.id)[g];
+        const isWithheld = s.n >= 1 && s.n < floor;
+        if (isWithheld && s.withheld !== s.n) {
+          problems.push(`question ${JSON.stringify(q.id)}: group ${g} is withheld (${s.n} rater(s) < floor ${floor}) but ${s.n - s.withheld} of its answers are not redacted to "withheld"`);
+        }
+        if (!isWithheld && s.withheld > 0) {
+          problems.push(`question ${JSON.stringify(q.id)}: ${s.withheld} "withheld" answer(s) from group ${g}, which is shown (${s.n} rater(s), floor ${floor})`);
+        }
+      }
+    }
+  }
+  need(problems.length === 0, [...new Set(problems)].join('; '));
+  if (isTE) {
+    const parts = b.poll.questions.map((q) => {
+      const sc = scores.get(q.id);
+      if (!sc) return `${q.id} ${JSON.stringify(r.questions.find((rq) => rq.id === q.id).counts)}`;
+      const g = (x) => `${sc[x].n}${sc[x].withheld ? ' (withheld)' : ''}${sc[x].abstain ? ` + ${sc[x].abstain} abstain` : ''}`;
+      return `${q.id} {representatives ${g('representatives')}, members ${g('members')}, self ${sc.self.n}}`;
+    });
+    return `ballotsCast ${r.ballotsCast}; raters ` + parts.join('; ');
+  }
+  const standIns = [...recount(b, version, byQ).values()].reduce((a, x) => a + x.withheld, 0);
   return `ballotsCast ${r.ballotsCast}, ${b.writtenOpinions.length} written opinion(s); ` +
     r.questions.map((rq) => `${rq.id} ${JSON.stringify(rq.counts)}`).join('; ') +
     (standIns ? `; ${standIns} withheld approval ballot(s) read as stand-ins: the counts are consistent (nothing more can be checked without revealing them)` : '');
@@ -1659,11 +1782,11 @@ function round2(x) {
 }
 
 // "Three evaluations": groups, averages, criteria, composite, band, rank, valid, withheld
-function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
+function checkVerdictsThreeEvaluations(b, version, byQ, counted) {
   const rule = b.poll.rule;
   const r = b.result;
   const qs = b.poll.questions;
-  const problems = [...countProblems, ...selfEvaluationProblems(b, version)];
+  const problems = [...counted, ...selfEvaluationProblems(b, version)];
   const cmp = (where, published, computed) => {
     if (JSON.stringify(published) !== JSON.stringify(computed)) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
@@ -1686,6 +1809,8 @@ function checkVerdictsThreeEvaluations(b, version, byQ, countProblems) {
   }
   const critIds = rule.criteria.map((c) => c.id);
   for (const q of qs) {
+    // "One `score` question per candidate"
+    if (q.type !== 'score') { problems.push(`question ${JSON.stringify(q.id)}: three_evaluations has one score question per candidate, not a ${q.type} question`); continue; }
     // GUESS: the question's criteria are the rule's criteria (same set; order not required)
     if (!sameSet(q.criteria, critIds)) problems.push(`question ${JSON.stringify(q.id)}: criteria ${q.criteria.join(', ')} are not the rule's ${critIds.join(', ')}`);
     if (q.min !== rule.scale.min || q.max !== rule.scale.max) problems.push(`question ${JSON.stringify(q.id)}: min/max ${q.min}/${q.max} differ from poll.rule.scale ${rule.scale.min}/${rule.scale.max}`);
@@ -1813,19 +1938,19 @@ function checkVerdicts(b, version) {
   const byQ = answersByQuestion(b, version);
   // "applying `poll.rule` again gives exactly `result`": the counts too (so a miscount fails
   // `verdicts` as well as `recount`)
-  const countProblems = resultCountProblems(b, version, byQ);
+  const counted = countProblems(b, version, byQ, { candidates: true });
   if (kind === 'generic') {
-    need(countProblems.length === 0, countProblems.join('; '));
+    need(counted.length === 0, counted.join('; '));
     return 'rule generic: no verdicts, no quorum; result { id, counts } per question as the rule gives it';
   }
-  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, countProblems);
+  if (kind === TE) return checkVerdictsThreeEvaluations(b, version, byQ, counted);
 
   const E = b.electorate.expected;
   // the quorum's `present` and the threshold base `present`: version 1 electorate.checkedIn,
   // version 2 electorate.present (head count + late check-ins)
   const C = version === 2 ? b.electorate.present : b.electorate.checkedIn;
   const rc = recount(b, version, byQ);
-  const problems = [...countProblems];
+  const problems = [...counted];
   const cmp = (where, published, computed) => {
     if (published !== computed) problems.push(`${where}: published ${JSON.stringify(published)}, recomputed ${JSON.stringify(computed)}`);
   };
@@ -1974,7 +2099,7 @@ function usage(msg) {
 }
 
 const CHECKS_V1 = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
-const CHECKS_V2 = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS_V2 = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 
 // A voter's receipt looked up. Version 2 (docs/protocol.md §10): the receipt among the published
 // ballots ("in the bundle"); else, with the voter's nonce, a ballot whose token has it under
@@ -2083,6 +2208,7 @@ function main(argv) {
     run('receipts', () => checkReceipts(bundle));
     run('issued', () => checkIssuedV2(bundle));
     run('answers', () => checkAnswers(bundle));
+    run('self_evaluations', () => checkSelfEvaluations(bundle));
     run('recount', () => checkRecount(bundle, 2));
     run('verdicts', () => checkVerdicts(bundle, 2));
     run('record', () => checkRecord(bundle));
