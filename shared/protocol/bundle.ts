@@ -133,11 +133,15 @@ export const bundleSchemaV2 = z.strictObject({
   /** The meeting's record (audit entries) anchored when voting opened and when the poll closed. */
   record: z.strictObject({ opening: auditAnchorSchema, close: auditAnchorSchema }),
   result: pollResultSchema,
-  closedAt: z.string(),
+  closedAt: z.iso.datetime(),
   signer: z.strictObject({ alg: z.literal('Ed25519'), publicKey: base64 }),
   signature: base64,
   cosignatures: z.array(cosignature).min(1).optional(),
-});
+}).refine(
+  // The three evaluations always list the candidates' keys and statements (possibly none).
+  (b) => b.poll.rule.kind !== 'three_evaluations' || (b.candidateKeys !== undefined && b.selfEvaluations !== undefined),
+  { path: ['candidateKeys'], message: 'a three evaluations bundle lists candidateKeys and selfEvaluations' },
+);
 
 export const bundleSchema = z.discriminatedUnion('format', [bundleSchemaV2, bundleSchemaV1]);
 

@@ -202,7 +202,8 @@ export const selfEvaluationsCheck: BundleCheck = {
     const statements = bundle.selfEvaluations ?? [];
     const keys = bundle.candidateKeys ?? [];
     if (bundle.poll.rule.kind !== 'three_evaluations') {
-      if (statements.length || keys.length) return failure('self_evaluation_kind', 'only a three evaluations bundle carries candidate keys and self-evaluations');
+      if (bundle.selfEvaluations !== undefined || bundle.candidateKeys !== undefined)
+        return failure('self_evaluation_kind', 'only a three evaluations bundle carries candidate keys and self-evaluations');
       return pass('no self-evaluation in this kind of vote');
     }
     const questions = new Set(bundle.poll.questions.map((q) => q.id));
