@@ -448,6 +448,7 @@ export async function submitSelfEvaluation(api: VoterApi, store: VoterStore, cod
 
 /** Opens the comments sealed to this device's candidate key (after close); null when the device holds no key for the poll. */
 export async function openCandidateComments(store: VoterStore, voter: string, pollId: string, sealed: readonly string[]): Promise<string[] | null> {
+  if (sealed.length === 0) return []; // nothing to open: no key needed to say there is nothing
   const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, pollId));
   if (!stored) return null;
   const texts = await Promise.all(sealed.map((s) => openComment(fromHex(stored.boxSecret), s)));

@@ -133,7 +133,7 @@ describe('the public board', () => {
       '每项表决收回的选票都不多于发出的选票凭证；清点人数 4，签到 4 人（补签到 0 人），提交选票 3 人，应到 5 人；当场声明未投票 1 人。',
     );
     expect(await card.locator('li[data-check="key_set"] .check-detail').textContent()).toContain(groupHex(bundle.keySet.digest.slice(0, 16)));
-    expect(await card.locator('li[data-check="record"] .check-detail').textContent()).toContain(`开始投票时第 ${bundle.record.opening.seq} 条`);
+    expect(await card.locator('li[data-check="record"] .check-detail').textContent()).toContain(`开始投票时至第 ${bundle.record.opening.seq} 条`);
     // The verifier's own sentence is kept, folded away.
     expect(await card.locator('li[data-check="recount"] .check-original').textContent()).toContain('recount of 6 ballots and 2 written opinions matches');
     const signer = harness.t.deps.installationKey.publicKeyBase64;

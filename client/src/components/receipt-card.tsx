@@ -11,7 +11,7 @@ import { t } from '../i18n/index.ts';
 import { shortReceipt } from '../format.ts';
 
 export interface ReceiptItem {
-  /** The candidate (question) the ballot was for, with the voter group when the voter rated in two. */
+  /** The candidate (question) the ballot was for (a voter rates in one group only). */
   title: string;
   receipt: string;
   verified: boolean;
