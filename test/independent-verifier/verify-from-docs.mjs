@@ -17,11 +17,16 @@
 // does not verify (strict decoding) or whose key the signed scrutineers list does not name with
 // the same name and role, a key of small order, and a key co-signing twice; it prints the
 // bundle's digest in hex (to match against the tally sheet) and how many of the scrutineers
-// with a key have co-signed.
+// with a key have co-signed. Every Ed25519 signature (the bundle's and the co-signatures) is
+// checked by the rule of the "Ed25519" section: canonical A and R, neither of small order,
+// S < L, then node:crypto's cofactorless verification. The file is read as strict I-JSON
+// ("JSON" section). Run as a script it verifies a file; imported, it only exports
+// `parseStrictJson` and `ed25519VerifyStrict` (for tests that compare Ed25519 verifiers).
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 
 // ---------------------------------------------------------------------------
 // Strict JSON parser (RFC 8259 + I-JSON restrictions: no duplicate member
@@ -34,7 +39,7 @@ class JsonError extends Error {}
 // would list integer-like names such as "1" first, whatever their position).
 const keyOrder = new WeakMap();
 
-function parseStrictJson(text) {
+export function parseStrictJson(text) {
   let i = 0;
   const fail = (msg) => { throw new JsonError(`${msg} at offset ${i}`); };
   const ws = () => {
@@ -767,15 +772,8 @@ function checkSignature(b, expectedSigner) {
   // signed bytes: the whole bundle without `signature` and without `cosignatures`
   for (const k of Object.keys(b)) if (k !== 'signature' && k !== 'cosignatures') unsigned[k] = b[k];
   const msg = Buffer.from(jcs(unsigned), 'utf8');
-  let key;
-  try {
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, pk]), format: 'der', type: 'spki' });
-  } catch (err) {
-    throw new CheckError(`signer.publicKey is not a usable Ed25519 key (${err.message})`);
-  }
-  let ok = false;
-  try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
-  need(ok, `Ed25519 signature does not verify over the JCS bytes (${msg.length} bytes)`);
+  const bad = ed25519VerifyStrict(pk, msg, sig);
+  need(bad === null, `Ed25519 signature does not verify over the JCS bytes (${msg.length} bytes): ${bad}`);
   if (expectedSigner !== undefined) {
     let exp;
     try { exp = parseKeyMaterial(expectedSigner); } catch (err) {
@@ -840,16 +838,24 @@ const ED25519_SMALL_ORDER = new Map([
   ['c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', 8],
 ]);
 
-// Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then a key of small
-// order is refused (OpenSSL would accept, e.g., the identity key with R = identity, S = 0 over
-// any message); then node:crypto verifies.
-function ed25519VerifyStrict(pk, msg, sig) {
+// Ed25519, the rule of the "Ed25519" section: A canonical and not of small order, R canonical and
+// not of small order, S < L, then the cofactorless equation, which is what node:crypto (OpenSSL)
+// checks: it recomputes R from S, k and A and compares the encodings. OpenSSL alone would accept
+// a key or an R of small order (e.g. the identity key with R = identity, S = 0, over any message)
+// and, in some versions, non-canonical keys, so those are refused here first. A or R that is no
+// curve point: OpenSSL refuses such a key, and a computed R never equals such bytes.
+// Returns null when valid, else why not.
+export function ed25519VerifyStrict(pk, msg, sig) {
+  if (pk.length !== 32 || sig.length !== 64) return 'public key or signature of the wrong length';
   const pkProblem = ed25519PointEncodingProblem(pk);
   if (pkProblem) return `public key: ${pkProblem}`;
-  const order = ED25519_SMALL_ORDER.get(pk.toString('hex'));
+  const order = ED25519_SMALL_ORDER.get(Buffer.from(pk).toString('hex'));
   if (order !== undefined) return `public key is a point of small order (order ${order})`;
-  const rProblem = ed25519PointEncodingProblem(sig.subarray(0, 32));
+  const r = sig.subarray(0, 32);
+  const rProblem = ed25519PointEncodingProblem(r);
   if (rProblem) return `signature R: ${rProblem}`;
+  const rOrder = ED25519_SMALL_ORDER.get(Buffer.from(r).toString('hex'));
+  if (rOrder !== undefined) return `signature R is a point of small order (order ${rOrder})`;
   if (leBigInt(sig.subarray(32, 64)) >= ED_L) return 'signature S is not below L (non-canonical)';
   let key;
   try {
@@ -859,7 +865,7 @@ function ed25519VerifyStrict(pk, msg, sig) {
   }
   let ok = false;
   try { ok = cryptoVerify(null, msg, key, sig); } catch { ok = false; }
-  return ok ? null : 'signature does not verify over the digest';
+  return ok ? null : 'signature does not verify';
 }
 
 function checkCosignatures(b) {
@@ -895,7 +901,7 @@ function checkCosignatures(b) {
       return;
     }
     const bad = ed25519VerifyStrict(pk, msg, b64decodeStrict(c.signature));
-    if (bad) { problems.push(`${where}: ${bad}`); return; }
+    if (bad) { problems.push(`${where}: ${bad === 'signature does not verify' ? 'signature does not verify over the digest' : bad}`); return; }
     signedBy.add(si);
   });
   need(problems.length === 0, `${problems.join('; ')} (digest ${digest.toString('hex')})`);
@@ -1658,4 +1664,4 @@ function main(argv) {
   return bundleOk && receiptOk ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
