@@ -8,7 +8,8 @@
  * well-formed, that is the only line, since nothing else can be read from it.
  *
  *   format         strict parse against the bundle schema
- *   signature      Ed25519 over the RFC 8785 canonical JSON, optionally by the expected key
+ *   signature      Ed25519 (the strict rule of crypto/ed25519-strict.ts) over the RFC 8785
+ *                  canonical JSON, by the expected key when one is given (else it says so)
  *   token_keys     every key id is SHA-256 of its key; one key per group, ids unique
  *   tokens         every ballot carries a well-formed token for this poll and its group,
  *                  signed by the published key of that group
@@ -66,7 +67,7 @@ export interface VerifyBundleOptions {
   verifyPss: PssVerifier;
   /** Base64 Ed25519 public key the bundle must be signed by (from the installation's notice). */
   expectedSignerPublicKey?: string;
-  /** Ed25519 for the bundle signature; default @noble/curves (the browser). The CLI passes OpenSSL's. */
+  /** The strict Ed25519 rule; default with @noble's SHA-512 (the browser). The CLI passes node:crypto's. */
   verifyEd25519?: Ed25519Verifier;
   /** Token signatures checked at once when `verifyPss` is asynchronous. Default 64. */
   concurrency?: number;
@@ -151,8 +152,9 @@ const signatureCheck: BundleCheck = {
         );
       return failure(codeOf(error), `Ed25519 signature by ${signer} cannot be checked: ${explain(error)}`);
     }
-    const expected = options.expectedSignerPublicKey !== undefined ? ' (the expected signer)' : '';
-    return pass(`Ed25519 signature by ${signer}${expected} is valid`);
+    if (options.expectedSignerPublicKey !== undefined) return pass(`Ed25519 signature by ${signer} (the expected signer) is valid`);
+    // Valid, but by whichever key the bundle names: the caller decides what an unpinned signer means.
+    return pass(`Ed25519 signature by ${signer} is valid; the signer is not pinned (no expected key was given)`);
   },
 };
 

@@ -13,6 +13,7 @@ import { fromBase64, fromBase64Url, toBase64, toBase64Url, toHex, utf8 } from '.
 import { AppError } from '../../shared/errors.ts';
 import type { Bundle } from '../../shared/protocol/bundle.ts';
 import { verifyBundle, type VerificationReport, type VerifyBundleOptions } from '../../shared/verify/verify-bundle.ts';
+import { verifyBundleJson } from '../../shared/verify/verify-bundle-json.ts';
 import {
   buildSignedBundle,
   randomEd25519SecretKey,
@@ -70,7 +71,9 @@ describe('verifyBundle on a good bundle', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.firstFailure).toBeUndefined();
-    expect(check(report, 'signature')!.detail).toBe(`Ed25519 signature by ${fixture.bundle.signer.publicKey} is valid`);
+    expect(check(report, 'signature')!.detail).toBe(
+      `Ed25519 signature by ${fixture.bundle.signer.publicKey} is valid; the signer is not pinned (no expected key was given)`,
+    );
     expect(check(report, 'tokens')!.detail).toMatch(/^40 tokens /);
   });
 
@@ -96,6 +99,31 @@ describe('verifyBundle on a good bundle', () => {
     const report = await verify(fixture.bundle, { expectedSignerPublicKey: fixture.bundle.signer.publicKey });
     expect(report.ok).toBe(true);
     expect(check(report, 'signature')!.detail).toContain('(the expected signer)');
+  });
+});
+
+describe('verifyBundleJson reads the bundle as published, strictly', () => {
+  const text = () => JSON.stringify(fixture.bundle, null, 2);
+  const verifyJson = (json: string | Uint8Array) => verifyBundleJson(json, { verifyPss: webCryptoPssVerifier, expectedSignerPublicKey: fixture.bundle.signer.publicKey });
+
+  it('verifies the bundle from its UTF-8 bytes as from its text', async () => {
+    expect((await verifyJson(utf8(text()))).ok).toBe(true);
+    expect(await verifyJson(text())).toEqual(await verifyJson(utf8(text())));
+  });
+
+  it('refuses a "title": "Mallory" placed before the real title, which verifyBundle on JSON.parse’s reading would pass', async () => {
+    const mallory = text().replace('"poll": {', '"poll": {\n    "title": "Mallory",');
+    expect((await verify(JSON.parse(mallory), { expectedSignerPublicKey: fixture.bundle.signer.publicKey })).ok).toBe(true);
+    const report = await verifyJson(utf8(mallory));
+    expect(report.checks).toHaveLength(1);
+    expectFirstFailure(report, 'format', 'duplicate_member');
+    expect(report.firstFailure!.detail).toMatch(/^duplicate member poll\.title \(the name "title" again at byte \d+\)/);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of reading them as U+FFFD', async () => {
+    const bytes = utf8(text());
+    bytes[utf8(text().slice(0, text().indexOf(fixture.bundle.poll.title))).length] = 0xc0;
+    expectFirstFailure(await verifyJson(bytes), 'format', 'invalid_utf8');
   });
 });
 
