@@ -6,6 +6,8 @@
  *   - "verify in your browser" runs the shared verifier and every check passes, with the
  *     signing key the same as GET /api/public/signer;
  *   - a tampered copy of the bundle, served in its place, shows the failing checks;
+ *   - a copy with a duplicate member, or with bytes that are not UTF-8, is refused as strict
+ *     JSON, in Chinese, on the board and the tally sheet (nothing of it shown);
  *   - a voter's receipt (as the voting page shows it) is found, another is not, and no request
  *     leaves the page while checking;
  *   - the CSV download opens with a BOM and the counts.
@@ -152,6 +154,45 @@ describe('the public board', () => {
     expect(await card.locator('li[data-check="signature"] .check-detail').textContent()).toContain('bundle_signature');
     expect(await card.locator('li[data-check="signature"] .check-outcome').textContent()).toBe('FAIL');
     await shoot(page, 'board-en-03-tampered');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a bundle served with a duplicate member (a Mallory title before the real one) or bytes that are not UTF-8, saying why in Chinese', async () => {
+    const context = await newPhoneContext(harness.browser);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const text = JSON.stringify(bundle);
+    // JSON.parse would keep the real title (the last); a first-wins reader, or a person, would read "Mallory".
+    const mallory = text.replace('"poll":{', '"poll":{"title":"Mallory",');
+    expect(JSON.parse(mallory)).toEqual(bundle);
+    let served: string | Buffer = mallory;
+    await page.route(`**/api/public/polls/${pollId}/bundle`, (route) => route.fulfill({ contentType: 'application/json', body: served }));
+    await page.goto(`${harness.server.url}/board`);
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    const refused = '这项结果的计票文件不能按严格的 JSON 规则读取，因此不予显示：成员"poll.title"在同一对象中出现了两次（第';
+    await expect.poll(() => card.locator('p.alert').first().textContent()).toContain(refused);
+    expect(await card.locator('li[data-row="c1"]').count()).toBe(0); // nothing of the refused bundle is shown
+    expect(await page.content()).not.toContain('Mallory');
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status p').first().textContent(), { timeout: 30_000 }).toBe('验证未通过：第一项未通过的检查是"文件格式"。');
+    expect(await card.locator('.verify-json').textContent()).toMatch(/^计票文件在读取时即被拒绝：成员"poll\.title"在同一对象中出现了两次（第 \d+ 字节）。/);
+    expect(await card.locator('ol.checks li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(['format check-fail']);
+    expect(await card.locator('li[data-check="format"] .check-detail').textContent()).toContain('duplicate_member: duplicate member poll.title');
+    expect(await card.locator('.signer').count()).toBe(0); // a refused file names no signer to compare
+    await shoot(page, 'board-zh-03-duplicate-member');
+
+    // The tally sheet reads the bundle the same way.
+    await page.goto(`${harness.server.url}/tally-sheet?poll=${pollId}`);
+    await expect.poll(() => page.locator('.page').first().textContent()).toContain('无法加载计票文件：成员"poll.title"在同一对象中出现了两次');
+
+    // Bytes that are not UTF-8 in a title: refused, never shown with replacement characters.
+    served = Buffer.concat([Buffer.from(text.slice(0, text.indexOf('接收预备党员'))), Buffer.from([0xe6, 0x8e, 0xff]), Buffer.from(text.slice(text.indexOf('接收预备党员') + 1))]);
+    await page.goto(`${harness.server.url}/board`);
+    await expect.poll(() => card.locator('p.alert').first().textContent()).toContain('文件不是有效的 UTF-8 文本（第');
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-json').textContent(), { timeout: 30_000 }).toContain('计票文件在读取时即被拒绝：文件不是有效的 UTF-8 文本');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -28,7 +28,8 @@ import { groupHex } from '../format.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
-import { tb, type BoardKey } from '../board/messages.ts';
+import { jsonRefusalText, tb, type BoardKey } from '../board/messages.ts';
+import { JsonRefusal } from '../../../shared/strict-json.ts';
 import '../board/board.css';
 
 interface SheetData {
@@ -282,6 +283,7 @@ export default function TallySheetPage() {
   const errorMessage = () => {
     const error = data.error as unknown;
     if (error instanceof SheetError) return tb(error.key);
+    if (error instanceof JsonRefusal) return tb('sheet.loadError', { message: jsonRefusalText(error) });
     return tb('sheet.loadError', { message: error instanceof Error ? error.message : String(error) });
   };
   return (
