@@ -11,6 +11,9 @@ import { AppError } from '../shared/errors.ts';
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   invalid_body: 400,
   malformed_json: 400,
+  invalid_utf8: 400,
+  duplicate_member: 400,
+  lone_surrogate: 400,
   not_canonicalizable: 400,
   invalid_choices: 400,
   bad_code: 400,

@@ -2,14 +2,17 @@
  * Input validation at the edge, and the OpenAPI document generated from the same schemas.
  *
  * `jsonBody(schema, doc)` is the only way a route reads a body: it insists on a JSON content
- * type (Hono's own json validator would hand `{}` to the schema otherwise), parses, and runs a
- * strict zod schema; failures become 400/415 through the one error path. The schema and the
- * route's description are also registered for `/api/openapi.json`.
+ * type (Hono's own json validator would hand `{}` to the schema otherwise), parses the bytes as
+ * strict JSON (shared/strict-json.ts: UTF-8, no duplicate member, no lone surrogate, each
+ * refused with its own code), and runs a strict zod schema; failures become 400/415 through the
+ * one error path. The schema and the route's description are also registered for
+ * `/api/openapi.json`.
  */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
+import { decodeUtf8Strict, parseStrictJson } from '../shared/strict-json.ts';
 
 export interface RouteDoc {
   summary: string;
@@ -36,28 +39,26 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
 }
 
 export function jsonBody<S extends z.ZodType>(schema: S, doc: RouteDoc) {
-  const middleware = validator('json', (value, c) => {
+  const middleware = validator('json', async (_lenient, c) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/json(\s*;|$)/i.test(type))
       throw new AppError('unsupported_media_type', 'send the body as application/json');
+    // Hono's reading is JSON.parse, which keeps the last of two members with the same name; the
+    // body is read again, strictly, from its bytes (cached by Hono, so not read twice off the wire).
+    const value = parseStrictJson(new Uint8Array(await c.req.arrayBuffer()));
     return parseOrThrow(schema, value) as z.output<S>;
   });
   docs.set(middleware, { ...doc, body: schema });
   return middleware;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** JSON bodies must be UTF-8 (RFC 8259): bytes that are not are refused, never replaced by U+FFFD. */
+/**
+ * JSON bodies must be UTF-8 (RFC 8259): bytes that are not are refused (`invalid_utf8`, naming the
+ * offset), never replaced by U+FFFD, on every route, before any route reads them.
+ */
 export const strictUtf8Body: MiddlewareHandler = async (c, next) => {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /^application\/json/i.test(c.req.header('content-type') ?? '')) {
-    try {
-      utf8.decode(await c.req.arrayBuffer());
-    } catch (error) {
-      if (error instanceof TypeError) throw new AppError('malformed_json', 'the request body is not UTF-8');
-      throw error;
-    }
-  }
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /^application\/json/i.test(c.req.header('content-type') ?? ''))
+    decodeUtf8Strict(new Uint8Array(await c.req.arrayBuffer()));
   await next();
 };
 

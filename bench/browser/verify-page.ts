@@ -1,9 +1,11 @@
 /**
  * Entry of the page that runs the bundle verifier in headless Chromium (bench/audit.ts bundles
  * it with Vite): the same shared/verify code and WebCrypto RSA-PSS verifier a browser uses.
- * `benchVerify(url)` downloads a bundle, parses it and verifies it, timing each step.
+ * `benchVerify(url)` downloads a bundle, parses it strictly (as the board does) and verifies it,
+ * timing each step.
  */
 import { webCryptoPssVerifier } from '../../shared/crypto/token.ts';
+import { parseStrictJson } from '../../shared/strict-json.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 
 export interface BrowserVerifyTiming {
@@ -17,9 +19,9 @@ export interface BrowserVerifyTiming {
 
 async function benchVerify(url: string): Promise<BrowserVerifyTiming> {
   const t0 = performance.now();
-  const text = await (await fetch(url)).text();
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
   const t1 = performance.now();
-  const input: unknown = JSON.parse(text);
+  const input: unknown = parseStrictJson(bytes);
   const t2 = performance.now();
   const report = await verifyBundle(input, { verifyPss: webCryptoPssVerifier });
   const t3 = performance.now();

@@ -8,12 +8,15 @@
  * (one blinded request per candidate, with the room code); voting opens with the head count and
  * every check-in is signed at once; each device finalizes and verifies its tokens and casts all
  * its ballots anonymously in one request, checking the signed receipts; the poll is closed and
- * published; the public bundle is written to FILE for `npm run verify`.
+ * published; the public bundle is written to FILE for `npm run verify`, and the installation's
+ * public key, as GET /api/public/signer answers it, to signer.json beside it, so that the bundle
+ * can be verified pinned to that key: `npm run verify -- FILE --signer-file DIR/signer.json`.
+ * (In a real installation the key comes from its notice, not from the server being checked.)
  */
 import { serve } from '@hono/node-server';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
@@ -93,7 +96,7 @@ function randomScores(criteria: string[], min: number, max: number): Record<stri
 const FAMILY = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '勇', '军', '杰', '涛'];
 
-export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2; url: string; checkedIn: number; cast: number }> {
+export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2; url: string; checkedIn: number; cast: number; signerFile: string }> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
   const db = openDatabase(databaseFile(dataDir));
@@ -207,9 +210,13 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2;
       for (const c of q.candidates ?? []) log(`    ${c.explanation.zh}`);
       if (q.explanation) log(`    ${q.explanation.zh}`);
     }
+    const signerFile = join(dirname(options.out), 'signer.json');
+    const signer = (await (await fetch(`${url}/api/public/signer`)).json()) as { alg: string; publicKey: string };
+    writeFileSync(signerFile, JSON.stringify(signer) + '\n');
     log(`closed and published; signed bundle written to ${resolve(options.out)}`);
-    log(`check it with: npm run verify -- ${options.out} --signer ${installationKey.publicKeyBase64}`);
-    return { bundle, url, checkedIn: devices.length, cast: devices.length };
+    log(`the installation's signing key ${signer.publicKey} written to ${resolve(signerFile)}`);
+    log(`check it with: npm run verify -- ${options.out} --signer-file ${signerFile}`);
+    return { bundle, url, checkedIn: devices.length, cast: devices.length, signerFile };
   } finally {
     await new Promise<void>((done) => server.close(() => done()));
     db.$client.close();

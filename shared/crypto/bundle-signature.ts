@@ -7,7 +7,8 @@
  *
  * Canonical JSON makes the signed bytes independent of member order and whitespace, so the bundle
  * can be pretty-printed, re-serialized or re-parsed without breaking the signature. Verification
- * uses strict RFC 8032 decoding (not ZIP-215): a bundle has one valid encoding of its signature.
+ * follows the project's one strict Ed25519 rule (ed25519-strict.ts): a bundle has one valid
+ * encoding of its signature, and every verifier, on every runtime, gives the same answer.
  * Whether the signer is the *right* key is the caller's question (see verifyBundle's
  * `expectedSignerPublicKey`): a self-signed bundle proves only integrity.
  */
@@ -16,6 +17,9 @@ import { fail } from '../errors.ts';
 import { abytes, fromBase64, toBase64, utf8 } from '../encoding.ts';
 import type { Bundle, UnsignedBundle } from '../protocol/bundle.ts';
 import { canonicalJson } from './jcs.ts';
+import { isStrictEd25519PublicKey, nobleEd25519Verifier, type Ed25519Verifier } from './ed25519-strict.ts';
+
+export { nobleEd25519Verifier, type Ed25519Verifier };
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
@@ -49,23 +53,17 @@ export function signBundle(unsigned: Omit<Bundle, 'signature' | 'cosignatures'>,
 
 /**
  * Throws unless `bundle.signature` is a valid Ed25519 signature by `bundle.signer.publicKey`:
- * `bad_encoding` / `bad_length` for the key or signature bytes, `not_canonicalizable` for content
- * with no canonical JSON form, `bundle_signature` when the signature does not verify.
+ * `bad_encoding` / `bad_length` for the key or signature bytes, `signer_key` for a key that no
+ * signature is accepted from (not canonical, not a curve point, or of small order),
+ * `not_canonicalizable` for content with no canonical JSON form, `bundle_signature` when the
+ * signature does not verify. `verifyEd25519` is the strict rule with node:crypto's SHA-512 on the
+ * command line, @noble's (the default) in the browser.
  */
-/** Ed25519 verification, injected so the command line can use OpenSSL (several times faster on large bundles). */
-export type Ed25519Verifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
-
-export const nobleEd25519Verifier: Ed25519Verifier = (signature, message, publicKey) => {
-  try {
-    return ed25519.verify(signature, message, publicKey, { zip215: false });
-  } catch {
-    return false; // noble throws on a public key that is not a curve point
-  }
-};
-
 export function checkBundleSignature(bundle: Bundle, verifyEd25519: Ed25519Verifier = nobleEd25519Verifier): void {
   const publicKey = abytes(fromBase64(bundle.signer.publicKey, 'signer.publicKey'), ED25519_PUBLIC_KEY_LENGTH, 'signer.publicKey');
   const signature = abytes(fromBase64(bundle.signature, 'signature'), ED25519_SIGNATURE_LENGTH, 'signature');
+  if (!isStrictEd25519PublicKey(publicKey))
+    fail('signer_key', 'signer.publicKey is not a canonical Ed25519 point of large order, so no signature by it is accepted');
   const message = bundleSigningBytes(bundle);
   if (!verifyEd25519(signature, message, publicKey)) fail('bundle_signature', 'the Ed25519 signature does not verify over the canonical bundle');
 }

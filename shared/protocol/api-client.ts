@@ -30,11 +30,21 @@ async function readJson<T>(response: Response): Promise<T> {
   } catch {
     throw new ApiError('bad_response', `the server answered ${response.status} with something that is not JSON`, response.status);
   }
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
-  }
+  if (!response.ok) throw errorOf(response, body);
   return body as T;
+}
+
+function errorOf(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
+}
+
+async function send(url: string, init: RequestInit, fetchImpl: FetchLike): Promise<Response> {
+  try {
+    return await fetchImpl(url, init);
+  } catch {
+    throw new ApiError('network', 'the server could not be reached', 0);
+  }
 }
 
 /**
@@ -43,13 +53,17 @@ async function readJson<T>(response: Response): Promise<T> {
  * never reached the server is ApiError('network', …, 0).
  */
 export async function requestJson<T>(url: string, init: RequestInit, fetchImpl: FetchLike = (i, options) => fetch(i, options)): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetchImpl(url, init);
-  } catch {
-    throw new ApiError('network', 'the server could not be reached', 0);
-  }
-  return readJson<T>(response);
+  return readJson<T>(await send(url, init, fetchImpl));
+}
+
+/**
+ * The body of a successful answer exactly as sent, for a reader that must judge the bytes itself
+ * (the board reads a bundle as strict JSON); an error answer throws ApiError as requestJson does.
+ */
+export async function requestBytes(url: string, init: RequestInit, fetchImpl: FetchLike = (i, options) => fetch(i, options)): Promise<Uint8Array> {
+  const response = await send(url, init, fetchImpl);
+  if (!response.ok) return readJson<never>(response); // an error answer: throws its ApiError
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {

@@ -25,7 +25,7 @@ export interface VerifyBundleOptions {
   verifyPss: PssVerifier;
   /** Base64 Ed25519 public key the bundle must be signed by (from the installation's notice). */
   expectedSignerPublicKey?: string;
-  /** Ed25519 for the bundle signature; default @noble/curves (the browser). The CLI passes OpenSSL's. */
+  /** The strict Ed25519 rule; default with @noble's SHA-512 (the browser). The CLI passes node:crypto's. */
   verifyEd25519?: Ed25519Verifier;
   /** Token signatures checked at once when `verifyPss` is asynchronous. Default 64. */
   concurrency?: number;

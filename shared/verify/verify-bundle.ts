@@ -9,7 +9,8 @@
  *
  * Protocol v2 (`anon-ballot-bundle/v2`, what this software writes):
  *   format         strict parse against the bundle schema
- *   signature      Ed25519 over the RFC 8785 canonical JSON, optionally by the expected key
+ *   signature      Ed25519 (the strict rule of crypto/ed25519-strict.ts) over the RFC 8785
+ *                  canonical JSON, by the expected key when one is given (else it says so)
  *   key_set        the meeting's key set: sorted, distinct, its digest; this poll's keys in it
  *   token_keys     every key id is SHA-256 of its key; one key per (group, question), ids unique
  *   tokens         every ballot carries a well-formed v2 token for this poll, group and question,
@@ -104,8 +105,9 @@ const signatureCheck: BundleCheck = {
         );
       return failure(codeOf(error), `Ed25519 signature by ${signer} cannot be checked: ${explain(error)}`);
     }
-    const expected = options.expectedSignerPublicKey !== undefined ? ' (the expected signer)' : '';
-    return pass(`Ed25519 signature by ${signer}${expected} is valid`);
+    if (options.expectedSignerPublicKey !== undefined) return pass(`Ed25519 signature by ${signer} (the expected signer) is valid`);
+    // Valid, but by whichever key the bundle names: the caller decides what an unpinned signer means.
+    return pass(`Ed25519 signature by ${signer} is valid; the signer is not pinned (no expected key was given)`);
   },
 };
 

@@ -110,6 +110,35 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     }
   });
 
+  it('refuses a body that names a member twice (a Mallory title before the real one) with 400 duplicate_member, and changes nothing', async () => {
+    const pollBefore = (await send('GET', `/api/polls/${ctx.pollId}`, undefined)).json;
+    const before = snapshot();
+    // JSON.parse keeps the last title, a first-wins reader (or a person) the first: the server reads neither.
+    const edit = await send('PATCH', `/api/polls/${ctx.pollId}`, '{"title":"Mallory","title":"接收预备党员"}');
+    expect([edit.status, edit.json.error.code]).toEqual([400, 'duplicate_member']);
+    expect(edit.json.error.message).toMatch(/duplicate member title/);
+    // The same name unescaped and escaped is the same name; a duplicate deep inside is found too.
+    const escaped = await send('POST', '/api/meetings', '{"title":"Mallory","\\u0074itle":"第一党支部"}');
+    expect([escaped.status, escaped.json.error.code]).toEqual([400, 'duplicate_member']);
+    const deep = await send('POST', `/api/meetings/${ctx.meetingId}/voters`, '{"voters":[{"name":"A","number":"9","name":"B"}]}');
+    expect([deep.status, deep.json.error.code, deep.json.error.message]).toEqual([400, 'duplicate_member', expect.stringContaining('voters[0].name')]);
+    expect(snapshot()).toEqual(before);
+    expect((await send('GET', `/api/polls/${ctx.pollId}`, undefined)).json).toEqual(pollBefore);
+  });
+
+  it('refuses bodies that are not UTF-8 or hold a lone surrogate, with their own codes, and changes nothing', async () => {
+    const before = snapshot();
+    const notUtf8 = await t.app.request('/api/meetings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: ctx.org.cookie, 'x-csrf-token': ctx.org.csrfToken },
+      body: new Uint8Array([...new TextEncoder().encode('{"title":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}')]),
+    });
+    expect([notUtf8.status, ((await notUtf8.json()) as any).error.code]).toEqual([400, 'invalid_utf8']);
+    const lone = await send('POST', '/api/meetings', '{"title":"Branch \\udfff meeting"}');
+    expect([lone.status, lone.json.error.code]).toEqual([400, 'lone_surrogate']);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('answers unknown API routes and unknown ids with 404 JSON', async () => {
     expect((await send('GET', '/api/nothing-here', undefined)).status).toBe(404);
     expect((await send('GET', '/api/polls/doesnotexist', undefined)).json.error.code).toBe('not_found');

@@ -8,6 +8,8 @@
  *     Chinese, and the signing key is the same as GET /api/public/signer;
  *   - a tampered copy of the bundle, served in its place, shows the failing checks (in Chinese,
  *     the verifier's own English one click away, and in English);
+ *   - a copy with a duplicate member, or with bytes that are not UTF-8, is refused as strict
+ *     JSON, in Chinese, on the board and the tally sheet (nothing of it shown);
  *   - the receipts this browser kept from voting are found among the published ballots, a typed
  *     receipt (16 hex digits) is found, another is not, and no request ever carries a receipt;
  *   - a bundle whose ballot the server changed and re-signed with the installation's key passes
@@ -172,6 +174,46 @@ describe('the public board', () => {
     expect(await card.locator('li[data-check="signature"] .check-detail').textContent()).toContain('bundle_signature');
     expect(await card.locator('li[data-check="signature"] .check-outcome').textContent()).toBe('FAIL');
     await shoot(page, 'board-en-04-tampered');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a bundle served with a duplicate member (a Mallory title before the real one) or bytes that are not UTF-8, saying why in Chinese', async () => {
+    const context = await newPhoneContext(harness.browser);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const text = JSON.stringify(bundle);
+    // JSON.parse would keep the real title (the last); a first-wins reader, or a person, would read "Mallory".
+    const mallory = text.replace('"poll":{', '"poll":{"title":"Mallory",');
+    expect(JSON.parse(mallory)).toEqual(bundle);
+    let served: string | Buffer = mallory;
+    await page.route(`**/api/public/polls/${pollId}/bundle`, (route) => route.fulfill({ contentType: 'application/json', body: served }));
+    await page.goto(`${harness.server.url}/board`);
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    const refused = '这项结果的计票文件不能按严格的 JSON 规则读取，因此不予显示：成员“poll.title”在同一对象中出现了两次（第';
+    await expect.poll(() => card.locator('p.alert').first().textContent()).toContain(refused);
+    expect(await card.locator('li[data-row="c1"]').count()).toBe(0); // nothing of the refused bundle is shown
+    expect(await page.content()).not.toContain('Mallory');
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-status p').first().textContent(), { timeout: 30_000 }).toBe('验证未通过：第一项未通过的检查是“文件格式”。');
+    expect(await card.locator('.verify-json').textContent()).toMatch(/^计票文件在读取时即被拒绝：成员“poll\.title”在同一对象中出现了两次（第 \d+ 字节）。/);
+    expect(await card.locator('ol.checks li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-check')} ${li.className}`))).toEqual(['format check-fail']);
+    expect(await card.locator('li[data-check="format"] .check-detail').textContent()).toContain('同一对象中有两个同名成员');
+    expect(await card.locator('li[data-check="format"] .check-original').textContent()).toContain('duplicate_member: duplicate member poll.title');
+    expect(await card.locator('.signer').count()).toBe(0); // a refused file names no signer to compare
+    await shoot(page, 'board-zh-03-duplicate-member');
+
+    // The tally sheet reads the bundle the same way.
+    await page.goto(`${harness.server.url}/tally-sheet?poll=${pollId}`);
+    await expect.poll(() => page.locator('.page').first().textContent()).toContain('无法加载计票文件：成员“poll.title”在同一对象中出现了两次');
+
+    // Bytes that are not UTF-8 in a title: refused, never shown with replacement characters.
+    served = Buffer.concat([Buffer.from(text.slice(0, text.indexOf('接收预备党员'))), Buffer.from([0xe6, 0x8e, 0xff]), Buffer.from(text.slice(text.indexOf('接收预备党员') + 1))]);
+    await page.goto(`${harness.server.url}/board`);
+    await expect.poll(() => card.locator('p.alert').first().textContent()).toContain('文件不是有效的 UTF-8 文本（第');
+    await card.getByRole('button', { name: '在浏览器中验证' }).click();
+    await expect.poll(() => card.locator('.verify-json').textContent(), { timeout: 30_000 }).toContain('计票文件在读取时即被拒绝：文件不是有效的 UTF-8 文本');
     expect(problems).toEqual([]);
     await context.close();
   });

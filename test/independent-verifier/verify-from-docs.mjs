@@ -29,10 +29,17 @@
 // --nonce HEX (version 2: the 32-byte nonce of the voter's token, 64 hex digits) a receipt that is
 // not published while a ballot has that nonce under another receipt is reported CHANGED
 // (docs/protocol.md §10: "in the bundle", "changed", "missing").
+//
+// Every Ed25519 signature (the bundle's, the co-signatures, the self-evaluations) is checked by
+// the rule of the "Ed25519" section: canonical A and R, neither of small order, S < L, then
+// node:crypto's cofactorless verification. The file is read as strict I-JSON ("JSON" section).
+// Run as a script it verifies a file; imported, it only exports `parseStrictJson` and
+// `ed25519VerifyStrict` (for tests that compare Ed25519 verifiers).
 
 import { createHash, createPublicKey, verify as cryptoVerify, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 
 // ---------------------------------------------------------------------------
 // Strict JSON parser (RFC 8259 + I-JSON restrictions: no duplicate member
@@ -45,7 +52,7 @@ class JsonError extends Error {}
 // would list integer-like names such as "1" first, whatever their position).
 const keyOrder = new WeakMap();
 
-function parseStrictJson(text) {
+export function parseStrictJson(text) {
   let i = 0;
   const fail = (msg) => { throw new JsonError(`${msg} at offset ${i}`); };
   const ws = () => {
@@ -882,9 +889,7 @@ function checkSignature(b, expectedSigner) {
   // signed bytes: the whole bundle without `signature` and without `cosignatures`
   for (const k of Object.keys(b)) if (k !== 'signature' && k !== 'cosignatures') unsigned[k] = b[k];
   const msg = Buffer.from(jcs(unsigned), 'utf8');
-  // Check 2 says "strict: see docs/protocol.md"; protocol.md says nothing more, so the strict
-  // decoding of check 15 `cosignatures` (RFC 8032 §5.1.7 with canonical A and R, S < L, no key
-  // of small order) is applied to the installation's signature as well.
+  // Check 2: the rule of the "Ed25519" section.
   const bad = ed25519VerifyStrict(pk, msg, sig, 'the JCS bytes');
   need(bad === null, `Ed25519 signature by ${b.signer.publicKey}: ${bad} (${msg.length} bytes signed)`);
   if (expectedSigner !== undefined) {
@@ -969,16 +974,24 @@ const ED25519_SMALL_ORDER = new Map([
   ['c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', 8],
 ]);
 
-// Ed25519 (RFC 8032) with strict decoding: canonical A, canonical R, S < L; then a key of small
-// order is refused (OpenSSL would accept, e.g., the identity key with R = identity, S = 0 over
-// any message); then node:crypto verifies.
-function ed25519VerifyStrict(pk, msg, sig, over = 'the digest') {
+// Ed25519, the rule of the "Ed25519" section: A canonical and not of small order, R canonical and
+// not of small order, S < L, then the cofactorless equation, which is what node:crypto (OpenSSL)
+// checks: it recomputes R from S, k and A and compares the encodings. OpenSSL alone would accept
+// a key or an R of small order (e.g. the identity key with R = identity, S = 0, over any message)
+// and, in some versions, non-canonical keys, so those are refused here first. A or R that is no
+// curve point: OpenSSL refuses such a key, and a computed R never equals such bytes.
+// Returns null when valid, else why not.
+export function ed25519VerifyStrict(pk, msg, sig, over = 'the digest') {
+  if (pk.length !== 32 || sig.length !== 64) return 'public key or signature of the wrong length';
   const pkProblem = ed25519PointEncodingProblem(pk);
   if (pkProblem) return `public key: ${pkProblem}`;
-  const order = ED25519_SMALL_ORDER.get(pk.toString('hex'));
+  const order = ED25519_SMALL_ORDER.get(Buffer.from(pk).toString('hex'));
   if (order !== undefined) return `public key is a point of small order (order ${order})`;
-  const rProblem = ed25519PointEncodingProblem(sig.subarray(0, 32));
+  const r = sig.subarray(0, 32);
+  const rProblem = ed25519PointEncodingProblem(r);
   if (rProblem) return `signature R: ${rProblem}`;
+  const rOrder = ED25519_SMALL_ORDER.get(Buffer.from(r).toString('hex'));
+  if (rOrder !== undefined) return `signature R is a point of small order (order ${rOrder})`;
   if (leBigInt(sig.subarray(32, 64)) >= ED_L) return 'signature S is not below L (non-canonical)';
   let key;
   try {
@@ -1094,7 +1107,7 @@ function checkCosignatures(b) {
       return;
     }
     const bad = ed25519VerifyStrict(pk, msg, b64decodeStrict(c.signature));
-    if (bad) { problems.push(`${where}: ${bad}`); return; }
+    if (bad) { problems.push(`${where}: ${bad === 'signature does not verify' ? 'signature does not verify over the digest' : bad}`); return; }
     signedBy.add(si);
   });
   need(problems.length === 0, `${problems.join('; ')} (digest ${digest.toString('hex')})`);
@@ -2230,4 +2243,4 @@ function main(argv) {
   return bundleOk && receiptOk ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));

@@ -55,13 +55,14 @@ describe('hostile input against every route of the OpenAPI document', () => {
 
 describe('text the bundle cannot carry', () => {
   // JSON escapes can carry a lone UTF-16 surrogate ("\udfff"); RFC 8785 cannot canonicalize it, so
-  // the audit log (and, at close, the bundle signature) refuses it. It must be refused at the edge.
+  // the audit log (and, at close, the bundle signature) refuses it. It must be refused at the edge:
+  // the strict JSON reader of every body does (shared/strict-json.ts).
   it('a meeting title with a lone surrogate is a 400, not a 500, and writes nothing', async () => {
     const watch = openDatabaseWatch(target.dataDir);
     try {
       const response = await asOrganizer('POST', '/api/meetings', '{"title":"Branch \\udfff meeting"}');
       expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('invalid_body');
+      expect(response.body.error.code).toBe('lone_surrogate');
       expect(watch.changedTables()).toEqual([]);
     } finally {
       watch.close();
@@ -76,7 +77,7 @@ describe('text the bundle cannot carry', () => {
       `/api/meetings/${meeting.id}/polls`,
       '{"title":"Poll","questions":[{"id":"q","type":"single","title":"Candidate \\udc00","options":["agree","disagree"]}]}',
     );
-    if (created.status === 400) return expect(created.body.error.code).toBe('invalid_body');
+    if (created.status === 400) return expect(created.body.error.code).toBe('lone_surrogate');
     expect(created.status).toBe(201);
     await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: '1' }] });
     await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
@@ -95,7 +96,7 @@ describe('bytes that are not UTF-8', () => {
       const body = new Uint8Array([0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x22, 0x7d]);
       const response = await asOrganizer('POST', '/api/meetings', body);
       expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('malformed_json');
+      expect(response.body.error.code).toBe('invalid_utf8');
       expect(watch.changedTables()).toEqual([]);
     } finally {
       watch.close();

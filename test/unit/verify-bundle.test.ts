@@ -10,6 +10,8 @@ import { keySetDigest } from '../../shared/crypto/key-set.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64Url, toHex } from '../../shared/encoding.ts';
 import { resultOfBundle, type BundleV2 } from '../../shared/protocol/bundle.ts';
 import { verifyBundle, type VerificationReport } from '../../shared/verify/verify-bundle.ts';
+import { verifyBundleJson } from '../../shared/verify/verify-bundle-json.ts';
+import { utf8 } from '../../shared/encoding.ts';
 import { buildSignedBundle, fixtureRsaKey, type BundleFixture } from '../helpers/bundle-fixture.ts';
 import { toBase64 } from '../../shared/encoding.ts';
 
@@ -44,6 +46,10 @@ describe('a good v2 bundle', () => {
     expect(report.firstFailure).toBeUndefined();
     expect(report.checks.map((c) => c.id)).toEqual(CHECK_IDS);
     expect(report.checks.every((c) => c.ok && c.detail.length > 10)).toBe(true);
+    // Valid, by whichever key the bundle names: the report says so, and the caller decides.
+    expect(report.checks.find((c) => c.id === 'signature')!.detail).toBe(
+      `Ed25519 signature by ${fixture.bundle.signer.publicKey} is valid; the signer is not pinned (no expected key was given)`,
+    );
     // 12 voters × 3 questions, each ballot under its own question's key.
     expect(report.checks.find((c) => c.id === 'answers')!.detail).toMatch(/36 ballots each answer the one question of its key/);
   });
@@ -56,6 +62,31 @@ describe('a good v2 bundle', () => {
     const report = await verify(bundle);
     expect(report.firstFailure).toBeUndefined();
     expect(report.checks.find((c) => c.id === 'answers')!.detail).toMatch(/under the anonymity floor of 3/);
+  });
+});
+
+describe('verifyBundleJson reads the bundle as published, strictly', () => {
+  const text = () => JSON.stringify(fixture.bundle, null, 2);
+  const verifyJson = (json: string | Uint8Array) => verifyBundleJson(json, { verifyPss: webCryptoPssVerifier, expectedSignerPublicKey: fixture.bundle.signer.publicKey });
+
+  it('verifies the bundle from its UTF-8 bytes as from its text', async () => {
+    expect((await verifyJson(utf8(text()))).ok).toBe(true);
+    expect(await verifyJson(text())).toEqual(await verifyJson(utf8(text())));
+  });
+
+  it('refuses a "title": "Mallory" placed before the real title, which verifyBundle on JSON.parse’s reading would pass', async () => {
+    const mallory = text().replace('"poll": {', '"poll": {\n    "title": "Mallory",');
+    expect((await verifyBundle(JSON.parse(mallory), { verifyPss: webCryptoPssVerifier, expectedSignerPublicKey: fixture.bundle.signer.publicKey })).ok).toBe(true);
+    const report = await verifyJson(utf8(mallory));
+    expect(report.checks).toHaveLength(1);
+    expectFirstFailure(report, 'format', 'duplicate_member');
+    expect(report.firstFailure!.detail).toMatch(/^duplicate member poll\.title \(the name "title" again at byte \d+\)/);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of reading them as U+FFFD', async () => {
+    const bytes = utf8(text());
+    bytes[utf8(text().slice(0, text().indexOf(fixture.bundle.poll.title))).length] = 0xc0;
+    expectFirstFailure(await verifyJson(bytes), 'format', 'invalid_utf8');
   });
 });
 

@@ -3,8 +3,12 @@
  * error response (never returning `{ error }` as data). The public routes need no login; the
  * organizer's bundle of a closed-but-unpublished poll goes with the session cookie (a GET needs
  * no CSRF header: server/auth/session.ts checks it only on state-changing methods).
+ * A bundle is fetched as bytes and read as strict JSON (shared/strict-json.ts), like
+ * `npm run verify` reads the file: a duplicate member or bytes that are not UTF-8 throw a
+ * JsonRefusal instead of being read one way here and another way elsewhere.
  */
-import { requestJson } from '../../../shared/protocol/api-client.ts';
+import { requestBytes, requestJson } from '../../../shared/protocol/api-client.ts';
+import { parseStrictJson } from '../../../shared/strict-json.ts';
 
 /** An item of GET /api/public/polls. */
 export interface PublishedPollItem {
@@ -22,6 +26,10 @@ export interface PublishedPollItem {
 /** A public read, without cookies (or, for the organizer's own bundle, with the session cookie). */
 const getJson = <T>(path: string, credentials: RequestCredentials = 'omit') =>
   requestJson<T>(path, { credentials, cache: 'no-store', referrerPolicy: 'no-referrer' });
+
+/** A bundle as served, read strictly: its parsed value, unvalidated (the verifier judges it). */
+const getBundle = async (path: string, credentials: RequestCredentials = 'omit'): Promise<unknown> =>
+  parseStrictJson(await requestBytes(path, { credentials, cache: 'no-store', referrerPolicy: 'no-referrer' }));
 
 export const publishedBundlePath = (pollId: string) => `/api/public/polls/${encodeURIComponent(pollId)}/bundle`;
 
@@ -55,11 +63,11 @@ export const boardApi = Object.freeze({
   fileObjection: (pollId: string, body: { text: string; name?: string; contact?: string }) =>
     postJson<{ id: string; receivedOn: string }>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`, body),
   publishedPolls: async () => (await getJson<{ polls: PublishedPollItem[] }>('/api/public/polls')).polls,
-  /** The bundle as parsed JSON, unvalidated: the verifier is what judges it. */
-  publishedBundle: (pollId: string) => getJson<unknown>(publishedBundlePath(pollId)),
+  /** The bundle as strict JSON, unvalidated: the verifier is what judges it. Throws JsonRefusal for JSON it refuses. */
+  publishedBundle: (pollId: string) => getBundle(publishedBundlePath(pollId)),
   signer: () => getJson<{ alg: string; publicKey: string }>('/api/public/signer'),
   meetingTitle: async (meetingId: string) =>
     (await getJson<{ title: string }>(`/api/public/meetings/${encodeURIComponent(meetingId)}`)).title,
   /** Organizer only: the signed bundle of a closed poll, published or not. */
-  organizerBundle: (pollId: string) => getJson<unknown>(`/api/polls/${encodeURIComponent(pollId)}/bundle`, 'same-origin'),
+  organizerBundle: (pollId: string) => getBundle(`/api/polls/${encodeURIComponent(pollId)}/bundle`, 'same-origin'),
 });

@@ -15,6 +15,11 @@ import { submittedWarning } from './facts.ts';
 /** What a failing check means, by its error code. */
 const FAILURES: Record<string, string> = {
   bundle_format: '计票文件的格式不正确，无法读取其内容',
+  invalid_utf8: '文件不是有效的 UTF-8 文本',
+  malformed_json: '文件不是有效的 JSON 文本',
+  duplicate_member: '文件的同一对象中有两个同名成员：不同的程序会读出不同的内容',
+  lone_surrogate: '文件的文字中有不成对的代理项，不是有效的 Unicode 文本',
+  signer_key: '签名公钥无效（不是规范的曲线点，或属于小阶点），由它作出的签名一概不予接受',
   bundle_signature: '电子签名与文件内容不符：文件在签名后被改动过，或由另一把密钥签名',
   signer_mismatch: '这份文件不是由本站公布的签名密钥签名的',
   not_canonicalizable: '文件内容无法规范化，签名无法核验',

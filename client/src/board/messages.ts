@@ -2,6 +2,7 @@
  * The board's and the tally sheet's own messages, Chinese first, English complete. Kept in this
  * lazily loaded module so that a voter's phone never downloads them.
  */
+import type { JsonRefusal } from '../../../shared/strict-json.ts';
 import { createTranslator } from '../i18n/index.ts';
 
 const zh = {
@@ -12,6 +13,11 @@ const zh = {
   'board.loadError': '无法加载公示结果：{message}',
   'board.bundleError': '无法加载这项结果的计票文件：{message}',
   'board.bundleMalformed': '这项结果的计票文件格式不正确，无法显示。请点击“在浏览器中验证”查看原因。',
+  'board.bundleRefused': '这项结果的计票文件不能按严格的 JSON 规则读取，因此不予显示：{reason}请点击“在浏览器中验证”查看详情。',
+  'json.invalid_utf8': '文件不是有效的 UTF-8 文本（第 {offset} 字节处的字节不构成字符）。',
+  'json.malformed_json': '文件不是有效的 JSON 文本。',
+  'json.duplicate_member': '成员“{path}”在同一对象中出现了两次（第 {offset} 字节）。不同的程序会取不同的一个，读出的内容（例如标题）就会不同。',
+  'json.lone_surrogate': '“{path}”处的文字含有不成对的代理项（第 {offset} 字节），不是有效的 Unicode 文本。',
   'poll.closed': '投票结束：{date}',
   'poll.published': '公布日期：{date}',
   'poll.turnout': '应到 {expected} 人，实到 {present} 人，收回选票 {cast} 张',
@@ -33,6 +39,7 @@ const zh = {
   'verify.ok': '验证通过：全部 {n} 项检查均通过。',
   'verify.failed': '验证未通过：第一项未通过的检查是“{check}”。',
   'verify.error': '验证程序无法运行：{message}',
+  'verify.jsonRefused': '计票文件在读取时即被拒绝：{reason}',
   'verify.pass': '通过',
   'verify.fail': '未通过',
   'verify.signerLabel': '计票文件的签名公钥',
@@ -177,6 +184,11 @@ const en: Record<BoardKey, string> = {
   'board.loadError': 'The published results could not be loaded: {message}',
   'board.bundleError': 'The tally bundle of this result could not be loaded: {message}',
   'board.bundleMalformed': 'The tally bundle of this result is not well-formed and cannot be shown. Press “Verify in your browser” to see why.',
+  'board.bundleRefused': 'The tally bundle of this result cannot be read as strict JSON, so it is not shown: {reason} Press “Verify in your browser” for the details.',
+  'json.invalid_utf8': 'the file is not UTF-8 text (the bytes at offset {offset} are not a character).',
+  'json.malformed_json': 'the file is not JSON text.',
+  'json.duplicate_member': 'the member “{path}” appears twice in one object (byte {offset}). Programs differ on which one they take, so they would read different content (a different title, say).',
+  'json.lone_surrogate': 'the text at “{path}” holds a lone surrogate (byte {offset}), which is not Unicode text.',
   'poll.closed': 'Voting closed: {date}',
   'poll.published': 'Published: {date}',
   'poll.turnout': '{expected} expected, {present} present, {cast} ballots returned',
@@ -198,6 +210,7 @@ const en: Record<BoardKey, string> = {
   'verify.ok': 'Verified: all {n} checks pass.',
   'verify.failed': 'Not verified: the first failing check is “{check}”.',
   'verify.error': 'The verifier could not run: {message}',
+  'verify.jsonRefused': 'The tally bundle was refused as soon as it was read: {reason}',
   'verify.pass': 'pass',
   'verify.fail': 'FAIL',
   'verify.signerLabel': 'Key that signed the bundle',
@@ -332,4 +345,8 @@ const en: Record<BoardKey, string> = {
 };
 
 export const tb = createTranslator<BoardKey>({ zh, en });
+
+/** Why a bundle's JSON is refused, as a sentence of the current language (the path and offset as given). */
+export const jsonRefusalText = (refusal: JsonRefusal): string =>
+  tb(`json.${refusal.code}` as BoardKey, { path: refusal.path || '—', offset: refusal.offset ?? '—' });
 export type { BoardKey };

@@ -1,17 +1,20 @@
 /**
- * "Verify in your browser": runs the shared verifier on the bundle exactly as served, shows each
- * check with pass or fail and the verifier's own sentence, and compares the key that signed the
- * bundle with the one this site publishes (GET /api/public/signer). The verifier's code is
- * fetched only when the button is pressed. In Chinese every line reads in Chinese
- * (check-lines.ts), the verifier's English sentence one click away; in English it is the line.
+ * "Verify in your browser": runs the shared verifier on the bundle exactly as served (read as
+ * strict JSON; JSON that is refused fails the `format` check, explained in a sentence of the
+ * page's language), shows each check with pass or fail and the verifier's own sentence, and
+ * compares the key that signed the bundle with the one this site publishes
+ * (GET /api/public/signer). The verifier's code is fetched only when the button is pressed. In
+ * Chinese every line reads in Chinese (check-lines.ts), the verifier's English sentence one click
+ * away; in English it is the line.
  */
 import { createSignal, createUniqueId, For, Match, Show, Switch } from 'solid-js';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
 import type { CheckResult, VerificationReport } from '../../../shared/verify/verify-bundle.ts';
+import type { ReadBundle } from '../../../shared/verify/verify-bundle-json.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi } from './board-api.ts';
 import { checkLineZh } from './check-lines.ts';
-import { tb, type BoardKey } from './messages.ts';
+import { jsonRefusalText, tb, type BoardKey } from './messages.ts';
 
 type State =
   | { step: 'idle' }
@@ -46,16 +49,18 @@ function CheckDetail(props: { check: CheckResult; parsed: Bundle | undefined }) 
 }
 
 /**
- * `bundle`: exactly as served (what is verified); `parsed`: the same if well-formed, for the
+ * `bundle`: exactly as served, read as strict JSON or refused (what is verified); `parsed`: the same if well-formed, for the
  * Chinese lines; `pollHeadingId`: the poll's heading, so that each poll's panel has its own name.
  */
-export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle; pollHeadingId: string }) {
+export function VerifyPanel(props: { bundle: ReadBundle; parsed?: Bundle; pollHeadingId: string }) {
   const [state, setState] = createSignal<State>({ step: 'idle' });
   const headingId = createUniqueId();
   const bundleSigner = () => {
-    const signer = (props.bundle as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey;
+    if (!props.bundle.ok) return undefined;
+    const signer = (props.bundle.input as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey;
     return typeof signer === 'string' ? signer : undefined;
   };
+  const refusal = () => (props.bundle.ok ? undefined : props.bundle.refusal);
 
   async function verify() {
     setState({ step: 'running' });
@@ -88,11 +93,14 @@ export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle; pollHeadi
           </Match>
           <Match when={state().step === 'done' && (state() as Extract<State, { step: 'done' }>)}>
             {(done) => (
-              <p class={done().report.ok ? 'verify-ok' : 'verify-failed'}>
-                {done().report.ok
-                  ? tb('verify.ok', { n: done().report.checks.length })
-                  : tb('verify.failed', { check: checkTitle(done().report.firstFailure?.id ?? '') })}
-              </p>
+              <>
+                <p class={done().report.ok ? 'verify-ok' : 'verify-failed'}>
+                  {done().report.ok
+                    ? tb('verify.ok', { n: done().report.checks.length })
+                    : tb('verify.failed', { check: checkTitle(done().report.firstFailure?.id ?? '') })}
+                </p>
+                <Show when={refusal()}>{(refused) => <p class="verify-failed verify-json">{tb('verify.jsonRefused', { reason: jsonRefusalText(refused()) })}</p>}</Show>
+              </>
             )}
           </Match>
         </Switch>
@@ -114,20 +122,23 @@ export function VerifyPanel(props: { bundle: unknown; parsed?: Bundle; pollHeadi
                 )}
               </For>
             </ol>
-            <dl class="signer">
-              <dt>{tb('verify.signerLabel')}</dt>
-              <dd class="mono">{bundleSigner() ?? '—'}</dd>
-              <dt>{tb('verify.siteKeyLabel')}</dt>
-              <dd class="mono">{done().siteKey ?? '—'}</dd>
-            </dl>
-            <p class={done().siteKey === undefined ? 'hint' : done().siteKey === bundleSigner() ? 'verify-ok' : 'verify-failed'}>
-              {done().siteKey === undefined
-                ? tb('verify.signerUnknown')
-                : done().siteKey === bundleSigner()
-                  ? tb('verify.signerSame')
-                  : tb('verify.signerDifferent')}
-            </p>
-            <p class="hint">{tb('verify.signerHint')}</p>
+            {/* A refused file has no signer to compare: nothing of it was read. */}
+            <Show when={!refusal()}>
+              <dl class="signer">
+                <dt>{tb('verify.signerLabel')}</dt>
+                <dd class="mono">{bundleSigner() ?? '—'}</dd>
+                <dt>{tb('verify.siteKeyLabel')}</dt>
+                <dd class="mono">{done().siteKey ?? '—'}</dd>
+              </dl>
+              <p class={done().siteKey === undefined ? 'hint' : done().siteKey === bundleSigner() ? 'verify-ok' : 'verify-failed'}>
+                {done().siteKey === undefined
+                  ? tb('verify.signerUnknown')
+                  : done().siteKey === bundleSigner()
+                    ? tb('verify.signerSame')
+                    : tb('verify.signerDifferent')}
+              </p>
+              <p class="hint">{tb('verify.signerHint')}</p>
+            </Show>
           </>
         )}
       </Show>

@@ -19,6 +19,9 @@ export type Activity = 'checkin' | 'cast' | 'load' | 'self';
 const PAGE_OUT_OF_STEP = [
   'invalid_body',
   'malformed_json',
+  'invalid_utf8',
+  'duplicate_member',
+  'lone_surrogate',
   'unsupported_media_type',
   'payload_too_large',
   'bad_response',

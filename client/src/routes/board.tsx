@@ -8,12 +8,13 @@
  */
 import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
 import { bundleSchema, isV2, type Bundle } from '../../../shared/protocol/bundle.ts';
+import { JsonRefusal } from '../../../shared/strict-json.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
 import { localDate, publicityPeriod, publicityStatus } from '../../../shared/publicity.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi, publishedBundlePath, type PublishedPollItem } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
-import { tb, type BoardKey } from '../board/messages.ts';
+import { jsonRefusalText, tb, type BoardKey } from '../board/messages.ts';
 import { DecisionsList } from '../board/decisions-list.tsx';
 import { ObjectionsSlot } from '../board/objections-slot.tsx';
 import { FactsList } from '../board/facts-list.tsx';
@@ -25,10 +26,12 @@ import '../board/board.css';
 
 interface BoardEntry {
   item: PublishedPollItem;
-  /** The bundle exactly as served (what the verifier and the receipt check read). */
+  /** The bundle exactly as served, read as strict JSON (what the verifier and the receipt check read). */
   raw?: unknown;
   /** The same, if it is well-formed (for display). */
   bundle?: Bundle;
+  /** Why the bundle served is not strict JSON (a duplicate member, bytes that are not UTF-8, …): nothing of it is shown. */
+  refusal?: JsonRefusal;
   error?: string;
 }
 
@@ -37,6 +40,7 @@ async function loadBoard(): Promise<BoardEntry[]> {
   const bundles = await Promise.allSettled(items.map((item) => boardApi.publishedBundle(item.id)));
   return items.map((item, i) => {
     const settled = bundles[i]!;
+    if (settled.status === 'rejected' && settled.reason instanceof JsonRefusal) return { item, refusal: settled.reason };
     if (settled.status === 'rejected') return { item, error: settled.reason instanceof Error ? settled.reason.message : String(settled.reason) };
     const parsed = bundleSchema.safeParse(settled.value);
     return { item, raw: settled.value, ...(parsed.success ? { bundle: parsed.data } : {}) };
@@ -83,6 +87,7 @@ function PollCard(props: { entry: BoardEntry }) {
       </p>
       <PublicityLine item={item()} />
       <Switch>
+        <Match when={props.entry.refusal}>{(refusal) => <p class="alert">{tb('board.bundleRefused', { reason: jsonRefusalText(refusal()) })}</p>}</Match>
         <Match when={props.entry.error}>{(message) => <p class="alert">{tb('board.bundleError', { message: message() })}</p>}</Match>
         <Match when={!props.entry.bundle}>
           <p class="alert">{tb('board.bundleMalformed')}</p>
@@ -118,8 +123,9 @@ function PollCard(props: { entry: BoardEntry }) {
           {tb('download.tallySheet')}
         </a>
       </div>
+      <Show when={props.entry.refusal}>{(refusal) => <VerifyPanel bundle={{ ok: false, refusal: refusal() }} pollHeadingId={`poll-${item().id}`} />}</Show>
       <Show when={props.entry.raw !== undefined}>
-        <VerifyPanel bundle={props.entry.raw} pollHeadingId={`poll-${item().id}`} {...(props.entry.bundle ? { parsed: props.entry.bundle } : {})} />
+        <VerifyPanel bundle={{ ok: true, input: props.entry.raw }} pollHeadingId={`poll-${item().id}`} {...(props.entry.bundle ? { parsed: props.entry.bundle } : {})} />
       </Show>
       <ObjectionsSlot poll={item()} running={running()} />
     </article>

@@ -115,7 +115,7 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
     () => view()?.bundle ?? undefined,
     async (bundle) => {
       const { verifyInBrowser } = await import('../board/run-verification.ts');
-      const report = await verifyInBrowser(bundle, undefined);
+      const report = await verifyInBrowser({ ok: true, input: bundle }, undefined);
       const me = view()?.me;
       const namesMe = bundle.scrutineers.some((s) => s.name === me?.name && s.role === me?.role && s.publicKey === me?.publicKey);
       return { ok: report.ok && namesMe, digest: bundleDigestHex(bundle), failure: report.firstFailure?.detail ?? (namesMe ? undefined : ts('cosign.notInBundle')) };

@@ -30,7 +30,8 @@ import { locale } from '../i18n/index.ts';
 import { boardApi } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
 import { electorateFacts, submittedWarning } from '../board/facts.ts';
-import { tb, type BoardKey } from '../board/messages.ts';
+import { jsonRefusalText, tb, type BoardKey } from '../board/messages.ts';
+import { JsonRefusal } from '../../../shared/strict-json.ts';
 import '../board/board.css';
 
 interface SheetData {
@@ -297,6 +298,7 @@ export default function TallySheetPage() {
   const errorMessage = () => {
     const error = data.error as unknown;
     if (error instanceof SheetError) return tb(error.key);
+    if (error instanceof JsonRefusal) return tb('sheet.loadError', { message: jsonRefusalText(error) });
     return tb('sheet.loadError', { message: error instanceof Error ? error.message : String(error) });
   };
   return (
