@@ -15,9 +15,11 @@
  *
  * Privacy. Before a poll closes, a state carries only what GET /api/public/polls/:id/turnout
  * already returns to anyone — expected, checked in, submitted — plus public descriptions (titles,
- * questions, the key set fingerprint) and, once voting opened, the opening statement (head count,
- * check-ins signed and struck, tokens issued, the record's digest). No choice, count of choices,
- * token, receipt, name or room code: the projector page reads the room code and the 未签到名单 from
+ * questions, the key set fingerprint; in the three evaluations, the fingerprints of the
+ * candidates' registered keys, as GET /api/public/meetings/:id shows them) and, once voting
+ * opened, the opening statement (head count, check-ins signed and struck, tokens issued, the
+ * record's digest). No choice, count of choices, token, receipt, name (but the candidates' the
+ * questions carry) or room code: the projector page reads the room code and the 未签到名单 from
  * the organizer's routes, with the organizer's session. Timing: the stream tells at most once a
  * second that the number of submissions grew; anyone in the room sees a voter tap "submit"
  * anyway; what it tells is *that* someone voted at about that moment, never *how*: the ballots
@@ -35,7 +37,7 @@ import type { LiveMeetingState, LivePoll, LiveResult } from '../../shared/protoc
 import type { AppDeps } from '../context.ts';
 import { listPollsOfMeetingWithoutBundle } from '../db/live-queries.ts';
 import * as q from '../db/queries.ts';
-import { pollBundle, pollQuestions, turnout } from '../services/polls.ts';
+import { candidateKeyFingerprints, pollBundle, pollQuestions, turnout } from '../services/polls.ts';
 import { described } from '../validate.ts';
 
 
@@ -89,7 +91,9 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
       .filter((p) => p.phase !== 'draft')
       .map((p): LivePoll => {
         const { expected, checkedIn, submitted, refusedOverIssued, declaredNotVoted } = turnout(deps, p);
-        const base = { id: p.id, title: p.title, kind: p.kind, phase: p.phase, questions: pollQuestions(p), expected, checkedIn, submitted, refusedOverIssued, declaredNotVoted };
+        // Read each interval like the turnout: a key registered (or replaced) shows within a second.
+        const keys = p.kind === 'three_evaluations' && (p.phase === 'checkin' || p.phase === 'voting') ? { candidateKeyFingerprints: candidateKeyFingerprints(deps, p) } : {};
+        const base = { id: p.id, title: p.title, kind: p.kind, phase: p.phase, questions: pollQuestions(p), expected, checkedIn, submitted, refusedOverIssued, declaredNotVoted, ...keys };
         const opening = p.opening?.state === 'open' ? p.opening : undefined;
         const withOpening = opening
           ? {

@@ -87,6 +87,21 @@ export function publicPollView(deps: AppDeps, poll: q.PollRow): PublicPollView {
 }
 
 /**
+ * The projector's list of a three-evaluations poll: each candidate's registered key fingerprint
+ * by question id, in question order, null until registered. The fingerprints only: the keys
+ * themselves are in the public meeting view and the bundle.
+ */
+export function candidateKeyFingerprints(deps: AppDeps, poll: q.PollRow): Record<string, string | null> {
+  const keys = q.listCandidateKeys(deps.db, poll.id);
+  return Object.fromEntries(
+    pollQuestions(poll).map((question) => {
+      const key = keys.find((k) => k.questionId === question.id);
+      return [question.id, key ? candidateKeyFingerprint({ signingKey: key.signingKey, boxKey: key.boxKey }) : null];
+    }),
+  );
+}
+
+/**
  * Moves a poll one phase forward. Throws `wrong_phase` if `to` is not the next phase. Opening
  * voting needs the head count (`opening`); see services/opening.ts.
  */

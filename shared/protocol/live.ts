@@ -1,8 +1,8 @@
 /**
  * What the projector's live stream sends (server/routes/live.ts → client/src/projector): before
  * close, turnout and public descriptions only; once voting opened, the opening statement; a
- * closed poll's result from its signed bundle. Never a name, a room code, a choice or a count of
- * choices before close.
+ * closed poll's result from its signed bundle. Never a name (beyond the candidates the questions
+ * name), a room code, a choice or a count of choices before close.
  */
 import type { Phase, Question } from './poll.ts';
 import type { PollResult } from '../tally/result.ts';
@@ -45,6 +45,11 @@ export interface LivePoll {
   refusedOverIssued: number;
   /** How many in the room said they did not vote (scrutineers' record), or null. */
   declaredNotVoted: number | null;
+  /**
+   * Three evaluations, while open: the fingerprint of each candidate's registered key by
+   * question id, null until registered (protocol §5a), as GET /api/public/meetings/:id shows it.
+   */
+  candidateKeyFingerprints?: Record<string, string | null>;
   /** Once voting has opened. */
   opening?: LiveOpening;
   /** Only once the poll is closed. */

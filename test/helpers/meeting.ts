@@ -142,3 +142,36 @@ export async function openAcceptanceMeeting(t: TestServer, options: { title: str
     roomCode: await roomCodeOf(org, meetingId),
   };
 }
+
+/**
+ * The three evaluations with `candidates` (names), each a member of the class, beside
+ * `representatives` teacher representatives; check-in open, slips printed. `slipOf(name)`: that
+ * person's slip.
+ */
+export async function openEvaluationMeeting(t: TestServer, options: { title: string; candidates: string[]; representatives?: number; numberPrefix?: string }) {
+  const org = await organizerClient(t);
+  const meetingId = (await org.call('POST', '/api/meetings', { title: options.title })).body.id as string;
+  const number = (i: number) => `${options.numberPrefix ?? 'S'}${String(i).padStart(2, '0')}`;
+  const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+    title: '发展对象“三评”',
+    kind: 'three_evaluations',
+    candidates: options.candidates.map((name, i) => ({ id: `c${i + 1}`, name, number: number(i) })),
+  });
+  expect(poll.status).toBe(201);
+  const roster = [
+    ...options.candidates.map((name, i) => ({ name, number: number(i), groups: ['members'] })),
+    ...Array.from({ length: options.representatives ?? 2 }, (_, i) => ({ name: `老师${i + 1}`, number: `T${i}`, groups: ['representatives'] })),
+  ];
+  expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
+  expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+  const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body;
+  return {
+    org,
+    meetingId,
+    pollId: poll.body.id as string,
+    slips: slips.slips as (Slip & { name: string })[],
+    slipOf: (name: string) => (slips.slips as (Slip & { name: string })[]).find((s) => s.name === name)!,
+    keySetFingerprint: slips.keySetFingerprint as string,
+    roomCode: await roomCodeOf(org, meetingId),
+  };
+}

@@ -3,10 +3,12 @@
  * in here, the names not yet checked in. Once voting opened: the opening statement as the room
  * heard it (head count, checked in, struck, tokens issued, the audit log's head), then checked
  * in / submitted / not yet submitted, and refused submissions or declared non-voters when there
- * are any. Never a count of choices: the stream carries none before close.
+ * are any. In the three evaluations, under the figures, each candidate's registered key
+ * fingerprint (candidate-keys.tsx). Never a count of choices: the stream carries none before close.
  */
 import { For, Show } from 'solid-js';
 import { groupHex } from '../format.ts';
+import { CandidateKeys } from './candidate-keys.tsx';
 import type { LivePoll } from './live-store.ts';
 import { pt } from './messages.ts';
 import type { NotCheckedIn } from './organizer-view.ts';
@@ -82,7 +84,11 @@ export function TurnoutPanel(props: { poll: LivePoll; notCheckedIn?: NotCheckedI
   const titleId = () => `pj-poll-${props.poll.id}`;
   const notSubmitted = () => Math.max(0, props.poll.checkedIn - props.poll.submitted);
   return (
-    <section class="pj-poll pj-turnout" classList={{ 'pj-turnout-voting': voting() }} aria-labelledby={titleId()}>
+    <section
+      class="pj-poll pj-turnout"
+      classList={{ 'pj-turnout-voting': voting(), 'pj-turnout-with-keys': props.poll.candidateKeyFingerprints !== undefined }}
+      aria-labelledby={titleId()}
+    >
       <header class="pj-poll-head">
         <h2 id={titleId()}>{props.poll.title}</h2>
         <PhaseBadge phase={props.poll.phase} />
@@ -125,6 +131,7 @@ export function TurnoutPanel(props: { poll: LivePoll; notCheckedIn?: NotCheckedI
           </p>
         </Show>
       </Show>
+      <Show when={props.poll.candidateKeyFingerprints}>{(fingerprints) => <CandidateKeys poll={props.poll} fingerprints={fingerprints()} />}</Show>
     </section>
   );
 }

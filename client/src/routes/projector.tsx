@@ -7,6 +7,8 @@
  *  - voting: the opening statement (head count, checked in, struck, tokens issued, the audit
  *    log's head), then checked in, submitted, not yet submitted; the room code for late
  *    check-ins if the meeting allows them (and the organizer is signed in here);
+ *  - the three evaluations, during check-in and voting: each candidate's name and the fingerprint
+ *    of the key they registered (未登记 until then), for them to compare with their phone;
  *  - closed: each candidate's bars, threshold and verdict.
  *
  * It updates itself from the server's public event stream (projector/live-store.ts), never by
