@@ -152,6 +152,8 @@ export type OpeningRecord =
       keySetDigest: string;
       /** The meeting's record at the opening (shared/audit/record.ts): its last entry and digest. */
       anchor: { seq: number; digest: string };
+      /** Scrutineers' co-signatures of the statement (shared/crypto/opening-statement.ts), by account, with the key they used. */
+      cosignatures?: { account: string; publicKey: string; signature: string }[];
     };
 
 /**

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { cosignatureBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
-import { cosign, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
+import { cosign, cosignOpening, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
 import { described, jsonBody } from '../validate.ts';
 import { approveLateCheckIn } from '../services/opening.ts';
 
@@ -20,6 +20,9 @@ export function cosignRoutes(deps: AppDeps) {
       await approveLateCheckIn(deps, c.req.param('id'), c.req.param('voterId'), c.get('user'));
       return c.json({ ok: true });
     })
+    .post('/:id/opening-signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the opening statement (while voting is open)", access: 'scrutineer' }), (c) =>
+      c.json(cosignOpening(deps, c.req.param('id'), c.req.valid('json').signature, c.get('user')), 201),
+    )
     .post('/:id/signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the bundle digest (after close)", access: 'scrutineer' }), (c) =>
       c.json(cosign(deps, c.req.param('id'), c.req.valid('json').signature, c.get('user')), 201),
     );

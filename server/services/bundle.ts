@@ -19,7 +19,7 @@ import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { meetingRecordAnchor } from './audit.ts';
 import { votingGroup } from './checkin.ts';
-import { meetingKeySetDigest } from './opening.ts';
+import { meetingKeySetDigest, openingCosignatures, openingStatement } from './opening.ts';
 import { eligibleVoters, mayVote, pollQuestions } from './polls.ts';
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -115,6 +115,7 @@ export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): B
     }),
     // Name, role and co-signing key; never the account they sign in with.
     scrutineers: poll.scrutineers.map(({ name, role, publicKey }) => ({ name, role, ...(publicKey ? { publicKey } : {}) })),
+    opening: { statement: openingStatement(deps, poll)!, cosignatures: openingCosignatures(poll) },
     record: { opening: opening.anchor, close: meetingRecordAnchor(deps.db, poll.meetingId) },
     result,
     closedAt,

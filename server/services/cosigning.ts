@@ -6,11 +6,13 @@
  * The secret key never leaves the scrutineer's browser.
  */
 import { bundleDigestHex, checkCosignature, checkCosignerKey } from '../../shared/crypto/bundle-digest.ts';
+import { checkOpeningCosignature, openingStatementDigestHex } from '../../shared/crypto/opening-statement.ts';
 import { fail } from '../../shared/errors.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
 import { pollFor } from './meetings.ts';
+import { openingCosignatures, openingStatement } from './opening.ts';
 import { pollBundle } from './polls.ts';
 
 function namedScrutineer(deps: AppDeps, pollId: string, user: q.UserRow) {
@@ -28,11 +30,39 @@ export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
   const poll = pollFor(deps, pollId, user);
   const entry = poll.scrutineers.find((s) => s.account === user.username);
   const bundle = poll.bundle ? pollBundle(deps, poll) : undefined;
+  const statement = openingStatement(deps, poll);
   return {
     poll: { id: poll.id, title: poll.title, phase: poll.phase },
     me: entry ? { name: entry.name, role: entry.role, publicKey: entry.publicKey ?? null } : null,
     bundle: bundle ?? null,
+    // The statement's facts, from which the page computes the digest it signs; and who co-signed it.
+    opening: statement ? { statement, cosignatures: openingCosignatures(poll) } : null,
   };
+}
+
+/**
+ * A scrutineer co-signs the opening statement while voting is open (the bundle signed at close
+ * carries the co-signatures): with the key they registered, checked before it is kept. Signing
+ * again replaces their earlier co-signature.
+ */
+export function cosignOpening(deps: AppDeps, pollId: string, signature: string, user: q.UserRow) {
+  const { poll, entry } = namedScrutineer(deps, pollId, user);
+  if (poll.phase !== 'voting') fail('wrong_phase', 'the opening statement is co-signed while voting is open; the result signed at close carries it');
+  if (!entry.publicKey) fail('conflict', 'register your signing key first');
+  const statement = openingStatement(deps, poll)!;
+  checkOpeningCosignature(poll.scrutineers, statement, { name: entry.name, role: entry.role, publicKey: entry.publicKey, signature });
+  q.runInTransaction(deps.db, () => {
+    const now = q.getPoll(deps.db, poll.id)!;
+    if (now.phase !== 'voting' || now.opening?.state !== 'open') fail('wrong_phase', 'voting closed meanwhile');
+    const others = (now.opening.cosignatures ?? []).filter((c) => c.account !== user.username);
+    q.setPollOpening(deps.db, poll.id, { ...now.opening, cosignatures: [...others, { account: user.username, publicKey: entry.publicKey!, signature }] });
+    appendAudit(
+      deps.db,
+      { actor: user.username, action: 'cosign_opening', subject: poll.id, details: { name: entry.name, digest: openingStatementDigestHex(statement) } },
+      deps.now().toISOString(),
+    );
+  });
+  return { ok: true };
 }
 
 export function registerScrutineerKey(deps: AppDeps, pollId: string, publicKeyBase64: string, user: q.UserRow) {

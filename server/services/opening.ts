@@ -16,6 +16,7 @@
 import { fail } from '../../shared/errors.ts';
 import { fromHex, toHex } from '../../shared/encoding.ts';
 import { keySetDigest } from '../../shared/crypto/key-set.ts';
+import type { Cosignature, OpeningStatement } from '../../shared/protocol/bundle.ts';
 import { blindSignInWorkers, forgetIssuingKey } from '../crypto/blind-signer.ts';
 import type { AppDeps } from '../context.ts';
 import { checkpointDatabase } from '../db/open.ts';
@@ -34,6 +35,42 @@ export interface OpeningFacts {
 
 /** The key set digest of a meeting, hex: what the slips and the projector show (first 16 digits). */
 export const meetingKeySetDigest = (deps: AppDeps, meetingId: string) => toHex(keySetDigest(q.listMeetingKeyIds(deps.db, meetingId).map((id) => fromHex(id))));
+
+/**
+ * The opening statement of a poll whose voting has opened, as the bundle carries it and the
+ * scrutineers co-sign it (shared/crypto/opening-statement.ts); undefined before the opening.
+ */
+export function openingStatement(deps: AppDeps, poll: q.PollRow): OpeningStatement | undefined {
+  const opening = poll.opening;
+  if (opening?.state !== 'open') return undefined;
+  const keyIds = q.listPollKeys(deps.db, poll.id).map((k) => k.keyId).sort();
+  return {
+    pollId: poll.id,
+    meetingId: poll.meetingId,
+    headCount: opening.headCount,
+    headCountNote: opening.headCountNote,
+    checkedIn: opening.checkedIn,
+    struck: opening.struck,
+    issued: keyIds.map((keyId) => ({ keyId, issued: opening.issued[keyId] ?? 0 })),
+    keySetDigest: opening.keySetDigest,
+    record: opening.anchor,
+  };
+}
+
+/**
+ * The scrutineers' co-signatures of the opening statement as the bundle carries them: by name,
+ * role and key, only those made with the key the scrutineer has registered now (a scrutineer who
+ * registered a new key since signs the statement again), in canonical order.
+ */
+export function openingCosignatures(poll: q.PollRow): Cosignature[] {
+  if (poll.opening?.state !== 'open') return [];
+  return (poll.opening.cosignatures ?? [])
+    .flatMap(({ account, publicKey, signature }) => {
+      const named = poll.scrutineers.find((s) => s.account === account && s.publicKey === publicKey);
+      return named ? [{ name: named.name, role: named.role, publicKey, signature }] : [];
+    })
+    .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
+}
 
 export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFacts, actor: string): Promise<q.PollRow> {
   const strike = new Set(facts.strike ?? []);

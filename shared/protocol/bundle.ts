@@ -75,6 +75,24 @@ export const bundleSchemaV1 = z.strictObject({
 export const auditAnchorSchema = z.strictObject({ seq: z.number().int().min(0), digest: hex64 });
 export type AuditAnchor = z.infer<typeof auditAnchorSchema>;
 
+/**
+ * The opening statement (shared/crypto/opening-statement.ts): what was true when voting opened,
+ * as the projector showed it and the scrutineers co-signed it. `issued` lists every key of the
+ * poll, sorted by key id, with the tokens issued under it at the opening (late check-ins come after).
+ */
+export const openingStatementSchema = z.strictObject({
+  pollId: idSchema,
+  meetingId: idSchema,
+  headCount: count,
+  headCountNote: z.string(),
+  checkedIn: count,
+  struck: count,
+  issued: z.array(z.strictObject({ keyId: hex64, issued: count })),
+  keySetDigest: hex64,
+  record: auditAnchorSchema,
+});
+export type OpeningStatement = z.infer<typeof openingStatementSchema>;
+
 /** A v2 ballot: shown (salt and answer), or withheld under the anonymity floor (answer WITHHELD, no salt). */
 export const ballotV2Schema = z.strictObject({
   token: base64url,
@@ -130,6 +148,8 @@ export const bundleSchemaV2 = z.strictObject({
   candidateKeys: z.array(z.strictObject({ questionId: idSchema, signingKey: base64, boxKey: base64 })).optional(),
   /** Three evaluations: the candidates' own statements, each signed with their registered signing key. */
   selfEvaluations: z.array(selfEvaluationSchema.extend({ signature: base64 })).optional(),
+  /** The opening statement and the scrutineers' co-signatures of it, gathered while voting was open. */
+  opening: z.strictObject({ statement: openingStatementSchema, cosignatures: z.array(cosignature) }),
   /** The meeting's record (audit entries) anchored when voting opened and when the poll closed. */
   record: z.strictObject({ opening: auditAnchorSchema, close: auditAnchorSchema }),
   result: pollResultSchema,

@@ -234,13 +234,51 @@ export const selfEvaluationsCheck: BundleCheck = {
   },
 };
 
+/**
+ * The opening statement agrees with the rest of the signed bundle: the same poll, head count,
+ * note and strikes; its check-ins are the bundle's less the late ones; it lists exactly this
+ * poll's keys, each with no more tokens than the bundle's count (the same count without late
+ * check-ins); its record anchor is the bundle's anchor at the opening.
+ */
+function openingStatementProblem(bundle: BundleV2): string | undefined {
+  const { statement } = bundle.opening;
+  const e = bundle.electorate;
+  if (statement.pollId !== bundle.poll.id || statement.meetingId !== bundle.poll.meetingId) return 'the opening statement is about another poll';
+  if (statement.headCount !== e.headCount) return `the opening statement counts ${statement.headCount} in the room, the electorate ${e.headCount}`;
+  if (statement.headCountNote !== e.headCountNote) return "the opening statement's note on the head count is not the electorate's";
+  if (statement.struck !== e.struck) return `the opening statement strikes ${statement.struck} check-ins, the electorate ${e.struck}`;
+  if (statement.checkedIn !== e.checkedIn - e.lateCheckIns)
+    return `the opening statement says ${statement.checkedIn} checked in, but the electorate has ${e.checkedIn} less ${e.lateCheckIns} late`;
+  for (let i = 1; i < statement.issued.length; i++)
+    if (statement.issued[i - 1]!.keyId >= statement.issued[i]!.keyId) return `the opening statement's keys must be sorted and distinct (entry ${i})`;
+  const keys = new Map(bundle.tokenKeys.map((k) => [k.keyId, k]));
+  if (statement.issued.length !== keys.size || statement.issued.some((entry) => !keys.has(entry.keyId)))
+    return "the opening statement does not list exactly this poll's keys";
+  for (const entry of statement.issued) {
+    const key = keys.get(entry.keyId)!;
+    if (entry.issued > key.issued || (e.lateCheckIns === 0 && entry.issued !== key.issued))
+      return `key ${key.group}/${key.questionId}: ${plural(entry.issued, 'token')} issued at the opening, ${key.issued} in all, with ${e.lateCheckIns} late check-ins`;
+  }
+  const anchor = bundle.record.opening;
+  if (statement.record.seq !== anchor.seq || statement.record.digest !== anchor.digest) return "the opening statement's record anchor is not the bundle's anchor at the opening";
+  return undefined;
+}
+
 export const recordCheck: BundleCheck = {
   id: 'record',
   run(context) {
-    const { opening, close } = v2(context).record;
+    const bundle = v2(context);
+    const { opening, close } = bundle.record;
     if (close.seq < opening.seq) return failure('record_order', `the record at close (#${close.seq}) comes before the record at the opening (#${opening.seq})`);
+    const problem = openingStatementProblem(bundle);
+    if (problem) return failure('opening_statement', problem);
+    const keySet =
+      bundle.opening.statement.keySetDigest === bundle.keySet.digest
+        ? 'the same key set'
+        : `the meeting's key set then ${bundle.opening.statement.keySetDigest.slice(0, 16)} (another poll's keys came later)`;
     return pass(
-      `the meeting's record anchored: up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening, up to #${close.seq} (${close.digest.slice(0, 16)}) at close; the unit's exported record checks against them`,
+      `the opening statement agrees with the bundle (${keySet}); the meeting's record anchored: up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening, ` +
+        `up to #${close.seq} (${close.digest.slice(0, 16)}) at close; the unit's exported record checks against them`,
     );
   },
 };

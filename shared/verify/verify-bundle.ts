@@ -28,10 +28,13 @@
  *   recount        counting the ballots (and written opinions) again gives the published counts
  *   verdicts       the poll's rule, applied again, gives every published threshold, quorum,
  *                  verdict and explanation
- *   record         the audit log's heads at the opening and at close are in order
- *   cosignatures   each scrutineer's co-signature verifies over the bundle digest with the key
- *                  the signed list of scrutineers gives for them, keys distinct and not of small
- *                  order (no co-signature is a pass: co-signing is optional)
+ *   record         the opening statement agrees with the electorate, the keys and the record's
+ *                  anchor at the opening; the audit log's heads at the opening and at close are
+ *                  in order
+ *   cosignatures   each scrutineer's co-signature verifies over the bundle digest, and each
+ *                  co-signature of the opening statement over its digest, with the key the signed
+ *                  list of scrutineers gives for them, keys distinct and not of small order (no
+ *                  co-signature is a pass: co-signing is optional)
  *
  * Protocol v1 (`anon-ballot-bundle/v1`) bundles are verified under v1's rules: one key per group
  * (`token_keys`, `issued`, `choices` of checks-v1.ts) and the v1 token type and context. A v2
@@ -42,6 +45,7 @@
  */
 import { checkBundleSignature } from '../crypto/bundle-signature.ts';
 import { checkCosignature } from '../crypto/bundle-digest.ts';
+import { checkOpeningCosignature } from '../crypto/opening-statement.ts';
 import { decodeToken, tokenContext, tokenContextV1, tokenKeyId, TOKEN_TYPE, TOKEN_TYPE_V1 } from '../crypto/token.ts';
 import { equalBytes, fromBase64, fromBase64Url, fromHex } from '../encoding.ts';
 import { AppError } from '../errors.ts';
@@ -128,8 +132,28 @@ const cosignaturesCheck: BundleCheck = {
       }
     }
     const withKeys = bundle.scrutineers.filter((s) => s.publicKey !== undefined).length;
-    if (cosignatures.length === 0) return pass(withKeys === 0 ? 'no scrutineer co-signs this bundle' : `none of the ${withKeys} scrutineers with a key has co-signed yet`);
-    return pass(`${plural(cosignatures.length, 'co-signature')} valid (${cosignatures.map((c) => c.name).join(', ')}) of ${withKeys} scrutineers with a key`);
+    const ofBundle =
+      cosignatures.length === 0
+        ? withKeys === 0
+          ? 'no scrutineer co-signs this bundle'
+          : `none of the ${withKeys} scrutineers with a key has co-signed yet`
+        : `${plural(cosignatures.length, 'co-signature')} valid (${cosignatures.map((c) => c.name).join(', ')}) of ${withKeys} scrutineers with a key`;
+    if (!isV2(bundle)) return pass(ofBundle);
+    // v2: the scrutineers' co-signatures of the opening statement, made while voting was open.
+    const ofOpening = new Set<string>();
+    for (const cosignature of bundle.opening.cosignatures) {
+      if (ofOpening.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed the opening twice`);
+      ofOpening.add(cosignature.publicKey);
+      try {
+        checkOpeningCosignature(bundle.scrutineers, bundle.opening.statement, cosignature, options.verifyEd25519);
+      } catch (error) {
+        return failure(codeOf(error), explain(error));
+      }
+    }
+    const opening = bundle.opening.cosignatures;
+    return pass(
+      `${ofBundle}; the opening statement: ${opening.length === 0 ? 'not co-signed' : `${plural(opening.length, 'co-signature')} valid (${opening.map((c) => c.name).join(', ')})`}`,
+    );
   },
 };
 

@@ -9,7 +9,8 @@ import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest.ts';
 import { toBase64 } from '../../shared/encoding.ts';
 import { createVoterApi } from '../../shared/protocol/api-client.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
+import type { Bundle, BundleV2, OpeningStatement } from '../../shared/protocol/bundle.ts';
+import { cosignOpeningStatement } from '../../shared/crypto/opening-statement.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { inProcessFetch, ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
@@ -77,6 +78,29 @@ describe('scrutineers co-sign the result', () => {
     const held = [];
     for (const slip of issued) held.push(await checkInSlip(t, slip, roomCode));
     await openVoting(org, pollId, held.length);
+
+    // While voting is open, each scrutineer co-signs the opening statement the page shows.
+    const opening = (await zhao.call('GET', `/api/cosign/${pollId}`)).body.opening as { statement: OpeningStatement; cosignatures: unknown[] };
+    expect(opening.statement).toMatchObject({ pollId, meetingId, headCount: 3, headCountNote: '', checkedIn: 3, struck: 0 });
+    expect(opening.statement.issued).toEqual([{ keyId: expect.stringMatching(/^[0-9a-f]{64}$/), issued: 3 }]);
+    expect(opening.cosignatures).toEqual([]);
+    const signOpening = (client: Client, signature: string) => client.call('POST', `/api/cosign/${pollId}/opening-signature`, { signature });
+    expect((await signOpening(org, cosignOpeningStatement(opening.statement, keys.zhao))).status).toBe(403);
+    const byOtherKey = await signOpening(zhao, cosignOpeningStatement(opening.statement, keys.qian));
+    expect([byOtherKey.status, byOtherKey.body.error.code]).toEqual([400, 'cosignature']);
+    const overOther = await signOpening(zhao, cosignOpeningStatement({ ...opening.statement, headCount: 4 }, keys.zhao));
+    expect([overOther.status, overOther.body.error.code]).toEqual([400, 'cosignature']);
+    expect((await signOpening(zhao, cosignOpeningStatement(opening.statement, keys.zhao))).status).toBe(201);
+    expect((await signOpening(qian, cosignOpeningStatement(opening.statement, keys.qian))).status).toBe(201);
+    const openingCosigners = async () => ((await zhao.call('GET', `/api/cosign/${pollId}`)).body.opening.cosignatures as { name: string }[]).map((c) => c.name).sort();
+    expect(await openingCosigners()).toEqual(['赵监票', '钱计票'].sort());
+    // A scrutineer who registers another key must sign again: the old co-signature is not carried.
+    const spare = ed25519.utils.randomSecretKey();
+    expect((await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(spare) })).status).toBe(200);
+    expect(await openingCosigners()).toEqual(['赵监票']);
+    expect((await qian.call('PUT', `/api/cosign/${pollId}/key`, { publicKey: publicOf(keys.qian) })).status).toBe(200);
+    expect(await openingCosigners()).toEqual(['赵监票', '钱计票'].sort());
+
     for (const h of held) {
       await collect(h);
       await castAll(h, pollId);
@@ -113,6 +137,13 @@ describe('scrutineers co-sign the result', () => {
     const report = await verifyBundle(published, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
     expect(report.ok).toBe(true);
     expect(report.checks.at(-1)).toMatchObject({ id: 'cosignatures', ok: true, detail: expect.stringContaining('2 co-signatures valid') });
+    expect(report.checks.at(-1)!.detail).toMatch(/the opening statement: 2 co-signatures valid/);
+    const v2 = published as BundleV2;
+    expect(v2.opening.statement).toEqual(opening.statement);
+    expect(v2.opening.cosignatures.map((c) => c.name).sort()).toEqual(['赵监票', '钱计票'].sort());
+    // Too late to co-sign the opening once the result is signed.
+    const late = await signOpening(zhao, cosignOpeningStatement(opening.statement, keys.zhao));
+    expect([late.status, late.body.error.code]).toEqual([409, 'wrong_phase']);
 
     // A co-signature swapped for another key, or a scrutineer the signed list does not name, fails.
     const stranger = ed25519.utils.randomSecretKey();

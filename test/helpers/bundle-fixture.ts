@@ -21,7 +21,7 @@ import { ballotReceipt } from '../../shared/crypto/receipt.ts';
 import { NONCE_LENGTH, tokenContext } from '../../shared/crypto/token.ts';
 import { compareBytes, fromHex, toBase64, toBase64Url, toHex } from '../../shared/encoding.ts';
 import { anonymityFloorOf, mustWithhold, publishedAnswer } from '../../shared/protocol/anonymity.ts';
-import { BUNDLE_FORMAT, resultOfBundle, type BundleV2, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
+import { BUNDLE_FORMAT, resultOfBundle, type BundleV2, type OpeningStatement, type UnsignedBundle } from '../../shared/protocol/bundle.ts';
 import { ABSTAIN, AGREE_OPTIONS, type Choice, type Question } from '../../shared/protocol/poll.ts';
 import type { Rule } from '../../shared/tally/rules.ts';
 import { fixtureRsaKey, type FixtureTokenKey } from './bundle-fixture-v1.ts';
@@ -181,6 +181,7 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
   const withheld = new Set(
     keys.filter(({ group, question }) => mustWithhold(question, real.filter((b) => b.slot.group === group && b.slot.question.id === question.id).map((b) => b.answer), floor)).map(({ key }) => toHex(key.keyId)),
   );
+  const openingAnchor = { seq: 7, digest: toHex(randomBytesSeeded(32)) };
   const unsigned: UnsignedBundle = {
     format: BUNDLE_FORMAT,
     ...parts,
@@ -189,7 +190,8 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
       return answer === b.answer ? { token: b.token, receipt: b.receipt, salt: b.salt, answer } : { token: b.token, receipt: b.receipt, answer };
     }),
     scrutineers: [],
-    record: { opening: { seq: 7, digest: toHex(randomBytesSeeded(32)) }, close: { seq: 9, digest: toHex(randomBytesSeeded(32)) } },
+    opening: { statement: openingStatementOf(parts, openingAnchor), cosignatures: [] },
+    record: { opening: openingAnchor, close: { seq: 9, digest: toHex(randomBytesSeeded(32)) } },
     result,
     closedAt: '2026-06-01T12:00:00.000Z',
     signer: { alg: 'Ed25519', publicKey: signerPublicKey },
@@ -211,3 +213,25 @@ export async function buildSignedBundle(options: BundleFixtureOptions): Promise<
 
 /** A fresh Ed25519 secret key, for tests that sign as someone else. */
 export const randomEd25519SecretKey = (): Uint8Array => ed25519.utils.randomSecretKey();
+
+/**
+ * The opening statement that agrees with a bundle's electorate, keys and anchor at the opening
+ * (shared/protocol/bundle.ts `openingStatementSchema`): every token issued at the opening, none late.
+ */
+export function openingStatementOf(
+  parts: Pick<BundleV2, 'poll' | 'electorate' | 'keySet' | 'tokenKeys'>,
+  anchor: { seq: number; digest: string },
+): OpeningStatement {
+  const e = parts.electorate;
+  return {
+    pollId: parts.poll.id,
+    meetingId: parts.poll.meetingId,
+    headCount: e.headCount,
+    headCountNote: e.headCountNote,
+    checkedIn: e.checkedIn - e.lateCheckIns,
+    struck: e.struck,
+    issued: parts.tokenKeys.map((k) => ({ keyId: k.keyId, issued: k.issued })).sort((a, b) => (a.keyId < b.keyId ? -1 : 1)),
+    keySetDigest: parts.keySet.digest,
+    record: anchor,
+  };
+}

@@ -12,6 +12,7 @@ import { resultOfBundle, type Bundle, type BundleV2 } from '../../shared/protoco
 import type { Choice, Choices, Question } from '../../shared/protocol/poll.ts';
 import { ruleSchema, type RuleInput } from '../../shared/tally/rules.ts';
 import { csvField, resultsCsv, resultsCsvFileName } from '../../shared/export/results-csv.ts';
+import { openingStatementOf } from '../helpers/bundle-fixture.ts';
 
 /** A v1 bundle with everything the export reads; tokens and signature are placeholders it never reads. */
 function bundleOf(options: { title: string; rule: RuleInput; questions: Question[]; ballots: Choices[]; expected: number; writtenOpinions?: Bundle['writtenOpinions'] }): Bundle {
@@ -67,8 +68,9 @@ function bundleV2Of(options: { title: string; rule: RuleInput; questions: Questi
     scrutineers: [],
     record: { opening: { seq: 1, digest: '0'.repeat(64) }, close: { seq: 2, digest: '0'.repeat(64) } },
   };
+  const withOpening = { ...partial, opening: { statement: openingStatementOf(partial as unknown as BundleV2, partial.record.opening), cosignatures: [] } };
   return {
-    ...partial,
+    ...withOpening,
     result: resultOfBundle(partial as unknown as BundleV2),
     closedAt: '2026-12-07T08:30:00.000Z',
     signer: { alg: 'Ed25519', publicKey: '' },

@@ -1,6 +1,6 @@
 /**
  * The bundle verifier on protocol v2 bundles (docs/bundle-format.md, "Verification"): a good bundle
- * passes its 14 checks; each kind of tampering — even re-signed with the installation's own key —
+ * passes its 15 checks; each kind of tampering — even re-signed with the installation's own key —
  * is caught by the check that names it. (v1 bundles: verify-bundle-v1.test.ts.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +222,72 @@ describe('tampering caught, even re-signed with the installation key', () => {
     const bundle = copy();
     bundle.record = { opening: bundle.record.close, close: bundle.record.opening };
     expectFirstFailure(await verify(fixture.resign(bundle)), 'record', 'record_order');
+  });
+
+  it('an opening statement that disagrees with the bundle — head count, check-ins, strikes, a key, tokens, the anchor, the poll: record/opening_statement', async () => {
+    const cases: [string, (b: BundleV2) => void][] = [
+      ['head count', (b) => (b.opening.statement.headCount = 13)],
+      ['note', (b) => (b.opening.statement.headCountNote = '2 came late')],
+      ['checked in', (b) => (b.opening.statement.checkedIn = 11)],
+      ['struck', (b) => (b.opening.statement.struck = 1)],
+      ['a key left out', (b) => b.opening.statement.issued.pop()],
+      ['keys unsorted', (b) => b.opening.statement.issued.reverse()],
+      ['more tokens than in all', (b) => (b.opening.statement.issued[0]!.issued += 1)],
+      ['fewer tokens, no late check-in', (b) => (b.opening.statement.issued[0]!.issued -= 1)],
+      ['another anchor', (b) => (b.opening.statement.record = b.record.close)],
+      ['another poll', (b) => (b.opening.statement.pollId = 'poll-2')],
+    ];
+    for (const [name, change] of cases) {
+      const bundle = copy();
+      change(bundle);
+      const report = await verify(fixture.resign(bundle));
+      expect(report.firstFailure, name).toMatchObject({ id: 'record', code: 'opening_statement' });
+    }
+    // A key set that grew after the opening (another poll's keys) is said, not refused.
+    const grown = copy();
+    grown.opening.statement.keySetDigest = 'ab'.repeat(32);
+    const report = await verify(fixture.resign(grown));
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.id === 'record')!.detail).toMatch(/the meeting's key set then abababababababab \(another poll's keys came later\)/);
+  });
+
+  it('co-signatures of the opening statement: valid ones pass and are named; a statement changed after them, another key, a bundle co-signature in their place, or one twice: cosignatures', async () => {
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    const { cosignOpeningStatement } = await import('../../shared/crypto/opening-statement.ts');
+    const { cosignBundle } = await import('../../shared/crypto/bundle-digest.ts');
+    const secrets = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)];
+    const named = copy();
+    named.scrutineers = [
+      { name: '李监票', role: 'supervisor', publicKey: toBase64(ed25519.getPublicKey(secrets[0]!)) },
+      { name: '赵计票', role: 'counter', publicKey: toBase64(ed25519.getPublicKey(secrets[1]!)) },
+    ];
+    const cosig = (i: number, bundle: BundleV2) => ({ ...named.scrutineers[i]!, publicKey: named.scrutineers[i]!.publicKey!, signature: cosignOpeningStatement(bundle.opening.statement, secrets[i]!) });
+    named.opening.cosignatures = [cosig(0, named), cosig(1, named)];
+    const good = await verify(fixture.resign(named));
+    expect(good.firstFailure).toBeUndefined();
+    expect(good.checks.find((c) => c.id === 'cosignatures')!.detail).toMatch(/the opening statement: 2 co-signatures valid \(李监票, 赵计票\)$/);
+
+    // The installation changes the head count after the scrutineers signed, keeping the statement consistent.
+    const changed = structuredClone(named);
+    changed.opening.statement.headCount = changed.electorate.headCount = changed.electorate.present = 13;
+    changed.electorate.headCountNote = changed.opening.statement.headCountNote = 'one more came';
+    changed.electorate.expected = 14;
+    const reportChanged = await verify(fixture.resign({ ...changed, result: resultOfBundle({ ...changed, result: undefined } as unknown as BundleV2) }));
+    expect(reportChanged.firstFailure).toMatchObject({ id: 'cosignatures', code: 'cosignature' });
+
+    const stranger = structuredClone(named);
+    stranger.opening.cosignatures[0] = { ...stranger.opening.cosignatures[0]!, publicKey: toBase64(ed25519.getPublicKey(new Uint8Array(32).fill(3))) };
+    expectFirstFailure(await verify(fixture.resign(stranger)), 'cosignatures', 'cosigner_unknown');
+
+    // A co-signature of the bundle does not pass for one of the opening (each has its own label).
+    const swapped = structuredClone(named);
+    const unsigned = fixture.resign(swapped);
+    swapped.opening.cosignatures[0]!.signature = cosignBundle(unsigned, secrets[0]!);
+    expectFirstFailure(await verify(fixture.resign(swapped)), 'cosignatures', 'cosignature');
+
+    const twice = structuredClone(named);
+    twice.opening.cosignatures[1] = twice.opening.cosignatures[0]!;
+    expectFirstFailure(await verify(fixture.resign(twice)), 'cosignatures', 'cosignature_repeated');
   });
 
   it('a v2 bundle relabelled v1 fails its format; a v1 bundle relabelled v2 too', async () => {
