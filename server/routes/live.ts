@@ -39,6 +39,8 @@ import { listPollsOfMeetingWithoutBundle } from '../db/live-queries.ts';
 import * as q from '../db/queries.ts';
 import { candidateKeyFingerprints, pollBundle, pollQuestions, turnout } from '../services/polls.ts';
 import { described } from '../validate.ts';
+import { openingCosignatures, openingStatement } from '../services/opening.ts';
+import { openingStatementDigestHex } from '../../shared/crypto/opening-statement.ts';
 
 
 export interface LiveOptions {
@@ -106,6 +108,9 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
                 issued: Object.values(opening.issued).reduce((a, b) => a + b, 0),
                 recordSeq: opening.anchor.seq,
                 recordDigest: opening.anchor.digest.slice(0, 16),
+                statementDigest: openingStatementDigestHex(openingStatement(deps, p)!).slice(0, 16),
+                cosigned: openingCosignatures(p).length,
+                cosigners: p.scrutineers.filter((s) => s.account).length,
               },
             }
           : base;

@@ -28,6 +28,11 @@ export interface LiveOpening {
   /** The meeting's record at the opening (its audit entries): the last entry and the first 16 hex digits of the digest. */
   recordSeq: number;
   recordDigest: string;
+  /** The first 16 hex digits of the opening statement's digest: what each scrutineer's page shows before they co-sign it. */
+  statementDigest: string;
+  /** Scrutineers who have co-signed the statement, of those named with an account (who can sign on their phones). */
+  cosigned: number;
+  cosigners: number;
 }
 
 export interface LivePoll {

@@ -20,6 +20,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInOverHttp } from '../../server/cli/organizer-http.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
+import type { OpeningStatement } from '../../shared/protocol/bundle.ts';
+import { openingStatementDigestHex } from '../../shared/crypto/opening-statement.ts';
 import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { heldCandidateFingerprint, memoryStore } from '../../shared/protocol/voter-flow.ts';
 import { castAll, checkInSlip, collect, openAcceptanceMeeting, openEvaluationMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
@@ -128,6 +130,7 @@ describe('the projector page', () => {
 
     // Voting opens with a head count of 4: the opening statement; the code and the names go.
     await openVoting(org, pollId, 4);
+    const statement = (await org.call('GET', `/api/cosign/${pollId}`)).body.opening.statement as OpeningStatement;
     for (const { page } of all) {
       await expect.poll(() => page.locator('.pj-phase').textContent(), { timeout: 8000 }).toBe('投票中');
       expect(await page.locator('[data-opening]').evaluateAll((items) => items.map((i) => [i.getAttribute('data-opening'), i.textContent]))).toEqual([
@@ -136,6 +139,8 @@ describe('the projector page', () => {
         ['struck', '划去 0 人'],
         // One token per voter and candidate: 4 × 3.
         ['issued', '发出选票凭证 12 张（每人每项各一张）'],
+        // The statement the scrutineers' pages show and sign: its digest, computed here from it.
+        ['statement', `声明指纹 ${groupHex(openingStatementDigestHex(statement).slice(0, 16))}`],
         ['record', expect.stringMatching(/^操作记录：第 \d+ 条，[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}$/)],
       ]);
       expect(await page.locator('.pj-room-code, .pj-absent, .pj-room-note').count()).toBe(0);
@@ -246,7 +251,7 @@ describe('the projector page', () => {
           submitted: 6,
           refusedOverIssued: 2,
           declaredNotVoted: 1,
-          opening: { headCount: 8, headCountNote: '一位党员手机没电，在场未签到', checkedIn: 7, struck: 1, issued: 7, recordSeq: 41, recordDigest: '9f0c3e1d2b4a6c8e' },
+          opening: { headCount: 8, headCountNote: '一位党员手机没电，在场未签到', checkedIn: 7, struck: 1, issued: 7, recordSeq: 41, recordDigest: '9f0c3e1d2b4a6c8e', statementDigest: '3c9a0f1e7d2b5a64', cosigned: 1, cosigners: 2 },
         },
       ],
     };
@@ -262,6 +267,8 @@ describe('the projector page', () => {
       expect(await page.locator('[data-turnout="declared"]').textContent()).toBe('当场声明未投票：1 人');
       expect(await page.locator('.pj-opening-note').textContent()).toBe('说明：一位党员手机没电，在场未签到');
       expect(await page.locator('[data-opening="struck"]').textContent()).toBe('划去 1 人');
+      expect(await page.locator('[data-opening="statement"]').textContent()).toBe('声明指纹 3c9a 0f1e 7d2b 5a64');
+      expect(await page.locator('[data-opening="cosigned"]').textContent()).toBe('监票人联署 1/2');
       expect([await figure(page, 'checked-in'), await figure(page, 'submitted'), await figure(page, 'not-submitted')]).toEqual(['7', '6', '1']);
       await shoot({ name: size.name, page, problems }, 'refused');
       expect(problems).toEqual([]);

@@ -7,7 +7,7 @@
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
 import type { CheckinState, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
-import type { Bundle } from '../../../shared/protocol/bundle.ts';
+import type { Bundle, Cosignature, OpeningStatement } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
 import type { RosterStatus } from '../../../shared/protocol/roster-csv.ts';
 
@@ -138,6 +138,8 @@ export interface CosignView {
   poll: { id: string; title: string; phase: Phase };
   me: { name: string; role: 'supervisor' | 'counter'; publicKey: string | null } | null;
   bundle: Bundle | null;
+  /** Once voting has opened: the opening statement, and who co-signed it. */
+  opening: { statement: OpeningStatement; cosignatures: Cosignature[] } | null;
 }
 
 export type TransitionTarget = 'checkin' | 'voting' | 'closed' | 'published';
@@ -213,6 +215,7 @@ export function createConsoleApi(baseUrl = '') {
     cosignView: (pollId: string) => call<CosignView>('GET', `/api/cosign/${id(pollId)}`),
     registerCosignKey: (pollId: string, publicKey: string) => call<{ publicKey: string }>('PUT', `/api/cosign/${id(pollId)}/key`, { publicKey }),
     cosign: (pollId: string, signature: string) => call<{ ok: true }>('POST', `/api/cosign/${id(pollId)}/signature`, { signature }),
+    cosignOpening: (pollId: string, signature: string) => call<{ ok: true }>('POST', `/api/cosign/${id(pollId)}/opening-signature`, { signature }),
     objections: (pollId: string) =>
       call<{ period: { firstDay: string; lastDay: string } | null; objections: Objection[] }>('GET', `/api/polls/${id(pollId)}/objections`),
     answerObjection: (pollId: string, objectionId: string, outcome: NonNullable<Objection['outcome']>, note: string) =>

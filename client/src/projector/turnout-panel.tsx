@@ -1,7 +1,8 @@
 /**
  * One open poll, large. During check-in: checked in of expected and, when the organizer is signed
  * in here, the names not yet checked in. Once voting opened: the opening statement as the room
- * heard it (head count, checked in, struck, tokens issued, the audit log's head), then checked
+ * heard it (head count, checked in, struck, tokens issued, the statement's digest with how many
+ * scrutineers co-signed it, the audit log's head), then checked
  * in / submitted / not yet submitted, and refused submissions or declared non-voters when there
  * are any. In the three evaluations, under the figures, each candidate's registered key
  * fingerprint (candidate-keys.tsx). Never a count of choices: the stream carries none before close.
@@ -72,8 +73,16 @@ function OpeningStatement(props: { opening: NonNullable<LivePoll['opening']> }) 
       <Show when={o().headCountNote}>
         <p class="pj-opening-note">{pt('opening.note', { note: o().headCountNote })}</p>
       </Show>
-      <p class="pj-opening-record mono" data-opening="record">
-        {pt('opening.record', { seq: o().recordSeq, hash: groupHex(o().recordDigest) })}
+      <p class="pj-opening-record">
+        <span class="mono" data-opening="statement">
+          {pt('opening.statement', { hash: groupHex(o().statementDigest) })}
+        </span>
+        <Show when={o().cosigners > 0}>
+          <span data-opening="cosigned">{pt('opening.cosigned', { n: o().cosigned, m: o().cosigners })}</span>
+        </Show>
+        <span class="mono" data-opening="record">
+          {pt('opening.record', { seq: o().recordSeq, hash: groupHex(o().recordDigest) })}
+        </span>
       </p>
     </div>
   );

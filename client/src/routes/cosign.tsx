@@ -1,8 +1,9 @@
 /**
  * /cosign?poll=ID: a scrutineer (监票人, 计票人) co-signs a result. Before close they generate an
  * Ed25519 key in this browser (@noble/curves) and register its public key, which the signed
- * bundle then names; while voting is open they approve the late check-ins of people they see
- * in the room; after close they compare the digest with the tally sheet and sign it.
+ * bundle then names; while voting is open they co-sign the opening statement (head count,
+ * check-ins, tokens issued) and approve the late check-ins of people they see in the room; after
+ * close they compare the digest with the tally sheet and sign it.
  * The secret key is kept in this browser's localStorage only, under the poll and the account.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -15,6 +16,7 @@ import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
 import { LateCheckIns } from '../cosign/late-checkins.tsx';
+import { OpeningStatementCard } from '../cosign/opening-statement.tsx';
 import { createTicker } from '../console/load.ts';
 import { locale } from '../i18n/index.ts';
 import { ErrorLine } from '../console/error-line.tsx';
@@ -204,6 +206,18 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
                       </Switch>
                     </Match>
                   </Switch>
+                  <Show when={v().poll.phase === 'voting' && v().opening}>
+                    {(opening) => (
+                      <OpeningStatementCard
+                        statement={opening().statement}
+                        cosignatures={opening().cosignatures}
+                        publicKey={me().publicKey}
+                        secretKey={holdsKey(me().publicKey) ? secret() : undefined}
+                        busy={busy()}
+                        onSign={(signature) => void act(() => props.api.cosignOpening(props.pollId, signature))}
+                      />
+                    )}
+                  </Show>
                   <Show when={v().poll.phase === 'voting'}>
                     <LateCheckIns api={props.api} pollId={props.pollId} />
                   </Show>
