@@ -282,14 +282,6 @@ export const countBallots = (db: Db, pollId: string) =>
 /** All ballots of a poll, ordered by token bytes (the published order). */
 export const listBallots = (db: Db, pollId: string) =>
   db.select().from(ballots).where(eq(ballots.pollId, pollId)).orderBy(asc(ballots.token)).all();
-export const incrementSubmitted = (db: Db, pollId: string) =>
-  prepared(db, 'incrementSubmitted', () =>
-    db
-      .update(polls)
-      .set({ submitted: sql`${polls.submitted} + 1` })
-      .where(eq(polls.id, sql.placeholder('pollId')))
-      .prepare(),
-  ).run({ pollId });
 export const incrementRefusedOverIssued = (db: Db, pollId: string) =>
   db.update(polls).set({ refusedOverIssued: sql`${polls.refusedOverIssued} + 1` }).where(eq(polls.id, pollId)).run();
 

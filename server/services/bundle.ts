@@ -20,7 +20,7 @@ import * as q from '../db/queries.ts';
 import { meetingRecordAnchor } from './audit.ts';
 import { votingGroup } from './checkin.ts';
 import { meetingKeySetDigest, openingCosignatures, openingStatement } from './opening.ts';
-import { eligibleVoters, mayVote, pollQuestions } from './polls.ts';
+import { eligibleVoters, mayVote, pollQuestions, submittedOf } from './polls.ts';
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -75,7 +75,7 @@ export function buildBundle(deps: AppDeps, poll: q.PollRow, closedAt: string): B
       struck: opening.struck,
       lateCheckIns,
       present: opening.headCount + lateCheckIns,
-      submitted: poll.submitted,
+      submitted: submittedOf(keys),
       declaredNotVoted: poll.declaredNotVoted,
       refusedOverIssued: poll.refusedOverIssued,
       ...(evaluation ? { expectedByGroup: expectedByGroup(deps, poll) } : {}),

@@ -51,13 +51,27 @@ export function eligibleVoters(deps: AppDeps, poll: q.PollRow): q.VoterRow[] {
   return q.listVoters(deps.db, poll.meetingId).filter((v) => mayVote(poll, v) && !excluded.has(v.id));
 }
 
+/**
+ * Voters whose ballots the ballot box took, as the ballots themselves show it: for each voter
+ * group, the most ballots cast under any one of its keys, summed over the groups. A device casts
+ * all of a voter's ballots of a poll in one request, but the server cannot tell whose requests
+ * belong together (it must not): counting requests would let one voter who sends their ballots
+ * one by one make the count exceed the check-ins. This count never does, and anyone can recompute
+ * it from the bundle's ballots per key.
+ */
+export function submittedOf(keys: readonly Pick<q.PollKeyRow, 'group' | 'castCount'>[]): number {
+  const most = new Map<string, number>();
+  for (const key of keys) most.set(key.group, Math.max(most.get(key.group) ?? 0, key.castCount));
+  return [...most.values()].reduce((sum, n) => sum + n, 0);
+}
+
 export function turnout(deps: AppDeps, poll: q.PollRow): TurnoutView {
   return {
     pollId: poll.id,
     phase: poll.phase,
     expected: eligibleVoters(deps, poll).length,
     checkedIn: q.countCheckedIn(deps.db, poll.id),
-    submitted: poll.submitted,
+    submitted: submittedOf(q.listPollKeys(deps.db, poll.id)),
     headCount: poll.opening?.state === 'open' ? poll.opening.headCount : null,
     refusedOverIssued: poll.refusedOverIssued,
     declaredNotVoted: poll.declaredNotVoted,

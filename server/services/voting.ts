@@ -157,7 +157,6 @@ export async function castBallots(deps: AppDeps, inputs: readonly BallotInput[])
       q.insertBallot(deps.db, { nonce: b.nonce, pollId, keyId: b.key.keyId, token: Buffer.from(b.tokenBytes), salt: Buffer.from(b.salt), answer: b.canonical });
       q.incrementKeyCast(deps.db, b.key.keyId);
     }
-    q.incrementSubmitted(deps.db, pollId);
     // Comments: their own rows, with a random id and nothing of the ballot.
     q.insertCandidateComments(
       deps.db,

@@ -229,6 +229,25 @@ describe('tokens', () => {
   });
 });
 
+describe('how many voters submitted', () => {
+  it('is read from the ballots per key: a voter who sends their ballots one request at a time counts once, and the result still verifies', async () => {
+    const { org, pollId, devices } = await createMeeting(t, { voters: 3, open: 'voting' });
+    // Two voters cast as their devices do, all ballots at once; the third sends each ballot alone.
+    for (const device of devices.slice(0, 2)) expect((await cast({ ballots: ballotsOf(device, pollId) })).status).toBe(201);
+    const split = ballotsOf(devices[2]!, pollId);
+    expect(split.length).toBeGreaterThan(1);
+    for (const ballot of split) expect((await cast({ ballots: [ballot] })).status).toBe(201);
+    expect((await org.call('GET', `/api/polls/${pollId}`)).body.turnout).toMatchObject({ checkedIn: 3, submitted: 3 });
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
+    expect(bundle.electorate).toMatchObject({ checkedIn: 3, submitted: 3 });
+    const { verifyBundle } = await import('../../shared/verify/verify-bundle.ts');
+    const { nodePssVerifier } = await import('../../server/crypto/blind-signer.ts');
+    const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
+    expect(report.firstFailure).toBeUndefined();
+  });
+});
+
 describe('the ballot box never takes more than was issued', () => {
   it('refuses a ballot minted beyond the tokens issued under its key, counts the refusal, and the bundle says so', async () => {
     // An operator who copied an issuing key before the opening destroyed it mints a token for a
