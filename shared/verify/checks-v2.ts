@@ -278,7 +278,7 @@ export const recordCheck: BundleCheck = {
         : `the meeting's key set then ${bundle.opening.statement.keySetDigest.slice(0, 16)} (another poll's keys came later)`;
     return pass(
       `the opening statement agrees with the bundle (${keySet}); the meeting's record anchored: up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening, ` +
-        `up to #${close.seq} (${close.digest.slice(0, 16)}) at close; the unit's exported record checks against them`,
+        `up to #${close.seq} (${close.digest.slice(0, 16)}) at close; only the unit's exported record, which is not in the bundle, can be checked against these digests`,
     );
   },
 };

@@ -79,6 +79,10 @@ describe('scrutineers co-sign the result', () => {
     for (const slip of issued) held.push(await checkInSlip(t, slip, roomCode));
     await openVoting(org, pollId, held.length);
 
+    // Once voting is open the scrutineers are fixed: nobody is renamed or dropped before co-signing.
+    const rename = await org.call('PUT', `/api/polls/${pollId}/scrutineers`, { scrutineers: [{ name: '赵监票', role: 'supervisor', account: 'zhao' }] });
+    expect([rename.status, rename.body.error.code]).toEqual([409, 'wrong_phase']);
+
     // While voting is open, each scrutineer co-signs the opening statement the page shows.
     const opening = (await zhao.call('GET', `/api/cosign/${pollId}`)).body.opening as { statement: OpeningStatement; cosignatures: unknown[] };
     expect(opening.statement).toMatchObject({ pollId, meetingId, headCount: 3, headCountNote: '', checkedIn: 3, struck: 0 });
