@@ -15,7 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
 import { bundleDigestHex } from '../../shared/crypto/bundle-digest.ts';
 import { fromBase64, toBase64 } from '../../shared/encoding.ts';
-import type { Bundle } from '../../shared/protocol/bundle.ts';
+import type { Bundle, BundleV2, OpeningStatement } from '../../shared/protocol/bundle.ts';
+import { openingStatementDigestHex } from '../../shared/crypto/opening-statement.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { shoot, signInToConsole } from '../helpers/console-browser.ts';
@@ -82,6 +83,19 @@ describe('the scrutineer’s page', () => {
     const devices = [];
     for (const slip of slips) devices.push(await checkInSlip(t, slip, roomCode));
     await openVoting(org, pollId, 3);
+
+    // While voting is open: the opening statement, its fingerprint computed in the page from the
+    // facts it shows (the projector shows the same), and the co-signature.
+    const statement = (await org.call('GET', `/api/cosign/${pollId}`)).body.opening.statement as OpeningStatement;
+    await page.getByRole('heading', { name: '开始投票声明' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-statement="facts"] li').allTextContents()).toEqual(['清点人数 3 人', '已签到 3 人', '划去 0 人', '发出选票凭证 3 张（每人每项各一张）']);
+    expect((await page.locator('[data-statement="digest"]').textContent())?.replace(/ /g, '')).toBe(openingStatementDigestHex(statement).slice(0, 16));
+    await shootPhone(page, 'cosign-03-opening');
+    await page.getByRole('button', { name: '核对无误，联署开始投票声明' }).click();
+    await page.getByText('你已联署开始投票声明。').waitFor();
+    await page.getByText('已联署：赵监票').waitFor();
+    await shootPhone(page, 'cosign-04-opening-signed');
+
     for (const device of devices) {
       await collect(device);
       await castAll(device, pollId);
@@ -93,14 +107,15 @@ describe('the scrutineer’s page', () => {
     await page.getByText('计票文件摘要（SHA-256）').waitFor();
     await expect.poll(() => page.locator('.digest-text').textContent().then((d) => d?.replace(/ /g, '')), { timeout: 10_000 }).toBe(bundleDigestHex(bundle));
     await page.getByText('张三：通过', { exact: false }).waitFor();
-    await shootPhone(page, 'cosign-03-sign');
+    await shootPhone(page, 'cosign-05-sign');
     await page.getByRole('button', { name: '核对无误，签名' }).click();
     await page.getByText('你已为这份计票文件签名。').waitFor();
     await page.getByText('已联署：赵监票').waitFor();
-    await shootPhone(page, 'cosign-04-signed');
+    await shootPhone(page, 'cosign-06-signed');
 
     const cosigned = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle;
     expect(cosigned.cosignatures).toEqual([{ name: '赵监票', role: 'supervisor', publicKey, signature: expect.any(String) }]);
+    expect((cosigned as BundleV2).opening).toEqual({ statement, cosignatures: [{ name: '赵监票', role: 'supervisor', publicKey, signature: expect.any(String) }] });
     const report = await verifyBundle(cosigned, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
     expect(report.ok).toBe(true);
     expect(problems).toEqual([]);
