@@ -220,7 +220,7 @@ describe('the verifier written from docs/ checks co-signatures (check 14)', () =
     // Without the forged co-signature the re-signed bundle is valid: nothing else is wrong with it.
     const clean = await verifyFromDocs({ ...withIdentity, cosignatures: [zhaoSigns] });
     expect(clean.code, clean.stdout).toBe(0);
-    await expectOnlyCosignaturesFail({ ...withIdentity, cosignatures: [zhaoSigns, forged] }, /^cosignatures\[1\] \(孙计票, counter\): public key is a point of small order \(order 1\) \(digest [0-9a-f]{64}\)$/);
+    await expectOnlyCosignaturesFail({ ...withIdentity, cosignatures: [zhaoSigns, forged] }, /^cosignatures\[1\] \(孙计票, counter\): public key is a point of small order \(order 1\) \(code cosignature\) \(digest [0-9a-f]{64}; opening statement digest [0-9a-f]{64}\)$/);
 
     // All eight points of small order (their canonical encodings), each named and each co-signing with the universal signature.
     expect(ED25519_TORSION_SUBGROUP).toHaveLength(8);

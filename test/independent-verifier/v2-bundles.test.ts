@@ -107,6 +107,26 @@ function setKeySet(b: BundleV2, keyIds: string[]) {
   b.keySet = { keyIds, digest: sha256(frame('anon-ballot/v2/key-set', ...keyIds.map((k) => Buffer.from(k, 'hex')))).toString('hex') };
 }
 
+/**
+ * Writes `b.opening.statement` again so that it agrees with the (tampered) electorate, keys, key
+ * set and opening anchor, as a server hiding a change would (docs/bundle-format.md, Verification
+ * step 14): so that only the check under test can catch the change.
+ */
+function openingFollows(b: BundleV2) {
+  const e = b.electorate;
+  b.opening.statement = {
+    pollId: b.poll.id,
+    meetingId: b.poll.meetingId,
+    headCount: e.headCount,
+    headCountNote: e.headCountNote,
+    checkedIn: e.checkedIn - e.lateCheckIns,
+    struck: e.struck,
+    issued: b.tokenKeys.map((k) => ({ keyId: k.keyId, issued: k.issued })).sort((x, y) => (x.keyId < y.keyId ? -1 : 1)),
+    keySetDigest: b.keySet.digest,
+    record: { ...b.record.opening },
+  };
+}
+
 /** A copy of `b`, changed by `change`, signed again with the installation key (by default the test server's). */
 function tampered(b: BundleV2, change: (copy: BundleV2) => void, installationSecretKey = t.deps.installationKey.secretKey): BundleV2 {
   const copy = structuredClone(b);
@@ -136,6 +156,7 @@ function rekey(b: BundleV2, index: number, context?: (ballot: Ballot, i: number)
   b.tokenKeys[index] = { ...old, keyId, spki: spki.toString('base64') };
   setKeySet(b, b.keySet.keyIds.map((k) => (k === old.keyId ? keyId : k)).sort());
   b.ballots.sort((x, y) => Buffer.compare(tokenBytes(x.token), tokenBytes(y.token)));
+  openingFollows(b);
 }
 
 /** Runs one meeting with one poll through the API and returns its published bundle. */
@@ -310,6 +331,7 @@ describe('each tampering is refused by the check the documents assign to it', ()
     await expectFailures(
       tampered(acceptance, (b) => {
         b.tokenKeys[0]!.issued = byKey(b, 0).length - 1;
+        openingFollows(b);
       }),
       ['issued'],
       /: 5 ballot\(s\) > 4 token\(s\) issued/,
@@ -326,6 +348,7 @@ describe('each tampering is refused by the check the documents assign to it', ()
   it('a head count below the check-ins: issued; above them, a note is needed', async () => {
     const below = tampered(acceptance, (b) => {
       b.electorate.headCount = b.electorate.checkedIn - 1;
+      openingFollows(b);
     });
     await expectFailures(below, ['issued'], /checkedIn − lateCheckIns = 5 > headCount 4/);
     const above = (note: string) =>
@@ -334,6 +357,7 @@ describe('each tampering is refused by the check the documents assign to it', ()
         b.electorate.headCount += 1;
         b.electorate.present += 1;
         b.electorate.headCountNote = note;
+        openingFollows(b);
         // 6 expected: the quorum and the threshold (more than half) need 4; c2's 4 agree still pass
         b.result.quorum!.present += 1;
         b.result.quorum!.expected += 1;

@@ -30,6 +30,12 @@
 // not published while a ballot has that nonce under another receipt is reported CHANGED
 // (docs/protocol.md §10: "in the bundle", "changed", "missing").
 //
+// Version 2's opening statement (`opening`, written when voting opened and co-signed then): check
+// `record` compares it with the bundle (code opening_statement); check `cosignatures` verifies its
+// co-signatures over `anon-ballot/opening/v2:` ‖ SHA-256(JCS(statement)) under the same rules as
+// the bundle's. Co-signature problems carry the codes cosignature_repeated, cosigner_unknown and
+// cosignature.
+//
 // Every Ed25519 signature (the bundle's, the co-signatures, the self-evaluations) is checked by
 // the rule of the "Ed25519" section: canonical A and R, neither of small order, S < L, then
 // node:crypto's cofactorless verification. The file is read as strict I-JSON ("JSON" section).
@@ -346,6 +352,17 @@ function checkB64(v, where) {
     throw new CheckError(`${where}: not canonical base64 (${err.message})`);
   }
 }
+// A co-signature entry, of the bundle or of the opening statement: { name, role, publicKey,
+// signature }. GUESS: the Members table gives no lengths for a co-signature's `publicKey` and
+// `signature`; they are an Ed25519 key and signature (32 and 64 raw bytes, base64, as a
+// scrutineer's `publicKey` and the installation's `signature`), so other lengths are refused here.
+function checkCosignatureFormat(c, where) {
+  exactKeys(c, ['name', 'role', 'publicKey', 'signature'], [], where);
+  need(typeof c.name === 'string' && c.name.length > 0, `${where}.name: must be a non-empty string`);
+  need(c.role === 'supervisor' || c.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
+  checkB64Bytes(c.publicKey, 32, `${where}.publicKey`);
+  checkB64Bytes(c.signature, 64, `${where}.signature`);
+}
 function checkSentence(v, where) {
   // `explanation` / warning: { zh, en }, sentences in Chinese and English
   exactKeys(v, ['zh', 'en'], [], where);
@@ -591,7 +608,7 @@ function checkFormat(b, version) {
   const isTE = isObj(b) && isObj(b.poll) && isObj(b.poll.rule) && b.poll.rule.kind === TE;
   const top = v2
     ? ['format', 'poll', 'electorate', 'keySet', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
-      'scrutineers', 'record', 'result', 'closedAt', 'signer', 'signature']
+      'scrutineers', 'opening', 'record', 'result', 'closedAt', 'signer', 'signature']
     : ['format', 'poll', 'electorate', 'tokenKeys', 'ballots', 'writtenOpinions', 'exclusions',
       'scrutineers', 'result', 'closedAt', 'signer', 'signature'];
   const teMembers = v2 ? ['candidateKeys', 'selfEvaluations'] : ['selfEvaluations'];
@@ -803,15 +820,37 @@ function checkFormat(b, version) {
     need(Array.isArray(b.cosignatures), 'cosignatures: must be an array');
     // "never empty (absent when nobody has co-signed)"; "in no particular order", so no order is checked
     need(b.cosignatures.length > 0, 'cosignatures: must not be empty (the member is absent when nobody has co-signed)');
-    b.cosignatures.forEach((c, ci) => {
-      const where = `cosignatures[${ci}]`;
-      exactKeys(c, ['name', 'role', 'publicKey', 'signature'], [], where);
-      need(typeof c.name === 'string' && c.name.length > 0, `${where}.name: must be a non-empty string`);
-      need(c.role === 'supervisor' || c.role === 'counter', `${where}.role: must be "supervisor" or "counter"`);
-      // "`publicKey` 32 raw bytes and `signature` 64 raw bytes, both base64"
-      checkB64Bytes(c.publicKey, 32, `${where}.publicKey`);
-      checkB64Bytes(c.signature, 64, `${where}.signature`);
+    b.cosignatures.forEach((c, ci) => checkCosignatureFormat(c, `cosignatures[${ci}]`));
+  }
+
+  // opening (version 2): { statement, cosignatures }, inside what the installation signed. The
+  // statement: { pollId, meetingId, headCount, headCountNote, checkedIn, struck, issued: [{ keyId,
+  // issued }], keySetDigest, record: { seq, digest } }; whether it agrees with the bundle is check
+  // 14 `record`'s. Its co-signatures are entries like the bundle's, "possibly empty".
+  if (v2) {
+    exactKeys(b.opening, ['statement', 'cosignatures'], [], 'opening');
+    const st = b.opening.statement;
+    exactKeys(st, ['pollId', 'meetingId', 'headCount', 'headCountNote', 'checkedIn', 'struck', 'issued', 'keySetDigest', 'record'], [], 'opening.statement');
+    checkId(st.pollId, 'opening.statement.pollId');
+    checkId(st.meetingId, 'opening.statement.meetingId');
+    for (const k of ['headCount', 'checkedIn', 'struck']) checkInt(st[k], `opening.statement.${k}`);
+    need(typeof st.headCountNote === 'string', 'opening.statement.headCountNote: must be a string');
+    need(Array.isArray(st.issued), 'opening.statement.issued: must be an array');
+    st.issued.forEach((x, xi) => {
+      const where = `opening.statement.issued[${xi}]`;
+      exactKeys(x, ['keyId', 'issued'], [], where);
+      need(typeof x.keyId === 'string' && HEX64_RE.test(x.keyId), `${where}.keyId: must be 64 lowercase hex digits`);
+      checkInt(x.issued, `${where}.issued`);
     });
+    need(typeof st.keySetDigest === 'string' && HEX64_RE.test(st.keySetDigest), 'opening.statement.keySetDigest: must be 64 lowercase hex digits');
+    exactKeys(st.record, ['seq', 'digest'], [], 'opening.statement.record');
+    checkInt(st.record.seq, 'opening.statement.record.seq');
+    need(typeof st.record.digest === 'string' && HEX64_RE.test(st.record.digest), 'opening.statement.record.digest: must be 64 lowercase hex digits');
+    // "possibly empty; sorted by `publicKey`". GUESS: the order is not refused — no check of
+    // "Verification" names it (each other "sorted" is a check's), and "sorted" is defined only for
+    // option ids, tokens and key ids (by the base64 text or by the raw key bytes?).
+    need(Array.isArray(b.opening.cosignatures), 'opening.cosignatures: must be an array');
+    b.opening.cosignatures.forEach((c, ci) => checkCosignatureFormat(c, `opening.cosignatures[${ci}]`));
   }
 
   // record (version 2): { opening: { seq, digest }, close: { seq, digest } }
@@ -874,7 +913,8 @@ function checkFormat(b, version) {
     (has(b, 'candidateKeys') ? `${b.candidateKeys.length} candidate key(s), ` : '') +
     (has(b, 'selfEvaluations') ? `${b.selfEvaluations.length} self-evaluation(s), ` : '') +
     `${b.exclusions.length} exclusion(s), ${b.scrutineers.length} scrutineer(s)` +
-    (has(b, 'cosignatures') ? `, ${b.cosignatures.length} co-signature(s)` : ', no co-signatures');
+    (has(b, 'cosignatures') ? `, ${b.cosignatures.length} co-signature(s)` : ', no co-signatures') +
+    (v2 ? `, ${b.opening.cosignatures.length} co-signature(s) of the opening statement` : '');
 }
 
 function parseKeyMaterial(s) {
@@ -914,6 +954,14 @@ function bundleDigest(b) {
 }
 
 const COSIGNATURE_PREFIX = Buffer.from('anon-ballot/cosignature/v1:', 'ascii');
+
+// The opening statement's digest: SHA-256 of the JCS bytes of `opening.statement`; its
+// co-signatures are over `anon-ballot/opening/v2:` followed by its 32 raw bytes ("Digest and
+// co-signatures": its own label, so that neither kind of co-signature passes for the other).
+function openingStatementDigest(b) {
+  return sha256(Buffer.from(jcs(b.opening.statement), 'utf8'));
+}
+const OPENING_COSIGNATURE_PREFIX = Buffer.from('anon-ballot/opening/v2:', 'ascii');
 const ED_P = 2n ** 255n - 19n;
 const ED_L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const leBigInt = (buf) => {
@@ -1074,9 +1122,12 @@ function checkSelfEvaluations(b) {
     (unstated.length ? `; no self-evaluation for ${unstated.join(', ')}` : '');
 }
 
-function checkCosignatures(b) {
+// Check `cosignatures` (v2 check 15, v1 the last of eleven): no two scrutineers[] entries name
+// the same key (whether or not anyone co-signed); then each list of co-signatures — the bundle's
+// `cosignatures` over its digest, and (version 2) `opening.cosignatures` over the opening
+// statement's — by `cosignatureProblems`.
+function checkCosignatures(b, version) {
   const digest = bundleDigest(b);
-  const msg = Buffer.concat([COSIGNATURE_PREFIX, digest]);
   const withKey = b.scrutineers.filter((s) => has(s, 'publicKey'));
   const cos = has(b, 'cosignatures') ? b.cosignatures : [];
   const problems = [];
@@ -1089,31 +1140,53 @@ function checkCosignatures(b) {
       problems.push(`scrutineers[${si}] (${s.name}, ${s.role}): key ${s.publicKey} is also named by scrutineers[${namedKeys.get(hex)}] (${b.scrutineers[namedKeys.get(hex)].name}); no two scrutineers may name the same key`);
     } else namedKeys.set(hex, si);
   });
+  const signedBy = cosignatureProblems(cos, 'cosignatures', withKey, Buffer.concat([COSIGNATURE_PREFIX, digest]), 'the digest', problems);
+  const names = (list) => list.map((c) => `${c.name} (${c.role})`).join(', ');
+  let summary = (cos.length === 0 ? 'no co-signatures' : `${cos.length} co-signature(s) valid: ${names(cos)}`) +
+    `; ${signedBy.size} of ${withKey.length} scrutineer(s) with a key co-signed; digest ${digest.toString('hex')}`;
+  let digests = `digest ${digest.toString('hex')}`;
+  if (version === 2) {
+    const opening = openingStatementDigest(b);
+    const ocos = b.opening.cosignatures;
+    const msg = Buffer.concat([OPENING_COSIGNATURE_PREFIX, opening]);
+    const openedBy = cosignatureProblems(ocos, 'opening.cosignatures', withKey, msg, 'the opening statement\'s digest', problems);
+    summary += `; the opening statement (digest ${opening.toString('hex')}): ` +
+      (ocos.length === 0 ? 'no co-signatures' : `${ocos.length} co-signature(s) valid: ${names(ocos)}`) +
+      `, ${openedBy.size} of ${withKey.length} scrutineer(s) with a key co-signed it`;
+    digests += `; opening statement digest ${opening.toString('hex')}`;
+  }
+  need(problems.length === 0, `${problems.join('; ')} (${digests})`);
+  return summary;
+}
+
+// One list of co-signatures (`where`: "cosignatures" or "opening.cosignatures") over the bytes
+// `msg`: no key co-signs twice (code cosignature_repeated); each key is named in the signed
+// scrutineers list with the same name and role (cosigner_unknown); each signature is valid by the
+// rule of "Ed25519" (cosignature). Pushes onto `problems`; returns the indices (into `withKey`)
+// of the scrutineers who co-signed validly.
+function cosignatureProblems(list, where, withKey, msg, over, problems) {
   const seenKeys = new Map(); // key bytes (hex) -> index of the first co-signature with it
-  const signedBy = new Set(); // indices into withKey
-  cos.forEach((c, ci) => {
-    const where = `cosignatures[${ci}] (${c.name}, ${c.role})`;
+  const signedBy = new Set();
+  list.forEach((c, ci) => {
+    const at = `${where}[${ci}] (${c.name}, ${c.role})`;
     const pk = b64decodeStrict(c.publicKey);
     const hex = pk.toString('hex');
     if (seenKeys.has(hex)) {
-      problems.push(`${where}: key ${c.publicKey} co-signs twice (also cosignatures[${seenKeys.get(hex)}])`);
+      problems.push(`${at}: key ${c.publicKey} co-signs twice (also ${where}[${seenKeys.get(hex)}]) (code cosignature_repeated)`);
       return;
     }
     seenKeys.set(hex, ci);
     // the signed scrutineers list must name this key with the same name and role
     const si = withKey.findIndex((s) => s.name === c.name && s.role === c.role && b64decodeStrict(s.publicKey).equals(pk));
     if (si < 0) {
-      problems.push(`${where}: key ${c.publicKey} is not named in the signed scrutineers list with this name and role`);
+      problems.push(`${at}: key ${c.publicKey} is not named in the signed scrutineers list with this name and role (code cosigner_unknown)`);
       return;
     }
-    const bad = ed25519VerifyStrict(pk, msg, b64decodeStrict(c.signature));
-    if (bad) { problems.push(`${where}: ${bad === 'signature does not verify' ? 'signature does not verify over the digest' : bad}`); return; }
+    const bad = ed25519VerifyStrict(pk, msg, b64decodeStrict(c.signature), over);
+    if (bad) { problems.push(`${at}: ${bad} (code cosignature)`); return; }
     signedBy.add(si);
   });
-  need(problems.length === 0, `${problems.join('; ')} (digest ${digest.toString('hex')})`);
-  const names = cos.map((c) => `${c.name} (${c.role})`).join(', ');
-  return (cos.length === 0 ? 'no co-signatures' : `${cos.length} co-signature(s) valid: ${names}`) +
-    `; ${signedBy.size} of ${withKey.length} scrutineer(s) with a key co-signed; digest ${digest.toString('hex')}`;
+  return signedBy;
 }
 
 // The published keys by key id (the first entry of a key id that is listed twice); the later
@@ -1566,12 +1639,56 @@ function checkAnswers(b) {
 }
 
 // Check 14 `record`: close.seq ≥ opening.seq (the digests are checked against the unit's exported
-// record, which is not in the bundle).
+// record, which is not in the bundle); the opening statement agrees with the bundle (code
+// `opening_statement`): its pollId and meetingId are the poll's, its headCount, headCountNote and
+// struck the electorate's, its checkedIn is checkedIn − lateCheckIns, its issued lists exactly the
+// ids of tokenKeys, sorted and distinct, each with at most that key's issued (exactly that when
+// lateCheckIns is 0), and its record is record.opening. A keySetDigest other than keySet.digest is
+// reported, not refused (another poll of the meeting may have created keys later).
 function checkRecord(b) {
   const { opening, close } = b.record;
   need(close.seq >= opening.seq, `record.close.seq ${close.seq} < record.opening.seq ${opening.seq}`);
+  const st = b.opening.statement;
+  const e = b.electorate;
+  const problems = [];
+  const same = (member, stated, published, where) => {
+    if (stated !== published) problems.push(`opening.statement.${member} ${JSON.stringify(stated)} != ${where} ${JSON.stringify(published)}`);
+  };
+  same('pollId', st.pollId, b.poll.id, 'poll.id');
+  same('meetingId', st.meetingId, b.poll.meetingId, 'poll.meetingId');
+  same('headCount', st.headCount, e.headCount, 'electorate.headCount');
+  same('headCountNote', st.headCountNote, e.headCountNote, 'electorate.headCountNote');
+  same('struck', st.struck, e.struck, 'electorate.struck');
+  // "check-ins signed at the opening, late ones not included"
+  same('checkedIn', st.checkedIn, e.checkedIn - e.lateCheckIns, 'electorate.checkedIn − electorate.lateCheckIns');
+  // issued: exactly the ids of tokenKeys (the first entry of a key id listed twice: `token_keys`
+  // refuses that), sorted by key id — raw bytes, which lowercase hex compares alike — and distinct
+  const issuedAtClose = new Map();
+  for (const k of b.tokenKeys) if (!issuedAtClose.has(k.keyId)) issuedAtClose.set(k.keyId, k.issued);
+  const listed = new Set();
+  let tokens = 0;
+  st.issued.forEach((x, xi) => {
+    const where = `opening.statement.issued[${xi}]`;
+    if (xi > 0 && !(st.issued[xi - 1].keyId < x.keyId)) problems.push(`${where}: key id ${x.keyId} is not after ${st.issued[xi - 1].keyId} (sorted by key id, distinct)`);
+    if (!issuedAtClose.has(x.keyId)) { problems.push(`${where}: key id ${x.keyId} is not one of tokenKeys`); return; }
+    listed.add(x.keyId);
+    tokens += x.issued;
+    const all = issuedAtClose.get(x.keyId);
+    if (x.issued > all) problems.push(`${where}: ${x.issued} token(s) issued at the opening > ${all} issued in all (tokenKeys)`);
+    else if (e.lateCheckIns === 0 && x.issued !== all) problems.push(`${where}: ${x.issued} token(s) issued at the opening, but ${all} in all and no late check-in`);
+  });
+  for (const id of issuedAtClose.keys()) if (!listed.has(id)) problems.push(`opening.statement.issued: key ${id} of tokenKeys is not listed`);
+  if (st.record.seq !== opening.seq || st.record.digest !== opening.digest) {
+    problems.push(`opening.statement.record #${st.record.seq} (${st.record.digest}) != record.opening #${opening.seq} (${opening.digest})`);
+  }
+  need(problems.length === 0, `the opening statement disagrees with the bundle: ${problems.join('; ')} (code opening_statement)`);
+  const keySet = st.keySetDigest === b.keySet.digest
+    ? `the meeting's key set then was keySet (fingerprint ${st.keySetDigest.slice(0, 16)})`
+    : `the meeting's key set then was ${st.keySetDigest.slice(0, 16)}, not keySet ${b.keySet.digest.slice(0, 16)} (another poll of the meeting created keys later: reported, not refused)`;
   return `anchored up to #${opening.seq} (${opening.digest.slice(0, 16)}) at the opening and #${close.seq} (${close.digest.slice(0, 16)}) at close; ` +
-    'the digests check only against the unit\'s exported record, not in the bundle';
+    'the digests check only against the unit\'s exported record, not in the bundle; ' +
+    `the opening statement agrees with the bundle: head count ${st.headCount}, ${st.checkedIn} checked in at the opening, ${st.struck} struck, ` +
+    `${st.issued.length} key(s) with ${tokens} token(s) issued at the opening; ${keySet}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -2210,7 +2327,7 @@ function main(argv) {
     run('choices', () => checkChoices(bundle));
     run('recount', () => checkRecount(bundle, 1));
     run('verdicts', () => checkVerdicts(bundle, 1));
-    run('cosignatures', () => checkCosignatures(bundle));
+    run('cosignatures', () => checkCosignatures(bundle, 1));
   } else {
     run('signature', () => checkSignature(bundle, signer));
     run('key_set', () => checkKeySet(bundle));
@@ -2225,7 +2342,7 @@ function main(argv) {
     run('recount', () => checkRecount(bundle, 2));
     run('verdicts', () => checkVerdicts(bundle, 2));
     run('record', () => checkRecord(bundle));
-    run('cosignatures', () => checkCosignatures(bundle));
+    run('cosignatures', () => checkCosignatures(bundle, 2));
   }
 
   const bundleOk = allOk;
