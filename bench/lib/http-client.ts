@@ -60,6 +60,10 @@ export function createJsonClient(baseUrl: string, maxSockets: number) {
    * that they measure the requests, not that accept rate.
    */
   const warm = async (path: string) => {
+    // After seconds of synchronous client work (blinding, finalizing), let the event loop read
+    // what arrived meanwhile first: the server closes keep-alive sockets idle for 5 s, and a
+    // request written on such a socket before its close is read ends in "socket hang up".
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(Array.from({ length: maxSockets }, () => send('GET', path)));
     const open = Object.values(agent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
     if (open < maxSockets) throw new Error(`only ${open} of ${maxSockets} connections are open after warming`);
