@@ -251,6 +251,16 @@ describe('the public board', () => {
     await field.fill('xyz');
     await page.getByRole('button', { name: '核对' }).click();
     await expect.poll(() => page.locator('.receipt-outcome').textContent()).toBe('回执只包含数字 0–9 和字母 a–f。');
+    // What the voting page's Copy button writes: one line per candidate, the name, then the receipt.
+    const names = meeting.receipts[1]!.map((r) => (r.questionId === 'c1' ? '张三' : '李四'));
+    const copied = meeting.receipts[1]!.map((r, i) => `${names[i]} ${groupHex(r.receipt.slice(0, 16))}`).join('\n');
+    await field.fill(`${copied}\n李四 0000 0000 0000 0000`);
+    await page.getByRole('button', { name: '核对' }).click();
+    await expect.poll(() => page.locator('[data-receipt-outcome]').allTextContents()).toEqual([
+      ...names.map((name) => `${name}：在公布的选票中：这张回执在“接收预备党员”已公布的选票之中。`),
+      '李四：未找到：已公布的选票中没有这张回执。请确认回执输入无误；如有疑问，可在公示期内提出异议。',
+    ]);
+    await shoot(page, 'board-zh-08-receipts-pasted');
     await page.waitForTimeout(200);
     expect(requests.slice(before).map((r) => r.url())).toEqual([]);
     // Not one request of the whole visit carries any receipt, whole or its short form.

@@ -161,14 +161,22 @@ function passLine(id: string, bundle: Bundle): string {
     case 'record':
       if (!isV2(bundle)) break;
       return (
+        `开始投票声明（清点人数 ${bundle.opening.statement.headCount}，签到 ${bundle.opening.statement.checkedIn} 人，划去 ${bundle.opening.statement.struck} 人）与计票文件一致；` +
         `本会议的操作记录已锚定：开始投票时至第 ${bundle.record.opening.seq} 条（${groupHex(bundle.record.opening.digest.slice(0, 16))}），` +
-        `投票结束时至第 ${bundle.record.close.seq} 条（${groupHex(bundle.record.close.digest.slice(0, 16))}）；可与本单位导出的操作记录核对。`
+        `投票结束时至第 ${bundle.record.close.seq} 条（${groupHex(bundle.record.close.digest.slice(0, 16))}）；操作记录本身不在计票文件中，只能用本单位导出的操作记录与之核对。`
       );
     case 'cosignatures': {
       const signed = bundle.cosignatures ?? [];
       const withKeys = bundle.scrutineers.filter((s) => s.publicKey !== undefined).length;
-      if (signed.length > 0) return `${signed.length} 份联署有效（${signed.map((c) => c.name).join('、')}），共 ${withKeys} 位监票人、计票人登记了公钥。`;
-      return withKeys === 0 ? '没有监票人、计票人以电子方式联署（联署不是必需的）。' : `登记了公钥的 ${withKeys} 位监票人、计票人尚未联署。`;
+      const ofResult =
+        signed.length > 0
+          ? `计票结果：${signed.length} 份联署有效（${signed.map((c) => c.name).join('、')}），共 ${withKeys} 位监票人、计票人登记了公钥`
+          : withKeys === 0
+            ? '没有监票人、计票人以电子方式联署（联署不是必需的）'
+            : `登记了公钥的 ${withKeys} 位监票人、计票人尚未联署计票结果`;
+      if (!isV2(bundle)) return `${ofResult}。`;
+      const opening = bundle.opening.cosignatures;
+      return `${ofResult}；开始投票声明：${opening.length > 0 ? `${opening.length} 份联署有效（${opening.map((c) => c.name).join('、')}）` : '无人联署'}。`;
     }
   }
   return '通过。';

@@ -11,9 +11,8 @@ import { allHeldReceipts } from '../../../shared/protocol/voter-flow.ts';
 import { groupHex, shortReceipt } from '../format.ts';
 import { openVoterStore } from '../stores/voter-store.ts';
 import { tb } from './messages.ts';
-import { checkHeldReceipts, findTypedReceipt, parseReceipt, type HeldOutcome, type PublishedBallots } from './receipt.ts';
+import { checkHeldReceipts, checkTypedReceipts, type HeldOutcome, type PublishedBallots, type TypedReceiptOutcome } from './receipt.ts';
 
-type TypedOutcome = { kind: 'found'; poll: string } | { kind: 'not_found' } | { kind: 'invalid'; message: string };
 
 /** The receipt and signature the ballot box gave, and whether the signature verifies: the voter's evidence. */
 function Proof(props: { outcome: Extract<HeldOutcome, { kind: 'changed' | 'missing' }> }) {
@@ -82,7 +81,7 @@ function HeldReceipts(props: { outcomes: HeldOutcome[] }) {
 
 export function ReceiptCheck(props: { sources: PublishedBallots[]; incomplete: boolean }) {
   const [text, setText] = createSignal('');
-  const [typed, setTyped] = createSignal<TypedOutcome>();
+  const [typed, setTyped] = createSignal<TypedReceiptOutcome[]>([]);
   const inputId = createUniqueId();
   const hintId = createUniqueId();
   const headingId = createUniqueId();
@@ -92,10 +91,7 @@ export function ReceiptCheck(props: { sources: PublishedBallots[]; incomplete: b
 
   function check(event: SubmitEvent) {
     event.preventDefault();
-    const parsed = parseReceipt(text());
-    if (!parsed.ok) return setTyped({ kind: 'invalid', message: tb(`receipt.${parsed.reason}`) });
-    const source = findTypedReceipt(props.sources, parsed.hex);
-    setTyped(source ? { kind: 'found', poll: source.title } : { kind: 'not_found' });
+    setTyped(checkTypedReceipts(text(), props.sources));
   }
 
   return (
@@ -111,10 +107,9 @@ export function ReceiptCheck(props: { sources: PublishedBallots[]; incomplete: b
         <p class="hint" id={hintId}>
           {tb('receipt.hint')}
         </p>
-        <input
+        <textarea
           id={inputId}
           class="code-input receipt-input mono"
-          type="text"
           inputmode="text"
           autocomplete="off"
           autocapitalize="off"
@@ -122,6 +117,7 @@ export function ReceiptCheck(props: { sources: PublishedBallots[]; incomplete: b
           aria-describedby={hintId}
           placeholder="efe2 b921 21fc 0a8b"
           value={text()}
+          rows={3}
           onInput={(e) => setText(e.currentTarget.value)}
         />
         <button type="submit" class="button button-primary">
@@ -129,18 +125,17 @@ export function ReceiptCheck(props: { sources: PublishedBallots[]; incomplete: b
         </button>
       </form>
       <div role="status" class="receipt-outcome">
-        <Show when={typed()}>
+        <For each={typed()}>
           {(o) => (
-            <p class={o().kind === 'found' ? 'verify-ok' : 'verify-failed'}>
-              {o().kind === 'found'
-                ? tb('receipt.found', { poll: (o() as { poll: string }).poll })
-                : o().kind === 'not_found'
-                  ? tb('receipt.notFound')
-                  : (o() as { message: string }).message}
+            <p class={o.kind === 'found' ? 'verify-ok' : 'verify-failed'} data-receipt-outcome={o.kind}>
+              <Show when={o.label !== '' && typed().length > 1}>
+                <strong>{o.label}：</strong>
+              </Show>
+              {o.kind === 'found' ? tb('receipt.found', { poll: o.poll }) : o.kind === 'not_found' ? tb('receipt.notFound') : tb(`receipt.${o.reason}`)}
             </p>
           )}
-        </Show>
-        <Show when={props.incomplete && typed()?.kind === 'not_found'}>
+        </For>
+        <Show when={props.incomplete && typed().some((o) => o.kind === 'not_found')}>
           <p class="hint">{tb('receipt.notLoaded')}</p>
         </Show>
       </div>

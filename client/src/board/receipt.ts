@@ -12,8 +12,9 @@
  *     page): each is looked up by its token nonce as well, so a ballot that is published under
  *     the voter's token with ANOTHER receipt shows up as changed — the server altered the answer
  *     after taking it — and the kept signature proves what the ballot box accepted;
- *   - a typed receipt, or its first 16+ hex digits (the voting page shows and copies 16, in
- *     groups of four), matched as a prefix: found or not found.
+ *   - typed or pasted receipts, one per line, each its first 16+ hex digits (the voting page
+ *     shows and copies 16, in groups of four, after the candidate's name), matched as a prefix:
+ *     found or not found, line by line.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkReceiptSignature } from '../../../shared/crypto/receipt.ts';
@@ -24,13 +25,43 @@ export const SHORT_RECEIPT_DIGITS = 16;
 
 export type ParsedReceipt = { ok: true; hex: string } | { ok: false; reason: 'empty' | 'not_hex' | 'too_short' | 'too_long' };
 
-export function parseReceipt(text: string): ParsedReceipt {
-  const hex = text.replace(/[\s-]+/g, '').toLowerCase();
-  if (hex === '') return { ok: false, reason: 'empty' };
-  if (!/^[0-9a-f]+$/.test(hex)) return { ok: false, reason: 'not_hex' };
-  if (hex.length < SHORT_RECEIPT_DIGITS) return { ok: false, reason: 'too_short' };
-  if (hex.length > 64) return { ok: false, reason: 'too_long' };
-  return { ok: true, hex };
+
+export type TypedReceiptOutcome =
+  | { label: string; kind: 'found'; poll: string }
+  | { label: string; kind: 'not_found' }
+  | { label: string; kind: 'invalid'; reason: Exclude<ParsedReceipt, { ok: true }>['reason'] };
+
+/**
+ * Receipts as a voter pastes them: one per line, each possibly after the candidate's name, as
+ * the voting page's Copy button writes them ("周明 ed8b 15a3 79c9 9fab"), or just the hex. A
+ * line's receipt is the run of hex digits (spaces and dashes allowed) that ends it; a name that
+ * itself ends in hex-looking letters ("Bead") is tried both with and without its last words, by
+ * whole groups, so it cannot spoil the match. Each line gets its own outcome.
+ */
+export function checkTypedReceipts(text: string, published: readonly PublishedBallots[]): TypedReceiptOutcome[] {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length === 0) return [{ label: '', kind: 'invalid', reason: 'empty' }];
+  return lines.map((line): TypedReceiptOutcome => {
+    const match = /^(.*?)([0-9a-fA-F][0-9a-fA-F\s-]*)$/.exec(line);
+    if (!match) return { label: line, kind: 'invalid', reason: 'not_hex' };
+    const name = match[1]!.trim();
+    const groups = match[2]!.split(/[\s-]+/).filter((g) => g !== '');
+    // Every way to read the run: all its groups, then without the first, the first two, …
+    const readings = groups
+      .map((_, i) => ({ label: [name, ...groups.slice(0, i)].join(' ').trim(), hex: groups.slice(i).join('').toLowerCase() }))
+      .filter((r) => r.hex.length >= SHORT_RECEIPT_DIGITS);
+    if (readings.length === 0) return { label: name, kind: 'invalid', reason: 'too_short' };
+    const fitting = readings.filter((r) => r.hex.length <= 64);
+    if (fitting.length === 0) return { label: name, kind: 'invalid', reason: 'too_long' };
+    for (const reading of fitting) {
+      const source = findTypedReceipt(published, reading.hex);
+      if (source) return { label: reading.label, kind: 'found', poll: source.title };
+    }
+    return { label: name, kind: 'not_found' };
+  });
 }
 
 /** What the check needs of one published bundle: per ballot its receipt and its token's nonce. */
