@@ -22,18 +22,35 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   return '';
 }
 
+const USAGE = 'usage: npm run admin -- create-user --username NAME [--role admin|organizer] [--password-stdin] [--data-dir DIR]';
+
+function readArgs() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        username: { type: 'string' },
+        role: { type: 'string', default: 'organizer' },
+        'password-stdin': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown option or a missing value: say which, and how to call, without a stack trace.
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      username: { type: 'string' },
-      role: { type: 'string', default: 'organizer' },
-      'password-stdin': { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-    },
-  });
+  const { positionals, values } = readArgs();
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (positionals[0] !== 'create-user' || !values.username) {
-    console.error('usage: npm run admin -- create-user --username NAME [--role admin|organizer] [--password-stdin] [--data-dir DIR]');
+    console.error(USAGE);
     process.exit(2);
   }
   const config = readConfig(values['data-dir'] ? { ...process.env, DATA_DIR: values['data-dir'] } : process.env);

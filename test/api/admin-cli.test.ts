@@ -21,6 +21,11 @@ describe('npm run admin -- create-user', () => {
       expect(created.stdout).toMatch(/created admin "orgdept"/);
       await expect(cli(['--username', 'short', '--role', 'admin'], 'short')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/at least 10/) });
       await expect(cli(['--username', 'orgdept', '--role', 'admin'], 'another long password')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/taken/) });
+      // --help prints the usage; an unknown option says which, with the usage, and no stack trace.
+      expect((await cli(['--help'], '')).stdout).toMatch(/^usage: npm run admin -- create-user/);
+      const unknown = await cli(['--bogus'], 'a long admin password').catch((error: { code: number; stderr: string }) => error);
+      expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--bogus'[\s\S]*usage: npm run admin/) });
+      expect((unknown as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
 
       const t = startTestApp({}, dataDir);
       try {
