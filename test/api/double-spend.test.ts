@@ -35,7 +35,7 @@ describe('spending a token through a real listening server', () => {
     expect(bodies.every((b: any) => b.error.code === 'token_spent')).toBe(true);
     const stored = t.deps.db.$client.prepare('SELECT count(*) AS n FROM ballots WHERE poll_id = ?').get(pollId) as { n: number };
     expect(stored.n).toBe(1);
-    expect(t.deps.db.$client.prepare('SELECT submitted FROM polls WHERE id = ?').get(pollId)).toEqual({ submitted: 1 });
+    expect(t.deps.db.$client.prepare('SELECT cast_count FROM poll_keys WHERE poll_id = ?').all(pollId)).toEqual([{ cast_count: 1 }]);
   });
 
   it('an identical replay returns the same receipts with 200; other answers get 409 token_spent', async () => {

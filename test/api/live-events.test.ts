@@ -133,7 +133,19 @@ describe('the live stream of a meeting', () => {
       await openVoting(org, pollId, 3);
       const opened = await stream.next((s) => s.polls[0]!.phase === 'voting', 'voting open');
       // The opening statement, for the room to read: head count, check-ins, tokens issued, the record's digest.
-      expect(opened.polls[0]!.opening).toEqual({ headCount: 3, headCountNote: '', checkedIn: 3, struck: 0, issued: 6, recordSeq: expect.any(Number), recordDigest: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(opened.polls[0]!.opening).toEqual({
+        headCount: 3,
+        headCountNote: '',
+        checkedIn: 3,
+        struck: 0,
+        issued: 6,
+        recordSeq: expect.any(Number),
+        recordDigest: expect.stringMatching(/^[0-9a-f]{16}$/),
+        // The statement's fingerprint, and no scrutineer with an account to co-sign it here.
+        statementDigest: expect.stringMatching(/^[0-9a-f]{16}$/),
+        cosigned: 0,
+        cosigners: 0,
+      });
       for (const d of devices) await collect(d);
       expect((await cast(devices[0]!, pollId, { c1: 'agree', c2: 'disagree' })).status).toBe(201);
       expect((await cast(devices[1]!, pollId, { c1: 'agree', c2: 'abstain' })).status).toBe(201);
