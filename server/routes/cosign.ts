@@ -1,11 +1,12 @@
-/** A scrutineer's own routes: register a co-signing key before close, co-sign after. */
+/** A scrutineer's own routes: register a co-signing key before close, co-sign after; see and approve late check-ins. */
 import { Hono } from 'hono';
-import { cosignatureBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
+import { cosignatureBody, lateCheckInApprovalBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { cosign, cosignOpening, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
 import { described, jsonBody } from '../validate.ts';
 import { approveLateCheckIn } from '../services/opening.ts';
+import { lateCheckInsAwaiting } from '../services/checkin.ts';
 
 export function cosignRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -16,10 +17,19 @@ export function cosignRoutes(deps: AppDeps) {
     .put('/:id/key', jsonBody(scrutineerKeyBody, { summary: "Register the scrutineer's Ed25519 public key (before close)", access: 'scrutineer' }), (c) =>
       c.json(registerScrutineerKey(deps, c.req.param('id'), c.req.valid('json').publicKey, c.get('user'))),
     )
-    .post('/:id/late-checkins/:voterId/approve', described({ summary: 'A scrutineer approves a late check-in: the voter is in the room', access: 'scrutineer' }), async (c) => {
-      await approveLateCheckIn(deps, c.req.param('id'), c.req.param('voterId'), c.get('user'));
-      return c.json({ ok: true });
-    })
+    .get(
+      '/:id/late-checkins',
+      described({ summary: 'The late check-ins waiting for approval, with the confirmation code each waiting phone shows', access: 'scrutineer' }),
+      (c) => c.json(lateCheckInsAwaiting(deps, c.req.param('id'), c.get('user'))),
+    )
+    .post(
+      '/:id/late-checkins/:voterId/approve',
+      jsonBody(lateCheckInApprovalBody, { summary: "A scrutineer approves a late check-in: the voter is in the room and their phone shows this confirmation code", access: 'scrutineer' }),
+      async (c) => {
+        await approveLateCheckIn(deps, c.req.param('id'), c.req.param('voterId'), c.req.valid('json').confirmationCode, c.get('user'));
+        return c.json({ ok: true });
+      },
+    )
     .post('/:id/opening-signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the opening statement (while voting is open)", access: 'scrutineer' }), (c) =>
       c.json(cosignOpening(deps, c.req.param('id'), c.req.valid('json').signature, c.get('user')), 201),
     )

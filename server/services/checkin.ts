@@ -8,15 +8,21 @@
  * every pending request at once, so each ballot hides among all who checked in.
  *
  * With late check-in allowed for the meeting, a check-in after the opening waits for a
- * scrutineer's approval (`awaiting_approval`) and is signed then.
+ * scrutineer's approval (`awaiting_approval`) and is signed then. The waiting phone shows a
+ * confirmation code derived from its own check-in id (shared/protocol/late-checkin-code.ts); the
+ * scrutineers' list shows the same code beside the name, and the approval must carry it.
  *
- * Nothing here logs or audits a voter's act: who checked in is the sign-in sheet (`checkins`).
+ * Who checked in is the sign-in sheet (`checkins`): a check-in writes no log line and no audit
+ * entry. One thing is audited: a check-in that replaces a pending one (or a late one awaiting
+ * approval), since whoever holds a voting code (the organizer printed them all) could otherwise
+ * take a voter's place without a trace.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { parseRsaSpki } from '../../shared/crypto/blind-rsa.ts';
 import { bigIntToBytes, compareBytes, equalBytes, fromBase64, toBase64, toHex, utf8 } from '../../shared/encoding.ts';
 import { fail } from '../../shared/errors.ts';
-import type { CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LookupResponse } from '../../shared/protocol/api.ts';
+import type { CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LateCheckInsAwaiting, LookupResponse } from '../../shared/protocol/api.ts';
+import { lateCheckInCode } from '../../shared/protocol/late-checkin-code.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import type { AppDeps } from '../context.ts';
 import type { Db } from '../db/open.ts';
@@ -192,6 +198,8 @@ export function checkIn(
       const previous = q.getCheckin(deps.db, pollId, voter.id);
       if (previous?.state === 'issued') fail('already_issued', 'your ballots for this poll were already issued when voting opened');
       if (previous?.state === 'struck' && !entitlement.late) fail('wrong_phase', 'voting has opened: check-in has closed');
+      if ((previous?.state === 'pending' || previous?.state === 'awaiting_approval') && !isRetry(deps, previous, rows))
+        auditReplacement(deps, pollId, voter, previous);
       q.deleteRequestsOfVoter(deps.db, pollId, voter.id);
       q.insertIssuanceRequests(deps.db, rows);
       const state: CheckinState = entitlement.late ? 'awaiting_approval' : 'pending';
@@ -200,6 +208,65 @@ export function checkIn(
     });
     return { checkinId, polls };
   });
+}
+
+/** The very requests already recorded: the same device again, after an answer it never got. */
+function isRetry(deps: AppDeps, previous: q.CheckinRow, rows: { keyId: string; blindedMessage: Buffer }[]): boolean {
+  const recorded = q.listRequestsOfVoter(deps.db, previous.pollId, previous.voterId);
+  return recorded.length === rows.length && rows.every((row) => recorded.some(({ request }) => request.keyId === row.keyId && request.blindedMessage.equals(row.blindedMessage)));
+}
+
+/**
+ * A pending check-in (before the opening) or a late one awaiting approval is replaced by another
+ * device. This is kept as a feature (a lost phone, a switch out of WeChat's browser) rather than
+ * refused for a late check-in too: refusing would let whoever checks in first with a code keep it
+ * (the organizer, who holds every slip, could occupy a late voter's check-in before they arrive),
+ * and a voter whose phone died while waiting could not move. The replacement cannot take the
+ * voter's ballots any more, since the approval names the check-in by its confirmation code, and
+ * it is written down here, with name and number.
+ *
+ * This links no ballot: that this voter checked in is already on the sign-in sheet by name, and
+ * nothing is signed at a replacement. Before the opening, issuance happens for everyone at once;
+ * a late check-in's own moment is exposed by its approval, audit-logged anyway.
+ */
+function auditReplacement(deps: AppDeps, pollId: string, voter: q.VoterRow, previous: q.CheckinRow) {
+  appendAudit(
+    deps.db,
+    {
+      actor: `voting code ${voter.number}`,
+      action: 'replace_checkin',
+      subject: pollId,
+      details: { voter: voter.name, number: voter.number, replaced: previous.state, by: 'another device' },
+    },
+    deps.now().toISOString(),
+  );
+}
+
+/** The scrutineer named for the poll whom `user` signs in as: only they see and approve late check-ins. */
+export function namedScrutineer(poll: q.PollRow, user: q.UserRow) {
+  const scrutineer = poll.scrutineers.find((s) => s.account === user.username);
+  if (user.role !== 'scrutineer' || !scrutineer) fail('forbidden', 'a late check-in is approved by a scrutineer named for this poll');
+  return scrutineer;
+}
+
+/**
+ * The late check-ins of a poll waiting for approval, in roster order, with the confirmation code
+ * each waiting phone shows. For the scrutineers named for the poll only: the organizer's sign-in
+ * sheet says who waits, not the code, which would tell someone searching for a replacement with
+ * the same code what to search for.
+ */
+export function lateCheckInsAwaiting(deps: AppDeps, pollId: string, user: q.UserRow): LateCheckInsAwaiting {
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll) fail('not_found', 'no such poll');
+  namedScrutineer(poll, user);
+  const waiting = new Map(q.listCheckins(deps.db, pollId).filter((c) => c.state === 'awaiting_approval').map((c) => [c.voterId, c]));
+  return {
+    pollId,
+    waiting: q.listVoters(deps.db, poll.meetingId).flatMap((v) => {
+      const checkin = waiting.get(v.id);
+      return checkin ? [{ voterId: v.id, name: v.name, number: v.number, confirmationCode: lateCheckInCode(checkin.checkinId) }] : [];
+    }),
+  };
 }
 
 /**

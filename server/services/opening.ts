@@ -14,7 +14,8 @@
  * everybody votes from the same moment on.
  */
 import { fail } from '../../shared/errors.ts';
-import { fromHex, toHex } from '../../shared/encoding.ts';
+import { equalBytes, fromHex, toHex, utf8 } from '../../shared/encoding.ts';
+import { lateCheckInCode } from '../../shared/protocol/late-checkin-code.ts';
 import { keySetDigest } from '../../shared/crypto/key-set.ts';
 import type { Cosignature, OpeningStatement } from '../../shared/protocol/bundle.ts';
 import { blindSignInWorkers, forgetIssuingKey } from '../crypto/blind-signer.ts';
@@ -22,6 +23,7 @@ import type { AppDeps } from '../context.ts';
 import { checkpointDatabase } from '../db/open.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit, meetingRecordAnchor } from './audit.ts';
+import { namedScrutineer } from './checkin.ts';
 import { eligibleVoters } from './polls.ts';
 
 export interface OpeningFacts {
@@ -153,19 +155,28 @@ export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFa
 
 /**
  * A late check-in (the meeting allows check-in after voting opened): a scrutineer named for the
- * poll, signed in with their own account, approves it once they see the voter in the room; it is
- * signed then, with the keys kept alive until close for this purpose. Audit-logged, and counted
- * in the bundle (`lateCheckIns`): such a voter who votes at once is exposed to timing, which the
- * meeting accepted when it allowed late check-in.
+ * poll, signed in with their own account, approves it once they see the voter in the room and the
+ * confirmation code on the voter's phone matches the one their page lists; it is signed then,
+ * with the keys kept alive until close for this purpose. Audit-logged, and counted in the bundle
+ * (`lateCheckIns`): such a voter who votes at once is exposed to timing, which the meeting
+ * accepted when it allowed late check-in.
+ *
+ * The approval names the device's check-in, not only the voter: `confirmationCode` must be the
+ * current check-in's (shared/protocol/late-checkin-code.ts). Someone who checked in again with the
+ * voter's code in the meantime (the organizer holds every slip) holds another check-in id, so
+ * another code, and the scrutineer's approval of the voter they saw is refused (409) instead of
+ * handing that device the voter's ballots.
  */
-export async function approveLateCheckIn(deps: AppDeps, pollId: string, voterId: string, approver: q.UserRow): Promise<void> {
+export async function approveLateCheckIn(deps: AppDeps, pollId: string, voterId: string, confirmationCode: string, approver: q.UserRow): Promise<void> {
   const poll = q.getPoll(deps.db, pollId);
   if (!poll) fail('not_found', 'no such poll');
-  const scrutineer = poll.scrutineers.find((s) => s.account === approver.username);
-  if (approver.role !== 'scrutineer' || !scrutineer) fail('forbidden', 'a late check-in is approved by a scrutineer named for this poll');
+  const scrutineer = namedScrutineer(poll, approver);
   if (poll.phase !== 'voting') fail('wrong_phase', 'late check-ins are approved while voting is open');
   const checkin = q.getCheckin(deps.db, pollId, voterId);
   if (checkin?.state !== 'awaiting_approval') fail('not_found', 'this voter has no late check-in waiting for approval');
+  const codeMismatch = () =>
+    fail('conflict', 'this is not the confirmation code of the late check-in waiting now (it was checked in again from another device, or the code was misread): compare the code on the voter’s phone again');
+  if (!equalBytes(utf8(lateCheckInCode(checkin.checkinId)), utf8(confirmationCode))) codeMismatch();
   const requests = q.listRequestsOfVoter(deps.db, pollId, voterId);
   const keys = new Map(q.listPollKeys(deps.db, pollId).map((k) => [k.keyId, k]));
   const batches = requests.map(({ request }) => {
@@ -177,7 +188,9 @@ export async function approveLateCheckIn(deps: AppDeps, pollId: string, voterId:
   const voter = q.listVoters(deps.db, poll.meetingId).find((v) => v.id === voterId)!;
   q.runInTransaction(deps.db, () => {
     const now = q.getCheckin(deps.db, pollId, voterId);
-    if (now?.state !== 'awaiting_approval' || now.checkinId !== checkin.checkinId) fail('conflict', 'the late check-in changed meanwhile: look again');
+    // Replaced while signing: the new check-in has another code, which the scrutineer has not compared.
+    if (now?.state === 'awaiting_approval' && now.checkinId !== checkin.checkinId) codeMismatch();
+    if (now?.state !== 'awaiting_approval') fail('conflict', 'the late check-in changed meanwhile: look again');
     requests.forEach(({ request }, i) => {
       q.setBlindSignature(deps.db, request.keyId, voterId, Buffer.from(signatures[i]![0]!));
       q.addKeyIssued(deps.db, request.keyId, 1);
@@ -185,7 +198,12 @@ export async function approveLateCheckIn(deps: AppDeps, pollId: string, voterId:
     q.setCheckinState(deps.db, pollId, voterId, 'issued', scrutineer.name);
     appendAudit(
       deps.db,
-      { actor: approver.username, action: 'approve_late_checkin', subject: pollId, details: { voter: voter.name, number: voter.number, scrutineer: scrutineer.name } },
+      {
+        actor: approver.username,
+        action: 'approve_late_checkin',
+        subject: pollId,
+        details: { voter: voter.name, number: voter.number, scrutineer: scrutineer.name, confirmationCode },
+      },
       deps.now().toISOString(),
     );
   });

@@ -42,6 +42,7 @@ import { fail } from '../errors.ts';
 import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
 import type { VoterApi } from './api-client.ts';
 import { validateAnswer, type Choice } from './answer.ts';
+import { lateCheckInCode } from './late-checkin-code.ts';
 import { normalizeVotingCode } from './voting-code.ts';
 
 /** Where the device keeps its state: localStorage in a browser, a Map in the demo. */
@@ -304,6 +305,15 @@ function heldPollIds(store: VoterStore, voter: string): string[] {
 
 /** Is this device checked in for any poll and still waiting for its signatures? */
 export const hasPendingCheckin = (store: VoterStore, voter: string) => store.get(pendingKey(voter)) !== null;
+
+/**
+ * The confirmation code of this device's check-in (shared/protocol/late-checkin-code.ts): what the
+ * phone shows while a late check-in waits, for the scrutineer to compare before approving.
+ */
+export function pendingCheckinCode(store: VoterStore, voter: string): string | undefined {
+  const checkinId = readJson<PendingCheckin>(store, pendingKey(voter))?.checkinId;
+  return checkinId ? lateCheckInCode(checkinId) : undefined;
+}
 
 /** The tokens held for one poll (empty when none). */
 export const heldTokens = (store: VoterStore, voter: string, pollId: string): HeldToken[] => readJson<HeldToken[]>(store, tokensKey(voter, pollId)) ?? [];

@@ -4,10 +4,14 @@
  *    stays in this browser), and after close compares the digest and signs. The exported bundle
  *    then carries a co-signature that the verifier accepts.
  *  - Late check-in: the branch secretary allows it in the console (after a confirmation that
- *    names the timing exposure); voting opens; a member who arrives late checks in and waits;
- *    the console's sign-in sheet shows them waiting; the scrutineer named for the poll sees
- *    their name and number on /cosign and approves them; their device then holds its tokens and
- *    votes, and the bundle counts one late check-in.
+ *    names the timing exposure); voting opens; a member who arrives late checks in on their
+ *    phone, which shows a confirmation code while it waits; the console's sign-in sheet shows
+ *    them waiting; the scrutineer named for the poll sees their name, number and that code on
+ *    /cosign. The organizer, who holds every slip, checks in again with the member's code: the
+ *    scrutineer's approval with the code they compared is refused, the page says why, and the
+ *    member's phone says its check-in was replaced. The member checks in again on their phone,
+ *    the scrutineer approves the new code, the phone votes, and the bundle counts one late
+ *    check-in; both replacements are in the record.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Page } from 'playwright-core';
@@ -20,7 +24,10 @@ import { openingStatementDigestHex } from '../../shared/crypto/opening-statement
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { newPhoneContext, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { shoot, signInToConsole } from '../helpers/console-browser.ts';
-import { castAll, checkInSlip, collect, openVoting, roomCodeOf, type Slip } from '../helpers/meeting.ts';
+import { castAll, checkInSlip, collect, openVoting, roomCodeOf, tokensOf, type Slip } from '../helpers/meeting.ts';
+import { checkIn, openPhone } from '../helpers/voter-page.ts';
+import { groupLateCheckInCode } from '../../shared/protocol/late-checkin-code.ts';
+import { pendingCheckinCode } from '../../shared/protocol/voter-flow.ts';
 import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer();
@@ -122,7 +129,7 @@ describe('the scrutineer’s page', () => {
     await context.close();
   });
 
-  it('approves a late check-in of a member in the room, named with their number; the member then votes', { timeout: 150_000 }, async () => {
+  it('approves a late check-in of a member in the room by name, number and the code on their phone, not a device that replaced theirs; the member then votes', { timeout: 150_000 }, async () => {
     const { t, server } = harness;
     const { org, meetingId, pollId, scrutineer, secretary } = await branchMeeting(t, 'b', 3);
 
@@ -155,34 +162,80 @@ describe('the scrutineer’s page', () => {
     // The room code still shows while late check-in is open.
     await checkinPanel.locator('[data-room-code]').waitFor();
 
-    // ---- 党员丙 arrives late and checks in: waiting for a scrutineer ----
-    const late = await checkInSlip(t, slips[2]!, roomCode);
-    expect(await collect(late)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    // ---- 党员丙 arrives late and checks in on their phone: waiting for a scrutineer, with a code ----
+    const phone = await openPhone(harness.browser);
+    await phone.page.goto(`${server.url}/vote${new URL(slips[2]!.link).hash}`);
+    await checkIn(phone.page, roomCode, { typed: false });
+    await phone.page.getByText('你是在投票开始后签到的', { exact: false }).waitFor();
+    await phone.page.getByRole('heading', { name: '确认码' }).waitFor();
+    const shownOnPhone = async () => (await phone.page.locator('[data-late-code]').getAttribute('data-late-code'))!;
+    const firstCode = await shownOnPhone();
+    expect(firstCode).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
+    expect(await phone.page.locator('[data-late-code]').textContent()).toBe(groupLateCheckInCode(firstCode));
+    await shoot(phone.page, 'cosign-13-phone-late-code');
     const sheet = consolePage.locator(`article[data-poll="${pollId}"] .sign-in-sheet`);
     await sheet.locator('[data-list="awaiting"]').getByText('党员丙（b-2）').waitFor();
     await shoot(consolePage, 'cosign-10-console-late-waiting');
 
-    // ---- the scrutineer sees the name and number, and approves ----
+    // ---- the scrutineer sees the name, the number and the code ----
     const { context, page, problems } = await scrutineerPage(pollId, scrutineer);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('heading', { name: '迟到签到，等你确认' }).waitFor();
     await page.getByText('只确认你亲眼看到在会场的人', { exact: false }).waitFor();
-    const approve = page.getByRole('button', { name: '确认 党员丙（b-2）在会场' });
-    await approve.waitFor();
+    await page.getByText('核对手机上显示的确认码与这里列出的完全一致', { exact: false }).waitFor();
+    const listedCode = () => page.locator('li[data-voter="b-2"] [data-confirmation-code]').getAttribute('data-confirmation-code');
+    expect(await listedCode()).toBe(firstCode);
+    const approveButton = (code: string) => page.getByRole('button', { name: `确认码 ${groupLateCheckInCode(code)} 一致：确认 党员丙（b-2）在会场` });
+    await approveButton(firstCode).waitFor();
     await shoot(page, 'cosign-11-late-check-in');
-    await approve.click();
+
+    // ---- the organizer checks in again with 党员丙's code while the scrutineer compares ----
+    // The page's list is held still, as if the organizer were quicker than its next update.
+    await page.route('**/late-checkins', (route) => route.abort());
+    const organizerDevice = await checkInSlip(t, slips[2]!, roomCode);
+    const organizerCode = pendingCheckinCode(organizerDevice.store, organizerDevice.voter)!;
+    expect(organizerCode).not.toBe(firstCode);
+    await approveButton(firstCode).click();
+    await page.getByText('没有确认：党员丙（b-2）的签到在你核对后变了', { exact: false }).waitFor();
+    expect((await collect(organizerDevice)).waiting).toEqual([pollId]);
+    expect(tokensOf(organizerDevice, pollId)).toEqual([]);
+    await page.unroute('**/late-checkins');
+    await expect.poll(listedCode, { timeout: 10_000 }).toBe(organizerCode);
+    await page.getByText('党员丙（b-2）的签到刚被另一台设备上的重新签到替换', { exact: false }).waitFor();
+    await shoot(page, 'cosign-12-late-replaced');
+    // The phone says its check-in was replaced, and what a late member does.
+    await phone.page.getByRole('heading', { level: 1, name: '本机的签到已失效' }).waitFor();
+    await phone.page.getByText('请告诉监票人有人用你的投票码在别处签到了', { exact: false }).waitFor();
+    await shoot(phone.page, 'cosign-14-phone-late-replaced');
+
+    // ---- 党员丙 checks in again on their phone; the scrutineer approves the new code ----
+    await phone.page.getByRole('button', { name: '在本机重新签到' }).click();
+    await checkIn(phone.page, roomCode, { typed: false });
+    await phone.page.getByRole('heading', { name: '确认码' }).waitFor();
+    const secondCode = await shownOnPhone();
+    expect([firstCode, organizerCode]).not.toContain(secondCode);
+    await expect.poll(listedCode, { timeout: 10_000 }).toBe(secondCode);
+    await approveButton(secondCode).click();
     await page.getByText('已确认 党员丙（b-2）：此人现在可以投票。').waitFor();
     await page.getByText('目前没有等待确认的迟到签到。').waitFor();
-    await shoot(page, 'cosign-12-late-approved');
+    await shoot(page, 'cosign-15-late-approved');
 
-    // ---- the late member now holds tokens and votes; the sheet and the bundle say so ----
-    expect((await collect(late)).ready).toEqual([pollId]);
-    await castAll(late, pollId);
+    // ---- the late member's phone now holds tokens and votes; the organizer's device holds nothing ----
+    await phone.page.getByRole('group', { name: '张三' }).getByRole('radio', { name: '同意', exact: true }).check({ timeout: 15_000 });
+    await phone.page.getByRole('button', { name: '下一步：核对选票' }).click();
+    await phone.page.getByRole('button', { name: '提交选票' }).click();
+    await phone.page.getByRole('heading', { level: 1, name: '投票完成' }).waitFor();
+    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(tokensOf(organizerDevice, pollId)).toEqual([]);
     await sheet.getByText('完整签到表（3 人）').click();
     await expect.poll(() => sheet.locator('tr[data-voter="b-2"] td').last().textContent(), { timeout: 10_000 }).toBe('已领到选票凭证（迟到签到）');
     const audit = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries as { action: string; actor: string; details: string }[];
     expect(audit.filter((e) => e.action === 'approve_late_checkin').map((e) => [e.actor, JSON.parse(e.details)])).toEqual([
-      [scrutineer, { voter: '党员丙', number: 'b-2', scrutineer: '赵监票' }],
+      [scrutineer, { voter: '党员丙', number: 'b-2', scrutineer: '赵监票', confirmationCode: secondCode }],
+    ]);
+    expect(audit.filter((e) => e.action === 'replace_checkin').map((e) => JSON.parse(e.details))).toEqual([
+      { voter: '党员丙', number: 'b-2', replaced: 'awaiting_approval', by: 'another device' },
+      { voter: '党员丙', number: 'b-2', replaced: 'awaiting_approval', by: 'another device' },
     ]);
     expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as Bundle & { electorate: { lateCheckIns: number; present: number; submitted: number } };
@@ -190,7 +243,9 @@ describe('the scrutineer’s page', () => {
     await consolePage.locator(`article[data-poll="${pollId}"] .result-facts [data-fact="late"]`).getByText('1 人').waitFor();
     expect(problems).toEqual([]);
     expect(desk.problems).toEqual([]);
+    expect(phone.problems).toEqual([]);
     await context.close();
     await desk.context.close();
+    await phone.context.close();
   });
 });

@@ -5,7 +5,7 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { CheckinState, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle, Cosignature, OpeningStatement } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
@@ -196,8 +196,11 @@ export function createConsoleApi(baseUrl = '') {
       call('PUT', `/api/meetings/${id(meetingId)}/late-check-in`, setting),
     /** How many in the room said they did not vote (null: clear it), while voting is open. */
     setDeclaredNotVoted: (pollId: string, count: number | null) => call('PUT', `/api/polls/${id(pollId)}/declared-not-voted`, { count }),
-    /** A scrutineer named for the poll approves a late check-in of someone they see in the room. */
-    approveLateCheckIn: (pollId: string, voterId: string) => call('POST', `/api/cosign/${id(pollId)}/late-checkins/${id(voterId)}/approve`),
+    /** The late check-ins waiting for a scrutineer named for the poll, each with the code its phone shows. */
+    lateCheckIns: (pollId: string) => call<LateCheckInsAwaiting>('GET', `/api/cosign/${id(pollId)}/late-checkins`),
+    /** A scrutineer named for the poll approves a late check-in of someone they see in the room, whose phone shows `confirmationCode`. */
+    approveLateCheckIn: (pollId: string, voterId: string, confirmationCode: string) =>
+      call('POST', `/api/cosign/${id(pollId)}/late-checkins/${id(voterId)}/approve`, { confirmationCode }),
     /** New codes for `voterIds` (or everybody not checked in): each voter's earlier code stops working. */
     slips: (meetingId: string, voterIds?: string[]) =>
       call<SlipsResponse>('POST', `/api/meetings/${id(meetingId)}/slips`, voterIds ? { voterIds } : {}),

@@ -47,10 +47,15 @@ const zh = {
   'opening.signed': '你已联署开始投票声明。',
   'opening.needKey': '先在上面登记签名密钥，才能联署开始投票声明。',
   'late.title': '迟到签到，等你确认',
-  'late.help': '只确认你亲眼看到在会场的人：核对姓名和学号/工号。确认后此人领到选票凭证，可以投票；会议记录写明由你确认。每 3 秒自动更新。',
+  'late.help':
+    '只确认你亲眼看到在会场的人：先核对姓名和学号/工号，再请本人出示手机，核对手机上显示的确认码与这里列出的完全一致。确认码不一致，或手机显示“本机的签到已失效”，就不要确认：有人用同一个投票码在另一台设备上重新签到了，确认就会把选票凭证发到那台设备。确认后此人领到选票凭证，可以投票；会议记录写明由你确认。每 3 秒自动更新。',
   'late.none': '目前没有等待确认的迟到签到。',
-  'late.approve': '确认 {name}（{number}）在会场',
+  'late.who': '{name}（{number}）',
+  'late.code': '手机上的确认码应为',
+  'late.replaced': '{name}（{number}）的签到刚被另一台设备上的重新签到替换，确认码变了。请重新核对本人手机上的确认码；本人手机显示签到已失效的，请本人在自己手机上重新签到，再核对新的确认码。',
+  'late.approve': '确认码 {code} 一致：确认 {name}（{number}）在会场',
   'late.approved': '已确认 {name}（{number}）：此人现在可以投票。',
+  'late.codeChanged': '没有确认：{name}（{number}）的签到在你核对后变了（可能是另一台设备用同一投票码重新签到，确认码已不同）。请看更新后的列表，重新核对本人手机上的确认码。',
 } as const;
 
 export type CosignKey = keyof typeof zh;
@@ -101,10 +106,15 @@ const en: Record<CosignKey, string> = {
   'opening.signed': 'You have co-signed the opening statement.',
   'opening.needKey': 'Register your signing key above first to co-sign the opening statement.',
   'late.title': 'Late check-ins awaiting your approval',
-  'late.help': 'Approve only someone you see in the room: check the name and number. Once approved, they receive their ballot tokens and can vote; the record says you approved it. Updates every 3 seconds.',
+  'late.help':
+    'Approve only someone you see in the room: check the name and number, then ask to see their phone and check that the confirmation code it shows is exactly the one listed here. If the code differs, or the phone says its check-in is no longer valid, do not approve: someone checked in again with the same voting code on another device, and approving would send the ballot tokens to that device. Once approved, they receive their ballot tokens and can vote; the record says you approved it. Updates every 3 seconds.',
   'late.none': 'No late check-in is waiting for approval.',
-  'late.approve': 'Approve: {name} ({number}) is in the room',
+  'late.who': '{name} ({number})',
+  'late.code': 'their phone should show the confirmation code',
+  'late.replaced': 'The check-in of {name} ({number}) was just replaced by a check-in on another device, and its code has changed. Compare the code on their phone again; if their phone says its check-in is no longer valid, they check in again on their own phone and you compare the new code.',
+  'late.approve': 'Code {code} matches: approve {name} ({number}) in the room',
   'late.approved': '{name} ({number}) approved: they can vote now.',
+  'late.codeChanged': 'Not approved: the check-in of {name} ({number}) changed after you compared it (perhaps checked in again with the same voting code on another device, so the code is different now). Look at the updated list and compare the code on their phone again.',
 };
 
 export const ts = createTranslator<CosignKey>({ zh, en });

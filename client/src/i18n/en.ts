@@ -56,12 +56,15 @@ export const en: Record<MessageKey, string> = {
   'wait.step3': 'Keep using this browser on this phone. Switching browser or phone means checking in again there, and that cancels the check-in on this one.',
   'wait.kioskStep3': 'When voting opens, come back to this kiosk and enter your voting code again to vote. Do not check in on another kiosk or phone: that cancels your check-in here.',
   'wait.late': 'You checked in after voting opened: you get your ballots once a scrutineer approves. Please wait; this page updates by itself.',
+  'wait.lateCodeTitle': 'Confirmation code',
+  'wait.lateCode': 'Show this code to a scrutineer. They approve after checking your name, your number and this code. If the code on their list differs from this one, someone checked in with your voting code on another device: tell the scrutineer at once.',
   'wait.items': 'On the ballot',
   'wait.fingerprint': 'Key fingerprint',
 
   'lost.title': 'Your check-in on this device is no longer valid',
   'lost.body': 'This voting code was checked in again on another device or browser, or the scrutineers struck this check-in. This device will not receive ballots when voting opens.',
   'lost.hint': 'Until voting opens you can check in again on this device, which cancels the check-in on the other one. If it was not you who checked in elsewhere, tell the chair.',
+  'lost.lateHint': 'If you checked in after voting opened and were waiting for a scrutineer: tell the scrutineer that someone checked in elsewhere with your voting code, then check in again on this device and have the scrutineer compare the new confirmation code.',
   'lost.again': 'Check in again on this device',
 
   'status.votingOpen': 'Voting is open: fill in your ballot.',

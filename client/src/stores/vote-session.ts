@@ -35,6 +35,7 @@ import {
   heldReceipts,
   heldTokens,
   parseVotingFragment,
+  pendingCheckinCode,
   prepareCheckIn,
   voterSlot,
   type HeldReceipt,
@@ -501,6 +502,16 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     announce,
   });
 
+  /**
+   * While a late check-in waits for approval: the confirmation code of this device's check-in,
+   * which the scrutineer compares with their list before approving (another device that checks
+   * in with the same voting code gets another code).
+   */
+  const lateCode = () => {
+    storeVersion();
+    return voter && waitingNow().some((pollId) => late().includes(pollId)) ? pendingCheckinCode(store, voter) : undefined;
+  };
+
   /** "Ballot i of n": the papers cast and still to cast. */
   const paperCount = () => ({ done: receiptGroups().length, total: receiptGroups().length + papers().length });
 
@@ -530,6 +541,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     prepared,
     lost,
     late,
+    lateCode,
     waitingNow,
     issuedElsewhere,
     otherDevice,

@@ -1,7 +1,8 @@
 /**
- * After check-in: waiting for voting to open (the page follows the ballot box by itself), and
- * the screen that says plainly when this device's check-in was replaced from another device or
- * struck, with the way to check in again here.
+ * After check-in: waiting for voting to open (the page follows the ballot box by itself) or, for
+ * a late check-in, for a scrutineer's approval, with the confirmation code the scrutineer
+ * compares; and the screen that says plainly when this device's check-in was replaced from
+ * another device or struck, with the way to check in again here.
  */
 import { For, Show } from 'solid-js';
 import { KeyLine } from '../components/fingerprints.tsx';
@@ -9,6 +10,7 @@ import { KioskCheckedInNotice } from '../components/kiosk-bar.tsx';
 import { optionLabel } from '../components/ballot-paper.tsx';
 import { t } from '../i18n/index.ts';
 import { groupHex } from '../format.ts';
+import { groupLateCheckInCode } from '../../../shared/protocol/late-checkin-code.ts';
 import type { VoteSession } from '../stores/vote-session.ts';
 import { ErrorAlert, MeetingTitle, ScreenTitle } from './parts.tsx';
 import { Receipts } from './done.tsx';
@@ -31,6 +33,17 @@ export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: n
       <Show when={props.session.voterName()}>{(name) => <p>{t('wait.voter', { name: name() })}</p>}</Show>
       <Show when={late()}>
         <p class="notice">{t('wait.late')}</p>
+        <Show when={props.session.lateCode()}>
+          {(code) => (
+            <section class="card card-info" aria-labelledby="wait-late-code">
+              <h2 id="wait-late-code">{t('wait.lateCodeTitle')}</h2>
+              <p class="mono fingerprint" data-late-code={code()}>
+                {groupLateCheckInCode(code())}
+              </p>
+              <p>{t('wait.lateCode')}</p>
+            </section>
+          )}
+        </Show>
       </Show>
       <section class="card card-wait" aria-labelledby="wait-next">
         <h2 id="wait-next">{t('wait.nextTitle')}</h2>
@@ -108,6 +121,9 @@ export function LostScreen(props: { session: VoteSession }) {
         <p>{t('lost.body')}</p>
       </div>
       <p>{t('lost.hint')}</p>
+      <Show when={props.session.lost().some((pollId) => props.session.late().includes(pollId))}>
+        <p class="notice">{t('lost.lateHint')}</p>
+      </Show>
       <ErrorAlert error={props.session.error()} />
       <button type="button" class="button button-primary" onClick={() => props.session.checkInAgain()}>
         {t('lost.again')}
