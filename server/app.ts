@@ -22,9 +22,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { unitRoutes, userRoutes } from './routes/users.ts';
 import { ballotRoutes, candidateKeyRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi, strictUtf8Body } from './validate.ts';
-
-export const API_BODY_LIMIT = 64 * 1024;
-export const ROSTER_BODY_LIMIT = 2 * 1024 * 1024;
+import { API_BODY_LIMIT, CAST_BODY_LIMIT, CHECKIN_BODY_LIMIT, ROSTER_BODY_LIMIT } from './body-limits.ts';
 
 function limit(maxSize: number) {
   return bodyLimit({
@@ -57,8 +55,10 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
     }),
   );
   const small = limit(API_BODY_LIMIT);
-  const large = limit(ROSTER_BODY_LIMIT);
-  app.use('/api/*', (c, next) => (/\/voters$/.test(c.req.path) ? large(c, next) : small(c, next)));
+  const roster = limit(ROSTER_BODY_LIMIT);
+  // Bodies that grow with the poll (server/body-limits.ts): matched exactly, every other route stays small.
+  const byPath: Record<string, ReturnType<typeof limit>> = { '/api/ballots': limit(CAST_BODY_LIMIT), '/api/checkin': limit(CHECKIN_BODY_LIMIT) };
+  app.use('/api/*', (c, next) => (byPath[c.req.path] ?? (/\/voters$/.test(c.req.path) ? roster : small))(c, next));
   app.use('/api/*', sameOriginOnly(deps.publicOrigin));
   app.use('/api/*', strictUtf8Body);
   app.use('/api/*', async (c, next) => {

@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   lone_surrogate: 400,
   not_canonicalizable: 400,
   invalid_choices: 400,
+  candidate_number: 400,
   bad_code: 400,
   bad_encoding: 400,
   bad_length: 400,

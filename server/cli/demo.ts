@@ -41,7 +41,7 @@ export interface DemoOptions {
 }
 
 /** The poll a branch secretary would create for each kind, on made-up candidates. */
-function pollFor(kind: PollKind) {
+function pollFor(kind: PollKind, voters: number) {
   const candidates = [
     { id: 'cand-1', name: '王小明' },
     { id: 'cand-2', name: '李华' },
@@ -69,13 +69,15 @@ function pollFor(kind: PollKind) {
     case 'development_object_confirmation':
       return { title: '确定发展对象民主测评', kind, candidates: candidates.slice(0, 3) };
     case 'democratic_appraisal':
-      return { title: '年度民主评议党员', kind, candidates };
+      // The members grade one another: each candidate is on the roster below, and grades the others only.
+      return { title: '年度民主评议党员', kind, candidates: candidates.slice(0, voters).map((c, i) => ({ ...c, number: rosterNumber(i) })) };
     case 'three_evaluations':
       // Candidates are class members: numbers 5, 6 and 7 on the roster below.
       return { title: '发展对象“三评”', kind, candidates: candidates.slice(0, 3).map((c) => ({ ...c, number: candidateNumber(c.id) })) };
   }
 }
 
+const rosterNumber = (i: number) => `2023${String(i + 1).padStart(5, '0')}`;
 const candidateNumber = (questionId: string) => `2023${String(4 + Number(questionId.slice(5))).padStart(5, '0')}`;
 
 /** A plausible answer: the first option (agree, convert, 好) most often; now and then 不了解 on a score. */
@@ -119,12 +121,12 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2;
     const organizer = (await signInOverHttp(url, organizerName, organizerPassword)).call;
     const kind = options.kind ?? 'generic';
     const meeting = await organizer('POST', '/api/meetings', { title: '计算机学院第一学生党支部党员大会' });
-    const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, pollFor(kind));
+    const poll = await organizer('POST', `/api/meetings/${meeting.id}/polls`, pollFor(kind, options.voters));
     const branchMeeting = kind === 'member_acceptance' || kind === 'member_conversion';
     const evaluation = kind === 'three_evaluations';
     const roster = Array.from({ length: options.voters }, (_, i) => ({
       name: `${FAMILY[i % FAMILY.length]}${GIVEN[(i * 7) % GIVEN.length]}`,
-      number: `2023${String(i + 1).padStart(5, '0')}`,
+      number: rosterNumber(i),
       // At a branch general meeting probationary members attend but do not vote.
       status: branchMeeting && i % 8 === 7 ? 'probationary' : 'full',
       // Evaluations: the first four are teacher and student representatives, two of them also

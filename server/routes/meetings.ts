@@ -9,7 +9,7 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkAuditChain, meetingEntries } from '../services/audit.ts';
 import { addVoters, createMeeting, createPoll, generateSlips, meetingKeySetFingerprint, meetingFor } from '../services/meetings.ts';
-import { advancePoll, turnout } from '../services/polls.ts';
+import { advancePoll, assertCandidatesOnRoster, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
 
 const PREVIOUS = { checkin: 'draft', voting: 'checkin', closed: 'voting', published: 'closed' } as const;
@@ -65,6 +65,8 @@ export function meetingRoutes(deps: AppDeps) {
         if (ready.length === 0) fail('wrong_phase', `no poll of this meeting is in ${PREVIOUS[to]}`);
         if (to === 'voting')
           for (const p of ready) if (!openings?.[p.id]) fail('invalid_body', `openings.${p.id}: the head count of poll "${p.title}" is missing`);
+        // Every poll checked before any moves: one refused poll leaves the whole meeting in draft.
+        if (to === 'checkin') for (const p of ready) assertCandidatesOnRoster(deps, p);
         const moved = [];
         for (const p of ready) moved.push(await advancePoll(deps, p.id, to, c.get('user').username, openings?.[p.id]));
         return c.json({ polls: moved.map((p) => ({ id: p.id, phase: p.phase })) });

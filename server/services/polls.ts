@@ -9,6 +9,7 @@
  * Every transition is an audit-log entry.
  */
 import { fail } from '../../shared/errors.ts';
+import { CANDIDATES_ON_ROSTER_KINDS } from '../../shared/protocol/api.ts';
 import { toBase64, toHex } from '../../shared/encoding.ts';
 import { tokenKeyId } from '../../shared/crypto/token.ts';
 import { candidateKeyFingerprint } from '../../shared/crypto/candidate-key.ts';
@@ -154,11 +155,43 @@ export async function advancePoll(deps: AppDeps, pollId: string, to: Phase, acto
   return q.getPoll(deps.db, pollId)!;
 }
 
+/** A candidate's name as the ballot shows it: their question's title, or their option's label. */
+function candidateName(poll: q.PollRow, candidateId: string): string {
+  for (const question of pollQuestions(poll)) {
+    if (question.id === candidateId) return question.title;
+    if (question.type === 'approval' && question.optionLabels?.[candidateId]) return question.optionLabels[candidateId];
+  }
+  return candidateId;
+}
+
+/**
+ * Before check-in opens, every candidate's roster number names someone on the roster (and, in
+ * the kinds whose candidates vote, every candidate has one): a number that matches nobody would
+ * leave the candidate a token for their own candidacy, and in the three evaluations without a
+ * self-evaluation. Throws `candidate_number` (400) and changes nothing; the roster can still be
+ * completed, or the draft poll deleted and created again with the right numbers.
+ */
+export function assertCandidatesOnRoster(deps: AppDeps, poll: q.PollRow): void {
+  const onRoster = new Set(q.listVoters(deps.db, poll.meetingId).map((v) => v.number));
+  const problems: string[] = [];
+  if (CANDIDATES_ON_ROSTER_KINDS.includes(poll.kind))
+    for (const question of pollQuestions(poll))
+      if (poll.candidateNumbers[question.id] === undefined) problems.push(`candidate ${question.title} has no roster number`);
+  for (const [candidateId, number] of Object.entries(poll.candidateNumbers))
+    if (!onRoster.has(number)) problems.push(`candidate ${candidateName(poll, candidateId)}: no one on the roster has number ${number}`);
+  if (problems.length)
+    fail(
+      'candidate_number',
+      `poll "${poll.title}": ${problems.slice(0, 10).join('; ')}. Add the candidates to the roster with these numbers, or delete the draft poll and create it again with their roster numbers`,
+    );
+}
+
 /**
  * Leaving draft: one issuing key per (group, question), generated on the thread pool before the
  * transaction (it is slow and touches nothing shared), and the meeting's room code.
  */
 async function openCheckin(deps: AppDeps, before: q.PollRow, actor: string): Promise<q.PollRow> {
+  assertCandidatesOnRoster(deps, before);
   const slots = before.groups.flatMap((group) => pollQuestions(before).map((question) => ({ group, questionId: question.id })));
   const generated = await Promise.all(slots.map(async (slot) => ({ ...slot, ...(await generateIssuingKeyAsync()) })));
   const at = deps.now().toISOString();

@@ -6,12 +6,19 @@
 import { z } from 'zod';
 import { choiceSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
 import { PRESET_KINDS, ruleSchema } from '../tally/rules.ts';
+import { LATE_CHECKIN_CODE_PATTERN } from './late-checkin-code.ts';
+
+/** The longest base64 (or base64url) string any body may carry: a sealed comment is the longest in use. */
+export const MAX_BASE64_LENGTH = 4096;
+/** At most this many blinded requests in one check-in, and ballots in one cast (server/body-limits.ts sizes both bodies from them). */
+export const MAX_CHECKIN_REQUESTS = 400;
+export const MAX_BALLOTS_PER_CAST = 400;
 
 const base64 = z
   .string()
-  .max(4096)
+  .max(MAX_BASE64_LENGTH)
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
-const base64url = z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding');
+const base64url = z.string().max(MAX_BASE64_LENGTH).regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding');
 const name = text(1, 200);
 export const votingCodeInput = z.string().min(1).max(40);
 
@@ -58,6 +65,17 @@ export const createGenericPollBody = z.strictObject({
 });
 
 /**
+ * The kinds whose candidates are voters of the same poll: every member of the branch grades
+ * every other in the democratic appraisal, every class member rates the others in the three
+ * evaluations. Each candidate must name their roster number, or they would get a token for
+ * their own candidacy (rate themself) and, in the three evaluations, could not self-evaluate.
+ * In the other kinds the candidates are applicants, activists or probationary members, who hold
+ * no vote in the poll; a number is optional there (the league recommendation is one question, so
+ * a number cannot leave anyone's candidacy out of it).
+ */
+export const CANDIDATES_ON_ROSTER_KINDS: readonly string[] = ['democratic_appraisal', 'three_evaluations'];
+
+/**
  * A poll from a preset kind: the server writes the questions from the candidates, and the rule
  * from the kind's defaults overridden by `settings` (see shared/tally/rules.ts).
  */
@@ -65,7 +83,11 @@ export const createPresetPollBody = z
   .strictObject({
     title: name,
     kind: z.enum(PRESET_KINDS),
-    /** `number`: the candidate's roster number, for the three evaluations (self-evaluation, not rating oneself). */
+    /**
+     * `number`: the candidate's roster number: no token for their own candidacy, and in the three
+     * evaluations their self-evaluation. Required in CANDIDATES_ON_ROSTER_KINDS; checked against
+     * the roster when check-in opens.
+     */
     candidates: z.array(z.strictObject({ id: idSchema, name, number: text(1, 40).optional() })).min(1).max(200),
     settings: z.record(z.string(), z.unknown()).default({}),
     /** League recommendation: "recommend up to k"; default: the number of candidates. */
@@ -76,6 +98,17 @@ export const createPresetPollBody = z
   .superRefine((body, ctx) => {
     const ids = body.candidates.map((c) => c.id);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'duplicate candidate id' });
+    if (CANDIDATES_ON_ROSTER_KINDS.includes(body.kind))
+      body.candidates.forEach((c, i) => {
+        if (c.number === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['candidates', i, 'number'],
+            message: `candidate ${c.name} needs their roster number: in a ${body.kind} poll the candidates are voters too, and no one may rate themself`,
+          });
+      });
+    const numbers = body.candidates.flatMap((c) => (c.number === undefined ? [] : [c.number]));
+    if (new Set(numbers).size !== numbers.length) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'two candidates have the same roster number' });
     if (body.maxChoices !== undefined && body.maxChoices > ids.length)
       ctx.addIssue({ code: 'custom', path: ['maxChoices'], message: 'more than the number of candidates' });
     const rule = ruleSchema.safeParse({ ...body.settings, kind: body.kind });
@@ -136,6 +169,15 @@ export const lateCheckInBody = z.strictObject({
   /** Allowing it exposes each late voter who votes at once to timing: the organizer says they know. */
   exposureAccepted: z.boolean().optional(),
 });
+/** A scrutineer's approval of a late check-in names the check-in by the code they compared on the voter's phone. */
+export const lateCheckInApprovalBody = z.strictObject({
+  confirmationCode: z.string().regex(LATE_CHECKIN_CODE_PATTERN, 'the six characters the voter’s phone shows'),
+});
+/** GET /api/cosign/:id/late-checkins: the late check-ins waiting for a scrutineer, each with the code its phone shows. */
+export interface LateCheckInsAwaiting {
+  pollId: string;
+  waiting: { voterId: string; name: string; number: string; confirmationCode: string }[];
+}
 export const slipsBody = z.strictObject({ voterIds: z.array(z.string().max(64)).max(5000).optional() });
 
 /** An objection during the publicity period: anonymous unless a name is given. */
@@ -160,7 +202,7 @@ export const checkinBody = z.strictObject({
   code: votingCodeInput,
   roomCode: roomCodeInput,
   /** Every key of each poll checked in for, in one request: all of a poll or none of it. */
-  requests: z.array(blindedRequest).min(1).max(400),
+  requests: z.array(blindedRequest).min(1).max(MAX_CHECKIN_REQUESTS),
 });
 export const checkinStatusBody = z.strictObject({ checkinId: checkinIdInput });
 
@@ -214,7 +256,7 @@ export const ballotInput = z.strictObject({
   comment: base64.optional(),
 });
 /** Every ballot of one voter for one poll, in one request or none. */
-export const castBody = z.strictObject({ ballots: z.array(ballotInput).min(1).max(400) });
+export const castBody = z.strictObject({ ballots: z.array(ballotInput).min(1).max(MAX_BALLOTS_PER_CAST) });
 
 export interface CastResponse {
   /** True when the ballot box already held exactly these ballots (a retry after a lost answer). */

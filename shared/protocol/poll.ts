@@ -17,6 +17,12 @@ import { validateAnswer, WITHHELD, type Choice, type Choices } from './answer.ts
 export { ABSTAIN, validateAnswer, WITHHELD } from './answer.ts';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+/** The bounds of a ballot paper that size the largest body a voter sends (server/body-limits.ts). */
+export const MAX_ID_LENGTH = 40;
+export const MAX_QUESTIONS = 50;
+export const MAX_OPTIONS = 200;
+export const MAX_CRITERIA = 12;
+export const MAX_SCORE = 1000;
 export const idSchema = z.string().regex(ID_PATTERN, 'lowercase letters, digits, _ or -, at most 40');
 
 export const PHASES = ['draft', 'checkin', 'voting', 'closed', 'published'] as const;
@@ -52,9 +58,9 @@ export const approvalQuestionSchema = z.strictObject({
   id: idSchema,
   type: z.literal('approval'),
   title: labelSchema,
-  options: z.array(idSchema).min(1).max(200),
+  options: z.array(idSchema).min(1).max(MAX_OPTIONS),
   optionLabels: z.record(idSchema, labelSchema).optional(),
-  maxChoices: z.number().int().min(1).max(200),
+  maxChoices: z.number().int().min(1).max(MAX_OPTIONS),
 });
 
 export const scoreQuestionSchema = z
@@ -62,10 +68,10 @@ export const scoreQuestionSchema = z
     id: idSchema,
     type: z.literal('score'),
     title: labelSchema,
-    criteria: z.array(idSchema).min(1).max(12),
+    criteria: z.array(idSchema).min(1).max(MAX_CRITERIA),
     criterionLabels: z.record(idSchema, labelSchema).optional(),
-    min: z.number().int().min(0).max(1000),
-    max: z.number().int().min(1).max(1000),
+    min: z.number().int().min(0).max(MAX_SCORE),
+    max: z.number().int().min(1).max(MAX_SCORE),
   })
   .refine((q) => q.min < q.max, 'min must be below max');
 
@@ -75,7 +81,7 @@ export type Question = z.infer<typeof questionSchema>;
 export const questionListSchema = z
   .array(questionSchema)
   .min(1)
-  .max(50)
+  .max(MAX_QUESTIONS)
   .superRefine((questions, ctx) => {
     const seen = new Set<string>();
     for (const q of questions) {
@@ -93,7 +99,7 @@ export const questionListSchema = z
 
 export type { Choice, Choices, Scores } from './answer.ts';
 
-export const choiceSchema = z.union([idSchema, z.array(idSchema).max(200), z.record(idSchema, z.number().int().min(0).max(1000))]);
+export const choiceSchema = z.union([idSchema, z.array(idSchema).max(MAX_OPTIONS), z.record(idSchema, z.number().int().min(0).max(MAX_SCORE))]);
 export const choicesSchema = z.record(idSchema, choiceSchema);
 
 /**

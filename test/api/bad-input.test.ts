@@ -76,16 +76,18 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(extra.json.error.message).toMatch(/all/);
   });
 
-  it('refuses bodies over the limit with 413', async () => {
+  it('refuses bodies over the 64 KB limit with 413 on routes whose bodies do not grow with the poll', async () => {
     const before = snapshot();
-    const huge = JSON.stringify({ token: 'A'.repeat(70 * 1024), choices: {} });
-    const response = await t.app.request('/api/ballots', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(huge.length) },
-      body: huge,
-    });
-    expect(response.status).toBe(413);
-    expect(((await response.json()) as any).error.code).toBe('payload_too_large');
+    const huge = JSON.stringify({ code: 'A'.repeat(70 * 1024) });
+    for (const path of ['/api/checkin/lookup', '/api/checkin/status', '/api/self-evaluations', '/api/meetings']) {
+      const response = await t.app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(huge.length), cookie: ctx.org.cookie, 'x-csrf-token': ctx.org.csrfToken },
+        body: huge,
+      });
+      expect(response.status, path).toBe(413);
+      expect(((await response.json()) as any).error.code).toBe('payload_too_large');
+    }
     expect(snapshot()).toEqual(before);
   });
 

@@ -187,9 +187,15 @@ describe('tokens', () => {
         settings: { criteria: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], scale: { min: 0, max: 10 } },
       })
     ).body;
-    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: [{ name: 'M', number: 'm1', groups: ['members'] }] });
+    // The candidate is on the roster (their number), and rates nobody here: M rates them.
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, {
+      voters: [
+        { name: 'S', number: 'cand', groups: ['members'] },
+        { name: 'M', number: 'm1', groups: ['members'] },
+      ],
+    });
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
-    const [slip] = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips;
+    const slip = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips.find((s: { name: string }) => s.name === 'M');
     const device = await checkInSlip(t, slip, await roomCodeOf(org, meetingId));
     await openVoting(org, poll.id, 1);
     await collect(device);

@@ -369,7 +369,8 @@ function describeBody(body: FuzzRequest['body']): string {
 /**
  * Cases random generation rarely reaches. Extreme nesting on every route that takes a body; the
  * size limits on three routes (the limit is one middleware chosen by path: the roster import's
- * 2 MB, the 64 KB of every other route).
+ * 2 MB, the cast's and the check-in's sized from the largest poll in server/body-limits.ts, the
+ * 64 KB of every other route).
  */
 export function fixedHostileRequests(target: FuzzTarget): FuzzRequest[] {
   const [, votingMeeting, , , votingPoll, , voter] = target.realIds;

@@ -27,6 +27,7 @@ const KNOWN: Record<string, ConsoleKey> = {
   room_code_locked: 'error.room_code_locked',
   already_issued: 'error.already_issued',
   unknown_code: 'error.unknown_code',
+  candidate_number: 'error.candidate_number',
 };
 
 /** An error already put in the organizer's words (say, a refusal explained from the sign-in sheet): shown as it is. */

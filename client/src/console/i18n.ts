@@ -156,6 +156,7 @@ const zh = {
   'poll.publicity': '公示期（工作日，默认 5 天）',
   'poll.createButton': '创建表决事项',
   'poll.needCandidates': '请至少填写一名候选人。',
+  'poll.needNumbers': '请给每位候选人写上花名册里的学号/工号（每行：姓名,学号）：候选人本人也参加评议，不能给自己评分。缺少编号的：{names}',
   'poll.rename': '修改标题',
   'poll.renameButton': '保存标题',
   'poll.delete': '删除草稿',
@@ -319,6 +320,7 @@ const zh = {
   'error.room_code_locked': '这个投票码输错会场码的次数太多，已被锁定：请换一个会场码。',
   'error.already_issued': '此人的选票凭证已经发出。',
   'error.unknown_code': '投票码无效。',
+  'error.candidate_number': '候选人的学号/工号与花名册对不上，没有开放签到：请把候选人按这个编号加入花名册，或删除草稿后重新创建。',
 
   'sheet.title': '签到表',
   'sheet.help': '签到期间每 3 秒自动更新。谁签到不保密（实到名单要写入会议记录）；谁投了什么，任何人都看不到。',
@@ -589,6 +591,7 @@ const en: Record<ConsoleKey, string> = {
   'poll.publicity': 'Publicity period (working days, 5 by default)',
   'poll.createButton': 'Create poll',
   'poll.needCandidates': 'Enter at least one candidate.',
+  'poll.needNumbers': 'Give each candidate their number on the roster (one per line: name,number): the candidates take part too, and no one may rate themself. Missing for: {names}',
   'poll.rename': 'Title',
   'poll.renameButton': 'Save title',
   'poll.delete': 'Delete draft',
@@ -752,6 +755,7 @@ const en: Record<ConsoleKey, string> = {
   'error.room_code_locked': 'Too many wrong room codes with this voting code: draw a new room code.',
   'error.already_issued': 'This person’s ballot tokens were already issued.',
   'error.unknown_code': 'This voting code is not valid.',
+  'error.candidate_number': "A candidate's number does not match the roster; check-in was not opened. Add the candidate to the roster with that number, or delete the draft and create it again.",
 
   'sheet.title': 'Sign-in sheet',
   'sheet.help': 'Updates every 3 seconds during check-in. Who checked in is not secret (the attendance goes in the minutes); how anyone voted is never shown.',

@@ -7,7 +7,8 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import { locale } from '../i18n/index.ts';
 import { PRESET_KINDS, ruleSchema, type PollKind, type PresetKind } from '../../../shared/tally/rules.ts';
-import { createAction } from './action.ts';
+import { CANDIDATES_ON_ROSTER_KINDS } from '../../../shared/protocol/api.ts';
+import { createAction, ExplainedError } from './action.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct, kindLabel, type ConsoleKey } from './i18n.ts';
 import { ErrorLine } from './error-line.tsx';
@@ -94,6 +95,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
     const { kind: _kind, ...rest } = ruleSchema.parse({ kind: kind() }) as Record<string, unknown>;
     return rest;
   });
+  const needsNumbers = () => CANDIDATES_ON_ROSTER_KINDS.includes(kind());
   const current = (key: string) => settings()[key] ?? defaults()[key];
   const setSetting = (key: string, value: unknown) => setSettings({ ...settings(), [key]: value });
 
@@ -111,6 +113,9 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
     create.run(async () => {
       const list = parseCandidates();
       if (list.length === 0) throw new Error(ct('poll.needCandidates'));
+      // The candidates vote in these kinds: their roster number keeps them from rating themselves.
+      const unnumbered = list.filter((c) => !c.number).map((c) => c.name);
+      if (needsNumbers() && unnumbered.length) throw new ExplainedError(ct('poll.needNumbers', { names: unnumbered.join('、') }));
       const body = {
         title: title().trim() || kindLabel(kind()),
         kind: kind(),
@@ -158,7 +163,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
       </label>
       <input id="poll-title" class="input" type="text" value={title()} placeholder={kindLabel(kind())} onInput={(e) => setTitle(e.currentTarget.value)} />
       <label class="field-label" for="poll-candidates">
-        {ct(kind() === 'three_evaluations' ? 'poll.candidatesWithNumber' : 'poll.candidates')}
+        {ct(needsNumbers() ? 'poll.candidatesWithNumber' : 'poll.candidates')}
       </label>
       <textarea id="poll-candidates" class="textarea" rows="4" value={candidates()} onInput={(e) => setCandidates(e.currentTarget.value)} />
       <Show when={kind() === 'league_recommendation'}>
