@@ -9,6 +9,7 @@ import {
   ballots,
   candidateComments,
   candidateKeys,
+  candidateKeyRequests,
   checkins,
   cosignatures,
   decisions,
@@ -351,6 +352,13 @@ export const upsertCandidateKey = (db: Db, row: typeof candidateKeys.$inferInser
     .values(row)
     .onConflictDoUpdate({ target: [candidateKeys.pollId, candidateKeys.questionId], set: { signingKey: row.signingKey, boxKey: row.boxKey } })
     .run();
+/** Waiting requests to replace a candidate's keys, oldest first. */
+export const listCandidateKeyRequests = (db: Db, pollId: string) =>
+  db.select().from(candidateKeyRequests).where(eq(candidateKeyRequests.pollId, pollId)).orderBy(asc(candidateKeyRequests.id)).all();
+export const insertCandidateKeyRequest = (db: Db, row: Omit<typeof candidateKeyRequests.$inferInsert, 'id'>) => db.insert(candidateKeyRequests).values(row).run();
+export const deleteCandidateKeyRequest = (db: Db, id: number) => db.delete(candidateKeyRequests).where(eq(candidateKeyRequests.id, id)).run();
+export const deleteCandidateKeyRequests = (db: Db, pollId: string, questionId: string) =>
+  db.delete(candidateKeyRequests).where(and(eq(candidateKeyRequests.pollId, pollId), eq(candidateKeyRequests.questionId, questionId))).run();
 export const listCandidateKeys = (db: Db, pollId: string) =>
   db.select().from(candidateKeys).where(eq(candidateKeys.pollId, pollId)).orderBy(asc(candidateKeys.questionId)).all();
 

@@ -280,6 +280,27 @@ export const candidateKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
 );
 
+/**
+ * Requests to replace a candidate's registered keys (three evaluations): the first registration
+ * holds; keys registered later for the same candidacy (a lost phone, or someone else holding the
+ * printed code) wait here until a scrutineer, looking at the candidate's phone in the room,
+ * approves the one whose fingerprint it shows. A few per candidacy at most (the oldest go first);
+ * `id` orders them. Nothing here concerns a ballot.
+ */
+export const candidateKeyRequests = sqliteTable(
+  'candidate_key_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    signingKey: text('signing_key').notNull(),
+    boxKey: text('box_key').notNull(),
+  },
+  (t) => [index('candidate_key_requests_question').on(t.pollId, t.questionId)],
+);
+
 export const CHECKIN_STATES = ['pending', 'issued', 'struck', 'awaiting_approval'] as const;
 
 /**

@@ -1,12 +1,12 @@
 /** A scrutineer's own routes: register a co-signing key before close, co-sign after; see and approve late check-ins. */
 import { Hono } from 'hono';
-import { cosignatureBody, lateCheckInApprovalBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
+import { candidateKeyApprovalBody, cosignatureBody, lateCheckInApprovalBody, scrutineerKeyBody } from '../../shared/protocol/api.ts';
 import { requireUser } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { cosign, cosignOpening, cosigningView, registerScrutineerKey } from '../services/cosigning.ts';
 import { described, jsonBody } from '../validate.ts';
 import { approveLateCheckIn } from '../services/opening.ts';
-import { lateCheckInsAwaiting } from '../services/checkin.ts';
+import { approveCandidateKey, candidateKeyRequests, lateCheckInsAwaiting } from '../services/checkin.ts';
 
 export function cosignRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -28,6 +28,19 @@ export function cosignRoutes(deps: AppDeps) {
       async (c) => {
         await approveLateCheckIn(deps, c.req.param('id'), c.req.param('voterId'), c.req.valid('json').confirmationCode, c.get('user'));
         return c.json({ ok: true });
+      },
+    )
+    .get(
+      '/:id/candidate-keys',
+      described({ summary: "Three evaluations: candidates' registered key fingerprints and the keys waiting to replace them", access: 'scrutineer' }),
+      (c) => c.json(candidateKeyRequests(deps, c.req.param('id'), c.get('user'))),
+    )
+    .post(
+      '/:id/candidate-keys/approve',
+      jsonBody(candidateKeyApprovalBody, { summary: "A scrutineer approves the keys whose fingerprint the candidate's own phone shows, in the room (before voting opens)", access: 'scrutineer' }),
+      (c) => {
+        const { questionId, fingerprint } = c.req.valid('json');
+        return c.json(approveCandidateKey(deps, c.req.param('id'), questionId, fingerprint, c.get('user')));
       },
     )
     .post('/:id/opening-signature', jsonBody(cosignatureBody, { summary: "The scrutineer's co-signature of the opening statement (while voting is open)", access: 'scrutineer' }), (c) =>

@@ -21,13 +21,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { parseRsaSpki } from '../../shared/crypto/blind-rsa.ts';
 import { bigIntToBytes, compareBytes, equalBytes, fromBase64, toBase64, toHex, utf8 } from '../../shared/encoding.ts';
 import { fail } from '../../shared/errors.ts';
-import type { CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LateCheckInsAwaiting, LookupResponse } from '../../shared/protocol/api.ts';
+import type { CandidateKeyRegistration, CandidateKeyRequests, CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LateCheckInsAwaiting, LookupResponse } from '../../shared/protocol/api.ts';
 import { lateCheckInCode } from '../../shared/protocol/late-checkin-code.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import type { AppDeps } from '../context.ts';
 import type { Db } from '../db/open.ts';
 import * as q from '../db/queries.ts';
-import { mayVote } from './polls.ts';
+import { mayVote, pollQuestions } from './polls.ts';
 import { appendAudit } from './audit.ts';
 import { candidateKeyFingerprint, checkCandidateKeys, type CandidatePublicKeys } from '../../shared/crypto/candidate-key.ts';
 
@@ -242,10 +242,10 @@ function auditReplacement(deps: AppDeps, pollId: string, voter: q.VoterRow, prev
   );
 }
 
-/** The scrutineer named for the poll whom `user` signs in as: only they see and approve late check-ins. */
+/** The scrutineer named for the poll whom `user` signs in as: only they see and approve late check-ins and candidates' new keys. */
 export function namedScrutineer(poll: q.PollRow, user: q.UserRow) {
   const scrutineer = poll.scrutineers.find((s) => s.account === user.username);
-  if (user.role !== 'scrutineer' || !scrutineer) fail('forbidden', 'a late check-in is approved by a scrutineer named for this poll');
+  if (user.role !== 'scrutineer' || !scrutineer) fail('forbidden', 'only a scrutineer named for this poll, signed in with their own account, may do this');
   return scrutineer;
 }
 
@@ -269,13 +269,20 @@ export function lateCheckInsAwaiting(deps: AppDeps, pollId: string, user: q.User
   };
 }
 
+/** Requests to replace a candidacy's keys kept at most (the oldest go first). */
+export const MAX_CANDIDATE_KEY_REQUESTS = 8;
+
 /**
  * A candidate registers their own public keys (made in their browser) for their candidacy in a
- * three-evaluations poll: in the room (the room code), before voting opens. Registering again
- * replaces the keys — the projector shows the fingerprint beside the name, so a candidate sees at
- * once if someone else registered for them, and registers again. Audit-logged.
+ * three-evaluations poll: in the room (the room code), before voting opens. The first keys
+ * registered hold. Other keys for the same candidacy — from a new phone, or from whoever else
+ * holds the printed code — only wait (`awaiting_approval`) until a scrutineer named for the poll,
+ * looking at the candidate's own phone in the room, approves the fingerprint it shows
+ * (`approveCandidateKey`). Otherwise the organizer, who printed the code, could register keys of
+ * his own a moment before the opening, sign the self-evaluation and open every comment.
+ * Audit-logged: registrations, requests and approvals, with fingerprints.
  */
-export function registerCandidateKey(deps: AppDeps, code: string, roomCode: string, pollId: string, keys: CandidatePublicKeys) {
+export function registerCandidateKey(deps: AppDeps, code: string, roomCode: string, pollId: string, keys: CandidatePublicKeys): CandidateKeyRegistration {
   const voter = voterByCode(deps, code);
   const meeting = q.getMeeting(deps.db, voter.meetingId)!;
   checkRoomCode(deps, voter, meeting, roomCode);
@@ -287,12 +294,81 @@ export function registerCandidateKey(deps: AppDeps, code: string, roomCode: stri
   if (poll.phase !== 'checkin' || poll.opening !== null) fail('wrong_phase', 'keys are registered in the room before voting opens');
   checkCandidateKeys(keys);
   const fingerprint = candidateKeyFingerprint(keys);
+  const same = (k: CandidatePublicKeys) => k.signingKey === keys.signingKey && k.boxKey === keys.boxKey;
+  return q.runInTransaction(deps.db, (): CandidateKeyRegistration => {
+    const at = deps.now().toISOString();
+    const actor = `candidate ${voter.number}`;
+    const registered = q.listCandidateKeys(deps.db, pollId).find((k) => k.questionId === questionId);
+    if (!registered) {
+      q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
+      appendAudit(deps.db, { actor, action: 'register_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint } }, at);
+      return { questionId, fingerprint, state: 'registered' };
+    }
+    if (same(registered)) return { questionId, fingerprint, state: 'registered' };
+    const waiting = q.listCandidateKeyRequests(deps.db, pollId).filter((r) => r.questionId === questionId);
+    if (waiting.some(same)) return { questionId, fingerprint, state: 'awaiting_approval' };
+    for (const old of waiting.slice(0, Math.max(0, waiting.length - MAX_CANDIDATE_KEY_REQUESTS + 1))) q.deleteCandidateKeyRequest(deps.db, old.id);
+    q.insertCandidateKeyRequest(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
+    appendAudit(
+      deps.db,
+      { actor, action: 'request_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint, registered: candidateKeyFingerprint(registered) } },
+      at,
+    );
+    return { questionId, fingerprint, state: 'awaiting_approval' };
+  });
+}
+
+/**
+ * For the scrutineers named for a three-evaluations poll: each candidate's registered key
+ * fingerprint and the fingerprints of the keys waiting to replace it, to compare with the
+ * candidate's phone in the room.
+ */
+export function candidateKeyRequests(deps: AppDeps, pollId: string, user: q.UserRow): CandidateKeyRequests {
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll) fail('not_found', 'no such poll');
+  namedScrutineer(poll, user);
+  const registered = new Map(q.listCandidateKeys(deps.db, pollId).map((k) => [k.questionId, candidateKeyFingerprint(k)]));
+  const requests = q.listCandidateKeyRequests(deps.db, pollId);
+  const open = poll.kind === 'three_evaluations' && poll.phase === 'checkin' && poll.opening === null;
+  return {
+    pollId,
+    open,
+    candidates: pollQuestions(poll)
+      .filter((question) => requests.some((r) => r.questionId === question.id))
+      .map((question) => ({
+        questionId: question.id,
+        name: question.title,
+        registered: registered.get(question.id) ?? null,
+        requested: requests.filter((r) => r.questionId === question.id).map((r) => candidateKeyFingerprint(r)),
+      })),
+  };
+}
+
+/**
+ * A scrutineer approves the keys whose fingerprint the candidate's own phone shows, in the room:
+ * they replace the registered keys (and a self-evaluation signed with those goes); the other
+ * waiting requests of the candidacy are dropped. Before voting opens only.
+ */
+export function approveCandidateKey(deps: AppDeps, pollId: string, questionId: string, fingerprint: string, approver: q.UserRow) {
+  const poll = q.getPoll(deps.db, pollId);
+  if (!poll) fail('not_found', 'no such poll');
+  const scrutineer = namedScrutineer(poll, approver);
+  if (poll.kind !== 'three_evaluations') fail('not_eligible', 'only the three evaluations have candidate keys');
+  if (poll.phase !== 'checkin' || poll.opening !== null) fail('wrong_phase', "a candidate's keys are replaced before voting opens");
   q.runInTransaction(deps.db, () => {
-    const before = q.listCandidateKeys(deps.db, pollId).find((k) => k.questionId === questionId);
-    // A self-evaluation signed with replaced keys no longer shows it is the candidate's: it goes.
-    if (before && (before.signingKey !== keys.signingKey || before.boxKey !== keys.boxKey)) q.deleteSelfEvaluation(deps.db, pollId, questionId);
-    q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
-    appendAudit(deps.db, { actor: `candidate ${voter.number}`, action: 'register_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint } }, deps.now().toISOString());
+    const request = q
+      .listCandidateKeyRequests(deps.db, pollId)
+      .find((r) => r.questionId === questionId && candidateKeyFingerprint(r) === fingerprint);
+    if (!request) fail('conflict', 'no keys with this fingerprint wait for this candidate: ask the candidate to check in again on their phone, then compare once more');
+    q.deleteSelfEvaluation(deps.db, pollId, questionId);
+    q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: request.signingKey, boxKey: request.boxKey });
+    q.deleteCandidateKeyRequests(deps.db, pollId, questionId);
+    const name = pollQuestions(poll).find((x) => x.id === questionId)?.title ?? questionId;
+    appendAudit(
+      deps.db,
+      { actor: approver.username, action: 'approve_candidate_key', subject: pollId, details: { questionId, candidate: name, fingerprint, scrutineer: scrutineer.name } },
+      deps.now().toISOString(),
+    );
   });
   return { questionId, fingerprint };
 }

@@ -32,7 +32,7 @@ export function cosigningView(deps: AppDeps, pollId: string, user: q.UserRow) {
   const bundle = poll.bundle ? pollBundle(deps, poll) : undefined;
   const statement = openingStatement(deps, poll);
   return {
-    poll: { id: poll.id, title: poll.title, phase: poll.phase },
+    poll: { id: poll.id, title: poll.title, kind: poll.kind, phase: poll.phase },
     me: entry ? { name: entry.name, role: entry.role, publicKey: entry.publicKey ?? null } : null,
     bundle: bundle ?? null,
     // The statement's facts, from which the page computes the digest it signs; and who co-signed it.

@@ -5,7 +5,7 @@
  * but the content type, so nothing on it can identify the voter.
  */
 import type { Choice } from './poll.ts';
-import type { CandidateCommentsResponse, CastResponse, CheckinResponse, CheckinStatusResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
+import type { CandidateCommentsResponse, CandidateKeyRegistration, CastResponse, CheckinResponse, CheckinStatusResponse, LookupResponse, PublicMeetingView, TurnoutView } from './api.ts';
 import type { Bundle } from './bundle.ts';
 
 export class ApiError extends Error {
@@ -97,7 +97,7 @@ export function createVoterApi(baseUrl: string, fetchImpl: FetchLike = (i, init)
       post<{ questionId: string; scores: Record<string, number> }>('/api/self-evaluations', { code, pollId, scores, signature }),
     /** A candidate's own public keys, registered in the room before voting opens. */
     registerCandidateKey: (code: string, roomCode: string, pollId: string, keys: { signingKey: string; boxKey: string }) =>
-      post<{ questionId: string; fingerprint: string }>('/api/candidate-keys', { code, roomCode, pollId, ...keys }),
+      post<CandidateKeyRegistration>('/api/candidate-keys', { code, roomCode, pollId, ...keys }),
     meeting: (meetingId: string) => get<PublicMeetingView>(`/api/public/meetings/${encodeURIComponent(meetingId)}`),
     turnout: (pollId: string) => get<TurnoutView>(`/api/public/polls/${encodeURIComponent(pollId)}/turnout`),
     bundle: (pollId: string) => get<Bundle>(`/api/public/polls/${encodeURIComponent(pollId)}/bundle`),

@@ -358,6 +358,23 @@ export const selfEvaluationBody = z.strictObject({
   signature: base64,
 });
 /** A candidate's own public keys, registered in the room before voting opens (three evaluations). */
+/** POST /api/candidate-keys: the first keys registered hold; others wait for a scrutineer's approval. */
+export interface CandidateKeyRegistration {
+  questionId: string;
+  fingerprint: string;
+  state: 'registered' | 'awaiting_approval';
+}
+/** GET /api/cosign/:id/candidate-keys: candidates with keys waiting to replace theirs (three evaluations). */
+export interface CandidateKeyRequests {
+  pollId: string;
+  /** Keys can still be replaced (check-in, before the opening). */
+  open: boolean;
+  candidates: { questionId: string; name: string; registered: string | null; requested: string[] }[];
+}
+export const candidateKeyApprovalBody = z.strictObject({
+  questionId: idSchema,
+  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'the 16 hex digits the candidate’s phone shows'),
+});
 export const candidateKeyBody = z.strictObject({
   code: votingCodeInput,
   roomCode: roomCodeInput,

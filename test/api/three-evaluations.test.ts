@@ -63,13 +63,16 @@ describe('the three evaluations through the HTTP API', () => {
     // The organizer, who printed the slips, holds M2's code but not M2's key: a statement in M2's name is refused.
     const forgedStatement = signSelfEvaluation(ed25519.utils.randomSecretKey(), created.body.id, 'c2', flat(100));
     await expect(api.selfEvaluate(slipOf('M2').code, created.body.id, flat(100), forgedStatement)).rejects.toMatchObject({ code: 'self_evaluation_signature' });
-    // Registering other keys for M2 (in the room, with the code) shows on the projector's fingerprint and drops any statement signed with M2's own.
+    // Other keys for M2 (in the room, with the printed code) do not replace M2's: they wait for a
+    // scrutineer (candidate-key-approval.test.ts), and M2's signed statement stays.
     await submitSelfEvaluation(api, deviceOf('M2').store, slipOf('M2').code, created.body.id, flat(70));
     const before = (await api.meeting(meeting.id)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint;
     const intruder = await api.registerCandidateKey(slipOf('M2').code, roomCode, created.body.id, { signingKey: toBase64(ed25519.getPublicKey(ed25519.utils.randomSecretKey())), boxKey: toBase64(new Uint8Array(32).fill(9)) });
+    expect(intruder).toMatchObject({ questionId: 'c2', state: 'awaiting_approval' });
     expect(intruder.fingerprint).not.toBe(before);
-    expect(t.deps.db.$client.prepare("SELECT count(*) AS n FROM self_evaluations WHERE question_id = 'c2'").get()).toEqual({ n: 0 });
-    // M2's device registers its own keys again (as it does when it sees another fingerprint).
+    expect((await api.meeting(meeting.id)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint).toBe(before);
+    expect(t.deps.db.$client.prepare("SELECT count(*) AS n FROM self_evaluations WHERE question_id = 'c2'").get()).toEqual({ n: 1 });
+    // M2's own device registering again changes nothing: its keys are the registered ones.
     await ensureCandidateKeys(api, deviceOf('M2').store, slipOf('M2').code, roomCode, await api.meeting(meeting.id), [{ pollId: created.body.id, questionId: 'c2' }]);
     expect((await api.meeting(meeting.id)).polls[0]!.candidateKeys!.find((k) => k.questionId === 'c2')!.fingerprint).toBe(before);
 
@@ -98,8 +101,8 @@ describe('the three evaluations through the HTTP API', () => {
       withheld: ['representatives'],
       valid: true,
     });
-    // c2 has no self-evaluation: members only, 80; M5's 不了解 is a ballot but not a rater.
-    expect(c2).toMatchObject({ composite: 80, groups: { members: { raters: 3 }, self: { raters: 0, average: null } } });
+    // c2: members 80 (M5's 不了解 is a ballot but not a rater) and M2's own 70: (40 × 80 + 30 × 70) / 70 = 75.714… → 75.71.
+    expect(c2).toMatchObject({ composite: 75.71, groups: { members: { raters: 3 }, self: { raters: 1, average: 70 } } });
     expect(c1!.explanation.zh).toMatch(/平均分不公布/);
     expect(JSON.stringify(bundle.ballots)).not.toMatch(/:50\b/);
     // The representatives' ballots are withheld (no salt, no scores), both keys; their receipts stay.
@@ -107,7 +110,10 @@ describe('the three evaluations through the HTTP API', () => {
     expect(withheld).toHaveLength(4);
     expect(withheld.every((b) => b.salt === undefined && /^[0-9a-f]{64}$/.test(b.receipt))).toBe(true);
     expect(bundle.ballots.filter((b) => b.answer === 'abstain')).toHaveLength(1);
-    expect(bundle.selfEvaluations).toEqual([{ questionId: 'c1', scores: flat(90), signature: expect.any(String) }]);
+    expect(bundle.selfEvaluations).toEqual([
+      { questionId: 'c1', scores: flat(90), signature: expect.any(String) },
+      { questionId: 'c2', scores: flat(70), signature: expect.any(String) },
+    ]);
     expect(bundle.candidateKeys!.map((k) => k.questionId)).toEqual(['c1', 'c2']);
     expect(bundle.electorate.expectedByGroup).toEqual({ representatives: 2, members: 5 });
     const report = await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });

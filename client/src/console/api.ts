@@ -5,7 +5,7 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { CandidateKeyRequests, CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle, Cosignature, OpeningStatement } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
@@ -135,7 +135,7 @@ export interface Account {
 
 /** A poll as its scrutineer co-signs it: their entry and, after close, the signed bundle. */
 export interface CosignView {
-  poll: { id: string; title: string; phase: Phase };
+  poll: { id: string; title: string; kind: string; phase: Phase };
   me: { name: string; role: 'supervisor' | 'counter'; publicKey: string | null } | null;
   bundle: Bundle | null;
   /** Once voting has opened: the opening statement, and who co-signed it. */
@@ -196,6 +196,11 @@ export function createConsoleApi(baseUrl = '') {
       call('PUT', `/api/meetings/${id(meetingId)}/late-check-in`, setting),
     /** How many in the room said they did not vote (null: clear it), while voting is open. */
     setDeclaredNotVoted: (pollId: string, count: number | null) => call('PUT', `/api/polls/${id(pollId)}/declared-not-voted`, { count }),
+    /** Three evaluations: candidates' new keys waiting for a scrutineer named for the poll. */
+    candidateKeyRequests: (pollId: string) => call<CandidateKeyRequests>('GET', `/api/cosign/${id(pollId)}/candidate-keys`),
+    /** A scrutineer approves the keys whose fingerprint the candidate's own phone shows, in the room. */
+    approveCandidateKey: (pollId: string, questionId: string, fingerprint: string) =>
+      call('POST', `/api/cosign/${id(pollId)}/candidate-keys/approve`, { questionId, fingerprint }),
     /** The late check-ins waiting for a scrutineer named for the poll, each with the code its phone shows. */
     lateCheckIns: (pollId: string) => call<LateCheckInsAwaiting>('GET', `/api/cosign/${id(pollId)}/late-checkins`),
     /** A scrutineer named for the poll approves a late check-in of someone they see in the room, whose phone shows `confirmationCode`. */

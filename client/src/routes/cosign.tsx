@@ -17,6 +17,7 @@ import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
 import { LateCheckIns } from '../cosign/late-checkins.tsx';
 import { OpeningStatementCard } from '../cosign/opening-statement.tsx';
+import { CandidateKeyRequests } from '../cosign/candidate-keys.tsx';
 import { createTicker } from '../console/load.ts';
 import { locale } from '../i18n/index.ts';
 import { ErrorLine } from '../console/error-line.tsx';
@@ -206,6 +207,9 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
                       </Switch>
                     </Match>
                   </Switch>
+                  <Show when={v().poll.phase === 'checkin' && v().poll.kind === 'three_evaluations'}>
+                    <CandidateKeyRequests api={props.api} pollId={props.pollId} />
+                  </Show>
                   <Show when={v().poll.phase === 'voting' && v().opening}>
                     {(opening) => (
                       <OpeningStatementCard

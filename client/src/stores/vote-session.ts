@@ -221,6 +221,8 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     // Voting opened since the meeting was read: read it once more, for the phases and the keys
     // candidates registered in the room after this device checked in (comments are sealed to them).
     if (collected.ready.some((id) => shown.polls.find((p) => p.id === id)?.phase === 'checkin')) setMeeting(await api.meeting(shown.id));
+    // A candidate whose keys wait for a scrutineer's approval: read the meeting again to see it given.
+    else if (candidateKeys().some((k) => k.awaitingApproval)) setMeeting(await api.meeting(shown.id));
     const cast = [...new Set(heldReceipts(store, voter).map((r) => r.pollId))];
     const lostNow = union(lost(), collected.lost).filter((p) => !collected.ready.includes(p) && !collected.waiting.includes(p));
     const part = new Set([...collected.ready, ...collected.waiting, ...cast, ...lostNow]);
@@ -524,7 +526,10 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     return ownCandidacies().flatMap((own) => {
       const poll = meeting()?.polls.find((p) => p.id === own.pollId);
       const fingerprint = poll?.kind === 'three_evaluations' ? heldCandidateFingerprint(store, voter, poll.id) : undefined;
-      return poll && fingerprint ? [{ pollId: poll.id, pollTitle: poll.title, fingerprint }] : [];
+      // The first keys registered hold: this device's wait for a scrutineer while others' are registered.
+      const registered = poll?.candidateKeys?.find((k) => k.questionId === own.questionId)?.fingerprint;
+      const awaitingApproval = poll?.phase === 'checkin' && registered !== undefined && registered !== fingerprint;
+      return poll && fingerprint ? [{ pollId: poll.id, pollTitle: poll.title, fingerprint, awaitingApproval }] : [];
     });
   });
 

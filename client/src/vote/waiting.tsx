@@ -75,6 +75,11 @@ export function WaitingScreen(props: { session: VoteSession; kiosk: { seconds: n
             <p class="mono fingerprint" data-candidate-key>
               {groupHex(key.fingerprint)}
             </p>
+            <Show when={key.awaitingApproval}>
+              <p class="alert" role="alert" data-candidate-key-waiting>
+                {t('wait.candidateKeyWaiting')}
+              </p>
+            </Show>
           </section>
         )}
       </For>
