@@ -250,6 +250,8 @@ export interface Collected {
   waiting: string[];
   /** Checked in again from another device, or struck by the scrutineers: this device holds nothing for them. */
   lost: string[];
+  /** Of `lost`, those struck at the opening (the voter was counted as not in the room). */
+  struck: string[];
 }
 
 /**
@@ -258,13 +260,14 @@ export interface Collected {
  */
 export async function collectTokens(api: VoterApi, store: VoterStore, voter: string, meeting: PublicMeetingView): Promise<Collected> {
   const pending = readJson<PendingCheckin>(store, pendingKey(voter));
-  const collected: Collected = { ready: heldPollIds(store, voter), waiting: [], lost: [] };
+  const collected: Collected = { ready: heldPollIds(store, voter), waiting: [], lost: [], struck: [] };
   if (!pending?.checkinId || Object.keys(pending.polls).length === 0) return collected;
   const status = await api.checkinStatus(pending.checkinId);
   for (const [pollId, requests] of Object.entries(pending.polls)) {
     const entry = status.polls.find((p) => p.pollId === pollId);
     if (!entry || entry.state === 'struck') {
       collected.lost.push(pollId);
+      if (entry) collected.struck.push(pollId);
       delete pending.polls[pollId];
       continue;
     }

@@ -66,8 +66,8 @@ describe('check-in (protocol v2: deferred issuance)', () => {
     const first = await checkInSlip(t, slips[0]!, roomCode);
     const second = await checkInSlip(t, slips[0]!, roomCode); // the same code, a new phone
     expect(requestsOf(pollId)).toBe(2); // two keys, once: the second device's requests
-    expect(await collect(first)).toEqual({ ready: [], waiting: [], lost: [pollId] });
-    expect(await collect(second)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    expect(await collect(first)).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [] });
+    expect(await collect(second)).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
     await openVoting(org, pollId, 1);
     expect((await collect(second)).ready).toEqual([pollId]);
     expect(tokensOf(first, pollId)).toEqual([]);
@@ -266,7 +266,7 @@ describe('opening voting: head count and strikes', () => {
     await openVoting(org, pollId, 3, { strike: [slips[3]!.voterId] });
     const collected = await Promise.all(devices.map((d) => collect(d)));
     expect(collected.map((c) => c.ready.length)).toEqual([1, 1, 1, 0]);
-    expect(collected[3]).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(collected[3]).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [pollId] });
     expect(signaturesOf(pollId)).toBe(6);
     const sheet = await org.call('GET', `/api/polls/${pollId}/checkins`);
     expect(sheet.body.voters.map((v: any) => v.state)).toEqual(['issued', 'issued', 'issued', 'struck', 'none']);

@@ -38,7 +38,7 @@ describe('late check-in', () => {
     await collect(onTime);
 
     const late = await checkInSlip(t, slips[1]!, roomCode);
-    expect(await collect(late)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    expect(await collect(late)).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
     const sheet = await org.call('GET', `/api/polls/${pollId}/checkins`);
     expect(sheet.body.voters.map((v: { state: string; late: boolean }) => [v.state, v.late])).toEqual([
       ['issued', false],
@@ -105,7 +105,7 @@ async function lateVoterWaiting(tag: string) {
   await openVoting(org, pollId, 1);
   await collect(onTime);
   const phone = await checkInSlip(t, slips[1]!, roomCode);
-  expect(await collect(phone)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+  expect(await collect(phone)).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
   const zhao = await organizerClient(t, `zhao-${tag}`);
   const approve = (confirmationCode: unknown) => zhao.call('POST', `/api/cosign/${pollId}/late-checkins/${slips[1]!.voterId}/approve`, { confirmationCode });
   const listed = async () => (await zhao.call('GET', `/api/cosign/${pollId}/late-checkins`)).body.waiting as { number: string; confirmationCode: string }[];
@@ -124,7 +124,7 @@ describe('late check-in replaced by another device (the organizer holds every sl
 
     // The organizer checks in again with voter 2's code while voter 2 waits for approval.
     const organizerDevice = await checkInSlip(t, slips[1]!, roomCode);
-    expect(await collect(phone)).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(await collect(phone)).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [] });
     expect(codeOf(organizerDevice)).not.toBe(shownOnPhone);
     expect(await listed()).toEqual([expect.objectContaining({ number: 'N0001', confirmationCode: codeOf(organizerDevice) })]);
 
@@ -136,7 +136,7 @@ describe('late check-in replaced by another device (the organizer holds every sl
     expect(refused.body.error.message).toMatch(/confirmation code/);
     expect(await issued()).toBe('awaiting_approval');
     expect(issuedPerKey(t.deps.db, pollId)).toEqual(issuedBefore);
-    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
     expect(tokensOf(organizerDevice, pollId)).toEqual([]);
 
     // The replacement is in the record, named.
@@ -152,7 +152,7 @@ describe('late check-in replaced by another device (the organizer holds every sl
     expect((await approve(codeOf(again))).status).toBe(200);
     expect((await collect(again)).ready).toEqual([pollId]);
     expect(tokensOf(again, pollId)).toHaveLength(2);
-    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [] });
     expect(tokensOf(organizerDevice, pollId)).toEqual([]);
     expect((await replacements(org, meetingId)).map((r) => r.details.replaced)).toEqual(['awaiting_approval', 'awaiting_approval']);
   });
@@ -167,7 +167,7 @@ describe('late check-in replaced by another device (the organizer holds every sl
     expect((await approve('12345')).status).toBe(400);
     expect((await approve(undefined)).status).toBe(400);
     expect(await issued()).toBe('awaiting_approval');
-    expect(await collect(phone)).toEqual({ ready: [], waiting: [pollId], lost: [] });
+    expect(await collect(phone)).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
     expect(issuedPerKey(t.deps.db, pollId)).toEqual(issuedBefore);
     expect((await approve(right)).status).toBe(200);
     expect((await collect(phone)).ready).toEqual([pollId]);
@@ -182,7 +182,7 @@ describe('a pending check-in replaced before the opening', () => {
     await checkInSlip(t, slips[0]!, roomCode, first.store);
     expect(await replacements(org, meetingId)).toEqual([]);
     const other = await checkInSlip(t, slips[0]!, roomCode);
-    expect(await collect(first)).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(await collect(first)).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [] });
     expect(await replacements(org, meetingId)).toEqual([
       { actor: 'voting code N0000', subject: pollId, details: { voter: 'Voter 1', number: 'N0000', replaced: 'pending', by: 'another device' } },
     ]);

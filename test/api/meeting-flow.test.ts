@@ -22,7 +22,7 @@ describe('a whole meeting through the HTTP API (protocol v2)', () => {
     // Checked in, but nothing is signed before voting opens: no token on any device.
     for (const d of devices) {
       const collected = await collect(d);
-      expect(collected).toEqual({ ready: [], waiting: [pollId], lost: [] });
+      expect(collected).toEqual({ ready: [], waiting: [pollId], lost: [], struck: [] });
       expect(tokensOf(d, pollId)).toEqual([]);
     }
     expect(await api.turnout(pollId)).toMatchObject({ phase: 'checkin', expected: 5, checkedIn: 4, submitted: 0, headCount: null });

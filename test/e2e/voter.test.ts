@@ -347,6 +347,25 @@ describe('two devices with one code', () => {
   });
 });
 
+describe('a check-in struck at the opening', () => {
+  it('tells the phone it was struck, offers no check-in that cannot happen, and says whom to tell', async () => {
+    const { org, pollId, slips, roomCode } = await createMeeting(h.t, { voters: 2, open: 'checkin', questions: [agreeQuestion('c1', '张三')] });
+    const phone = await openPhone(h.browser);
+    await phone.page.goto(`${h.server.url}/vote${new URL(slips[0]!.link).hash}`);
+    await checkIn(phone.page, roomCode, { typed: false });
+    await heading(phone.page, '已签到，等待投票开始');
+    // The scrutineers count one person in the room, and strike this check-in.
+    await openVoting(org, pollId, 0, { strike: [slips[0]!.voterId], headCountNote: '' });
+    await heading(phone.page, '你的签到已被划去');
+    await phone.page.getByText('监票人划去了这次签到', { exact: false }).waitFor();
+    await phone.page.getByText('投票已经开始，本机不能再签到。', { exact: false }).waitFor();
+    expect(await phone.page.getByRole('button', { name: '在本机重新签到' }).count()).toBe(0);
+    await shootBoth(phone.page, '16-check-in-struck');
+    expect(phone.problems).toEqual([]);
+    await phone.context.close();
+  });
+});
+
 describe('a phone whose answers are lost on the way', () => {
   it('retries the same check-in and the same submission: one check-in, one stored submission, receipts that verify', async () => {
     const { org, pollId, slips, roomCode } = await createMeeting(h.t, { voters: 2, open: 'checkin', questions: [agreeQuestion('c1', '张三'), agreeQuestion('c2', '李四')] });

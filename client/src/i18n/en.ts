@@ -67,6 +67,9 @@ export const en: Record<MessageKey, string> = {
   'lost.hint': 'Until voting opens you can check in again on this device, which cancels the check-in on the other one. If it was not you who checked in elsewhere, tell the chair.',
   'lost.lateHint': 'If you checked in after voting opened and were waiting for a scrutineer: tell the scrutineer that someone checked in elsewhere with your voting code, then check in again on this device and have the scrutineer compare the new confirmation code.',
   'lost.again': 'Check in again on this device',
+  'lost.struckTitle': 'Your check-in was struck',
+  'lost.struckBody': 'When voting opened and the room was counted, the scrutineers struck this check-in (they counted you as not in the room). This device will not receive ballots.',
+  'lost.closedHint': 'Voting has opened: this device can no longer check in. If you were in the room, or it was not you who checked in elsewhere, tell a scrutineer at once.',
 
   'status.votingOpen': 'Voting is open: fill in your ballot.',
   'status.lost': 'Your check-in on this device is no longer valid: this code was checked in on another device.',

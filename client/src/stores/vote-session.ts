@@ -59,6 +59,8 @@ interface SavedSession {
   fingerprint: string;
   /** Polls whose check-in from this device was replaced or struck: said until the voter acts. */
   lost: string[];
+  /** Of `lost`, the polls whose check-in the scrutineers struck at the opening. */
+  struck?: string[];
   /** Polls checked in late, waiting for a scrutineer's approval. */
   late: string[];
 }
@@ -123,6 +125,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   const [fingerprintFrom, setFingerprintFrom] = createSignal<'link' | 'before' | 'voter'>('voter');
   const [prepared, setPrepared] = createSignal<PreparedCheckIn>();
   const [lost, setLost] = createSignal<string[]>([]);
+  const [struck, setStruck] = createSignal<string[]>([]);
   const [late, setLate] = createSignal<string[]>([]);
   const [connectionLost, setConnectionLost] = createSignal(false);
   /** After a cast whose answer never came: the ballots may be in the box, so only the same answers may go again. */
@@ -157,7 +160,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   function remember() {
     const shown = meeting();
     if (!shown || !voter) return;
-    saveSession({ voter, meetingId: shown.id, voterName: voterName(), ownCandidacies: ownCandidacies(), fingerprint: fingerprint(), lost: lost(), late: late() });
+    saveSession({ voter, meetingId: shown.id, voterName: voterName(), ownCandidacies: ownCandidacies(), fingerprint: fingerprint(), lost: lost(), struck: struck(), late: late() });
   }
 
   // ---- what the device holds ----
@@ -221,8 +224,9 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     // Voting opened since the meeting was read: read it once more, for the phases and the keys
     // candidates registered in the room after this device checked in (comments are sealed to them).
     if (collected.ready.some((id) => shown.polls.find((p) => p.id === id)?.phase === 'checkin')) setMeeting(await api.meeting(shown.id));
-    // A candidate whose keys wait for a scrutineer's approval: read the meeting again to see it given.
-    else if (candidateKeys().some((k) => k.awaitingApproval)) setMeeting(await api.meeting(shown.id));
+    // A candidate whose keys wait for a scrutineer's approval: read the meeting again to see it given;
+    // a lost check-in: to know whether checking in again is still possible (voting may have opened).
+    else if (candidateKeys().some((k) => k.awaitingApproval) || collected.lost.length > 0) setMeeting(await api.meeting(shown.id));
     const cast = [...new Set(heldReceipts(store, voter).map((r) => r.pollId))];
     const lostNow = union(lost(), collected.lost).filter((p) => !collected.ready.includes(p) && !collected.waiting.includes(p));
     const part = new Set([...collected.ready, ...collected.waiting, ...cast, ...lostNow]);
@@ -230,6 +234,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     const elsewhere = lookupPolls.filter((p) => p.checkin === 'issued' && !part.has(p.pollId)).map((p) => p.pollId);
     batch(() => {
       setLost(lostNow);
+      setStruck(union(struck(), collected.struck).filter((p) => lostNow.includes(p)));
       setWaitingNow(collected.waiting);
       setIssuedElsewhere(elsewhere);
       setStoreVersion((n) => n + 1);
@@ -320,7 +325,10 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
         setFingerprint(ready.keySetFingerprint);
         setFingerprintFrom(expected?.from ?? 'voter');
         setLate(ready.lookup.polls.filter((p) => p.late).map((p) => p.pollId));
-        if (event === 'check-in-again') setLost([]);
+        if (event === 'check-in-again') {
+          setLost([]);
+          setStruck([]);
+        }
       });
       const next = await standing();
       if (disposed) return;
@@ -389,12 +397,23 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       dispatch({ type: 'back' });
     });
 
+  /**
+   * Whether this device can check in again for a lost poll: while check-in is open, or during
+   * voting when the meeting takes late check-ins (this device's was one) and it was not struck.
+   */
+  const canCheckInAgain = () =>
+    lost().some((pollId) => {
+      const phase = meeting()?.polls.find((p) => p.id === pollId)?.phase;
+      return phase === 'checkin' || (phase === 'voting' && late().includes(pollId) && !struck().includes(pollId));
+    });
+
   /** A lost check-in: check in again on this device (until voting opens). Without the code in memory, the code form. */
   function checkInAgain() {
     const code = votingCode();
     if (code) return void lookUp(code, fingerprint() ? { fingerprint: fingerprint(), from: 'before' } : undefined, 'check-in-again');
     batch(() => {
       setLost([]);
+      setStruck([]);
       remember();
       back();
     });
@@ -411,6 +430,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       setOwnCandidacies(saved.ownCandidacies);
       setFingerprint(saved.fingerprint);
       setLost(saved.lost);
+      setStruck(saved.struck ?? []);
       setLate(saved.late);
     });
     try {
@@ -545,6 +565,8 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     fingerprintFrom,
     prepared,
     lost,
+    struck,
+    canCheckInAgain,
     late,
     lateCode,
     waitingNow,

@@ -121,18 +121,33 @@ export function LostScreen(props: { session: VoteSession }) {
   return (
     <div class="stack">
       <MeetingTitle session={props.session} />
-      <div class="alert alert-stack" role="alert">
-        <ScreenTitle>{t('lost.title')}</ScreenTitle>
-        <p>{t('lost.body')}</p>
-      </div>
-      <p>{t('lost.hint')}</p>
+      {/* Struck at the opening (the scrutineers counted the voter as not in the room), or replaced by another device. */}
+      <Show
+        when={props.session.lost().every((pollId) => props.session.struck().includes(pollId))}
+        fallback={
+          <div class="alert alert-stack" role="alert">
+            <ScreenTitle>{t('lost.title')}</ScreenTitle>
+            <p>{t('lost.body')}</p>
+          </div>
+        }
+      >
+        <div class="alert alert-stack" role="alert" data-lost="struck">
+          <ScreenTitle>{t('lost.struckTitle')}</ScreenTitle>
+          <p>{t('lost.struckBody')}</p>
+        </div>
+      </Show>
+      <Show when={props.session.canCheckInAgain()} fallback={<p>{t('lost.closedHint')}</p>}>
+        <p>{t('lost.hint')}</p>
+      </Show>
       <Show when={props.session.lost().some((pollId) => props.session.late().includes(pollId))}>
         <p class="notice">{t('lost.lateHint')}</p>
       </Show>
       <ErrorAlert error={props.session.error()} />
-      <button type="button" class="button button-primary" onClick={() => props.session.checkInAgain()}>
-        {t('lost.again')}
-      </button>
+      <Show when={props.session.canCheckInAgain()}>
+        <button type="button" class="button button-primary" onClick={() => props.session.checkInAgain()}>
+          {t('lost.again')}
+        </button>
+      </Show>
       <SelfEvaluationOffer session={props.session} />
     </div>
   );
