@@ -101,6 +101,8 @@ describe('the meeting console (protocol v2)', () => {
     await card.getByRole('heading', { name: '接收预备党员' }).waitFor();
     await card.getByText('候选人：王小明、赵小红').waitFor();
     const pollId = (await card.getAttribute('data-poll'))!;
+    // The page the scrutineers open for this poll, from the card.
+    expect(await card.locator('[data-cosign-link]').getAttribute('href')).toBe(`/cosign?poll=${pollId}`);
     await card.getByLabel('监票人（多人用顿号或逗号分隔）').fill('监票员甲');
     await card.getByLabel('计票人').fill('计票员乙');
     await card.getByRole('button', { name: '保存监票人、计票人' }).click();
@@ -234,7 +236,7 @@ describe('the meeting console (protocol v2)', () => {
     expect(JSON.parse(audit.find((e) => e.action === 'open_voting')!.details)).toMatchObject({ headCount: 4, checkedIn: 4, struck: 1, struckVoters: [{ name: '党员戊' }] });
 
     // ---- the devices: four hold their ballot tokens, 党员戊's check-in was struck ----
-    for (const [name, device] of devices) expect([name, await collect(device)]).toEqual([name, name === '党员戊' ? { ready: [], waiting: [], lost: [pollId] } : { ready: [pollId], waiting: [], lost: [] }]);
+    for (const [name, device] of devices) expect([name, await collect(device)]).toEqual([name, name === '党员戊' ? { ready: [], waiting: [], lost: [pollId], struck: [pollId] } : { ready: [pollId], waiting: [], lost: [], struck: [] }]);
     expect(tokensOf(devices.get('党员甲')!, pollId)).toHaveLength(2); // one per candidate
     await sheet.locator('tr[data-voter="2021005"][data-state="struck"]').waitFor();
     expect(await sheet.locator('tr[data-voter="2021005"] td').last().textContent()).toBe('签到已划去（清点时不在会场）');

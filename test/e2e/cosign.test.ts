@@ -225,7 +225,7 @@ describe('the scrutineer’s page', () => {
     await phone.page.getByRole('button', { name: '下一步：核对选票' }).click();
     await phone.page.getByRole('button', { name: '提交选票' }).click();
     await phone.page.getByRole('heading', { level: 1, name: '投票完成' }).waitFor();
-    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [], lost: [pollId] });
+    expect(await collect(organizerDevice)).toEqual({ ready: [], waiting: [], lost: [pollId], struck: [] });
     expect(tokensOf(organizerDevice, pollId)).toEqual([]);
     await sheet.getByText('完整签到表（3 人）').click();
     await expect.poll(() => sheet.locator('tr[data-voter="b-2"] td').last().textContent(), { timeout: 10_000 }).toBe('已领到选票凭证（迟到签到）');

@@ -352,6 +352,12 @@ export function PollCard(props: {
       <p class="hint">
         {kindLabel(props.poll.kind)} · {ct('poll.candidatesList', { names: candidatesOf(props.poll) })}
       </p>
+      {/* Scrutineers register their key, co-sign the opening and the result, and approve on this page. */}
+      <p class="hint">
+        <a href={`/cosign?poll=${encodeURIComponent(props.poll.id)}`} data-cosign-link>
+          {ct('poll.cosignLink')}
+        </a>
+      </p>
       <Show when={props.step}>
         {(step) => (
           <button type="button" class={`button button-inline ${step().danger ? 'button-danger' : 'button-primary'}`} onClick={() => step().onClick()}>
