@@ -430,7 +430,7 @@ const zh = {
   'result.people': '{n} 人',
   'result.times': '{n} 次',
   'result.ballotCount': '{n} 张，无效票 0 张',
-  'result.ballotsHint': '每人对每位候选人各提交一张选票（候选人本人那一项除外），所以收回选票的张数多于提交选票的人数。',
+  'result.ballotsHint': '每人对每位候选人各提交一张选票（候选人本人那一项除外）：收回选票按张计，每位候选人一张；提交选票按人计。',
   'result.notRecorded': '未录入',
   'result.note': '清点说明：{note}',
 
@@ -866,7 +866,7 @@ const en: Record<ConsoleKey, string> = {
   'result.people': '{n}',
   'result.times': '{n}',
   'result.ballotCount': '{n}, none invalid',
-  'result.ballotsHint': 'Each member submits one ballot per candidate (none on their own candidacy), so there are more ballots than members who submitted.',
+  'result.ballotsHint': 'Each member submits one ballot per candidate (none on their own candidacy): ballots are counted one per candidate, submissions one per member.',
   'result.notRecorded': 'not recorded',
   'result.note': 'Head count note: {note}',
 
