@@ -271,6 +271,10 @@ describe('the projector page', () => {
       expect(await page.locator('[data-opening="cosigned"]').textContent()).toBe('监票人联署 1/2');
       expect([await figure(page, 'checked-in'), await figure(page, 'submitted'), await figure(page, 'not-submitted')]).toEqual(['7', '6', '1']);
       await shoot({ name: size.name, page, problems }, 'refused');
+      // In English too, where the words are longer: still no scrolling.
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.locator('[data-opening="cosigned"]').getByText('co-signed by 1 of 2 scrutineers').waitFor();
+      await shoot({ name: size.name, page, problems }, 'refused-en');
       expect(problems).toEqual([]);
       await context.close();
     }
