@@ -15,6 +15,7 @@ import { anonymityFloorOf, mustWithhold } from '../protocol/anonymity.ts';
 import type { BundleV2 } from '../protocol/bundle.ts';
 import { ABSTAIN, validateAnswer, WITHHELD, type Choice } from '../protocol/poll.ts';
 import { sameChoice } from './checks-v1.ts';
+import { declaredNotVotedExcess } from './declared-not-voted.ts';
 import { codeOf, explain, failure, pass, plural, type BundleCheck, type VerificationContext } from './context.ts';
 
 const v2 = (context: VerificationContext) => context.bundle as BundleV2;
@@ -122,13 +123,15 @@ export const issuedCheck: BundleCheck = {
       if (count > e.expected - e.present)
         return failure('too_many_written_opinions', `question ${question}: ${plural(count, 'written opinion')} but only ${e.expected - e.present} expected members absent`);
     const notes: string[] = [];
-    if (e.declaredNotVoted !== null) {
-      const excess = e.submitted - (e.checkedIn - e.declaredNotVoted);
-      notes.push(
-        excess > 0
-          ? `WARNING: ${e.submitted} submitted, but ${e.checkedIn} checked in and ${e.declaredNotVoted} said they did not vote: ${excess} more than that`
-          : `${e.declaredNotVoted} said they did not vote`,
-      );
+    const declared = declaredNotVotedExcess(bundle);
+    if (declared) {
+      if (declared.voters > 0)
+        notes.push(`WARNING: ${e.submitted} submitted, but ${e.checkedIn} checked in and ${declared.declared} said they did not vote: ${declared.voters} more than that`);
+      if (declared.ballotsOver > 0)
+        notes.push(
+          `WARNING: ${declared.ballots} ballots, but those who did not say they abstained held at most ${declared.room} tokens: ${declared.ballotsOver} more than that`,
+        );
+      if (declared.voters === 0 && declared.ballotsOver === 0) notes.push(`${declared.declared} said they did not vote`);
     }
     if (e.refusedOverIssued > 0) notes.push(`${plural(e.refusedOverIssued, 'submission')} refused because no token was left under a key`);
     if (e.struck > 0) notes.push(`${plural(e.struck, 'check-in')} struck at the opening`);

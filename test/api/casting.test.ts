@@ -12,7 +12,7 @@ import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex } from
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { blindSign } from '../../server/crypto/blind-signer.ts';
 import { startTestApp, type TestServer } from '../helpers/test-server.ts';
-import { castAll, checkInSlip, collect, createMeeting, openVoting, roomCodeOf, tokensOf, type Device } from '../helpers/meeting.ts';
+import { castAll, checkInSlip, collect, createMeeting, openVoting, roomCodeOf, tokensOf, type Device, type Slip } from '../helpers/meeting.ts';
 import { organizerClient } from '../helpers/test-server.ts';
 
 let t: TestServer;
@@ -292,6 +292,72 @@ describe('the ballot box never takes more than was issued', () => {
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
     expect(bundle.electorate.refusedOverIssued).toBe(2);
     expect(bundle.ballots).toHaveLength(2);
+  });
+});
+
+describe('ballots beyond those who did not say they abstained', () => {
+  it('warns when ballots minted with a copied key fill the gap candidates leave (democratic appraisal), and not in the honest meeting', async () => {
+    const { org } = await createMeeting(t, { voters: 0, open: 'draft' });
+    const meetingId = (await org.call('POST', '/api/meetings', { title: '民主评议' })).body.id as string;
+    const members = ['甲', '乙', '丙', '丁', '戊'].map((name, i) => ({ name, number: `D${i}` }));
+    const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '民主评议党员',
+      kind: 'democratic_appraisal',
+      candidates: members.map((m, i) => ({ id: `m${i}`, name: m.name, number: m.number })),
+    });
+    expect(poll.status).toBe(201);
+    const pollId = poll.body.id as string;
+    await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: members });
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as Slip[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    // The operator copies the issuing keys while they exist, before the opening.
+    const copied = t.deps.db.$client.prepare('SELECT key_id, question_id, spki, private_key FROM poll_keys WHERE poll_id = ?').all(pollId) as {
+      key_id: string;
+      question_id: string;
+      spki: Buffer;
+      private_key: Buffer;
+    }[];
+    const devices: Device[] = [];
+    for (const slip of slips) devices.push(await checkInSlip(t, slip, roomCode));
+    await openVoting(org, pollId, 5);
+    for (const d of devices) await collect(d);
+    const option = (await org.call('GET', `/api/polls/${pollId}`)).body.questions[0].options[0] as string;
+    // Four vote; 戊 does not, and says so in the room.
+    for (const device of devices.slice(0, 4)) expect((await cast({ ballots: ballotsOf(device, pollId, () => option) })).status).toBe(201);
+    expect((await org.call('PUT', `/api/polls/${pollId}/declared-not-voted`, { count: 1 })).status).toBe(200);
+    const { verifyBundle } = await import('../../shared/verify/verify-bundle.ts');
+    const { nodePssVerifier } = await import('../../server/crypto/blind-signer.ts');
+    const issuedLine = async (bundle: BundleV2) =>
+      (await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 })).checks.find((c) => c.id === 'issued')!;
+
+    // The honest result, as it would be closed now: no warning.
+    const { buildBundle } = await import('../../server/services/bundle.ts');
+    const honest = buildBundle(t.deps, (await import('../../server/db/queries.ts')).getPoll(t.deps.db, pollId)!, new Date().toISOString());
+    expect((await issuedLine(honest)).detail).not.toMatch(/WARNING/);
+
+    // The operator mints 戊's four ballots (every key but 戊's own): each key's count stays within what was issued.
+    const own = tokensOf(devices[4]!, pollId).map((h) => h.questionId);
+    const minted = copied
+      .filter((key) => own.includes(key.question_id))
+      .map((key) => {
+        const pk = parseRsaSpki(new Uint8Array(key.spki));
+        const fields = { nonce: randomNonce(), context: tokenContext(pollId, 'members', key.question_id), keyId: fromHex(key.key_id) };
+        const input = encodeTokenInput(fields);
+        const { blindedMessage, inverse } = blind(pk, input);
+        const authenticator = finalize(pk, input, blindSign(new Uint8Array(key.private_key), new Uint8Array(key.spki), blindedMessage), inverse);
+        return { token: toBase64Url(encodeToken({ ...fields, authenticator })), salt: toBase64(randomNonce()), answer: option };
+      });
+    expect(minted).toHaveLength(4);
+    expect((await cast({ ballots: minted })).status).toBe(201);
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
+    // submitted (the most under one key) does not rise: 4 ≤ 5 − 1; the ballots do: 20 > 20 − 1 × 4.
+    expect(bundle.electorate).toMatchObject({ checkedIn: 5, submitted: 4, declaredNotVoted: 1 });
+    expect(bundle.ballots).toHaveLength(20);
+    const line = await issuedLine(bundle);
+    expect(line.ok).toBe(true);
+    expect(line.detail).toMatch(/WARNING: 20 ballots, but those who did not say they abstained held at most 16 tokens: 4 more than that/);
   });
 });
 

@@ -1579,6 +1579,15 @@ function checkIssuedV2(b) {
   if (e.declaredNotVoted !== null && e.submitted > e.checkedIn - e.declaredNotVoted) {
     notes.push(`WARNING: ${e.submitted} submitted > checkedIn ${e.checkedIn} − declaredNotVoted ${e.declaredNotVoted}: more ballots came back than voters say they cast`);
   }
+  // … or more ballots than Σ issued − D × m, m = the least (keys of a group − 1) over the groups.
+  if (e.declaredNotVoted !== null) {
+    const keysOfGroup = new Map();
+    for (const k of b.tokenKeys) keysOfGroup.set(k.group, (keysOfGroup.get(k.group) ?? 0) + 1);
+    const m = keysOfGroup.size === 0 ? 0 : Math.min(...[...keysOfGroup.values()].map((n) => Math.max(0, n - 1)));
+    const room = b.tokenKeys.reduce((sum, k) => sum + k.issued, 0) - e.declaredNotVoted * m;
+    if (b.ballots.length > room)
+      notes.push(`WARNING: ${b.ballots.length} ballots > Σ issued − declaredNotVoted × ${m} = ${room}: more ballots came back than the others could cast`);
+  }
   if (e.refusedOverIssued !== 0) notes.push(`${e.refusedOverIssued} submission(s) refused over the tokens issued (refusedOverIssued)`);
   if (e.struck !== 0) notes.push(`${e.struck} check-in(s) struck at the opening`);
   if (unnamed > 0) notes.push(`${unnamed} ballot(s) name no published key (see tokens)`);

@@ -14,6 +14,7 @@
  */
 import { isV2, type Bundle } from '../../../shared/protocol/bundle.ts';
 import { WITHHELD } from '../../../shared/protocol/poll.ts';
+import { declaredNotVotedExcess } from '../../../shared/verify/declared-not-voted.ts';
 import { tb, type BoardKey } from './messages.ts';
 
 export interface Fact {
@@ -79,8 +80,11 @@ export function electorateFacts(bundle: Bundle): Fact[] {
 
 /** v2: the warning the verifier gives when more submitted than checked in less those who said they did not vote. */
 export function submittedWarning(bundle: Bundle): string | undefined {
-  if (!isV2(bundle) || bundle.electorate.declaredNotVoted === null) return undefined;
-  const { submitted, checkedIn, declaredNotVoted } = bundle.electorate;
-  const excess = submitted - (checkedIn - declaredNotVoted);
-  return excess > 0 ? tb('fact.submittedWarning', { submitted, checkedIn, declared: declaredNotVoted, excess }) : undefined;
+  if (!isV2(bundle)) return undefined;
+  const excess = declaredNotVotedExcess(bundle);
+  if (!excess) return undefined;
+  const { submitted, checkedIn } = bundle.electorate;
+  if (excess.voters > 0) return tb('fact.submittedWarning', { submitted, checkedIn, declared: excess.declared, excess: excess.voters });
+  if (excess.ballotsOver > 0) return tb('fact.ballotsWarning', { ballots: excess.ballots, room: excess.room, declared: excess.declared, excess: excess.ballotsOver });
+  return undefined;
 }
