@@ -350,7 +350,13 @@ export const upsertCandidateKey = (db: Db, row: typeof candidateKeys.$inferInser
   db
     .insert(candidateKeys)
     .values(row)
-    .onConflictDoUpdate({ target: [candidateKeys.pollId, candidateKeys.questionId], set: { signingKey: row.signingKey, boxKey: row.boxKey } })
+    .onConflictDoUpdate({ target: [candidateKeys.pollId, candidateKeys.questionId], set: { signingKey: row.signingKey, boxKey: row.boxKey, approvedFingerprint: null } })
+    .run();
+export const setApprovedCandidateFingerprint = (db: Db, pollId: string, questionId: string, fingerprint: string) =>
+  db
+    .update(candidateKeys)
+    .set({ approvedFingerprint: fingerprint })
+    .where(and(eq(candidateKeys.pollId, pollId), eq(candidateKeys.questionId, questionId)))
     .run();
 /** Waiting requests to replace a candidate's keys, oldest first. */
 export const listCandidateKeyRequests = (db: Db, pollId: string) =>

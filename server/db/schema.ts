@@ -276,6 +276,12 @@ export const candidateKeys = sqliteTable(
     questionId: text('question_id').notNull(),
     signingKey: text('signing_key').notNull(),
     boxKey: text('box_key').notNull(),
+    /**
+     * A fingerprint a scrutineer approved, read from the candidate's own phone, before keys with
+     * it reached the server (or after a flood of other requests pushed them out): the next keys
+     * registered for the candidacy with this fingerprint replace these at once.
+     */
+    approvedFingerprint: text('approved_fingerprint'),
   },
   (t) => [primaryKey({ columns: [t.pollId, t.questionId] })],
 );

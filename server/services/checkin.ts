@@ -21,7 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { parseRsaSpki } from '../../shared/crypto/blind-rsa.ts';
 import { bigIntToBytes, compareBytes, equalBytes, fromBase64, toBase64, toHex, utf8 } from '../../shared/encoding.ts';
 import { fail } from '../../shared/errors.ts';
-import type { CandidateKeyRegistration, CandidateKeyRequests, CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LateCheckInsAwaiting, LookupResponse } from '../../shared/protocol/api.ts';
+import type { CandidateKeyApproval, CandidateKeyRegistration, CandidateKeyRequests, CheckinResponse, CheckinState, CheckinStatusResponse, EntitledKey, LateCheckInsAwaiting, LookupResponse } from '../../shared/protocol/api.ts';
 import { lateCheckInCode } from '../../shared/protocol/late-checkin-code.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import type { AppDeps } from '../context.ts';
@@ -305,6 +305,12 @@ export function registerCandidateKey(deps: AppDeps, code: string, roomCode: stri
       return { questionId, fingerprint, state: 'registered' };
     }
     if (same(registered)) return { questionId, fingerprint, state: 'registered' };
+    // A scrutineer approved this fingerprint already, read from the candidate's phone: in force now.
+    if (registered.approvedFingerprint === fingerprint) {
+      replaceCandidateKeys(deps, pollId, questionId, keys);
+      appendAudit(deps.db, { actor, action: 'register_candidate_key', subject: pollId, details: { questionId, candidate: voter.name, fingerprint, approvedBefore: true } }, at);
+      return { questionId, fingerprint, state: 'registered' };
+    }
     const waiting = q.listCandidateKeyRequests(deps.db, pollId).filter((r) => r.questionId === questionId);
     if (waiting.some(same)) return { questionId, fingerprint, state: 'awaiting_approval' };
     for (const old of waiting.slice(0, Math.max(0, waiting.length - MAX_CANDIDATE_KEY_REQUESTS + 1))) q.deleteCandidateKeyRequest(deps.db, old.id);
@@ -327,19 +333,22 @@ export function candidateKeyRequests(deps: AppDeps, pollId: string, user: q.User
   const poll = q.getPoll(deps.db, pollId);
   if (!poll) fail('not_found', 'no such poll');
   namedScrutineer(poll, user);
-  const registered = new Map(q.listCandidateKeys(deps.db, pollId).map((k) => [k.questionId, candidateKeyFingerprint(k)]));
+  const keys = q.listCandidateKeys(deps.db, pollId);
+  const registered = new Map(keys.map((k) => [k.questionId, candidateKeyFingerprint(k)]));
+  const approved = new Map(keys.flatMap((k) => (k.approvedFingerprint ? [[k.questionId, k.approvedFingerprint] as const] : [])));
   const requests = q.listCandidateKeyRequests(deps.db, pollId);
   const open = poll.kind === 'three_evaluations' && poll.phase === 'checkin' && poll.opening === null;
   return {
     pollId,
     open,
     candidates: pollQuestions(poll)
-      .filter((question) => requests.some((r) => r.questionId === question.id))
+      .filter((question) => requests.some((r) => r.questionId === question.id) || approved.has(question.id))
       .map((question) => ({
         questionId: question.id,
         name: question.title,
         registered: registered.get(question.id) ?? null,
         requested: requests.filter((r) => r.questionId === question.id).map((r) => candidateKeyFingerprint(r)),
+        approved: approved.get(question.id) ?? null,
       })),
   };
 }
@@ -349,28 +358,42 @@ export function candidateKeyRequests(deps: AppDeps, pollId: string, user: q.User
  * they replace the registered keys (and a self-evaluation signed with those goes); the other
  * waiting requests of the candidacy are dropped. Before voting opens only.
  */
-export function approveCandidateKey(deps: AppDeps, pollId: string, questionId: string, fingerprint: string, approver: q.UserRow) {
+export function approveCandidateKey(deps: AppDeps, pollId: string, questionId: string, fingerprint: string, approver: q.UserRow): CandidateKeyApproval {
   const poll = q.getPoll(deps.db, pollId);
   if (!poll) fail('not_found', 'no such poll');
   const scrutineer = namedScrutineer(poll, approver);
   if (poll.kind !== 'three_evaluations') fail('not_eligible', 'only the three evaluations have candidate keys');
   if (poll.phase !== 'checkin' || poll.opening !== null) fail('wrong_phase', "a candidate's keys are replaced before voting opens");
-  q.runInTransaction(deps.db, () => {
+  if (!pollQuestions(poll).some((x) => x.id === questionId)) fail('not_found', `no candidate ${questionId} in this poll`);
+  const name = pollQuestions(poll).find((x) => x.id === questionId)!.title;
+  return q.runInTransaction(deps.db, (): CandidateKeyApproval => {
+    const registered = q.listCandidateKeys(deps.db, pollId).find((k) => k.questionId === questionId);
+    if (!registered) fail('conflict', 'this candidate has registered no keys yet: their phone registers them when they check in');
+    if (candidateKeyFingerprint(registered) === fingerprint) return { questionId, fingerprint, state: 'in_force' };
     const request = q
       .listCandidateKeyRequests(deps.db, pollId)
       .find((r) => r.questionId === questionId && candidateKeyFingerprint(r) === fingerprint);
-    if (!request) fail('conflict', 'no keys with this fingerprint wait for this candidate: ask the candidate to check in again on their phone, then compare once more');
-    q.deleteSelfEvaluation(deps.db, pollId, questionId);
-    q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: request.signingKey, boxKey: request.boxKey });
-    q.deleteCandidateKeyRequests(deps.db, pollId, questionId);
-    const name = pollQuestions(poll).find((x) => x.id === questionId)?.title ?? questionId;
-    appendAudit(
-      deps.db,
-      { actor: approver.username, action: 'approve_candidate_key', subject: pollId, details: { questionId, candidate: name, fingerprint, scrutineer: scrutineer.name } },
-      deps.now().toISOString(),
-    );
+    const at = deps.now().toISOString();
+    const details = { questionId, candidate: name, fingerprint, scrutineer: scrutineer.name };
+    if (request) {
+      replaceCandidateKeys(deps, pollId, questionId, request);
+      appendAudit(deps.db, { actor: approver.username, action: 'approve_candidate_key', subject: pollId, details }, at);
+      return { questionId, fingerprint, state: 'in_force' };
+    }
+    // Not among the waiting keys (not sent yet, or pushed out by a flood of others): the keys with
+    // this fingerprint take effect when the candidate's phone sends them, and no others can,
+    // since nobody can make keys with a given 64-bit fingerprint.
+    q.setApprovedCandidateFingerprint(deps.db, pollId, questionId, fingerprint);
+    appendAudit(deps.db, { actor: approver.username, action: 'approve_candidate_key', subject: pollId, details: { ...details, awaitingKeys: true } }, at);
+    return { questionId, fingerprint, state: 'awaiting_keys' };
   });
-  return { questionId, fingerprint };
+}
+
+/** New keys in force for a candidacy: the self-evaluation signed with the old ones goes, and every waiting request. */
+function replaceCandidateKeys(deps: AppDeps, pollId: string, questionId: string, keys: CandidatePublicKeys) {
+  q.deleteSelfEvaluation(deps.db, pollId, questionId);
+  q.upsertCandidateKey(deps.db, { pollId, questionId, signingKey: keys.signingKey, boxKey: keys.boxKey });
+  q.deleteCandidateKeyRequests(deps.db, pollId, questionId);
 }
 
 /** A check-in's state per poll and, once signed, its blind signatures: what the device that holds `checkinId` may fetch. */

@@ -369,7 +369,18 @@ export interface CandidateKeyRequests {
   pollId: string;
   /** Keys can still be replaced (check-in, before the opening). */
   open: boolean;
-  candidates: { questionId: string; name: string; registered: string | null; requested: string[] }[];
+  /** `approved`: a fingerprint a scrutineer approved whose keys have not reached the server yet. */
+  candidates: { questionId: string; name: string; registered: string | null; requested: string[]; approved: string | null }[];
+}
+/**
+ * POST /api/cosign/:id/candidate-keys/approve: `in_force` — the keys with this fingerprint are the
+ * candidate's now; `awaiting_keys` — none with it waits (yet): they take effect as soon as the
+ * candidate's phone sends them (the candidate checks in again on it).
+ */
+export interface CandidateKeyApproval {
+  questionId: string;
+  fingerprint: string;
+  state: 'in_force' | 'awaiting_keys';
 }
 export const candidateKeyApprovalBody = z.strictObject({
   questionId: idSchema,

@@ -5,7 +5,7 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { CandidateKeyRequests, CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { CandidateKeyApproval, CandidateKeyRequests, CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle, Cosignature, OpeningStatement } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
@@ -200,7 +200,7 @@ export function createConsoleApi(baseUrl = '') {
     candidateKeyRequests: (pollId: string) => call<CandidateKeyRequests>('GET', `/api/cosign/${id(pollId)}/candidate-keys`),
     /** A scrutineer approves the keys whose fingerprint the candidate's own phone shows, in the room. */
     approveCandidateKey: (pollId: string, questionId: string, fingerprint: string) =>
-      call('POST', `/api/cosign/${id(pollId)}/candidate-keys/approve`, { questionId, fingerprint }),
+      call<CandidateKeyApproval>('POST', `/api/cosign/${id(pollId)}/candidate-keys/approve`, { questionId, fingerprint }),
     /** The late check-ins waiting for a scrutineer named for the poll, each with the code its phone shows. */
     lateCheckIns: (pollId: string) => call<LateCheckInsAwaiting>('GET', `/api/cosign/${id(pollId)}/late-checkins`),
     /** A scrutineer named for the poll approves a late check-in of someone they see in the room, whose phone shows `confirmationCode`. */

@@ -7,8 +7,8 @@
  */
 import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { groupHex } from '../format.ts';
-import { createAction, ExplainedError } from '../console/action.ts';
-import { ApiError, type ConsoleApi } from '../console/api.ts';
+import { createAction } from '../console/action.ts';
+import type { ConsoleApi } from '../console/api.ts';
 import { ErrorLine } from '../console/error-line.tsx';
 import { createLoad, createTicker } from '../console/load.ts';
 import { ts } from './messages.ts';
@@ -24,7 +24,16 @@ export function CandidateKeyRequests(props: { api: ConsoleApi; pollId: string })
     () => void list.reload(),
   );
   const approve = createAction();
-  const [approved, setApproved] = createSignal<{ name: string; fingerprint: string }>();
+  const [approved, setApproved] = createSignal<{ name: string; fingerprint: string; state: 'in_force' | 'awaiting_keys' }>();
+  const [typed, setTyped] = createSignal<Record<string, string>>({});
+  const run = (candidate: { questionId: string; name: string }, fingerprint: string) =>
+    void approve.run(async () => {
+      setApproved(undefined);
+      const answer = await props.api.approveCandidateKey(props.pollId, candidate.questionId, fingerprint);
+      setApproved({ name: candidate.name, fingerprint, state: answer.state });
+      setTyped({ ...typed(), [candidate.questionId]: '' });
+      await list.reload();
+    });
   return (
     <section class="stack-tight candidate-key-requests" aria-labelledby={titleId}>
       <h3 id={titleId}>{ts('keys.title')}</h3>
@@ -32,7 +41,7 @@ export function CandidateKeyRequests(props: { api: ConsoleApi; pollId: string })
       <Show when={approved()}>
         {(a) => (
           <p class="notice" role="status">
-            {ts('keys.approved', { name: a().name, fingerprint: groupHex(a().fingerprint) })}
+            {ts(a().state === 'in_force' ? 'keys.approved' : 'keys.approvedAhead', { name: a().name, fingerprint: groupHex(a().fingerprint) })}
           </p>
         )}
       </Show>
@@ -55,27 +64,39 @@ export function CandidateKeyRequests(props: { api: ConsoleApi; pollId: string })
                           class="button button-secondary"
                           disabled={approve.busy()}
                           data-fingerprint={fingerprint}
-                          onClick={() =>
-                            void approve.run(async () => {
-                              setApproved(undefined);
-                              try {
-                                await props.api.approveCandidateKey(props.pollId, candidate.questionId, fingerprint);
-                              } catch (error) {
-                                if (error instanceof ApiError && error.code === 'conflict') {
-                                  await list.reload();
-                                  throw new ExplainedError(ts('keys.gone', { name: candidate.name }));
-                                }
-                                throw error;
-                              }
-                              setApproved({ name: candidate.name, fingerprint });
-                              await list.reload();
-                            })
-                          }
+                          onClick={() => run(candidate, fingerprint)}
                         >
                           {ts('keys.approve', { name: candidate.name, fingerprint: groupHex(fingerprint) })}
                         </button>
                       )}
                     </For>
+                    <Show when={candidate.approved}>
+                      {(fingerprint) => <p class="hint">{ts('keys.approvedWaiting', { fingerprint: groupHex(fingerprint()) })}</p>}
+                    </Show>
+                    {/* The phone's fingerprint is not among the buttons (another device's requests pushed it out): typed from the phone. */}
+                    <form
+                      class="inline-form"
+                      onSubmit={(event) => {
+                        event.preventDefault();
+                        const fingerprint = (typed()[candidate.questionId] ?? '').replace(/\s+/g, '').toLowerCase();
+                        if (/^[0-9a-f]{16}$/.test(fingerprint)) run(candidate, fingerprint);
+                      }}
+                    >
+                      <label for={`fp-${candidate.questionId}`}>{ts('keys.typeLabel')}</label>
+                      <input
+                        id={`fp-${candidate.questionId}`}
+                        class="input mono"
+                        inputmode="text"
+                        autocomplete="off"
+                        spellcheck={false}
+                        placeholder="0123 4567 89ab cdef"
+                        value={typed()[candidate.questionId] ?? ''}
+                        onInput={(e) => setTyped({ ...typed(), [candidate.questionId]: e.currentTarget.value })}
+                      />
+                      <button type="submit" class="button button-secondary" disabled={approve.busy()}>
+                        {ts('keys.typeApprove')}
+                      </button>
+                    </form>
                   </li>
                 )}
               </For>

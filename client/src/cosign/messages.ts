@@ -52,7 +52,10 @@ const zh = {
   'keys.registered': '现在有效的指纹',
   'keys.approve': '{name}本人手机上显示 {fingerprint}：批准更换',
   'keys.approved': '已为{name}换上指纹为 {fingerprint} 的密钥；投影上的指纹会随之改变。',
-  'keys.gone': '{name}的这把新密钥已不在等待之列（可能已被批准或被更新的请求替换）：请让被评人在本人手机上重新签到，再核对一次。',
+  'keys.approvedAhead': '已批准{name}手机上的指纹 {fingerprint}。这把密钥还没有送到服务器：请{name}在本人手机上重新签到一次，送到后立即生效，投影上的指纹随之改变。',
+  'keys.approvedWaiting': '已批准的指纹 {fingerprint}：等被评人在本人手机上重新签到。',
+  'keys.typeLabel': '被评人手机上的指纹不在上面的按钮里？照手机输入（16 位）',
+  'keys.typeApprove': '批准这个指纹',
   'late.title': '迟到签到，等你确认',
   'late.help':
     '只确认你亲眼看到在会场的人：先核对姓名和学号/工号，再请本人出示手机，核对手机上显示的确认码与这里列出的完全一致。确认码不一致，或手机显示“本机的签到已失效”，就不要确认：有人用同一个投票码在另一台设备上重新签到了，确认就会把选票凭证发到那台设备。确认后此人领到选票凭证，可以投票；会议记录写明由你确认。每 3 秒自动更新。',
@@ -118,7 +121,10 @@ const en: Record<CosignKey, string> = {
   'keys.registered': 'fingerprint in force',
   'keys.approve': '{name}’s own phone shows {fingerprint}: approve the change',
   'keys.approved': '{name} now has the keys with fingerprint {fingerprint}; the projector follows.',
-  'keys.gone': 'This new key of {name} is no longer waiting (approved already, or replaced by newer requests): ask the candidate to check in again on their own phone, then compare once more.',
+  'keys.approvedAhead': 'The fingerprint {fingerprint} on {name}’s phone is approved. Those keys have not reached the server yet: ask {name} to check in once more on their own phone; they take effect as they arrive, and the projector follows.',
+  'keys.approvedWaiting': 'Approved fingerprint {fingerprint}: waiting for the candidate to check in again on their own phone.',
+  'keys.typeLabel': 'The fingerprint on the candidate’s phone is not on a button above? Type it from the phone (16 digits)',
+  'keys.typeApprove': 'Approve this fingerprint',
   'late.title': 'Late check-ins awaiting your approval',
   'late.help':
     'Approve only someone you see in the room: check the name and number, then ask to see their phone and check that the confirmation code it shows is exactly the one listed here. If the code differs, or the phone says its check-in is no longer valid, do not approve: someone checked in again with the same voting code on another device, and approving would send the ballot tokens to that device. Once approved, they receive their ballot tokens and can vote; the record says you approved it. Updates every 3 seconds.',

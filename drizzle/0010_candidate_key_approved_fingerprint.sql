@@ -1,0 +1,1 @@
+ALTER TABLE `candidate_keys` ADD `approved_fingerprint` text;
