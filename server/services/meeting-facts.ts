@@ -83,7 +83,8 @@ export function removeWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: st
 export function setScrutineers(deps: AppDeps, poll: q.PollRow, named: { name: string; role: 'supervisor' | 'counter'; account?: string | undefined }[], actor: string) {
   // Fixed once voting opens: they co-sign the opening statement and the result, and an organizer
   // must not be able to rename or drop a scrutineer who would not co-sign.
-  if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'the scrutineers are fixed once voting opens: they co-sign what the opening and the result say');
+  if ((poll.phase !== 'draft' && poll.phase !== 'checkin') || poll.opening !== null)
+    fail('wrong_phase', 'the scrutineers are fixed once voting opens: they co-sign what the opening and the result say');
   const meeting = q.getMeeting(deps.db, poll.meetingId)!;
   const accounts = named.flatMap((s) => (s.account ? [s.account] : []));
   if (new Set(accounts).size !== accounts.length) fail('invalid_body', 'one account is named twice');

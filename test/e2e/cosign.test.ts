@@ -33,10 +33,10 @@ import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '
 const harness = setUpBrowserServer();
 
 /** A branch with its secretary and one scrutineer account, and a meeting accepting 张三 with `voters` full members. */
-async function branchMeeting(t: TestServer, tag: 'a' | 'b', voters: number) {
+async function branchMeeting(t: TestServer, tag: 'a' | 'b' | 'c', voters: number) {
   if (!t.deps.db.$client.prepare('SELECT 1 FROM users WHERE username = ?').get('orgdept')) seedUser(t, 'orgdept', 'admin');
   const admin = await organizerClient(t, 'orgdept');
-  const unitId = (await admin.call('POST', '/api/units', { name: `第${tag === 'a' ? '一' : '二'}党支部` })).body.id;
+  const unitId = (await admin.call('POST', '/api/units', { name: `第${{ a: '一', b: '二', c: '三' }[tag]}党支部` })).body.id;
   for (const [username, role] of [[`sec-${tag}`, 'organizer'], [`zhao-${tag}`, 'scrutineer']])
     expect((await admin.call('POST', '/api/users', { username, password: ORGANIZER_PASSWORD, role, unitId })).status).toBe(201);
   const org = await organizerClient(t, `sec-${tag}`);
@@ -125,6 +125,43 @@ describe('the scrutineer’s page', () => {
     expect((cosigned as BundleV2).opening).toEqual({ statement, cosignatures: [{ name: '赵监票', role: 'supervisor', publicKey, signature: expect.any(String) }] });
     const report = await verifyBundle(cosigned, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 });
     expect(report.ok).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses to co-sign a result whose opening statement is not the one co-signed on this device', { timeout: 120_000 }, async () => {
+    const { t } = harness;
+    const { org, meetingId, pollId, scrutineer } = await branchMeeting(t, 'c', 4);
+    const { context, page, problems } = await scrutineerPage(pollId, scrutineer);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '生成并登记我的签名密钥' }).click();
+    await page.getByText('本设备保存着对应的签名密钥', { exact: false }).waitFor();
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as Slip[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const devices = [];
+    for (const slip of slips.slice(0, 3)) devices.push(await checkInSlip(t, slip, roomCode));
+    await openVoting(org, pollId, 3);
+    await page.getByRole('button', { name: '核对无误，联署开始投票声明' }).click({ timeout: 15_000 });
+    await page.getByText('你已联署开始投票声明。').waitFor();
+    // The operator, with the database, rewrites the opening (a head count of 4, with a note) and drops the co-signatures.
+    t.deps.db.$client
+      .prepare(`UPDATE polls SET opening = json_set(opening, '$.headCount', 4, '$.headCountNote', '一人迟到', '$.cosignatures', json('[]')) WHERE id = ?`)
+      .run(pollId);
+    for (const device of devices) {
+      await collect(device);
+      await castAll(device, pollId);
+    }
+    await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
+    // Every check of the verifier passes (the statement agrees with the rewritten electorate)...
+    const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
+    expect(bundle.opening.statement.headCount).toBe(4);
+    expect((await verifyBundle(bundle, { verifyPss: nodePssVerifier, expectedSignerPublicKey: t.deps.installationKey.publicKeyBase64 })).firstFailure).toBeUndefined();
+    // ...but this device co-signed another statement: it says so, and offers no signature.
+    await page.reload();
+    await page.getByText('计票文件中的开始投票声明不是你在这台设备上联署的那一份', { exact: false }).waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('button', { name: '核对无误，签名' }).count()).toBe(0);
+    await shoot(page, 'cosign-07-opening-changed');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -9,6 +9,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createResource, createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
 import { bundleDigestHex, cosignBundle } from '../../../shared/crypto/bundle-digest.ts';
+import { openingStatementDigestHex } from '../../../shared/crypto/opening-statement.ts';
+import { isV2 } from '../../../shared/protocol/bundle.ts';
 import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
 import { createAction, errorText } from '../console/action.ts';
 import { ApiError, createConsoleApi, type ConsoleApi, type CosignView, type SessionUser } from '../console/api.ts';
@@ -34,6 +36,16 @@ function storedSecret(pollId: string, username: string): Uint8Array | undefined 
 }
 
 const grouped = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
+
+/** The digest of the opening statement this browser co-signed, kept to check the result against it. */
+const openingSignedName = (pollId: string, username: string) => `anon-ballot.cosign-opening:${pollId}:${username}`;
+function storedOpeningDigest(pollId: string, username: string): string | undefined {
+  try {
+    return localStorage.getItem(openingSignedName(pollId, username)) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function CosignPage() {
   const pollId = new URLSearchParams(location.search).get('poll') ?? '';
@@ -121,7 +133,14 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
       const report = await verifyInBrowser({ ok: true, input: bundle }, undefined);
       const me = view()?.me;
       const namesMe = bundle.scrutineers.some((s) => s.name === me?.name && s.role === me?.role && s.publicKey === me?.publicKey);
-      return { ok: report.ok && namesMe, digest: bundleDigestHex(bundle), failure: report.firstFailure?.detail ?? (namesMe ? undefined : ts('cosign.notInBundle')) };
+      // The opening statement this browser co-signed must be the bundle's, with that co-signature:
+      // a statement changed afterwards, its co-signatures dropped, would otherwise pass unseen.
+      const signedOpening = storedOpeningDigest(props.pollId, props.username);
+      const openingKept =
+        signedOpening === undefined ||
+        (isV2(bundle) && openingStatementDigestHex(bundle.opening.statement) === signedOpening && bundle.opening.cosignatures.some((c) => c.publicKey === me?.publicKey));
+      const failure = report.firstFailure?.detail ?? (!namesMe ? ts('cosign.notInBundle') : !openingKept ? ts('cosign.openingChanged') : undefined);
+      return { ok: report.ok && namesMe && openingKept, digest: bundleDigestHex(bundle), failure };
     },
   );
 
@@ -218,7 +237,12 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
                         publicKey={me().publicKey}
                         secretKey={holdsKey(me().publicKey) ? secret() : undefined}
                         busy={busy()}
-                        onSign={(signature) => void act(() => props.api.cosignOpening(props.pollId, signature))}
+                        onSign={(signature) =>
+                          void act(async () => {
+                            await props.api.cosignOpening(props.pollId, signature);
+                            localStorage.setItem(openingSignedName(props.pollId, props.username), openingStatementDigestHex(opening().statement));
+                          })
+                        }
                       />
                     )}
                   </Show>
