@@ -13,6 +13,7 @@ import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
 import { decodeUtf8Strict, parseStrictJson } from '../shared/strict-json.ts';
+import { checkJsonShape } from './body-shape.ts';
 
 export interface RouteDoc {
   summary: string;
@@ -54,11 +55,16 @@ export function jsonBody<S extends z.ZodType>(schema: S, doc: RouteDoc) {
 
 /**
  * JSON bodies must be UTF-8 (RFC 8259): bytes that are not are refused (`invalid_utf8`, naming the
- * offset), never replaced by U+FFFD, on every route, before any route reads them.
+ * offset), never replaced by U+FFFD, on every route, before any route reads them; and of a bounded
+ * shape (server/body-shape.ts), checked before anything parses them.
  */
 export const strictUtf8Body: MiddlewareHandler = async (c, next) => {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /^application\/json/i.test(c.req.header('content-type') ?? ''))
-    decodeUtf8Strict(new Uint8Array(await c.req.arrayBuffer()));
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /^application\/json/i.test(c.req.header('content-type') ?? '')) {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    // Before anything parses it: no body of this API is deep or has more than a bounded number of values.
+    checkJsonShape(bytes);
+    decodeUtf8Strict(bytes);
+  }
   await next();
 };
 

@@ -91,6 +91,20 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('refuses, before parsing, a body nested deeper or holding more values than any request of the API, even at the size of the largest cast', async () => {
+    const before = snapshot();
+    const castLimit = (await import('../../server/body-limits.ts')).CAST_BODY_LIMIT;
+    const nested = '['.repeat(castLimit / 2 - 8) + ']'.repeat(castLimit / 2 - 8);
+    const deep = await send('POST', '/api/ballots', nested);
+    expect([deep.status, deep.json.error.code, deep.json.error.message]).toEqual([400, 'invalid_body', 'the JSON nests deeper than 16 levels, which no request of this API does']);
+    const many = await send('POST', '/api/ballots', `{"ballots":[${'{},'.repeat(150_000)}{}]}`);
+    expect([many.status, many.json.error.message]).toEqual([400, 'the JSON holds more than 100000 values, which no request of this API does']);
+    // Brackets and commas inside strings are text, not structure.
+    const inString = await send('POST', '/api/ballots', JSON.stringify({ ballots: [{ token: '['.repeat(40) + ','.repeat(40), salt: 'x', answer: 'agree' }] }));
+    expect(inString.json.error.message).not.toMatch(/nests deeper|more than 100000/);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('rejects a roster with a duplicate number as a whole, naming the line', async () => {
     const before = snapshot();
     const { status, json } = await send(
