@@ -27,7 +27,7 @@ import { build } from 'vite';
 import { nodePssVerifier } from '../server/crypto/blind-signer.ts';
 import { bundleSigningBytes, checkBundleSignature } from '../shared/crypto/bundle-signature.ts';
 import { decodeToken, tokenInputOf } from '../shared/crypto/token.ts';
-import { fromBase64, fromBase64Url } from '../shared/encoding.ts';
+import { fromBase64, fromBase64Url, toHex } from '../shared/encoding.ts';
 import { parseStrictJson } from '../shared/strict-json.ts';
 import { nodeEd25519Verifier } from '../server/crypto/ed25519-node.ts';
 import type { Bundle } from '../shared/protocol/bundle.ts';
@@ -196,21 +196,22 @@ async function breakdown(file: string) {
   const ed25519NodeMs = await timeOnce(() => {
     if (!nodeEd25519Verifier(fromBase64(bundle.signature), signed, fromBase64(bundle.signer.publicKey))) throw new Error('the CLI’s Ed25519 rejects the bundle signature');
   });
-  const spki = fromBase64(bundle.tokenKeys[0]!.spki);
+  // Each token under the key it names (v2: one key per question).
+  const keys = new Map(bundle.tokenKeys.map((k) => [k.keyId, { spki: fromBase64(k.spki), key: createPublicKey({ key: Buffer.from(fromBase64(k.spki)), format: 'der', type: 'spki' }) }]));
   const tokens = bundle.ballots.map((b) => {
     const bytes = fromBase64Url(b.token);
-    return { input: tokenInputOf(bytes), authenticator: decodeToken(bytes).authenticator };
+    const decoded = decodeToken(bytes);
+    return { input: tokenInputOf(bytes), authenticator: decoded.authenticator, key: keys.get(toHex(decoded.keyId))! };
   });
   const pssSerialMs = await timeOnce(() => {
-    for (const t of tokens) if (nodePssVerifier(spki, t.input, t.authenticator) !== true) throw new Error('token signature rejected');
+    for (const t of tokens) if (nodePssVerifier(t.key.spki, t.input, t.authenticator) !== true) throw new Error('token signature rejected');
   });
-  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   const pssThreadPoolMs = await timeOnce(async () => {
     let next = 0;
     const worker = async () => {
       while (next < tokens.length) {
         const t = tokens[next++]!;
-        if (!(await verifyOnThreadPool(key, t.input, t.authenticator))) throw new Error('token signature rejected');
+        if (!(await verifyOnThreadPool(t.key.key, t.input, t.authenticator))) throw new Error('token signature rejected');
       }
     };
     await Promise.all(Array.from({ length: 64 }, worker));

@@ -167,7 +167,11 @@ export function checkIn(
   const meeting = q.getMeeting(deps.db, voter.meetingId)!;
   checkRoomCode(deps, voter, meeting, roomCode);
   const byPoll = new Map<string, typeof requests>();
-  for (const request of requests) byPoll.set(request.pollId, [...(byPoll.get(request.pollId) ?? []), request]);
+  for (const request of requests) {
+    const list = byPoll.get(request.pollId);
+    if (list) list.push(request);
+    else byPoll.set(request.pollId, [request]);
+  }
   const checkinId = newCheckinId(deps);
   return q.runInTransaction(deps.db, () => {
     const allowed = new Map(entitlements(deps, voter, meeting).map((e) => [e.poll.id, e]));

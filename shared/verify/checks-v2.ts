@@ -155,7 +155,9 @@ export const answersCheck: BundleCheck = {
       if (!key) continue; // reported by `tokens`
       const question = questions.get(key.questionId!)!;
       const keyId = toHex(key.keyId);
-      answersByKey.set(keyId, [...(answersByKey.get(keyId) ?? []), ballot.answer]);
+      const answers = answersByKey.get(keyId);
+      if (answers) answers.push(ballot.answer);
+      else answersByKey.set(keyId, [ballot.answer]);
       if (ballot.answer === WITHHELD) continue;
       let canonical: Choice;
       try {
