@@ -25,8 +25,10 @@ import { fail } from '../errors.ts';
 import { nobleEd25519Verifier, type Ed25519Verifier } from './bundle-signature.ts';
 import { frame } from './framing.ts';
 import { canonicalJson } from './jcs.ts';
+import { type CandidatePublicKeys } from './candidate-key-fingerprint.ts';
 
-export const CANDIDATE_KEY_LABEL = 'anon-ballot/v2/candidate-key';
+export { CANDIDATE_KEY_LABEL, candidateKeyFingerprint, type CandidatePublicKeys } from './candidate-key-fingerprint.ts';
+
 export const SELF_EVALUATION_LABEL = 'anon-ballot/v2/self-evaluation';
 export const COMMENT_INFO = 'anon-ballot/v2/comment';
 const IV_LENGTH = 12;
@@ -34,17 +36,17 @@ const TAG_LENGTH = 16;
 /** The shortest sealed comment: the ephemeral key, the IV, one byte of text and the tag. */
 export const MIN_SEALED_LENGTH = 32 + IV_LENGTH + 1 + TAG_LENGTH;
 
-export interface CandidatePublicKeys {
-  /** Ed25519 public key, 32 bytes, base64. */
-  signingKey: string;
-  /** X25519 public key, 32 bytes, base64. */
-  boxKey: string;
-}
 
 export interface CandidateSecretKeys {
   signingSecret: Uint8Array;
   boxSecret: Uint8Array;
 }
+
+/** The public halves of a candidate's secret keys. */
+export const publicKeysOf = (signingSecret: Uint8Array, boxSecret: Uint8Array): CandidatePublicKeys => ({
+  signingKey: toBase64(ed25519.getPublicKey(signingSecret)),
+  boxKey: toBase64(x25519.getPublicKey(boxSecret)),
+});
 
 /** A new pair of key pairs, made on the candidate's own device. */
 export function generateCandidateKeys(): CandidatePublicKeys & CandidateSecretKeys {
@@ -53,12 +55,6 @@ export function generateCandidateKeys(): CandidatePublicKeys & CandidateSecretKe
   return { signingSecret, boxSecret, signingKey: toBase64(ed25519.getPublicKey(signingSecret)), boxKey: toBase64(x25519.getPublicKey(boxSecret)) };
 }
 
-/** The 16-hex-digit fingerprint the projector shows beside the candidate's name. */
-export function candidateKeyFingerprint(keys: CandidatePublicKeys): string {
-  const signing = abytes(fromBase64(keys.signingKey, 'signingKey'), 32, 'signingKey');
-  const box = abytes(fromBase64(keys.boxKey, 'boxKey'), 32, 'boxKey');
-  return toHex(sha256(frame(CANDIDATE_KEY_LABEL, signing, box)).subarray(0, 8));
-}
 
 /**
  * Throws `bad_encoding` unless both keys are 32-byte public keys fit for their use: the signing

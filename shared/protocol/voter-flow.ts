@@ -28,15 +28,7 @@ import { blind, finalize, parseRsaSpki, randomNonce } from '../crypto/blind-rsa.
 import { keySetDigest, keySetFingerprint } from '../crypto/key-set.ts';
 import { ballotReceipt, checkReceiptSignature, SALT_LENGTH } from '../crypto/receipt.ts';
 import { encodeToken, encodeTokenInput, tokenContext, tokenKeyId } from '../crypto/token.ts';
-import {
-  candidateKeyFingerprint,
-  generateCandidateKeys,
-  openComment,
-  sealComment,
-  signSelfEvaluation,
-  type CandidatePublicKeys,
-} from '../crypto/candidate-key.ts';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { candidateKeyFingerprint, type CandidatePublicKeys } from '../crypto/candidate-key-fingerprint.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../encoding.ts';
 import { fail } from '../errors.ts';
 import type { LookupResponse, PublicMeetingView, PublicPollView } from './api.ts';
@@ -375,7 +367,7 @@ export async function castPoll(
         // Sealed here, to the key the candidate registered in the room: the server never reads it.
         const key = poll.candidateKeys?.find((k) => k.questionId === held.questionId);
         if (!key) fail('candidate_key_missing', 'this candidate registered no key in the room: a comment cannot be sealed to them');
-        comment = await sealComment(key.boxKey, text);
+        comment = await (await candidateKeyCode()).sealComment(key.boxKey, text);
       }
       return { held, answer, tokenBytes, receipt: ballotReceipt(tokenBytes, fromBase64(held.salt, 'salt'), answer), comment };
     }),
@@ -393,11 +385,20 @@ export async function castPoll(
   return receipts;
 }
 
-/** The secret halves of a candidate's own keys, kept on their device only. */
+/**
+ * The candidate's own key code (Ed25519 signing, X25519 sealing): loaded when a candidate or a
+ * rater's comment needs it, so that the voter page of everyone else stays small.
+ */
+const candidateKeyCode = () => import('../crypto/candidate-key.ts');
+
+/** The secret halves of a candidate's own keys, kept on their device only, with the public halves. */
 interface StoredCandidateKeys {
   questionId: string;
   signingSecret: string;
   boxSecret: string;
+  /** The public halves (kept since they were made; derived again when a stored entry lacks them). */
+  signingKey?: string;
+  boxKey?: string;
 }
 const candidateKeysKey = (voter: string, pollId: string) => `${STORE_PREFIX}candidate:${voter}:${pollId}`;
 
@@ -421,12 +422,16 @@ export async function ensureCandidateKeys(
     const poll = meeting.polls.find((p) => p.id === own.pollId);
     if (!poll || poll.kind !== 'three_evaluations' || poll.phase !== 'checkin') continue;
     let stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, poll.id));
+    const keyCode = await candidateKeyCode();
     if (!stored || stored.questionId !== own.questionId) {
-      const made = generateCandidateKeys();
-      stored = { questionId: own.questionId, signingSecret: toHex(made.signingSecret), boxSecret: toHex(made.boxSecret) };
+      const made = keyCode.generateCandidateKeys();
+      stored = { questionId: own.questionId, signingSecret: toHex(made.signingSecret), boxSecret: toHex(made.boxSecret), signingKey: made.signingKey, boxKey: made.boxKey };
+      store.set(candidateKeysKey(voter, poll.id), JSON.stringify(stored));
+    } else if (!stored.signingKey || !stored.boxKey) {
+      stored = { ...stored, ...keyCode.publicKeysOf(fromHex(stored.signingSecret), fromHex(stored.boxSecret)) };
       store.set(candidateKeysKey(voter, poll.id), JSON.stringify(stored));
     }
-    const keys = publicCandidateKeys(stored);
+    const keys = publicCandidateKeys(stored)!;
     const fingerprint = candidateKeyFingerprint(keys);
     if (poll.candidateKeys?.find((k) => k.questionId === own.questionId)?.fingerprint !== fingerprint)
       await api.registerCandidateKey(code, roomCode, poll.id, keys);
@@ -435,20 +440,15 @@ export async function ensureCandidateKeys(
   return registered;
 }
 
-const ed25519PublicKeyOf = (secret: Uint8Array) => ed25519.getPublicKey(secret);
-const x25519PublicKeyOf = (secret: Uint8Array) => x25519.getPublicKey(secret);
-
-function publicCandidateKeys(stored: StoredCandidateKeys): CandidatePublicKeys {
-  return {
-    signingKey: toBase64(ed25519PublicKeyOf(fromHex(stored.signingSecret))),
-    boxKey: toBase64(x25519PublicKeyOf(fromHex(stored.boxSecret))),
-  };
+function publicCandidateKeys(stored: StoredCandidateKeys): CandidatePublicKeys | undefined {
+  return stored.signingKey && stored.boxKey ? { signingKey: stored.signingKey, boxKey: stored.boxKey } : undefined;
 }
 
 /** The fingerprint of this device's candidate key for a poll, if it holds one. */
 export function heldCandidateFingerprint(store: VoterStore, voter: string, pollId: string): string | undefined {
   const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, pollId));
-  return stored ? candidateKeyFingerprint(publicCandidateKeys(stored)) : undefined;
+  const keys = stored && publicCandidateKeys(stored);
+  return keys ? candidateKeyFingerprint(keys) : undefined;
 }
 
 /** Signs and sends the candidate's self-evaluation with the key this device registered. */
@@ -456,6 +456,7 @@ export async function submitSelfEvaluation(api: VoterApi, store: VoterStore, cod
   const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voterSlot(code), pollId));
   if (!stored) fail('candidate_key_missing', 'this device holds no key of yours for this evaluation: register it in the room, on this device');
   const sorted = Object.fromEntries(Object.keys(scores).sort().map((c) => [c, scores[c]!]));
+  const { signSelfEvaluation } = await candidateKeyCode();
   return api.selfEvaluate(code, pollId, sorted, signSelfEvaluation(fromHex(stored.signingSecret), pollId, stored.questionId, sorted));
 }
 
@@ -464,6 +465,7 @@ export async function openCandidateComments(store: VoterStore, voter: string, po
   if (sealed.length === 0) return []; // nothing to open: no key needed to say there is nothing
   const stored = readJson<StoredCandidateKeys>(store, candidateKeysKey(voter, pollId));
   if (!stored) return null;
+  const { openComment } = await candidateKeyCode();
   const texts = await Promise.all(sealed.map((s) => openComment(fromHex(stored.boxSecret), s)));
   return texts.sort();
 }
