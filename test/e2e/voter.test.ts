@@ -94,9 +94,14 @@ describe('the voter page on a phone', () => {
     await expect.poll(() => zh.page.getByRole('alert').textContent()).toBe('这个投票码无效。请核对投票单，或向主持人领取新的投票码。');
     await shoot(zh.page, 'zh-02-code-unknown');
 
+    // The English messages are a chunk of their own: a phone reading Chinese never fetches it.
+    const scripts = (phone: typeof en) => phone.page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()!).filter((n) => n.endsWith('.js')));
+    expect((await scripts(zh)).some((name) => /^en-/.test(name))).toBe(false);
     await en.page.goto(`${h.server.url}/vote`);
+    expect((await scripts(en)).some((name) => /^en-/.test(name))).toBe(false);
     await en.page.getByRole('button', { name: 'English' }).click();
     await heading(en.page, 'Enter your voting code');
+    expect((await scripts(en)).some((name) => /^en-/.test(name))).toBe(true);
     await enterCode(en.page, 'AAAA-BBBB-CCC', 'en');
     await expect.poll(() => en.page.getByRole('alert').textContent()).toContain('A voting code has 16 letters and digits');
     expect(await en.page.getByLabel('Voting code').inputValue()).toBe('AAAA-BBBB-CCC'); // kept, to be corrected

@@ -5,13 +5,25 @@
  * language, so any JSX that calls it re-renders on a switch.
  */
 import { createSignal } from 'solid-js';
-import { en } from './en.ts';
 import { zh, type MessageKey } from './zh.ts';
 
 export type { MessageKey };
 export type Locale = 'zh' | 'en';
 
-const TABLES: Record<Locale, Record<MessageKey, string>> = { zh, en };
+/**
+ * The shared English messages are a chunk of their own, fetched when English is chosen (or was
+ * chosen before): most voters read Chinese, and the voter page stays small for them. Until it
+ * arrives the page stays in Chinese, and only then switches (`lang` included).
+ */
+const [english, setEnglish] = createSignal<Record<MessageKey, string>>();
+let englishLoading: Promise<void> | undefined;
+const loadEnglish = () =>
+  (englishLoading ??= import('./en.ts').then(
+    (module) => void setEnglish(() => module.en),
+    () => {
+      englishLoading = undefined; // offline: try again on the next click
+    },
+  ));
 const HTML_LANG: Record<Locale, string> = { zh: 'zh-CN', en: 'en' };
 const LOCALE_KEY = 'anon-ballot.locale';
 
@@ -23,13 +35,21 @@ function storedLocale(): Locale {
   }
 }
 
-const [locale, setLocaleSignal] = createSignal<Locale>(storedLocale());
+const [locale, setLocaleSignal] = createSignal<Locale>('zh');
 export { locale };
+/** The language asked for last; `locale` follows it once its messages are here. */
+let wanted: Locale = storedLocale();
+function follow() {
+  if (wanted === 'en' && !english()) void loadEnglish().then(() => wanted === 'en' && english() && setLocaleSignal('en'));
+  else setLocaleSignal(wanted);
+}
+follow();
 
 export const htmlLang = () => HTML_LANG[locale()];
 
 export function setLocale(next: Locale) {
-  setLocaleSignal(next);
+  wanted = next;
+  follow();
   try {
     localStorage.setItem(LOCALE_KEY, next);
   } catch {
@@ -39,6 +59,7 @@ export function setLocale(next: Locale) {
 
 /** Back to Chinese, forgetting the stored choice: on a kiosk, each voter starts in the default language. */
 export function forgetLocale() {
+  wanted = 'zh';
   setLocaleSignal('zh');
   try {
     localStorage.removeItem(LOCALE_KEY);
@@ -49,7 +70,7 @@ export function forgetLocale() {
 
 /** The message `key` in the current language, with `{name}` placeholders filled from `params`. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text = TABLES[locale()][key];
+  const text = (locale() === 'en' ? english() : undefined)?.[key] ?? zh[key];
   return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)) : text;
 }
 
