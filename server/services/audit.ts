@@ -2,7 +2,9 @@
  * The append-only, hash-chained log of administrative acts (opened, closed, keys destroyed,
  * published, roster changed, slips printed …). Each entry's hash covers the JCS form of its
  * fields and the previous entry's hash, so altering or removing a past entry breaks the chain.
- * Never used for anything a voter does: no check-in, no ballot.
+ * Never used for a ballot, nor for an ordinary check-in; a check-in that replaces a waiting one and
+ * a candidate's key request are recorded (both name someone the sign-in sheet names anyway, and
+ * tokens are signed for everyone at the opening, so neither joins a ballot to a voter).
  */
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { auditEntryHash as entryHash, GENESIS_HASH, recordDigest, type RecordAnchor } from '../../shared/audit/record.ts';
