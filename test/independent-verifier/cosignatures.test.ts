@@ -9,12 +9,10 @@
  * catch them.
  */
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
-import { execFile } from 'node:child_process';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDigestHex, cosignBundle } from '../../shared/crypto/bundle-digest.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
@@ -22,10 +20,9 @@ import { toBase64 } from '../../shared/encoding.ts';
 import type { BundleV2 as Bundle } from '../../shared/protocol/bundle.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { CHECKS_V2, docsVerifier } from './run-docs-verifier.ts';
 
-const run = promisify(execFile);
-const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = CHECKS_V2;
 
 let t: TestServer;
 let dir: string;
@@ -34,26 +31,7 @@ const keys = { zhao: ed25519.utils.randomSecretKey(), qian: ed25519.utils.random
 const publicOf = (secret: Uint8Array) => toBase64(ed25519.getPublicKey(secret));
 type Cosignature = NonNullable<Bundle['cosignatures']>[number];
 
-let files = 0;
-/** Runs the independent verifier on `bundle`; returns its exit code and each check's status and detail. */
-async function verifyFromDocs(bundle: unknown) {
-  const file = join(dir, `bundle-${files++}.json`);
-  writeFileSync(file, JSON.stringify(bundle));
-  let code = 0;
-  let stdout: string;
-  try {
-    stdout = (await run(process.execPath, [VERIFIER, file], { timeout: 60_000 })).stdout;
-  } catch (error) {
-    const e = error as { code: number; stdout: string };
-    [code, stdout] = [e.code, e.stdout];
-  }
-  const checks = new Map<string, { status: string; detail: string }>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$/.exec(line);
-    if (m) checks.set(m[2]!, { status: m[1]!, detail: m[3] ?? '' });
-  }
-  return { code, stdout, checks };
-}
+const verifyFromDocs = docsVerifier(() => dir);
 
 /** Everything passes except `cosignatures`, which fails with a detail matching `why`. */
 async function expectOnlyCosignaturesFail(bundle: unknown, why: RegExp) {

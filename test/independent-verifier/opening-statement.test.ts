@@ -12,12 +12,10 @@
  * nobody named and one key twice fail `cosignatures` with the same code in both.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { cosignOpeningStatement } from '../../shared/crypto/opening-statement.ts';
@@ -26,10 +24,9 @@ import { toBase64 } from '../../shared/encoding.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { buildSignedBundle, openingStatementOf, type BundleFixture } from '../helpers/bundle-fixture.ts';
+import { CHECKS_V2, docsVerifier } from './run-docs-verifier.ts';
 
-const run = promisify(execFile);
-const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = CHECKS_V2;
 
 type Cosignature = BundleV2['opening']['cosignatures'][number];
 type Scrutineer = BundleV2['scrutineers'][number];
@@ -37,26 +34,7 @@ type Scrutineer = BundleV2['scrutineers'][number];
 let dir: string;
 let fixture: BundleFixture;
 
-let files = 0;
-/** Runs the independent verifier on `bundle`; returns its exit code, its output and each check's status and detail. */
-async function verifyFromDocs(bundle: unknown) {
-  const file = join(dir, `bundle-${files++}.json`);
-  writeFileSync(file, JSON.stringify(bundle));
-  let code = 0;
-  let stdout: string;
-  try {
-    stdout = (await run(process.execPath, [VERIFIER, file], { timeout: 60_000 })).stdout;
-  } catch (error) {
-    const e = error as { code: number; stdout: string };
-    [code, stdout] = [e.code, e.stdout];
-  }
-  const checks = new Map<string, { status: string; detail: string }>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$/.exec(line);
-    if (m) checks.set(m[2]!, { status: m[1]!, detail: m[3] ?? '' });
-  }
-  return { code, stdout, checks };
-}
+const verifyFromDocs = docsVerifier(() => dir);
 
 const verifyByProject = (bundle: unknown) => verifyBundle(bundle, { verifyPss: webCryptoPssVerifier });
 

@@ -12,12 +12,10 @@
  * project's last version 1, commit 99de7f5, see fixtures/) verified under their own rules.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { execFile } from 'node:child_process';
 import { constants, createHash, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../server/cli/demo.ts';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
@@ -27,10 +25,9 @@ import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { publishedAcceptance } from '../helpers/published-meeting.ts';
 import { organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { CHECKS_V2, docsVerifier } from './run-docs-verifier.ts';
 
-const run = promisify(execFile);
-const VERIFIER = 'test/independent-verifier/verify-from-docs.mjs';
-const CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
+const CHECKS = CHECKS_V2;
 const CHECKS_V1 = ['format', 'signature', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'issued', 'choices', 'recount', 'verdicts', 'cosignatures'];
 
 let t: TestServer;
@@ -42,26 +39,7 @@ let smallLeague: BundleV2;
 /** league_recommendation, 4 on the roster, all vote: nothing withheld. */
 let league: BundleV2;
 
-let files = 0;
-/** Runs the independent verifier; returns its exit code, its output and each check's status and detail. */
-async function verifyFromDocs(bundle: unknown, ...args: string[]) {
-  const file = join(dir, `bundle-${files++}.json`);
-  writeFileSync(file, typeof bundle === 'string' ? bundle : JSON.stringify(bundle));
-  let code = 0;
-  let stdout: string;
-  try {
-    stdout = (await run(process.execPath, [VERIFIER, file, ...args], { timeout: 60_000 })).stdout;
-  } catch (error) {
-    const e = error as { code: number; stdout: string };
-    [code, stdout] = [e.code, e.stdout];
-  }
-  const checks = new Map<string, { status: string; detail: string }>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(PASS|FAIL|SKIP) (\w+)(?:: (.*))?$/.exec(line);
-    if (m) checks.set(m[2]!, { status: m[1]!, detail: m[3] ?? '' });
-  }
-  return { code, stdout, checks };
-}
+const verifyFromDocs = docsVerifier(() => dir);
 
 /** Exactly the checks in `failing` fail (the first with a detail matching `why`); every other passes. */
 async function expectFailures(bundle: unknown, failing: string[], why?: RegExp, names = CHECKS) {
