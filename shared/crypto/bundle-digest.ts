@@ -57,9 +57,25 @@ export function checkCosignerKey(publicKeyBase64: string): Uint8Array {
  * `bad_length`, `cosignature`.
  */
 export function checkCosignature(bundle: Bundle, cosignature: Cosignature, verifyEd25519: Ed25519Verifier = nobleEd25519Verifier): void {
-  const named = bundle.scrutineers.find((s) => s.name === cosignature.name && s.role === cosignature.role && s.publicKey === cosignature.publicKey);
+  checkScrutineerSignature(bundle.scrutineers, cosignature, cosignatureMessage(bundle), 'this bundle', verifyEd25519);
+}
+
+/**
+ * Throws unless `cosignature` is an Ed25519 signature over `message` by the key that
+ * `scrutineers` (a bundle's signed list) gives for that name and role: the rule of every
+ * scrutineer's co-signature, of the result (above) and of the opening statement
+ * (crypto/opening-statement.ts). `over` names what was signed, for the error.
+ */
+export function checkScrutineerSignature(
+  scrutineers: readonly { name: string; role: string; publicKey?: string | undefined }[],
+  cosignature: Cosignature,
+  message: Uint8Array,
+  over: string,
+  verifyEd25519: Ed25519Verifier = nobleEd25519Verifier,
+): void {
+  const named = scrutineers.find((s) => s.name === cosignature.name && s.role === cosignature.role && s.publicKey === cosignature.publicKey);
   if (!named) fail('cosigner_unknown', `${cosignature.name} (${cosignature.role}) with this key is not among the scrutineers the bundle names`);
   const publicKey = checkCosignerKey(cosignature.publicKey);
   const signature = abytes(fromBase64(cosignature.signature, 'cosignature.signature'), ED25519_SIGNATURE_LENGTH, 'cosignature.signature');
-  if (!verifyEd25519(signature, cosignatureMessage(bundle), publicKey)) fail('cosignature', `the co-signature of ${cosignature.name} does not verify over this bundle`);
+  if (!verifyEd25519(signature, message, publicKey)) fail('cosignature', `the co-signature of ${cosignature.name} does not verify over ${over}`);
 }

@@ -14,11 +14,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { abytes, concatBytes, fromBase64, toBase64, toHex, utf8 } from '../encoding.ts';
-import { fail } from '../errors.ts';
+import { abytes, concatBytes, toBase64, toHex, utf8 } from '../encoding.ts';
 import type { Cosignature, OpeningStatement } from '../protocol/bundle.ts';
-import { ED25519_SIGNATURE_LENGTH, nobleEd25519Verifier, type Ed25519Verifier } from './bundle-signature.ts';
-import { checkCosignerKey } from './bundle-digest.ts';
+import { nobleEd25519Verifier, type Ed25519Verifier } from './bundle-signature.ts';
+import { checkScrutineerSignature } from './bundle-digest.ts';
 import { canonicalJson } from './jcs.ts';
 
 export const openingStatementDigest = (statement: OpeningStatement): Uint8Array => sha256(utf8(canonicalJson(statement)));
@@ -45,10 +44,5 @@ export function checkOpeningCosignature(
   cosignature: Cosignature,
   verifyEd25519: Ed25519Verifier = nobleEd25519Verifier,
 ): void {
-  const named = scrutineers.find((s) => s.name === cosignature.name && s.role === cosignature.role && s.publicKey === cosignature.publicKey);
-  if (!named) fail('cosigner_unknown', `${cosignature.name} (${cosignature.role}) co-signed the opening with a key that is not among the scrutineers the bundle names`);
-  const publicKey = checkCosignerKey(cosignature.publicKey);
-  const signature = abytes(fromBase64(cosignature.signature, 'cosignature.signature'), ED25519_SIGNATURE_LENGTH, 'cosignature.signature');
-  if (!verifyEd25519(signature, openingCosignatureMessage(statement), publicKey))
-    fail('cosignature', `the co-signature of ${cosignature.name} does not verify over the opening statement`);
+  checkScrutineerSignature(scrutineers, cosignature, openingCosignatureMessage(statement), 'the opening statement', verifyEd25519);
 }

@@ -44,12 +44,12 @@
  * bundle and the tokens decoded once, and returns an outcome.
  */
 import { checkBundleSignature } from '../crypto/bundle-signature.ts';
-import { checkCosignature } from '../crypto/bundle-digest.ts';
-import { checkOpeningCosignature } from '../crypto/opening-statement.ts';
+import { checkScrutineerSignature, cosignatureMessage } from '../crypto/bundle-digest.ts';
+import { openingCosignatureMessage } from '../crypto/opening-statement.ts';
 import { decodeToken, tokenContext, tokenContextV1, tokenKeyId, TOKEN_TYPE, TOKEN_TYPE_V1 } from '../crypto/token.ts';
 import { equalBytes, fromBase64, fromBase64Url, fromHex } from '../encoding.ts';
 import { AppError } from '../errors.ts';
-import { bundleSchema, isV2, type Bundle } from '../protocol/bundle.ts';
+import { bundleSchema, isV2, type Bundle, type Cosignature } from '../protocol/bundle.ts';
 import { ballotOrderCheck, recountCheck, tokensCheck, uniqueNoncesCheck, verdictsCheck } from './checks-common.ts';
 import * as v1 from './checks-v1.ts';
 import * as v2 from './checks-v2.ts';
@@ -115,45 +115,47 @@ const signatureCheck: BundleCheck = {
   },
 };
 
+/**
+ * Each co-signature of `list` made with a distinct key and valid over `message` by the key the
+ * signed list of scrutineers names: the failure, or undefined.
+ */
+function cosignatureProblem(bundle: Bundle, list: readonly Cosignature[], message: Uint8Array, over: string, options: VerifyBundleOptions): CheckOutcome | undefined {
+  const seen = new Set<string>();
+  for (const cosignature of list) {
+    if (seen.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed ${over} twice`);
+    seen.add(cosignature.publicKey);
+    try {
+      checkScrutineerSignature(bundle.scrutineers, cosignature, message, over, options.verifyEd25519);
+    } catch (error) {
+      return failure(codeOf(error), explain(error));
+    }
+  }
+  return undefined;
+}
+
+const validNames = (list: readonly Cosignature[]) => `${plural(list.length, 'co-signature')} valid (${list.map((c) => c.name).join(', ')})`;
+
 const cosignaturesCheck: BundleCheck = {
   id: 'cosignatures',
   run({ bundle, options }) {
     const cosignatures = bundle.cosignatures ?? [];
     const named = bundle.scrutineers.flatMap((s) => (s.publicKey ? [s.publicKey] : []));
     if (new Set(named).size !== named.length) return failure('cosigner_key_repeated', 'two scrutineers are named with the same key: their co-signatures cannot be told apart');
-    const seen = new Set<string>();
-    for (const cosignature of cosignatures) {
-      if (seen.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed twice`);
-      seen.add(cosignature.publicKey);
-      try {
-        checkCosignature(bundle, cosignature, options.verifyEd25519);
-      } catch (error) {
-        return failure(codeOf(error), explain(error));
-      }
-    }
-    const withKeys = bundle.scrutineers.filter((s) => s.publicKey !== undefined).length;
+    const ofResult = cosignatureProblem(bundle, cosignatures, cosignatureMessage(bundle), 'this bundle', options);
+    if (ofResult) return ofResult;
+    const withKeys = named.length;
     const ofBundle =
       cosignatures.length === 0
         ? withKeys === 0
           ? 'no scrutineer co-signs this bundle'
           : `none of the ${withKeys} scrutineers with a key has co-signed yet`
-        : `${plural(cosignatures.length, 'co-signature')} valid (${cosignatures.map((c) => c.name).join(', ')}) of ${withKeys} scrutineers with a key`;
+        : `${validNames(cosignatures)} of ${withKeys} scrutineers with a key`;
     if (!isV2(bundle)) return pass(ofBundle);
     // v2: the scrutineers' co-signatures of the opening statement, made while voting was open.
-    const ofOpening = new Set<string>();
-    for (const cosignature of bundle.opening.cosignatures) {
-      if (ofOpening.has(cosignature.publicKey)) return failure('cosignature_repeated', `${cosignature.name} co-signed the opening twice`);
-      ofOpening.add(cosignature.publicKey);
-      try {
-        checkOpeningCosignature(bundle.scrutineers, bundle.opening.statement, cosignature, options.verifyEd25519);
-      } catch (error) {
-        return failure(codeOf(error), explain(error));
-      }
-    }
     const opening = bundle.opening.cosignatures;
-    return pass(
-      `${ofBundle}; the opening statement: ${opening.length === 0 ? 'not co-signed' : `${plural(opening.length, 'co-signature')} valid (${opening.map((c) => c.name).join(', ')})`}`,
-    );
+    const ofOpening = cosignatureProblem(bundle, opening, openingCosignatureMessage(bundle.opening.statement), 'the opening statement', options);
+    if (ofOpening) return ofOpening;
+    return pass(`${ofBundle}; the opening statement: ${opening.length === 0 ? 'not co-signed' : validNames(opening)}`);
   },
 };
 
