@@ -127,11 +127,6 @@ export const polls = sqliteTable('polls', {
    * check-ins are being signed (check-in is then closed), then the opening statement.
    */
   opening: text('opening', { mode: 'json' }).$type<OpeningRecord>(),
-  /**
-   * No longer written: the number of voters who submitted is read from the ballots cast per key
-   * (services/polls.ts `submittedOf`), which one voter cannot inflate by splitting a submission.
-   */
-  submitted: integer('submitted').notNull().default(0),
   /** Submissions refused because a key had no token left: counted, published in the bundle. */
   refusedOverIssued: integer('refused_over_issued').notNull().default(0),
   /** How many in the room said they did not vote, recorded by the scrutineers before close. */
