@@ -7,8 +7,8 @@
  */
 import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { groupHex } from '../format.ts';
-import { createAction } from '../console/action.ts';
-import type { ConsoleApi } from '../console/api.ts';
+import { createAction, ExplainedError } from '../console/action.ts';
+import { ApiError, type ConsoleApi } from '../console/api.ts';
 import { ErrorLine } from '../console/error-line.tsx';
 import { createLoad, createTicker } from '../console/load.ts';
 import { ts } from './messages.ts';
@@ -29,7 +29,12 @@ export function CandidateKeyRequests(props: { api: ConsoleApi; pollId: string })
   const run = (candidate: { questionId: string; name: string }, fingerprint: string) =>
     void approve.run(async () => {
       setApproved(undefined);
-      const answer = await props.api.approveCandidateKey(props.pollId, candidate.questionId, fingerprint);
+      const answer = await props.api.approveCandidateKey(props.pollId, candidate.questionId, fingerprint).catch((error: unknown) => {
+        // The two refusals a scrutineer meets here, said in the page's language.
+        if (error instanceof ApiError && error.code === 'wrong_phase') throw new ExplainedError(ts('keys.tooLate'));
+        if (error instanceof ApiError && error.code === 'conflict') throw new ExplainedError(ts('keys.noKeys', { name: candidate.name }));
+        throw error;
+      });
       setApproved({ name: candidate.name, fingerprint, state: answer.state });
       setTyped({ ...typed(), [candidate.questionId]: '' });
       await list.reload();

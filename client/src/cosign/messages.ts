@@ -57,6 +57,10 @@ const zh = {
   'keys.approvedWaiting': '已批准的指纹 {fingerprint}：等被评人在本人手机上重新签到。',
   'keys.typeLabel': '被评人手机上的指纹不在上面的按钮里？照手机输入（16 位）',
   'keys.typeApprove': '批准这个指纹',
+  'keys.tooLate': '投票已经开始，被评人的个人密钥不能再更换。',
+  'keys.noKeys': '{name}还没有登记个人密钥：请{name}在本人手机上签到，手机会自动登记。',
+  'opening.tooLate': '投票已经结束，不能再联署开始投票声明。',
+  'opening.refused': '服务器没有接受这份联署：这台设备上的签名密钥与你登记的公钥不一致。请在本设备重新生成并登记密钥后再联署。',
   'late.title': '迟到签到，等你确认',
   'late.help':
     '只确认你亲眼看到在会场的人：先核对姓名和学号/工号，再请本人出示手机，核对手机上显示的确认码与这里列出的完全一致。确认码不一致，或手机显示“本机的签到已失效”，就不要确认：有人用同一个投票码在另一台设备上重新签到了，确认就会把选票凭证发到那台设备。确认后此人领到选票凭证，可以投票；会议记录写明由你确认。每 3 秒自动更新。',
@@ -127,6 +131,10 @@ const en: Record<CosignKey, string> = {
   'keys.approvedWaiting': 'Approved fingerprint {fingerprint}: waiting for the candidate to check in again on their own phone.',
   'keys.typeLabel': 'The fingerprint on the candidate’s phone is not on a button above? Type it from the phone (16 digits)',
   'keys.typeApprove': 'Approve this fingerprint',
+  'keys.tooLate': 'Voting has opened: a candidate’s own keys can no longer be changed.',
+  'keys.noKeys': '{name} has registered no keys yet: ask {name} to check in on their own phone, which registers them.',
+  'opening.tooLate': 'Voting has closed: the opening statement can no longer be co-signed.',
+  'opening.refused': 'The server did not accept this co-signature: the signing key on this device does not match the public key you registered. Generate and register a new one on this device, then co-sign.',
   'late.title': 'Late check-ins awaiting your approval',
   'late.help':
     'Approve only someone you see in the room: check the name and number, then ask to see their phone and check that the confirmation code it shows is exactly the one listed here. If the code differs, or the phone says its check-in is no longer valid, do not approve: someone checked in again with the same voting code on another device, and approving would send the ballot tokens to that device. Once approved, they receive their ballot tokens and can vote; the record says you approved it. Updates every 3 seconds.',

@@ -12,7 +12,7 @@ import { bundleDigestHex, cosignBundle } from '../../../shared/crypto/bundle-dig
 import { openingStatementDigestHex } from '../../../shared/crypto/opening-statement.ts';
 import { isV2 } from '../../../shared/protocol/bundle.ts';
 import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
-import { createAction, errorText } from '../console/action.ts';
+import { createAction, errorText, ExplainedError } from '../console/action.ts';
 import { ApiError, createConsoleApi, type ConsoleApi, type CosignView, type SessionUser } from '../console/api.ts';
 import { SignIn } from '../console/sign-in.tsx';
 import '../console/console.css';
@@ -239,7 +239,11 @@ function Cosigning(props: { api: ConsoleApi; pollId: string; username: string })
                         busy={busy()}
                         onSign={(signature) =>
                           void act(async () => {
-                            await props.api.cosignOpening(props.pollId, signature);
+                            await props.api.cosignOpening(props.pollId, signature).catch((error: unknown) => {
+                              if (error instanceof ApiError && error.code === 'wrong_phase') throw new ExplainedError(ts('opening.tooLate'));
+                              if (error instanceof ApiError && error.code === 'cosignature') throw new ExplainedError(ts('opening.refused'));
+                              throw error;
+                            });
                             localStorage.setItem(openingSignedName(props.pollId, props.username), openingStatementDigestHex(opening().statement));
                           })
                         }
