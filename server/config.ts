@@ -1,11 +1,52 @@
-/** Settings from the environment (documented in the README). */
+/** Settings from the environment (documented in the README's settings table). */
 import { resolve } from 'node:path';
+import { DEFAULT_LIMITS, type LimitSettings, type Rate } from './limits.ts';
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
   publicOrigin: string | undefined;
+  limits: LimitSettings;
+}
+
+/**
+ * The environment variable of each limit (server/limits.ts). A rate's variable sets its count;
+ * its window stays the one README names.
+ */
+export const LIMIT_VARIABLES = {
+  TRUST_PROXY: 'trustProxy',
+  LIMIT_SIGNIN_FAILURES: 'signInFailures',
+  LIMIT_SIGNIN_FAILURES_PER_ADDRESS: 'signInFailuresPerAddress',
+  LIMIT_OBJECTIONS_PER_ADDRESS: 'objectionsPerAddress',
+  LIMIT_OBJECTIONS_PER_NETWORK: 'objectionsPerNetwork',
+  LIMIT_PUBLIC_OBJECTIONS_PER_DAY: 'publicObjectionsPerDay',
+  LIMIT_MEMBER_OBJECTIONS_PER_DAY: 'memberObjectionsPerDay',
+  LIMIT_REQUESTS_PER_CODE: 'requestsPerCode',
+  LIMIT_STATUS_PER_CHECKIN: 'statusPerCheckin',
+  LIMIT_VOTER_FAILURES_PER_ADDRESS: 'voterFailuresPerAddress',
+  LIMIT_LIVE_STREAMS: 'liveStreams',
+  LIMIT_LIVE_STREAMS_PER_MEETING: 'liveStreamsPerMeeting',
+  LIMIT_LIVE_STREAMS_PER_ADDRESS: 'liveStreamsPerAddress',
+  LIMIT_LIVE_STREAMS_PER_ACCOUNT: 'liveStreamsPerAccount',
+  LIVE_IDLE_MINUTES: 'liveIdleMs',
+} as const satisfies Record<string, keyof LimitSettings>;
+
+function readLimits(env: NodeJS.ProcessEnv): LimitSettings {
+  const limits: LimitSettings = structuredClone(DEFAULT_LIMITS);
+  for (const [variable, key] of Object.entries(LIMIT_VARIABLES) as [string, keyof LimitSettings][]) {
+    const text = env[variable];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    const least = key === 'trustProxy' ? 0 : 1;
+    if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < least)
+      throw new Error(`${variable} must be a whole number${least ? ' of at least 1' : ''}, got ${JSON.stringify(text)}`);
+    const current = limits[key];
+    if (key === 'liveIdleMs') limits.liveIdleMs = value * 60_000;
+    else if (typeof current === 'number') (limits[key] as number) = value;
+    else (limits[key] as Rate) = { ...current, count: value };
+  }
+  return limits;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -16,6 +57,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.DATA_DIR ?? 'data'),
     publicOrigin: env.PUBLIC_ORIGIN?.replace(/\/$/, '') || undefined,
+    limits: readLimits(env),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Db } from './db/open.ts';
 import type { InstallationKey } from './crypto/installation-key.ts';
 import type { UserRow } from './db/queries.ts';
+import type { LimitSettings } from './limits.ts';
 
 export interface AppDeps {
   db: Db;
@@ -10,8 +11,8 @@ export interface AppDeps {
   randomBytes: (length: number) => Uint8Array;
   /** Public origin used in voting links (e.g. https://vote.example.edu); defaults to the request's origin. */
   publicOrigin?: string;
-  /** Login attempts per username per window before 429. */
-  loginLimit?: { failures: number; windowMs: number };
+  /** Limits that differ from the defaults (server/limits.ts; the environment's LIMIT_* settings). */
+  limits?: Partial<LimitSettings>;
 }
 
 export type AppEnv = { Variables: { user: UserRow; csrfToken: string } };

@@ -1,5 +1,6 @@
 /**
- * The one place where errors become HTTP responses: `{ "error": { "code", "message" } }`.
+ * The one place where errors become HTTP responses: `{ "error": { "code", "message" } }`; a
+ * limit's refusal (429) adds `messageZh` and `retryAfterSeconds`, and the `Retry-After` header.
  * Codes thrown by the core map to statuses here; anything unexpected is a 500 with a generic
  * message and is logged without request details (no address, no body, no token).
  */
@@ -7,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../shared/errors.ts';
+import { RateLimited } from './limits.ts';
 
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   invalid_body: 400,
@@ -59,6 +61,11 @@ export function errorResponse(c: Context, code: string, message: string, status 
 }
 
 export function handleError(error: Error, c: Context) {
+  if (error instanceof RateLimited) {
+    // A limit says when to try again, in the header and in both languages.
+    c.header('retry-after', String(error.retryAfterSeconds));
+    return c.json({ error: { code: error.code, message: error.message, messageZh: error.messageZh, retryAfterSeconds: error.retryAfterSeconds } }, 429);
+  }
   if (error instanceof AppError && STATUS_BY_CODE[error.code]) return errorResponse(c, error.code, error.message);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

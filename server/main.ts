@@ -15,7 +15,7 @@ const config = readConfig();
 const db = openDatabase(databaseFile(config.dataDir));
 const installationKey = loadOrCreateInstallationKey(config.dataDir);
 const app = createApp(
-  { db, installationKey, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)), publicOrigin: config.publicOrigin },
+  { db, installationKey, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)), publicOrigin: config.publicOrigin, limits: config.limits },
   { clientDir: resolve(join(import.meta.dirname, '..', 'dist', 'client')) },
 );
 

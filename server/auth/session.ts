@@ -13,30 +13,38 @@ import { equalBytes, toBase64Url, toHex, utf8 } from '../../shared/encoding.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkPassword, DUMMY_PASSWORD_HASH } from './password.ts';
+import { clientAddress } from '../client-address.ts';
+import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
 
 export const SESSION_COOKIE = 'ab_session';
 const SESSION_MS = 12 * 60 * 60 * 1000;
-const DEFAULT_LOGIN_LIMIT = { failures: 5, windowMs: 15 * 60 * 1000 };
 
 const hashToken = (token: string) => toHex(sha256(utf8(token)));
 
 const isHttps = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
+/**
+ * Sign-in. Failures are counted per (account, client address) and per address, in memory (see
+ * server/limits.ts): someone guessing a password from elsewhere never locks the owner out of
+ * their own account, and one place guessing many accounts is stopped as well. A refused attempt
+ * checks no password.
+ */
 export async function login(deps: AppDeps, c: Context, username: string, password: string) {
-  const limit = deps.loginLimit ?? DEFAULT_LOGIN_LIMIT;
+  const limits = limitsOf(deps);
   const nowMs = deps.now().getTime();
-  q.deleteStaleLoginFailures(deps.db, nowMs - limit.windowMs);
-  const failures = q.getLoginFailures(deps.db, username);
-  if (failures && nowMs - failures.windowStart <= limit.windowMs && failures.failures >= limit.failures)
-    fail('rate_limited', 'too many failed sign-ins for this account; wait 15 minutes and try again');
+  const { address } = addressKeys(clientAddress(c, limits.settings.trustProxy));
+  const accountKey = JSON.stringify([username, address]);
+  const wait = Math.max(limits.signInPerAccount.wait(accountKey, nowMs), limits.signInPerAddress.wait(address, nowMs));
+  if (wait > 0) throw new RateLimited(wait, { en: 'too many failed sign-ins from this address', zh: '从这个网络地址登录失败的次数太多' });
   const user = q.findUserByUsername(deps.db, username);
   const valid = (await checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && user !== undefined;
   if (!valid || !user) {
-    q.recordLoginFailure(deps.db, username, nowMs, limit.windowMs);
+    limits.signInPerAccount.add(accountKey, nowMs);
+    limits.signInPerAddress.add(address, nowMs);
     fail('bad_credentials', 'wrong username or password');
   }
-  q.clearLoginFailures(deps.db, username);
+  limits.signInPerAccount.clear(accountKey);
   q.deleteExpiredSessions(deps.db, nowMs);
   const token = toBase64Url(deps.randomBytes(32));
   const csrfToken = toBase64Url(deps.randomBytes(32));
@@ -76,6 +84,12 @@ export function sameOriginOnly(publicOrigin: string | undefined): MiddlewareHand
     }
     await next();
   };
+}
+
+/** The signed-in user of this request, if any (for public routes that give signed-in users more room). */
+export function signedInUser(deps: AppDeps, c: Context): q.UserRow | undefined {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? q.findSession(deps.db, hashToken(token), deps.now().getTime())?.user : undefined;
 }
 
 /** Requires a signed-in user (and a matching CSRF token on state-changing methods). */

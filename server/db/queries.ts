@@ -15,7 +15,6 @@ import {
   decisions,
   exclusions,
   issuanceRequests,
-  loginFailures,
   meetings,
   objections,
   pollKeys,
@@ -89,22 +88,6 @@ export const deleteSession = (db: Db, tokenHash: string) =>
 export const deleteExpiredSessions = (db: Db, nowMs: number) =>
   db.delete(sessions).where(lt(sessions.expiresAt, nowMs)).run();
 
-export const getLoginFailures = (db: Db, username: string) =>
-  db.select().from(loginFailures).where(eq(loginFailures.username, username)).get();
-export function recordLoginFailure(db: Db, username: string, nowMs: number, windowMs: number) {
-  const current = getLoginFailures(db, username);
-  if (!current || nowMs - current.windowStart > windowMs)
-    db.insert(loginFailures)
-      .values({ username, failures: 1, windowStart: nowMs })
-      .onConflictDoUpdate({ target: loginFailures.username, set: { failures: 1, windowStart: nowMs } })
-      .run();
-  else db.update(loginFailures).set({ failures: current.failures + 1 }).where(eq(loginFailures.username, username)).run();
-}
-export const deleteStaleLoginFailures = (db: Db, olderThanMs: number) =>
-  db.delete(loginFailures).where(lt(loginFailures.windowStart, olderThanMs)).run();
-export const clearLoginFailures = (db: Db, username: string) =>
-  db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
-
 // ---- meetings, rosters, polls ----
 
 export const insertMeeting = (db: Db, row: typeof meetings.$inferInsert) => db.insert(meetings).values(row).run();
@@ -125,6 +108,9 @@ export const insertVoters = (db: Db, rows: (typeof voters.$inferInsert)[]) => {
 };
 export const listVoters = (db: Db, meetingId: string) =>
   db.select().from(voters).where(eq(voters.meetingId, meetingId)).orderBy(asc(voters.number)).all();
+/** The most voters any one meeting has on its roster (0 with none): the per-address limits never go below it. */
+export const largestRosterSize = (db: Db): number =>
+  (db.$client.prepare('SELECT max(n) AS n FROM (SELECT count(*) AS n FROM voters GROUP BY meeting_id)').get() as { n: number | null }).n ?? 0;
 export const findVoterByCodeHash = (db: Db, codeHash: string) =>
   db.select().from(voters).where(eq(voters.codeHash, codeHash)).get();
 export const setVoterCodeHash = (db: Db, voterId: string, codeHash: string) =>
@@ -389,8 +375,12 @@ export const insertObjection = (db: Db, row: typeof objections.$inferInsert) => 
 export const getObjection = (db: Db, id: string) => db.select().from(objections).where(eq(objections.id, id)).get();
 export const listObjections = (db: Db, pollId: string) =>
   db.select().from(objections).where(eq(objections.pollId, pollId)).orderBy(asc(objections.receivedOn), asc(objections.id)).all();
-export const countObjectionsOn = (db: Db, pollId: string, day: string) =>
-  db.select({ n: count() }).from(objections).where(and(eq(objections.pollId, pollId), eq(objections.receivedOn, day))).get()!.n;
+export const countPublicObjectionsOn = (db: Db, pollId: string, day: string) =>
+  db
+    .select({ n: count() })
+    .from(objections)
+    .where(and(eq(objections.pollId, pollId), eq(objections.receivedOn, day), eq(objections.channel, 'public')))
+    .get()!.n;
 export const setObjectionOutcome = (db: Db, id: string, outcome: NonNullable<ObjectionRow['outcome']>, outcomeNote: string, decidedBy: string) =>
   db.update(objections).set({ outcome, outcomeNote, decidedBy }).where(eq(objections.id, id)).run();
 

@@ -54,12 +54,6 @@ export const sessions = sqliteTable('sessions', {
   expiresAt: integer('expires_at').notNull(),
 });
 
-export const loginFailures = sqliteTable('login_failures', {
-  username: text('username').primaryKey(),
-  failures: integer('failures').notNull(),
-  windowStart: integer('window_start').notNull(),
-});
-
 export const meetings = sqliteTable('meetings', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
@@ -407,6 +401,11 @@ export const objections = sqliteTable('objections', {
   /** The objector's name and how to reach them, only if they chose to give them. */
   name: text('name'),
   contact: text('contact'),
+  /**
+   * 'member': sent with a voting code of the meeting's roster (the code only proved membership
+   * and is not stored); 'public': anyone. Members have their own share, which junk cannot fill.
+   */
+  channel: text('channel', { enum: ['public', 'member'] }).notNull().default('public'),
   outcome: text('outcome', { enum: ['proceed', 'defer', 'reject'] }),
   outcomeNote: text('outcome_note'),
   decidedBy: text('decided_by'),

@@ -9,9 +9,16 @@
  *
  * Bounded work: the state of a meeting is read from the database at most once per interval
  * (1 s) however many streams watch it; a stream writes only when the state changed, and a
- * comment line as a heartbeat otherwise (every 15 s); at most `maxStreams` streams are open at
- * once (429 beyond); a stream ends when its client goes away, and after sending the final state
- * once every poll of the meeting is closed (the page then stops listening).
+ * comment line as a heartbeat otherwise (every 15 s); a stream ends when its client goes away,
+ * after sending the final state once every poll of the meeting is closed (the page then stops
+ * listening), and with an `idle` event once its meeting has had nothing open (no check-in, no
+ * voting) for `liveIdleMs` (the page then reads the state now and then, and listens again once
+ * something opens).
+ *
+ * Fair shares (server/limits.ts). A signed-in account that may see the meeting (its projector)
+ * has its own few streams, never counted with the public's, so nobody can take a meeting's
+ * projector by opening streams. The public's streams are capped in all, per meeting and per
+ * address (429 beyond, with when to try again).
  *
  * Privacy. Before a poll closes, a state carries only what GET /api/public/polls/:id/turnout
  * already returns to anyone — expected, checked in, submitted — plus public descriptions (titles,
@@ -27,11 +34,13 @@
  * was signed at the same moment (the opening), so a submission hides among all who checked in.
  */
 import { clientAddress } from '../client-address.ts';
+import { signedInUser } from '../auth/session.ts';
+import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { fail } from '../../shared/errors.ts';
 import { isV2 } from '../../shared/protocol/bundle.ts';
-import { meetingKeySetFingerprint } from '../services/meetings.ts';
+import { maySeeMeeting, meetingKeySetFingerprint } from '../services/meetings.ts';
 import { ID_PATTERN } from '../../shared/protocol/poll.ts';
 import type { LiveMeetingState, LivePoll, LiveResult } from '../../shared/protocol/live.ts';
 import type { AppDeps } from '../context.ts';
@@ -44,15 +53,27 @@ import { openingStatementDigestHex } from '../../shared/crypto/opening-statement
 
 
 export interface LiveOptions {
-  maxStreams?: number;
-  /** Streams one client address may hold, so that one client cannot take every slot. */
-  maxStreamsPerAddress?: number;
   /** How often a meeting's state is read while streams watch it. */
   intervalMs?: number;
   heartbeatMs?: number;
 }
 
-export const LIVE_DEFAULTS = { maxStreams: 100, maxStreamsPerAddress: 10, intervalMs: 1000, heartbeatMs: 15_000 } as const;
+export const LIVE_DEFAULTS = { intervalMs: 1000, heartbeatMs: 15_000 } as const;
+/** The page's next try after a refused stream: it reads the state meanwhile. */
+const REFUSED_RETRY_MS = 30_000;
+
+/** Open streams per key (in memory only); a key is dropped when its last stream ends. */
+class StreamCounts {
+  private readonly counts = new Map<string, number>();
+  get(key: string) {
+    return this.counts.get(key) ?? 0;
+  }
+  add(key: string, by: 1 | -1) {
+    const next = this.get(key) + by;
+    if (next > 0) this.counts.set(key, next);
+    else this.counts.delete(key);
+  }
+}
 /** EventSource waits this long before reconnecting after a dropped connection. */
 const RECONNECT_MS = 3000;
 const RESULT_CACHE_LIMIT = 500;
@@ -60,10 +81,44 @@ const RESULT_CACHE_LIMIT = 500;
 const wantsEventStream = (c: Context) => /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
 
 export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
-  const { maxStreams, maxStreamsPerAddress, intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
-  let openStreams = 0;
-  /** Open streams per client address, in memory only; an address is dropped when its last stream ends. */
-  const streamsByAddress = new Map<string, number>();
+  const { intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
+  const limits = limitsOf(deps).settings;
+  let publicStreams = 0;
+  const publicByMeeting = new StreamCounts();
+  const publicByAddress = new StreamCounts();
+  const byAccount = new StreamCounts();
+
+  /**
+   * Takes a stream slot for this request, or throws 429: the signed-in account's own share if it
+   * may see the meeting, else the public's. Returns how to give the slot back.
+   */
+  function admit(c: Context, meetingId: string): () => void {
+    const refuse = (what: { en: string; zh: string }): never => {
+      throw new RateLimited(REFUSED_RETRY_MS, what);
+    };
+    const user = signedInUser(deps, c);
+    const meeting = user ? q.getMeeting(deps.db, meetingId) : undefined;
+    if (user && meeting && maySeeMeeting(user, meeting)) {
+      if (byAccount.get(user.id) >= limits.liveStreamsPerAccount)
+        refuse({ en: `this account has ${limits.liveStreamsPerAccount} live pages open already; close one`, zh: `这个账号已打开 ${limits.liveStreamsPerAccount} 个实时页面，请先关闭一个` });
+      byAccount.add(user.id, 1);
+      return () => byAccount.add(user.id, -1);
+    }
+    const { address } = addressKeys(clientAddress(c, limits.trustProxy));
+    if (publicStreams >= limits.liveStreams) refuse({ en: 'too many live pages are open on this server', zh: '服务器上打开的实时页面太多' });
+    if (publicByMeeting.get(meetingId) >= limits.liveStreamsPerMeeting)
+      refuse({ en: 'too many live pages of this meeting are open (the organizer signed in is never refused)', zh: '这个会议打开的实时页面太多（已登录的组织者不受此限）' });
+    if (publicByAddress.get(address) >= limits.liveStreamsPerAddress)
+      refuse({ en: 'too many live pages are open from this network address', zh: '从这个网络地址打开的实时页面太多' });
+    publicStreams++;
+    publicByMeeting.add(meetingId, 1);
+    publicByAddress.add(address, 1);
+    return () => {
+      publicStreams--;
+      publicByMeeting.add(meetingId, -1);
+      publicByAddress.add(address, -1);
+    };
+  }
   /** Per meeting, the last state read and when: shared by every stream watching it. */
   const recent = new Map<string, { at: number; state: Omit<LiveMeetingState, 'checkinUrl'> | undefined }>();
   /** Results of closed polls never change: parsed from the bundle once. */
@@ -147,6 +202,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     signal.addEventListener('abort', leave);
     let lastSent = '';
     let lastWrite = performance.now();
+    let idleSince: number | undefined;
     try {
       while (!gone) {
         const state = stateOf(meetingId);
@@ -165,6 +221,12 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
           lastWrite = performance.now();
         }
         if (state.final) return;
+        const live = state.polls.some((p) => p.phase === 'checkin' || p.phase === 'voting');
+        idleSince = live ? undefined : (idleSince ?? performance.now());
+        if (idleSince !== undefined && performance.now() - idleSince >= limits.liveIdleMs) {
+          await stream.writeSSE({ event: 'idle', data: '{}' });
+          return;
+        }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, intervalMs);
           wake = () => {
@@ -194,26 +256,12 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
         if (!state) fail('not_found', 'no such meeting');
         const checkinUrl = `${deps.publicOrigin ?? new URL(c.req.url).origin}/vote`;
         if (!wantsEventStream(c)) return c.json({ ...state, checkinUrl } satisfies LiveMeetingState);
-        if (openStreams >= maxStreams) {
-          c.header('retry-after', '30');
-          fail('rate_limited', `too many live streams are open (at most ${maxStreams}); close another projector page or try again in a minute`);
-        }
-        const address = clientAddress(c);
-        const mine = streamsByAddress.get(address) ?? 0;
-        if (mine >= maxStreamsPerAddress) {
-          c.header('retry-after', '30');
-          fail('rate_limited', `too many live streams from one connection (at most ${maxStreamsPerAddress}); close another projector page`);
-        }
-        openStreams++;
-        streamsByAddress.set(address, mine + 1);
+        const release = admit(c, meetingId);
         return streamSSE(c, async (stream) => {
           try {
             await watch(stream, meetingId, checkinUrl, c.req.raw.signal);
           } finally {
-            openStreams--;
-            const left = (streamsByAddress.get(address) ?? 1) - 1;
-            if (left > 0) streamsByAddress.set(address, left);
-            else streamsByAddress.delete(address);
+            release();
           }
         });
       },

@@ -2,7 +2,8 @@
 import { Hono } from 'hono';
 import { clientAddress } from '../client-address.ts';
 import { objectionBody, type PublicMeetingView } from '../../shared/protocol/api.ts';
-import { createObjectionLimiter, fileObjection, publicObjectionSummary } from '../services/objections.ts';
+import { fileObjection, publicObjectionSummary } from '../services/objections.ts';
+import { addressKeys, limitsOf } from '../limits.ts';
 import { fail } from '../../shared/errors.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
@@ -11,7 +12,6 @@ import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
 
 export function publicRoutes(deps: AppDeps) {
-  const limitObjections = createObjectionLimiter();
   return new Hono()
     .get('/signer', described({ summary: "The installation's Ed25519 public key that signs bundles", access: 'public' }), (c) =>
       c.json({ alg: 'Ed25519', publicKey: deps.installationKey.publicKeyBase64 }),
@@ -55,10 +55,10 @@ export function publicRoutes(deps: AppDeps) {
     })
     .post(
       '/polls/:id/objections',
-      jsonBody(objectionBody, { summary: 'Object to a published result during its publicity period (anonymous unless a name is given)', access: 'public' }),
+      jsonBody(objectionBody, { summary: 'Object to a published result during its publicity period (anonymous unless a name is given; a member of the meeting may add their voting code, which is not stored)', access: 'public' }),
       (c) => {
-        const admit = () => limitObjections(clientAddress(c), deps.now().getTime());
-        return c.json(fileObjection(deps, c.req.param('id'), c.req.valid('json'), admit), 201);
+        const client = addressKeys(clientAddress(c, limitsOf(deps).settings.trustProxy));
+        return c.json(fileObjection(deps, c.req.param('id'), c.req.valid('json'), client), 201);
       },
     )
     .get('/polls/:id/objections', described({ summary: 'The publicity period; after it, how many objections and their outcomes (never their text)', access: 'public' }), (c) =>

@@ -4,24 +4,99 @@
  * anonymous: the handler reads no cookie, no session and no Authorization header, and nothing
  * about the request (time, address, headers) reaches storage or the log.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { AppError, fail } from '../../shared/errors.ts';
+import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
+import { clientAddress } from '../client-address.ts';
+import * as q from '../db/queries.ts';
+import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
 import { candidateCommentsBody, candidateKeyBody, castBody, checkinBody, checkinStatusBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
-import { checkIn, checkinStatus, lookupVoter, registerCandidateKey } from '../services/checkin.ts';
+import { checkIn, checkinStatus, hashVotingCode, lookupVoter, registerCandidateKey } from '../services/checkin.ts';
 import { castBallots, commentsForCandidate, submitSelfEvaluation } from '../services/voting.ts';
 import { jsonBody } from '../validate.ts';
 
+const ROSTER_REFRESH_MS = 60_000;
+
+/**
+ * The limits of the routes a voting code opens (server/limits.ts): requests are counted per
+ * code, and codes or check-ins that do not exist per address and per network. The failure limit
+ * is never below twice the largest roster on the server: a whole meeting behind one campus
+ * address, each voter mistyping once, is never refused. The ballot route has none of this: it
+ * reads nothing about its sender, not even the address.
+ */
+function voterLimits(deps: AppDeps) {
+  const limits = limitsOf(deps);
+  let roster = { readAt: -Infinity, largest: 0 };
+  const failureAllowance = (nowMs: number) => {
+    if (nowMs - roster.readAt >= ROSTER_REFRESH_MS) roster = { readAt: nowMs, largest: q.largestRosterSize(deps.db) };
+    return Math.max(limits.settings.voterFailuresPerAddress.count, 2 * roster.largest);
+  };
+  const sender = (c: Context) => addressKeys(clientAddress(c, limits.settings.trustProxy));
+  const refuseFailedSenders = (client: { address: string; network: string }, nowMs: number) => {
+    const allowance = failureAllowance(nowMs);
+    const wait = Math.max(limits.voterFailuresPerAddress.wait(client.address, nowMs, allowance), limits.voterFailuresPerNetwork.wait(client.network, nowMs, 4 * allowance));
+    if (wait > 0) throw new RateLimited(wait, { en: 'too many voting codes that do not exist were sent from this network', zh: '从这个网络输入的无效投票码太多' });
+  };
+  const countFailure = (client: { address: string; network: string }, nowMs: number) => {
+    limits.voterFailuresPerAddress.add(client.address, nowMs);
+    limits.voterFailuresPerNetwork.add(client.network, nowMs);
+  };
+  return {
+    /** Runs `work` for a voting code once the limits allow it. */
+    withCode<T>(c: Context, code: string, work: () => T): T {
+      const nowMs = deps.now().getTime();
+      const client = sender(c);
+      refuseFailedSenders(client, nowMs);
+      const codeHash = hashVotingCode(normalizeVotingCode(code));
+      if (!q.findVoterByCodeHash(deps.db, codeHash)) {
+        countFailure(client, nowMs);
+        fail('unknown_code', 'this voting code is not valid: check the slip, or ask the organizer for a new one');
+      }
+      limits.requestsPerCode.take(codeHash, nowMs, { en: 'too many requests with this voting code', zh: '用这个投票码发出的请求太频繁' });
+      try {
+        return work();
+      } catch (error) {
+        // A code replaced meanwhile (new slips printed) is a failure like any unknown code.
+        if (error instanceof AppError && error.code === 'unknown_code') countFailure(client, nowMs);
+        throw error;
+      }
+    },
+    /** The waiting phone's status read: counted per check-in; an id that names no check-in counts against the sender. */
+    status(c: Context, checkinId: string) {
+      const nowMs = deps.now().getTime();
+      const client = sender(c);
+      refuseFailedSenders(client, nowMs);
+      const wait = limits.statusPerCheckin.wait(checkinId, nowMs);
+      if (wait > 0) throw new RateLimited(wait, { en: 'this device asked for its check-in too often', zh: '这台设备查询签到状态太频繁' });
+      const answer = checkinStatus(deps, checkinId);
+      if (answer.polls.length === 0) countFailure(client, nowMs);
+      else limits.statusPerCheckin.add(checkinId, nowMs);
+      return answer;
+    },
+  };
+}
+
+const voterLimitsByDeps = new WeakMap<AppDeps, ReturnType<typeof voterLimits>>();
+function voterLimitsOf(deps: AppDeps) {
+  let found = voterLimitsByDeps.get(deps);
+  if (!found) voterLimitsByDeps.set(deps, (found = voterLimits(deps)));
+  return found;
+}
+
 export function checkinRoutes(deps: AppDeps) {
+  const limited = voterLimitsOf(deps);
   return new Hono()
-    .post('/lookup', jsonBody(lookupBody, { summary: 'What a voting code gives a vote in now: polls, keys, check-in state', access: 'voter' }), (c) =>
-      c.json(lookupVoter(deps, c.req.valid('json').code)),
-    )
+    .post('/lookup', jsonBody(lookupBody, { summary: 'What a voting code gives a vote in now: polls, keys, check-in state', access: 'voter' }), (c) => {
+      const { code } = c.req.valid('json');
+      return c.json(limited.withCode(c, code, () => lookupVoter(deps, code)));
+    })
     .post('/status', jsonBody(checkinStatusBody, { summary: "A check-in's state per poll, and its blind signatures once voting opened", access: 'voter' }), (c) =>
-      c.json(checkinStatus(deps, c.req.valid('json').checkinId)),
+      c.json(limited.status(c, c.req.valid('json').checkinId)),
     )
     .post('/', jsonBody(checkinBody, { summary: 'Check in with the room code: one blinded request per key, signed when voting opens', access: 'voter' }), (c) => {
       const { code, roomCode, requests } = c.req.valid('json');
-      return c.json(checkIn(deps, code, roomCode, requests));
+      return c.json(limited.withCode(c, code, () => checkIn(deps, code, roomCode, requests)));
     });
 }
 
@@ -43,7 +118,8 @@ export function selfEvaluationRoutes(deps: AppDeps) {
       '/comments',
       jsonBody(candidateCommentsBody, { summary: "After close, the comments raters wrote to a candidate, for that candidate only (with their voting code)", access: 'voter' }),
       (c) => {
-        return c.json(commentsForCandidate(deps, c.req.valid('json').code));
+        const { code } = c.req.valid('json');
+        return c.json(voterLimitsOf(deps).withCode(c, code, () => commentsForCandidate(deps, code)));
       },
     )
     .post(
@@ -51,7 +127,7 @@ export function selfEvaluationRoutes(deps: AppDeps) {
     jsonBody(selfEvaluationBody, { summary: "A candidate's signed self-evaluation (not anonymous), with their voting code", access: 'voter' }),
     (c) => {
       const { code, pollId, scores, signature } = c.req.valid('json');
-      return c.json(submitSelfEvaluation(deps, code, pollId, scores, signature));
+      return c.json(voterLimitsOf(deps).withCode(c, code, () => submitSelfEvaluation(deps, code, pollId, scores, signature)));
     },
   );
 }
@@ -62,7 +138,7 @@ export function candidateKeyRoutes(deps: AppDeps) {
     jsonBody(candidateKeyBody, { summary: "A candidate registers their own public keys in the room (three evaluations), before voting opens", access: 'voter' }),
     (c) => {
       const { code, roomCode, pollId, signingKey, boxKey } = c.req.valid('json');
-      return c.json(registerCandidateKey(deps, code, roomCode, pollId, { signingKey, boxKey }));
+      return c.json(voterLimitsOf(deps).withCode(c, code, () => registerCandidateKey(deps, code, roomCode, pollId, { signingKey, boxKey })));
     },
   );
 }

@@ -28,7 +28,6 @@ export function randomId(deps: AppDeps): string {
   return idSchema.parse(id);
 }
 
-/** The meeting, if `user` may see and change it (its owner, or an administrator). */
 /**
  * Who may see a meeting: the admin; its creator; the organizers and scrutineers of its unit.
  * An organizer of another unit gets 403, never the meeting.

@@ -4,8 +4,13 @@
  * read them and record an outcome (proceed / defer / reject, with a note); the public sees, once
  * the period has ended, how many were received and their outcomes, never their text.
  *
- * Abuse is bounded twice: a rate limit per client address held in memory only (never stored,
- * so an anonymous objector stays anonymous), and a cap per poll and day in the database.
+ * Abuse is bounded so that junk cannot crowd out a genuine objection (server/limits.ts):
+ *  - anyone: per address and per network (IPv4 /24, IPv6 /64), in memory only, and a public
+ *    share per poll and day in the database;
+ *  - a member of the meeting's roster may send their voting code with the objection: it is
+ *    counted per code (in memory only) and not against the public share, so a flood from
+ *    outside never silences the members. The code proves membership and is forgotten: the
+ *    objection stores only that it came from a member (`channel`), never the code or its hash.
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../shared/errors.ts';
@@ -13,9 +18,9 @@ import { localDate, publicityPeriod, publicityStatus, type PublicityPeriod } fro
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
-
-export const OBJECTIONS_PER_ADDRESS = { count: 5, windowMs: 60 * 60 * 1000 };
-export const OBJECTIONS_PER_POLL_AND_DAY = 200;
+import { hashVotingCode } from './checkin.ts';
+import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
+import { limitsOf, RateLimited } from '../limits.ts';
 
 export function periodOf(poll: q.PollRow): PublicityPeriod {
   return publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays);
@@ -27,50 +32,67 @@ function publishedPoll(deps: AppDeps, pollId: string): q.PollRow {
   return poll;
 }
 
-const TOO_MANY = 'too many objections have been sent; try again later, or contact the unit in person';
+const TOO_MANY = { en: 'too many objections have been sent from this network', zh: '从这个网络发送的异议太多' };
+const PUBLIC_SHARE_FULL = { en: "today's share of objections without a voting code is used up for this result (members of the meeting may still object with their voting code, or contact the unit in person)", zh: '今天不带投票码的异议名额已用完（会议名单上的成员仍可凭投票码提出异议，也可以当面向单位反映）' };
+const MEMBER_SHARE_FULL = { en: 'this voting code has sent as many objections to this result as a day allows', zh: '这个投票码今天对这项结果提出的异议已达上限' };
 
-/**
- * A sliding count of recent objections per address, in memory. Every call first forgets every
- * time older than the window (and addresses left with none), so an objector's address is held
- * for an hour at most: nothing could later match it to the order of stored objections.
- */
-export function createObjectionLimiter(limit = OBJECTIONS_PER_ADDRESS) {
-  const recent = new Map<string, number[]>();
-  const limiter = (address: string, nowMs: number) => {
-    for (const [key, times] of recent) {
-      const kept = times.filter((at) => nowMs - at < limit.windowMs);
-      if (kept.length) recent.set(key, kept);
-      else recent.delete(key);
-    }
-    const kept = recent.get(address) ?? [];
-    if (kept.length >= limit.count) fail('rate_limited', TOO_MANY);
-    kept.push(nowMs);
-    recent.set(address, kept);
-  };
-  /** How many addresses are remembered now (for tests). */
-  limiter.size = () => recent.size;
-  return limiter;
+/** Milliseconds from `now` until the school's calendar day changes (the daily shares start again). */
+function untilNextLocalDay(now: Date): number {
+  const today = localDate(now);
+  const HOUR = 3_600_000;
+  let hours = 1;
+  while (hours < 25 && localDate(new Date(now.getTime() + hours * HOUR)) === today) hours++;
+  let ms = (hours - 1) * HOUR;
+  while (ms < hours * HOUR && localDate(new Date(now.getTime() + ms)) === today) ms += 60_000;
+  return ms;
 }
 
-/** `admit`: the rate limit, asked only once the objection is otherwise acceptable (a refused one costs nothing). */
+/**
+ * Files an objection. `client` is the sender's address keys (server/limits.ts), used by the
+ * limits and never stored. With `code`, the objection is a member's: the code must be on the
+ * roster of the meeting that voted.
+ */
 export function fileObjection(
   deps: AppDeps,
   pollId: string,
-  input: { text: string; name?: string | undefined; contact?: string | undefined },
-  admit: () => void = () => {},
+  input: { text: string; name?: string | undefined; contact?: string | undefined; code?: string | undefined },
+  client: { address: string; network: string },
 ) {
   const poll = publishedPoll(deps, pollId);
   const now = deps.now();
+  const nowMs = now.getTime();
   // From publication (a result published at a weekend is open to objections at once) to the
   // end of the period's last working day.
   if (publicityStatus(periodOf(poll), now) === 'ended') fail('wrong_phase', 'the publicity period has ended');
-  admit();
+  const limits = limitsOf(deps);
   const receivedOn = localDate(now);
-  return q.runInTransaction(deps.db, () => {
-    if (q.countObjectionsOn(deps.db, poll.id, receivedOn) >= OBJECTIONS_PER_POLL_AND_DAY)
-      fail('rate_limited', TOO_MANY); // the same words as the per-address limit: no count leaks before the period ends
+  const row = { pollId: poll.id, receivedOn, text: input.text, name: input.name ?? null, contact: input.contact ?? null };
+  const admitFromAddress = () => {
+    const wait = Math.max(limits.objectionsPerAddress.wait(client.address, nowMs), limits.objectionsPerNetwork.wait(client.network, nowMs));
+    if (wait > 0) throw new RateLimited(wait, TOO_MANY);
+    limits.objectionsPerAddress.add(client.address, nowMs);
+    limits.objectionsPerNetwork.add(client.network, nowMs);
+  };
+  if (input.code !== undefined) {
+    const codeHash = hashVotingCode(normalizeVotingCode(input.code));
+    const voter = q.findVoterByCodeHash(deps.db, codeHash);
+    if (!voter || voter.meetingId !== poll.meetingId) {
+      // A code that proves nothing costs the sender's address what an objection would.
+      admitFromAddress();
+      fail('not_eligible', 'this voting code is not on the roster of the meeting that took this vote: check it, or leave it out and object as anyone may');
+    }
+    limits.memberObjections.take(JSON.stringify([poll.id, receivedOn, codeHash]), nowMs, MEMBER_SHARE_FULL);
     const id = randomUUID();
-    q.insertObjection(deps.db, { id, pollId: poll.id, receivedOn, text: input.text, name: input.name ?? null, contact: input.contact ?? null });
+    q.insertObjection(deps.db, { id, ...row, channel: 'member' });
+    return { id, receivedOn };
+  }
+  admitFromAddress();
+  return q.runInTransaction(deps.db, () => {
+    // The same words whatever the count: no count leaks before the period ends.
+    if (q.countPublicObjectionsOn(deps.db, poll.id, receivedOn) >= limits.settings.publicObjectionsPerDay)
+      throw new RateLimited(untilNextLocalDay(now), PUBLIC_SHARE_FULL);
+    const id = randomUUID();
+    q.insertObjection(deps.db, { id, ...row, channel: 'public' });
     return { id, receivedOn };
   });
 }

@@ -11,11 +11,14 @@ import type { Bundle } from './bundle.ts';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, message: string, status: number) {
+  /** A limit's refusal (429): seconds until the server takes the request again. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: string, message: string, status: number, retryAfterSeconds?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -35,8 +38,10 @@ async function readJson<T>(response: Response): Promise<T> {
 }
 
 function errorOf(response: Response, body: unknown): ApiError {
-  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status);
+  const error = (body as { error?: { code?: string; message?: string; retryAfterSeconds?: unknown } } | undefined)?.error;
+  const wait = error?.retryAfterSeconds;
+  const retryAfterSeconds = typeof wait === 'number' && Number.isSafeInteger(wait) && wait > 0 ? wait : undefined;
+  return new ApiError(error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, response.status, retryAfterSeconds);
 }
 
 async function send(url: string, init: RequestInit, fetchImpl: FetchLike): Promise<Response> {

@@ -185,6 +185,8 @@ export const objectionBody = z.strictObject({
   text: text(5, 2000),
   name: text(1, 100).optional(),
   contact: text(1, 200).optional(),
+  /** A member of the meeting's roster objects with their voting code: their own share, never stored. */
+  code: votingCodeInput.optional(),
 });
 export const objectionOutcomeBody = z.strictObject({ outcome: z.enum(['proceed', 'defer', 'reject']), note: text(1, 2000) });
 

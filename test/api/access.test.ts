@@ -5,7 +5,7 @@ import { createMeeting } from '../helpers/meeting.ts';
 let t: TestServer;
 let ctx: Awaited<ReturnType<typeof createMeeting>>;
 beforeAll(async () => {
-  t = startTestApp({ loginLimit: { failures: 3, windowMs: 60_000 } });
+  t = startTestApp({ limits: { signInFailures: { count: 3, windowMs: 60_000 } } });
   ctx = await createMeeting(t, { voters: 2 });
   seedUser(t, 'other-branch');
   seedUser(t, 'orgdept', 'admin');
@@ -97,14 +97,17 @@ describe('who may do what', () => {
     expect(admins.status).toBe(200);
   });
 
-  it('rate-limits failed sign-ins per account with 429', async () => {
+  it('rate-limits failed sign-ins per account and address with 429 (test/api/fair-limits.test.ts: from elsewhere)', async () => {
     seedUser(t, 'target');
     const attempt = (password: string) =>
       t.app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'target', password }) });
     for (let i = 0; i < 3; i++) expect((await attempt('wrong password')).status).toBe(401);
     const limited = await attempt(ORGANIZER_PASSWORD);
     expect(limited.status).toBe(429);
-    expect(((await limited.json()) as any).error.code).toBe('rate_limited');
+    const body = (await limited.json()) as any;
+    expect(body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBe(60);
+    expect(body.error).toMatchObject({ retryAfterSeconds: 60, message: expect.stringMatching(/try again in 1 minute$/), messageZh: expect.stringMatching(/请在 1 分钟后再试。$/) });
   });
 
   it('sets security headers: CSP without inline script, no framing, no referrer', async () => {

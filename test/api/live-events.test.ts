@@ -3,8 +3,10 @@
  * fetch as a browser's EventSource would: turnout changes as voters check in and cast, nothing
  * about choices travels before close, the result (counts, threshold, verdict sentence) arrives
  * after close and the stream ends, in the three evaluations each candidate's key fingerprint
- * follows its registration (and nothing else about the key travels), streams beyond the cap are
- * refused with a clear error, and a slot is freed when its client goes away.
+ * follows its registration (and nothing else about the key travels). Fair shares: the public's
+ * streams are capped in all, per meeting and per address (IPv6: per /64), refused with 429 and when
+ * to retry; the organizer signed in always gets the projector's stream; a slot is freed when its
+ * client goes away; a meeting with nothing open has its streams ended after the idle time.
  */
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,9 @@ import { liveRoutes } from '../../server/routes/live.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
 import { heldCandidateFingerprint, memoryStore } from '../../shared/protocol/voter-flow.ts';
 import { checkInSlip, collect, openAcceptanceMeeting, openEvaluationMeeting, openVoting, tokensOf, type Device } from '../helpers/meeting.ts';
-import { listen, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { listen, ORGANIZER_PASSWORD, organizerClient, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { sessionRoutes } from '../../server/routes/session.ts';
+import type { LimitSettings } from '../../server/limits.ts';
 
 let t: TestServer;
 let server: Awaited<ReturnType<typeof listen>>;
@@ -39,9 +43,9 @@ interface SseEvent {
  * Opens the stream as EventSource does and parses its events. `raw` keeps every byte received,
  * to search for what must never be sent; `next(test)` waits for an event that passes `test`.
  */
-async function openStream(url: string) {
+async function openStream(url: string, headers: Record<string, string> = {}) {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const events: SseEvent[] = [];
   let raw = '';
   let ended = false;
@@ -75,6 +79,7 @@ async function openStream(url: string) {
       }
     })();
   }
+  const eventNames = () => events.map((e) => e.event);
   const states = () => events.filter((e) => e.event === 'state').map((e) => JSON.parse(e.data) as LiveMeetingState);
   async function next(test: (state: LiveMeetingState) => boolean, what: string, timeoutMs = 8000): Promise<LiveMeetingState> {
     const deadline = Date.now() + timeoutMs;
@@ -97,6 +102,7 @@ async function openStream(url: string) {
     response,
     next,
     states,
+    eventNames,
     raw: () => raw,
     ended: () => ended,
     close: () => abort.abort(),
@@ -272,58 +278,128 @@ describe('the result of a closed poll', () => {
   });
 });
 
-describe('bounded streams', () => {
-  it('refuses a stream beyond the cap with 429 and a message, sends heartbeats, and frees a slot when its client goes away', async () => {
-    const { meetingId } = await acceptanceMeeting(2);
-    const small = new Hono().route('/live', liveRoutes(t.deps, { maxStreams: 2, intervalMs: 50, heartbeatMs: 100 }));
-    small.onError(handleError);
-    const capped = await listen(small as unknown as TestServer['app']);
-    const url = `${capped.url}/live/meetings/${meetingId}/events`;
-    const open: Awaited<ReturnType<typeof openStream>>[] = [];
-    try {
-      open.push(await openStream(url), await openStream(url));
-      for (const stream of open) expect(stream.response.status).toBe(200);
-      await open[0]!.next(() => true, 'the first state');
-      await expect.poll(() => open[0]!.raw(), { timeout: 5000 }).toContain(': heartbeat');
-
-      const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('retry-after')).toBe('30');
-      const error = ((await refused.json()) as any).error;
-      expect(error.code).toBe('rate_limited');
-      expect(error.message).toMatch(/too many live streams/);
-      // A plain JSON read is not a stream and is still answered.
-      expect((await fetch(url)).status).toBe(200);
-
-      open.shift()!.close();
-      await expect
-        .poll(async () => {
-          const again = await openStream(url);
-          if (again.response.status === 200) open.push(again);
-          return again.response.status;
-        }, { timeout: 5000 })
-        .toBe(200);
-    } finally {
+/**
+ * A live route with its own limits (`limits`: server/limits.ts) on its own listening server;
+ * TRUST_PROXY=1, so a test can speak from many addresses with X-Forwarded-For.
+ */
+async function cappedLive(limits: Partial<LimitSettings>) {
+  const deps = { ...t.deps, limits: { trustProxy: 1, ...limits } };
+  const small = new Hono().route('/api/public/live', liveRoutes(deps, { intervalMs: 50, heartbeatMs: 100 })).route('/api/session', sessionRoutes(deps));
+  small.onError(handleError);
+  const capped = await listen(small as unknown as TestServer['app']);
+  const open: Awaited<ReturnType<typeof openStream>>[] = [];
+  return {
+    url: (meetingId: string) => `${capped.url}/api/public/live/meetings/${meetingId}/events`,
+    /** Opens a stream from `from` (an address, as a proxy would forward it) and keeps it to close at the end. */
+    async open(meetingId: string, from = '192.0.2.1', headers: Record<string, string> = {}) {
+      const stream = await openStream(`${capped.url}/api/public/live/meetings/${meetingId}/events`, { 'x-forwarded-for': from, ...headers });
+      if (stream.response.ok) open.push(stream);
+      return stream;
+    },
+    async signIn(username: string) {
+      const response = await fetch(`${capped.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: ORGANIZER_PASSWORD }),
+      });
+      expect(response.status).toBe(200);
+      return response.headers.get('set-cookie')!.split(';')[0]!;
+    },
+    async stop() {
       for (const stream of open) stream.close();
       await capped.stop();
+    },
+  };
+}
+
+async function expectRefused(stream: Awaited<ReturnType<typeof openStream>>, message: RegExp) {
+  expect(stream.response.status).toBe(429);
+  expect(stream.response.headers.get('retry-after')).toBe('30');
+  const error = ((await stream.response.json()) as any).error;
+  expect(error).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 30 });
+  expect(error.message).toMatch(message);
+  expect(error.message).toMatch(/try again in 30 seconds$/);
+  expect(error.messageZh).toMatch(/请在 30 秒后再试。$/);
+}
+
+describe('fair shares of the live streams', () => {
+  it('refuses a stream beyond the public cap with 429 and when to retry, sends heartbeats, and frees a slot when its client goes away', async () => {
+    const { meetingId } = await acceptanceMeeting(2);
+    const live = await cappedLive({ liveStreams: 2 });
+    try {
+      const first = await live.open(meetingId, '192.0.2.1');
+      const second = await live.open(meetingId, '192.0.2.2');
+      for (const stream of [first, second]) expect(stream.response.status).toBe(200);
+      await first.next(() => true, 'the first state');
+      await expect.poll(() => first.raw(), { timeout: 5000 }).toContain(': heartbeat');
+      await expectRefused(await live.open(meetingId, '192.0.2.3'), /too many live pages are open on this server/);
+      // A plain JSON read is not a stream and is still answered.
+      expect((await fetch(live.url(meetingId))).status).toBe(200);
+
+      first.close();
+      await expect
+        .poll(async () => (await live.open(meetingId, '192.0.2.3')).response.status, { timeout: 5000 })
+        .toBe(200);
+    } finally {
+      await live.stop();
     }
   });
 
-  it('refuses one connection more streams than its share, with 429 and a message', async () => {
+  it('refuses one address (an IPv6 address: its /64) more streams than its share', async () => {
     const { meetingId } = await acceptanceMeeting(1);
-    const small = new Hono().route('/live', liveRoutes(t.deps, { maxStreams: 10, maxStreamsPerAddress: 2, intervalMs: 50, heartbeatMs: 100 }));
-    small.onError(handleError);
-    const capped = await listen(small as unknown as TestServer['app']);
-    const url = `${capped.url}/live/meetings/${meetingId}/events`;
-    const open: Awaited<ReturnType<typeof openStream>>[] = [];
+    const live = await cappedLive({ liveStreamsPerAddress: 2 });
     try {
-      open.push(await openStream(url), await openStream(url));
-      const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
-      expect(refused.status).toBe(429);
-      expect(((await refused.json()) as any).error.message).toMatch(/from one connection/);
+      expect((await live.open(meetingId, '2001:db8:1:2::10')).response.status).toBe(200);
+      expect((await live.open(meetingId, '2001:db8:1:2:ffff::99')).response.status).toBe(200);
+      await expectRefused(await live.open(meetingId, '2001:db8:1:2::abcd'), /from this network address/);
+      expect((await live.open(meetingId, '2001:db8:1:3::10')).response.status).toBe(200); // another /64
     } finally {
-      for (const stream of open) stream.close();
-      await capped.stop();
+      await live.stop();
+    }
+  });
+
+  it("streams from many addresses fill one meeting's public share, not another meeting's, and never the projector of the organizer signed in", async () => {
+    const target = await acceptanceMeeting(1);
+    const other = await acceptanceMeeting(1);
+    seedUser(t, 'outsider');
+    const live = await cappedLive({ liveStreams: 4, liveStreamsPerMeeting: 3, liveStreamsPerAccount: 2 });
+    try {
+      for (let i = 1; i <= 3; i++) expect((await live.open(target.meetingId, `198.51.100.${i}`)).response.status).toBe(200);
+      await expectRefused(await live.open(target.meetingId, '198.51.100.4'), /of this meeting/);
+      expect((await live.open(other.meetingId, '203.0.113.1')).response.status).toBe(200);
+      await expectRefused(await live.open(other.meetingId, '203.0.113.2'), /on this server/);
+
+      // The meeting's organizer, signed in, still gets the projector's stream (twice: a spare laptop), from anywhere.
+      const cookie = await live.signIn('secretary');
+      for (const from of ['198.51.100.1', '203.0.113.9']) {
+        const projector = await live.open(target.meetingId, from, { cookie });
+        expect(projector.response.status).toBe(200);
+        await projector.next((s) => s.meetingId === target.meetingId, 'the projector state');
+      }
+      await expectRefused(await live.open(target.meetingId, '203.0.113.9', { cookie }), /this account has 2 live pages open/);
+      // An organizer of another unit is the public here: no share of this meeting's.
+      const outsider = await live.signIn('outsider');
+      await expectRefused(await live.open(target.meetingId, '203.0.113.10', { cookie: outsider }), /too many live pages are open on this server/);
+    } finally {
+      await live.stop();
+    }
+  });
+
+  it('ends a stream with `idle` once its meeting has had nothing open for the idle time; a meeting in check-in keeps streaming', async () => {
+    const { meetingId } = await acceptanceMeeting(1);
+    const org = await organizerClient(t);
+    const quiet = (await org.call('POST', '/api/meetings', { title: '还没有开始签到的会议' })).body.id as string;
+    const live = await cappedLive({ liveIdleMs: 300 });
+    try {
+      const idle = await live.open(quiet, '192.0.2.50');
+      const busy = await live.open(meetingId, '192.0.2.51');
+      expect([idle.response.status, busy.response.status]).toEqual([200, 200]);
+      await expect.poll(() => idle.ended(), { timeout: 5000 }).toBe(true);
+      expect(idle.eventNames()).toEqual(['state', 'idle']);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(busy.ended()).toBe(false);
+    } finally {
+      await live.stop();
     }
   });
 });

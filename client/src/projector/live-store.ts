@@ -4,7 +4,9 @@
  * problem plainly (no such meeting); then an EventSource, which the browser reconnects by
  * itself after a dropped connection. If the stream is refused outright (too many projectors,
  * server restarting) the store reads again after a pause, so the figures still move. Once the
- * server says the state is final (every poll closed) the store stops listening.
+ * server says the state is final (every poll closed) the store stops listening. When the server
+ * ends the stream as idle (the meeting had nothing open for a while), the store reads the state
+ * every RETRY_SECONDS and listens again as soon as a check-in or a vote is open.
  */
 import { createSignal, onCleanup } from 'solid-js';
 import type { LiveMeetingState } from '../../../shared/protocol/live.ts';
@@ -60,10 +62,20 @@ export function createLiveMeetingStore(meetingId: string) {
     if (next.final) stop();
   }
 
+  const somethingOpen = (next: LiveMeetingState) => next.polls.some((p) => p.phase === 'checkin' || p.phase === 'voting');
+  /** After an idle end: read now and then; listen again once something is open. */
+  let idle = false;
+
   function listen() {
     const events = new EventSource(url);
     source = events;
     events.addEventListener('state', (event) => show(JSON.parse((event as MessageEvent<string>).data) as LiveMeetingState));
+    events.addEventListener('idle', () => {
+      events.close();
+      source = undefined;
+      idle = true;
+      retryLater();
+    });
     events.addEventListener('gone', () => {
       stop();
       setProblem('not_found');
@@ -84,7 +96,10 @@ export function createLiveMeetingStore(meetingId: string) {
       const first = await readLiveState(url);
       if (stopped) return;
       show(first);
-      if (!first.final) listen();
+      if (first.final) return;
+      if (idle && !somethingOpen(first)) return retryLater();
+      idle = false;
+      listen();
     } catch (error) {
       if (error instanceof LiveReadError && error.status === 404) {
         stop();

@@ -1,0 +1,222 @@
+/**
+ * Fair limits: what one client may take of what every meeting shares. Every number is a setting
+ * (server/config.ts reads them from the environment; README's settings table lists them) and
+ * every refusal is a 429 that says, in Chinese and in English, when to try again (`Retry-After`,
+ * `retryAfterSeconds`, `messageZh`).
+ *
+ * Counts live in this process's memory only, never in the database or a log: a limit keyed on a
+ * client's address or a voting code must not become a record of who did what when. A count is
+ * forgotten when its window ends (or, under a flood of distinct keys, when the table is full).
+ *
+ * Addresses are counted twice where one client could hold many of them: per address and per
+ * network (IPv4 /24, IPv6 /64, the block one subscriber usually gets). An IPv6 address alone
+ * would be no limit at all: one /64 holds 2^64 of them, so an IPv6 "address" here is its /64.
+ */
+import ipaddr from 'ipaddr.js';
+import { AppError } from '../shared/errors.ts';
+
+export interface Rate {
+  count: number;
+  windowMs: number;
+}
+
+const MINUTE = 60_000;
+
+/** Every limit, with its default; README's settings table names the environment variable of each. */
+export interface LimitSettings {
+  /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (0: the socket's address). */
+  trustProxy: number;
+  /** Failed sign-ins per (account, address): the owner signing in from elsewhere is not refused. */
+  signInFailures: Rate;
+  /** Failed sign-ins per address, whatever the account (guessing many accounts from one place). */
+  signInFailuresPerAddress: Rate;
+  /** Objections per address, and per network (IPv4 /24, IPv6 /64). */
+  objectionsPerAddress: Rate;
+  objectionsPerNetwork: Rate;
+  /** Objections without a voting code per poll and day (the public share); members have their own. */
+  publicObjectionsPerDay: number;
+  /** Objections per voting code per poll and day (a member of the meeting's roster). */
+  memberObjectionsPerDay: number;
+  /** Requests per voting code (look-up, check-in, candidate keys, self-evaluation, comments). */
+  requestsPerCode: Rate;
+  /** Status reads per check-in (the waiting phone asks every few seconds). */
+  statusPerCheckin: Rate;
+  /**
+   * Failed voter requests (a code or check-in that does not exist) per address and per network.
+   * Raised to twice the largest roster on the server, so a campus behind one address is never
+   * refused even if every voter mistypes once.
+   */
+  voterFailuresPerAddress: Rate;
+  /** Live streams (projector pages) open to the public, in all, per meeting and per address. */
+  liveStreams: number;
+  liveStreamsPerMeeting: number;
+  liveStreamsPerAddress: number;
+  /** Live streams per signed-in account allowed to see the meeting (the projector): never counted with the public's. */
+  liveStreamsPerAccount: number;
+  /** A stream of a meeting with nothing open (no check-in, no voting) ends after this long. */
+  liveIdleMs: number;
+}
+
+export const DEFAULT_LIMITS: LimitSettings = {
+  trustProxy: 0,
+  signInFailures: { count: 5, windowMs: 15 * MINUTE },
+  signInFailuresPerAddress: { count: 30, windowMs: 15 * MINUTE },
+  objectionsPerAddress: { count: 5, windowMs: 60 * MINUTE },
+  objectionsPerNetwork: { count: 20, windowMs: 60 * MINUTE },
+  publicObjectionsPerDay: 200,
+  memberObjectionsPerDay: 3,
+  requestsPerCode: { count: 60, windowMs: 10 * MINUTE },
+  statusPerCheckin: { count: 120, windowMs: MINUTE },
+  voterFailuresPerAddress: { count: 1000, windowMs: 10 * MINUTE },
+  liveStreams: 200,
+  liveStreamsPerMeeting: 20,
+  liveStreamsPerAddress: 10,
+  liveStreamsPerAccount: 5,
+  liveIdleMs: 10 * MINUTE,
+};
+
+/** How long to wait, in words: "in 40 seconds" / "40 秒后", "in 15 minutes" / "15 分钟后", "in 2 hours" / "2 小时后". */
+export function waitWords(seconds: number): { en: string; zh: string } {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return { en: `in ${s} second${s === 1 ? '' : 's'}`, zh: `${s} 秒后` };
+  const minutes = Math.ceil(s / 60);
+  if (minutes <= 120) return { en: `in ${minutes} minute${minutes === 1 ? '' : 's'}`, zh: `${minutes} 分钟后` };
+  const hours = Math.ceil(minutes / 60);
+  return { en: `in ${hours} hours`, zh: `${hours} 小时后` };
+}
+
+/** A refusal for a limit: 429, `Retry-After`, and the message in both languages. */
+export class RateLimited extends AppError {
+  readonly retryAfterSeconds: number;
+  readonly messageZh: string;
+  constructor(retryAfterMs: number, what: { en: string; zh: string }) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    const when = waitWords(seconds);
+    super('rate_limited', `${what.en}; try again ${when.en}`);
+    this.retryAfterSeconds = seconds;
+    this.messageZh = `${what.zh}，请在 ${when.zh}再试。`;
+  }
+}
+
+/** Entries a counter keeps at most; beyond it the oldest are forgotten first (memory stays bounded under a flood of keys). */
+const MAX_KEYS = 100_000;
+
+/**
+ * Counts per key in a fixed window that starts at the key's first hit. `take` counts a hit and
+ * refuses once the count is reached; `check` and `add` split the two, for limits that count only
+ * failures (checked before the work, added when it failed).
+ */
+export class Counter {
+  private readonly entries = new Map<string, { start: number; count: number }>();
+  constructor(readonly rate: Rate) {}
+
+  /** Milliseconds until `key` may try again, or 0 if it may now. */
+  wait(key: string, nowMs: number, count = this.rate.count): number {
+    const entry = this.entries.get(key);
+    if (!entry) return 0;
+    const left = entry.start + this.rate.windowMs - nowMs;
+    if (left <= 0) {
+      this.entries.delete(key);
+      return 0;
+    }
+    return entry.count >= count ? left : 0;
+  }
+
+  add(key: string, nowMs: number): void {
+    const entry = this.entries.get(key);
+    if (entry && nowMs - entry.start < this.rate.windowMs) {
+      entry.count++;
+      return;
+    }
+    this.entries.delete(key);
+    if (this.entries.size >= MAX_KEYS) this.prune(nowMs);
+    this.entries.set(key, { start: nowMs, count: 1 });
+  }
+
+  /** Counts a hit, or throws RateLimited with `what` if the key has no hit left. */
+  take(key: string, nowMs: number, what: { en: string; zh: string }, count = this.rate.count): void {
+    const wait = this.wait(key, nowMs, count);
+    if (wait > 0) throw new RateLimited(wait, what);
+    this.add(key, nowMs);
+  }
+
+  clear(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Keys held now (for tests: what a limit remembers). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private prune(nowMs: number) {
+    for (const [key, entry] of this.entries) if (nowMs - entry.start >= this.rate.windowMs) this.entries.delete(key);
+    // Still full: forget the oldest tenth (a Map iterates in insertion order).
+    let drop = this.entries.size >= MAX_KEYS ? Math.ceil(MAX_KEYS / 10) : 0;
+    for (const key of this.entries.keys()) {
+      if (drop-- <= 0) break;
+      this.entries.delete(key);
+    }
+  }
+}
+
+/**
+ * The keys a client address is counted under: `address` (IPv4 as is, IPv6 its /64) and `network`
+ * (IPv4 /24, IPv6 /64). An IPv4-mapped IPv6 address counts as the IPv4 address it carries.
+ * Anything unparsable counts as one shared key, so it can never be a way around the limits.
+ */
+export function addressKeys(raw: string): { address: string; network: string } {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.process(raw.replace(/%.*$/, ''));
+  } catch {
+    return { address: 'unparsed', network: 'unparsed' };
+  }
+  if (parsed.kind() === 'ipv4') {
+    const octets = (parsed as ipaddr.IPv4).octets;
+    return { address: octets.join('.'), network: `${octets.slice(0, 3).join('.')}.0/24` };
+  }
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  const prefix = `${parts.join(':')}::/64`;
+  return { address: prefix, network: prefix };
+}
+
+/** The counters of one running app, made from its settings on first use (see `limitsOf`). */
+export interface Limits {
+  settings: LimitSettings;
+  signInPerAccount: Counter;
+  signInPerAddress: Counter;
+  objectionsPerAddress: Counter;
+  objectionsPerNetwork: Counter;
+  memberObjections: Counter;
+  requestsPerCode: Counter;
+  statusPerCheckin: Counter;
+  voterFailuresPerAddress: Counter;
+  voterFailuresPerNetwork: Counter;
+}
+
+const DAY = 24 * 60 * MINUTE;
+const limitsByDeps = new WeakMap<object, Limits>();
+
+/** The counters of the app whose dependencies are `deps` (one set per app, so tests do not share them). */
+export function limitsOf(deps: { limits?: Partial<LimitSettings> | undefined }): Limits {
+  let limits = limitsByDeps.get(deps);
+  if (!limits) {
+    const settings = { ...DEFAULT_LIMITS, ...deps.limits };
+    limits = {
+      settings,
+      signInPerAccount: new Counter(settings.signInFailures),
+      signInPerAddress: new Counter(settings.signInFailuresPerAddress),
+      objectionsPerAddress: new Counter(settings.objectionsPerAddress),
+      objectionsPerNetwork: new Counter(settings.objectionsPerNetwork),
+      memberObjections: new Counter({ count: settings.memberObjectionsPerDay, windowMs: DAY }),
+      requestsPerCode: new Counter(settings.requestsPerCode),
+      statusPerCheckin: new Counter(settings.statusPerCheckin),
+      voterFailuresPerAddress: new Counter(settings.voterFailuresPerAddress),
+      // A network holds many addresses (a campus NAT pool, a student dormitory): four times the share.
+      voterFailuresPerNetwork: new Counter({ ...settings.voterFailuresPerAddress, count: settings.voterFailuresPerAddress.count * 4 }),
+    };
+    limitsByDeps.set(deps, limits);
+  }
+  return limits;
+}

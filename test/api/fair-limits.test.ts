@@ -1,0 +1,215 @@
+/**
+ * Fair limits (server/limits.ts) on a real listening server on 127.0.0.1: nobody takes what
+ * others share. Clients speak from many addresses through X-Forwarded-For (TRUST_PROXY=1, as
+ * behind the reverse proxy of docs/deployment.md) and, in one test, from real loopback addresses
+ * without a proxy. Every refusal is a 429 that says when to try again, in Chinese and English.
+ * (The live streams' shares are in test/api/live-events.test.ts, key generation off the event
+ * loop in test/reliability/opening-stall.test.ts.)
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LimitSettings } from '../../server/limits.ts';
+import { generateVotingCode } from '../../shared/protocol/voting-code.ts';
+import { checkInSlip, createMeeting } from '../helpers/meeting.ts';
+import { listen, ORGANIZER_PASSWORD, seedUser, startTestApp, type TestServer } from '../helpers/test-server.ts';
+import { randomBytes } from 'node:crypto';
+
+/** A server with its own limits, listening on 127.0.0.1, trusting one proxy unless told otherwise. */
+async function serverWith(limits: Partial<LimitSettings>, now?: () => Date) {
+  const t = startTestApp({ limits: { trustProxy: 1, ...limits }, ...(now ? { now } : {}) });
+  const server = await listen(t.app);
+  const post = (path: string, body: unknown, from = '192.0.2.1') =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: JSON.stringify(body) });
+  return {
+    t,
+    url: server.url,
+    post,
+    async stop() {
+      await server.stop();
+      t.close();
+    },
+  };
+}
+
+/** What a limit's refusal carries: 429, Retry-After, and when to try again in both languages. */
+async function expectLimited(response: Response, message: RegExp) {
+  expect(response.status).toBe(429);
+  const body = (await response.json()) as { error: { code: string; message: string; messageZh: string; retryAfterSeconds: number } };
+  expect(body.error.code).toBe('rate_limited');
+  expect(body.error.message).toMatch(message);
+  expect(body.error.message).toMatch(/; try again in \d+ (seconds?|minutes?|hours)$/);
+  expect(body.error.messageZh).toMatch(/请在 \d+ (秒|分钟|小时)后再试。$/);
+  expect(Number(response.headers.get('retry-after'))).toBe(body.error.retryAfterSeconds);
+  expect(body.error.retryAfterSeconds).toBeGreaterThan(0);
+  return body.error;
+}
+
+const randomCode = () => generateVotingCode((n) => new Uint8Array(randomBytes(n)));
+
+describe('sign-in', () => {
+  let s: Awaited<ReturnType<typeof serverWith>>;
+  beforeAll(async () => {
+    s = await serverWith({ signInFailures: { count: 5, windowMs: 15 * 60_000 }, signInFailuresPerAddress: { count: 8, windowMs: 15 * 60_000 } });
+    seedUser(s.t, 'secretary');
+    for (let i = 0; i < 12; i++) seedUser(s.t, `organizer${i}`);
+  });
+  afterAll(() => s?.stop());
+  const signIn = (username: string, password: string, from: string) => s.post('/api/session', { username, password }, from);
+
+  it("five wrong passwords from elsewhere do not lock the owner out; the guesser is refused, with when to retry", async () => {
+    for (let i = 0; i < 5; i++) expect((await signIn('secretary', `guess ${i}`, '203.0.113.66')).status).toBe(401);
+    const refused = await expectLimited(await signIn('secretary', ORGANIZER_PASSWORD, '203.0.113.66'), /too many failed sign-ins from this address/);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(14 * 60);
+    expect(refused.message).toMatch(/try again in 15 minutes$/);
+    // The owner, from their own address, still signs in.
+    expect((await signIn('secretary', ORGANIZER_PASSWORD, '198.51.100.7')).status).toBe(200);
+  });
+
+  it('one address guessing many accounts is stopped after its share, whichever account it tries next', async () => {
+    for (let i = 0; i < 8; i++) expect((await signIn(`organizer${i}`, 'wrong password', '203.0.113.77')).status).toBe(401);
+    await expectLimited(await signIn('organizer9', 'wrong password', '203.0.113.77'), /from this address/);
+    // A refused attempt checks no password: the right one is refused as well, and another address is not.
+    await expectLimited(await signIn('organizer10', ORGANIZER_PASSWORD, '203.0.113.77'), /from this address/);
+    expect((await signIn('organizer10', ORGANIZER_PASSWORD, '203.0.113.78')).status).toBe(200);
+  });
+
+  it('without TRUST_PROXY, X-Forwarded-For is ignored: real loopback addresses are told apart, a forged header is not', async () => {
+    const direct = await serverWith({ trustProxy: 0, signInFailures: { count: 2, windowMs: 60_000 } });
+    try {
+      seedUser(direct.t, 'secretary');
+      const port = new URL(direct.url).port;
+      const fromLoopback = (localAddress: string, password: string, forged: string) =>
+        new Promise<number>((resolve, reject) => {
+          const body = JSON.stringify({ username: 'secretary', password });
+          const req = request(
+            { host: '127.0.0.1', port, path: '/api/session', method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-forwarded-for': forged } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      expect(await fromLoopback('127.0.0.2', 'wrong password', '10.0.0.1')).toBe(401);
+      expect(await fromLoopback('127.0.0.2', 'wrong password', '10.0.0.2')).toBe(401);
+      expect(await fromLoopback('127.0.0.2', ORGANIZER_PASSWORD, '10.0.0.3')).toBe(429); // a new forged header does not help
+      expect(await fromLoopback('127.0.0.3', ORGANIZER_PASSWORD, '10.0.0.1')).toBe(200); // another real address
+    } finally {
+      await direct.stop();
+    }
+  });
+});
+
+describe('objections', () => {
+  // Monday 2026-11-30, 10:00 in Beijing: the publicity period runs to Friday.
+  const clock = Date.parse('2026-11-30T02:00:00Z');
+  let s: Awaited<ReturnType<typeof serverWith>>;
+  let meeting: Awaited<ReturnType<typeof createMeeting>>;
+  let other: Awaited<ReturnType<typeof createMeeting>>;
+  beforeAll(async () => {
+    s = await serverWith({ publicObjectionsPerDay: 25, memberObjectionsPerDay: 2 }, () => new Date(clock));
+    meeting = await createMeeting(s.t, { voters: 3, open: 'voting' });
+    other = await createMeeting(s.t, { voters: 1, open: 'checkin' });
+    for (const to of ['closed', 'published']) expect((await meeting.org.call('POST', `/api/polls/${meeting.pollId}/transition`, { to })).status).toBe(200);
+  });
+  afterAll(() => s?.stop());
+  const object = (body: Record<string, unknown>, from: string) => s.post(`/api/public/polls/${meeting.pollId}/objections`, body, from);
+
+  it('are limited per address and per network: an IPv4 /24 and an IPv6 /64 each hold only their share', async () => {
+    for (let i = 0; i < 5; i++) expect((await object({ text: `同一地址的第 ${i + 1} 条` }, '198.51.100.10')).status).toBe(201);
+    await expectLimited(await object({ text: '同一地址的第 6 条' }, '198.51.100.10'), /from this network/);
+    // Other addresses of the same /24: 20 in all for the network, 5 of them used above.
+    for (let i = 11; i < 26; i++) expect((await object({ text: `同一网段的异议 ${i}` }, `198.51.100.${i}`)).status).toBe(201);
+    await expectLimited(await object({ text: '同一网段的又一条' }, '198.51.100.200'), /from this network/);
+    // Every address of one IPv6 /64 is one: five, then refused, whatever the interface id.
+    for (let i = 1; i <= 5; i++) expect((await object({ text: `IPv6 异议 ${i}` }, `2001:db8:5:6::${i.toString(16)}`)).status).toBe(201);
+    await expectLimited(await object({ text: 'IPv6 异议 6' }, '2001:db8:5:6:aaaa:bbbb:cccc:dddd'), /from this network/);
+  });
+
+  it('junk from many networks fills the public share of the day, never the members: a member objects with their voting code', async () => {
+    // The public share is 25 a day, all taken above: junk from a fresh network is refused.
+    const junk = await expectLimited(await object({ text: '垃圾异议来自又一个网段' }, '203.0.113.5'), /share of objections without a voting code is used up/);
+    expect(junk.messageZh).toMatch(/会议名单上的成员仍可凭投票码提出异议/);
+    // Until the school's next calendar day (midnight in Beijing, 14 hours after 10:00).
+    expect(junk.retryAfterSeconds).toBe(14 * 3600);
+
+    const code = meeting.slips[0]!.code;
+    const member = await object({ text: '我是本支部党员，对计票有疑问', code }, '203.0.113.5');
+    expect(member.status).toBe(201);
+    // Two a day per code; the third is refused, and another member still objects.
+    expect((await object({ text: '我是本支部党员，补充一点', code: code.toLowerCase() }, '203.0.113.5')).status).toBe(201);
+    await expectLimited(await object({ text: '我是本支部党员，再补充', code }, '203.0.113.5'), /this voting code has sent as many objections/);
+    expect((await object({ text: '另一位党员的异议', code: meeting.slips[1]!.code }, '203.0.113.5')).status).toBe(201);
+
+    // A code of another meeting, or one that does not exist, proves nothing.
+    for (const wrong of [other.slips[0]!.code, randomCode()]) {
+      const refused = await object({ text: '冒充成员的异议', code: wrong }, '192.0.2.200');
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as any).error.code).toBe('not_eligible');
+    }
+  });
+
+  it('a member objection stores no trace of the code: only that it came from a member', async () => {
+    const rows = s.t.deps.db.$client.prepare(`SELECT * FROM objections WHERE channel = 'member'`).all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(3);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['channel', 'contact', 'decided_by', 'id', 'name', 'outcome', 'outcome_note', 'poll_id', 'received_on', 'text']);
+    const stored = JSON.stringify(s.t.deps.db.$client.prepare('SELECT * FROM objections').all());
+    const voters = s.t.deps.db.$client.prepare('SELECT id, code_hash FROM voters WHERE meeting_id = ?').all(meeting.meetingId) as { id: string; code_hash: string }[];
+    for (const voter of voters) {
+      expect(stored).not.toContain(voter.code_hash);
+      expect(stored).not.toContain(voter.id);
+    }
+    for (const slip of meeting.slips) expect(stored).not.toContain(slip.code.replace(/-/g, ''));
+  });
+});
+
+describe('voting codes', () => {
+  it('a campus behind one address, every voter mistyping once, is never refused: the failure share grows with the roster', async () => {
+    const s = await serverWith({ voterFailuresPerAddress: { count: 10, windowMs: 10 * 60_000 } });
+    try {
+      const campus = await createMeeting(s.t, { voters: 40, open: 'checkin' });
+      for (const slip of campus.slips) {
+        expect((await s.post('/api/checkin/lookup', { code: randomCode() }, '10.20.30.40')).status).toBe(404);
+        expect((await s.post('/api/checkin/lookup', { code: slip.code }, '10.20.30.40')).status).toBe(200);
+      }
+      // 40 failures so far, under twice the roster (80) though the setting says 10; a flood past it is refused.
+      let status = 404;
+      let sent = 0;
+      while (status === 404 && sent < 100) {
+        status = (await s.post('/api/checkin/lookup', { code: randomCode() }, '10.20.30.40')).status;
+        sent++;
+      }
+      expect(sent).toBe(41);
+      const refused = await expectLimited(await s.post('/api/checkin/lookup', { code: campus.slips[0]!.code }, '10.20.30.40'), /voting codes that do not exist/);
+      expect(refused.messageZh).toMatch(/无效投票码太多/);
+      // Another network is not refused.
+      expect((await s.post('/api/checkin/lookup', { code: campus.slips[0]!.code }, '10.99.0.1')).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('requests are counted per voting code, whatever the address; the waiting phone per check-in', async () => {
+    const s = await serverWith({ requestsPerCode: { count: 4, windowMs: 10 * 60_000 }, statusPerCheckin: { count: 3, windowMs: 60_000 } });
+    try {
+      const m = await createMeeting(s.t, { voters: 2, open: 'checkin' });
+      const [mine, theirs] = m.slips as [(typeof m.slips)[number], (typeof m.slips)[number]];
+      for (let i = 0; i < 4; i++) expect((await s.post('/api/checkin/lookup', { code: mine.code }, `192.0.2.${10 + i}`)).status).toBe(200);
+      await expectLimited(await s.post('/api/checkin/lookup', { code: mine.code }, '192.0.2.99'), /too many requests with this voting code/);
+      expect((await s.post('/api/checkin/lookup', { code: theirs.code }, '192.0.2.99')).status).toBe(200);
+
+      // The other voter checks in (their second request) and the phone then asks for its state.
+      const device = await checkInSlip(s.t, theirs, m.roomCode);
+      const checkinId = device.store
+        .keys()
+        .map((key) => device.store.get(key)!)
+        .flatMap((text) => [...text.matchAll(/"checkinId":"([^"]+)"/g)].map((match) => match[1]!))[0]!;
+      expect(checkinId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      for (let i = 0; i < 3; i++) expect((await s.post('/api/checkin/status', { checkinId }, '192.0.2.99')).status).toBe(200);
+      await expectLimited(await s.post('/api/checkin/status', { checkinId }, '192.0.2.99'), /asked for its check-in too often/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
