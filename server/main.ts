@@ -10,8 +10,10 @@ import { databaseFile, readConfig } from './config.ts';
 import { loadOrCreateInstallationKey } from './crypto/installation-key.ts';
 import { openDatabase } from './db/open.ts';
 import { countUsers } from './db/queries.ts';
+import { prepareDataDir } from './data-dir.ts';
 
 const config = readConfig();
+prepareDataDir(config.dataDir);
 const db = openDatabase(databaseFile(config.dataDir));
 const installationKey = loadOrCreateInstallationKey(config.dataDir);
 const app = createApp(

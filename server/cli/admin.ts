@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { databaseFile, readConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
+import { prepareDataDir } from '../data-dir.ts';
 import { createUser } from '../services/users.ts';
 import { createUserBody } from '../../shared/protocol/api.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -63,6 +64,7 @@ async function main() {
     console.error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
     process.exit(2);
   }
+  prepareDataDir(config.dataDir);
   const db = openDatabase(databaseFile(config.dataDir));
   try {
     const user = createUser(db, parsed.data, 'cli', new Date());

@@ -28,6 +28,7 @@ import { createApp } from '../app.ts';
 import { databaseFile } from '../config.ts';
 import { loadOrCreateInstallationKey } from '../crypto/installation-key.ts';
 import { openDatabase } from '../db/open.ts';
+import { prepareDataDir } from '../data-dir.ts';
 import { findUserByUsername } from '../db/queries.ts';
 import { createUser } from '../services/users.ts';
 import { signInOverHttp } from './organizer-http.ts';
@@ -247,5 +248,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`--kind must be one of: ${POLL_KINDS.join(', ')}`);
     process.exit(2);
   }
+  prepareDataDir(resolve(values['data-dir']!));
   await runDemo({ voters, kind: values.kind as PollKind, dataDir: values['data-dir']!, out: values.out! });
 }
