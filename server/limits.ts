@@ -9,11 +9,22 @@
  * forgotten when its window ends (or, under a flood of distinct keys, when the table is full).
  *
  * Addresses are counted twice where one client could hold many of them: per address and per
- * network (IPv4 /24, IPv6 /64, the block one subscriber usually gets). An IPv6 address alone
- * would be no limit at all: one /64 holds 2^64 of them, so an IPv6 "address" here is its /64.
+ * network (IPv4 /24, IPv6 /56, the block one home subscriber usually gets). An IPv6 address
+ * alone would be no limit at all: one /64 holds 2^64 of them, so an IPv6 "address" is its /64.
+ *
+ * A key that names a person (a voting code) is never held as is, nor as the hash the database
+ * keeps of it: counters hold an HMAC of it under a secret drawn when the process starts and kept
+ * only in its memory (`privateKey`), so someone who reads the process's memory and the database
+ * still cannot tell whose code a count belongs to (the database holds no plain code).
  */
 import ipaddr from 'ipaddr.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
+
+const PROCESS_SECRET = randomBytes(32);
+
+/** The key a counter holds for something that names a person: HMAC-SHA-256 under this process's own secret. */
+export const privateKey = (...parts: string[]): string => createHmac('sha256', PROCESS_SECRET).update(JSON.stringify(parts)).digest('base64url');
 
 export interface Rate {
   count: number;
@@ -30,14 +41,17 @@ export interface LimitSettings {
   signInFailures: Rate;
   /** Failed sign-ins per address, whatever the account (guessing many accounts from one place). */
   signInFailuresPerAddress: Rate;
-  /** Objections per address, and per network (IPv4 /24, IPv6 /64). */
+  /** Objections per address, and per network (IPv4 /24, IPv6 /56). */
   objectionsPerAddress: Rate;
   objectionsPerNetwork: Rate;
   /** Objections without a voting code per poll and day (the public share); members have their own. */
   publicObjectionsPerDay: number;
   /** Objections per voting code per poll and day (a member of the meeting's roster). */
   memberObjectionsPerDay: number;
-  /** Requests per voting code (look-up, check-in, candidate keys, self-evaluation, comments). */
+  /**
+   * Requests per voting code and network (look-up, check-in, candidate keys, self-evaluation,
+   * comments): someone who holds a voter's code elsewhere cannot spend the voter's share.
+   */
   requestsPerCode: Rate;
   /** Status reads per check-in (the waiting phone asks every few seconds). */
   statusPerCheckin: Rate;
@@ -144,6 +158,14 @@ export class Counter {
     this.entries.delete(key);
   }
 
+  /** Gives back one hit counted in advance (an attempt that turned out to be no failure). */
+  refund(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    if (entry.count <= 1) this.entries.delete(key);
+    else entry.count--;
+  }
+
   /** Keys held now (for tests: what a limit remembers). */
   get size(): number {
     return this.entries.size;
@@ -162,13 +184,18 @@ export class Counter {
 
 /**
  * The keys a client address is counted under: `address` (IPv4 as is, IPv6 its /64) and `network`
- * (IPv4 /24, IPv6 /64). An IPv4-mapped IPv6 address counts as the IPv4 address it carries.
+ * (IPv4 /24, IPv6 /56). An IPv4-mapped IPv6 address counts as the IPv4 address it carries; a port
+ * or brackets a proxy may have written (`192.0.2.1:5000`, `[2001:db8::1]:443`) are left out.
  * Anything unparsable counts as one shared key, so it can never be a way around the limits.
  */
 export function addressKeys(raw: string): { address: string; network: string } {
+  let text = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) text = bracketed[1]!;
+  else if (/^[0-9.]+:\d+$/.test(text)) text = text.slice(0, text.lastIndexOf(':'));
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    parsed = ipaddr.process(raw.replace(/%.*$/, ''));
+    parsed = ipaddr.process(text.replace(/%.*$/, ''));
   } catch {
     return { address: 'unparsed', network: 'unparsed' };
   }
@@ -176,9 +203,10 @@ export function addressKeys(raw: string): { address: string; network: string } {
     const octets = (parsed as ipaddr.IPv4).octets;
     return { address: octets.join('.'), network: `${octets.slice(0, 3).join('.')}.0/24` };
   }
-  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  const prefix = `${parts.join(':')}::/64`;
-  return { address: prefix, network: prefix };
+  const parts = (parsed as ipaddr.IPv6).parts.map((p) => p.toString(16));
+  // A /56 keeps the first three groups and the high byte of the fourth.
+  const network = [...parts.slice(0, 3), ((parsed as ipaddr.IPv6).parts[3]! & 0xff00).toString(16)];
+  return { address: `${parts.slice(0, 4).join(':')}::/64`, network: `${network.join(':')}::/56` };
 }
 
 /** The counters of one running app, made from its settings on first use (see `limitsOf`). */
@@ -186,6 +214,8 @@ export interface Limits {
   settings: LimitSettings;
   signInPerAccount: Counter;
   signInPerAddress: Counter;
+  signInPerNetwork: Counter;
+  liveStreamsPerNetwork: number;
   objectionsPerAddress: Counter;
   objectionsPerNetwork: Counter;
   memberObjections: Counter;
@@ -207,13 +237,15 @@ export function limitsOf(deps: { limits?: Partial<LimitSettings> | undefined }):
       settings,
       signInPerAccount: new Counter(settings.signInFailures),
       signInPerAddress: new Counter(settings.signInFailuresPerAddress),
+      // A network holds many addresses (a campus NAT pool, a dormitory, a home's /56): four times an address's share.
+      signInPerNetwork: new Counter({ ...settings.signInFailuresPerAddress, count: settings.signInFailuresPerAddress.count * 4 }),
+      liveStreamsPerNetwork: settings.liveStreamsPerAddress * 4,
       objectionsPerAddress: new Counter(settings.objectionsPerAddress),
       objectionsPerNetwork: new Counter(settings.objectionsPerNetwork),
       memberObjections: new Counter({ count: settings.memberObjectionsPerDay, windowMs: DAY }),
       requestsPerCode: new Counter(settings.requestsPerCode),
       statusPerCheckin: new Counter(settings.statusPerCheckin),
       voterFailuresPerAddress: new Counter(settings.voterFailuresPerAddress),
-      // A network holds many addresses (a campus NAT pool, a student dormitory): four times the share.
       voterFailuresPerNetwork: new Counter({ ...settings.voterFailuresPerAddress, count: settings.voterFailuresPerAddress.count * 4 }),
     };
     limitsByDeps.set(deps, limits);

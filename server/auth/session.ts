@@ -25,26 +25,33 @@ const isHttps = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
 /**
- * Sign-in. Failures are counted per (account, client address) and per address, in memory (see
- * server/limits.ts): someone guessing a password from elsewhere never locks the owner out of
- * their own account, and one place guessing many accounts is stopped as well. A refused attempt
- * checks no password.
+ * Sign-in. Failures are counted per (account, client address), per address and per network, in
+ * memory (see server/limits.ts): someone guessing a password from elsewhere never locks the owner
+ * out of their own account, and one place guessing many accounts is stopped as well. A refused
+ * attempt checks no password.
  */
 export async function login(deps: AppDeps, c: Context, username: string, password: string) {
   const limits = limitsOf(deps);
   const nowMs = deps.now().getTime();
-  const { address } = addressKeys(clientAddress(c, limits.settings.trustProxy));
+  const { address, network } = addressKeys(clientAddress(c, limits.settings.trustProxy));
   const accountKey = JSON.stringify([username, address]);
-  const wait = Math.max(limits.signInPerAccount.wait(accountKey, nowMs), limits.signInPerAddress.wait(address, nowMs));
+  const wait = Math.max(
+    limits.signInPerAccount.wait(accountKey, nowMs),
+    limits.signInPerAddress.wait(address, nowMs),
+    limits.signInPerNetwork.wait(network, nowMs),
+  );
   if (wait > 0) throw new RateLimited(wait, { en: 'too many failed sign-ins from this address', zh: '从这个网络地址登录失败的次数太多' });
+  // Counted as a failure before the password is checked (which takes a while), so that many
+  // attempts sent at once cannot all pass the check above; given back if the password is right.
+  limits.signInPerAccount.add(accountKey, nowMs);
+  limits.signInPerAddress.add(address, nowMs);
+  limits.signInPerNetwork.add(network, nowMs);
   const user = q.findUserByUsername(deps.db, username);
   const valid = (await checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && user !== undefined;
-  if (!valid || !user) {
-    limits.signInPerAccount.add(accountKey, nowMs);
-    limits.signInPerAddress.add(address, nowMs);
-    fail('bad_credentials', 'wrong username or password');
-  }
+  if (!valid || !user) fail('bad_credentials', 'wrong username or password');
   limits.signInPerAccount.clear(accountKey);
+  limits.signInPerAddress.refund(address);
+  limits.signInPerNetwork.refund(network);
   q.deleteExpiredSessions(deps.db, nowMs);
   const token = toBase64Url(deps.randomBytes(32));
   const csrfToken = toBase64Url(deps.randomBytes(32));

@@ -37,6 +37,7 @@ import { clientAddress } from '../client-address.ts';
 import { signedInUser } from '../auth/session.ts';
 import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
 import { Hono, type Context } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { fail } from '../../shared/errors.ts';
 import { isV2 } from '../../shared/protocol/bundle.ts';
@@ -59,6 +60,8 @@ export interface LiveOptions {
 }
 
 export const LIVE_DEFAULTS = { intervalMs: 1000, heartbeatMs: 15_000 } as const;
+/** A public stream ends after this long; the page's EventSource reconnects at once. */
+const PUBLIC_STREAM_MS = 30 * 60_000;
 /** The page's next try after a refused stream: it reads the state meanwhile. */
 const REFUSED_RETRY_MS = 30_000;
 
@@ -86,13 +89,14 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
   let publicStreams = 0;
   const publicByMeeting = new StreamCounts();
   const publicByAddress = new StreamCounts();
+  const publicByNetwork = new StreamCounts();
   const byAccount = new StreamCounts();
 
   /**
    * Takes a stream slot for this request, or throws 429: the signed-in account's own share if it
    * may see the meeting, else the public's. Returns how to give the slot back.
    */
-  function admit(c: Context, meetingId: string): () => void {
+  function admit(c: Context, meetingId: string): { release: () => void; public: boolean } {
     const refuse = (what: { en: string; zh: string }): never => {
       throw new RateLimited(REFUSED_RETRY_MS, what);
     };
@@ -102,21 +106,26 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
       if (byAccount.get(user.id) >= limits.liveStreamsPerAccount)
         refuse({ en: `this account has ${limits.liveStreamsPerAccount} live pages open already; close one`, zh: `这个账号已打开 ${limits.liveStreamsPerAccount} 个实时页面，请先关闭一个` });
       byAccount.add(user.id, 1);
-      return () => byAccount.add(user.id, -1);
+      return { release: () => byAccount.add(user.id, -1), public: false };
     }
-    const { address } = addressKeys(clientAddress(c, limits.trustProxy));
+    const { address, network } = addressKeys(clientAddress(c, limits.trustProxy));
     if (publicStreams >= limits.liveStreams) refuse({ en: 'too many live pages are open on this server', zh: '服务器上打开的实时页面太多' });
     if (publicByMeeting.get(meetingId) >= limits.liveStreamsPerMeeting)
       refuse({ en: 'too many live pages of this meeting are open (the organizer signed in is never refused)', zh: '这个会议打开的实时页面太多（已登录的组织者不受此限）' });
-    if (publicByAddress.get(address) >= limits.liveStreamsPerAddress)
+    if (publicByAddress.get(address) >= limits.liveStreamsPerAddress || publicByNetwork.get(network) >= limitsOf(deps).liveStreamsPerNetwork)
       refuse({ en: 'too many live pages are open from this network address', zh: '从这个网络地址打开的实时页面太多' });
     publicStreams++;
     publicByMeeting.add(meetingId, 1);
     publicByAddress.add(address, 1);
-    return () => {
-      publicStreams--;
-      publicByMeeting.add(meetingId, -1);
-      publicByAddress.add(address, -1);
+    publicByNetwork.add(network, 1);
+    return {
+      release: () => {
+        publicStreams--;
+        publicByMeeting.add(meetingId, -1);
+        publicByAddress.add(address, -1);
+        publicByNetwork.add(network, -1);
+      },
+      public: true,
     };
   }
   /** Per meeting, the last state read and when: shared by every stream watching it. */
@@ -191,7 +200,12 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     return state;
   }
 
-  async function watch(stream: SSEStreamingApi, meetingId: string, checkinUrl: string, signal: AbortSignal) {
+  /**
+   * `socketGone`: whether the client's connection is gone (a pipelined request whose socket
+   * closed gets no abort signal); `until`: when a public stream ends anyway (the page reconnects
+   * and is admitted again, so a slot nobody reads cannot be held for good).
+   */
+  async function watch(stream: SSEStreamingApi, meetingId: string, checkinUrl: string, signal: AbortSignal, socketGone: () => boolean, until: number) {
     let gone = false;
     let wake = () => {};
     const leave = () => {
@@ -204,7 +218,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     let lastWrite = performance.now();
     let idleSince: number | undefined;
     try {
-      while (!gone) {
+      while (!gone && !socketGone() && performance.now() < until) {
         const state = stateOf(meetingId);
         if (!state) {
           // The meeting was deleted while watched.
@@ -255,13 +269,17 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
         const state = stateOf(meetingId);
         if (!state) fail('not_found', 'no such meeting');
         const checkinUrl = `${deps.publicOrigin ?? new URL(c.req.url).origin}/vote`;
-        if (!wantsEventStream(c)) return c.json({ ...state, checkinUrl } satisfies LiveMeetingState);
-        const release = admit(c, meetingId);
+        // HEAD never streams: its body is thrown away without the stream being cancelled.
+        if (!wantsEventStream(c) || c.req.method === 'HEAD') return c.json({ ...state, checkinUrl } satisfies LiveMeetingState);
+        const slot = admit(c, meetingId);
+        const node = (c.env ?? {}) as { incoming?: IncomingMessage; outgoing?: ServerResponse };
+        const socketGone = () => node.incoming?.socket?.destroyed === true || node.outgoing?.destroyed === true;
+        const until = performance.now() + (slot.public ? PUBLIC_STREAM_MS : Infinity);
         return streamSSE(c, async (stream) => {
           try {
-            await watch(stream, meetingId, checkinUrl, c.req.raw.signal);
+            await watch(stream, meetingId, checkinUrl, c.req.raw.signal, socketGone, until);
           } finally {
-            release();
+            slot.release();
           }
         });
       },

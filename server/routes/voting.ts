@@ -5,11 +5,11 @@
  * about the request (time, address, headers) reaches storage or the log.
  */
 import { Hono, type Context } from 'hono';
-import { AppError, fail } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import { clientAddress } from '../client-address.ts';
 import * as q from '../db/queries.ts';
-import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
+import { addressKeys, limitsOf, privateKey, RateLimited } from '../limits.ts';
 import { candidateCommentsBody, candidateKeyBody, castBody, checkinBody, checkinStatusBody, lookupBody, selfEvaluationBody } from '../../shared/protocol/api.ts';
 import type { AppDeps } from '../context.ts';
 import { checkIn, checkinStatus, hashVotingCode, lookupVoter, registerCandidateKey } from '../services/checkin.ts';
@@ -19,11 +19,13 @@ import { jsonBody } from '../validate.ts';
 const ROSTER_REFRESH_MS = 60_000;
 
 /**
- * The limits of the routes a voting code opens (server/limits.ts): requests are counted per
- * code, and codes or check-ins that do not exist per address and per network. The failure limit
- * is never below twice the largest roster on the server: a whole meeting behind one campus
- * address, each voter mistyping once, is never refused. The ballot route has none of this: it
- * reads nothing about its sender, not even the address.
+ * The limits of the routes a voting code opens (server/limits.ts): requests are counted per code
+ * and network, and codes or check-ins that do not exist per address and per network. Only an
+ * unknown code or check-in is ever refused for its sender's failures: a valid code is never
+ * refused because others behind the same address mistyped or guessed. The failure limit is never
+ * below twice the largest roster on the server, so a whole meeting behind one campus address,
+ * each voter mistyping once, is never refused. The ballot route has none of this: it reads
+ * nothing about its sender, not even the address.
  */
 function voterLimits(deps: AppDeps) {
   const limits = limitsOf(deps);
@@ -33,12 +35,11 @@ function voterLimits(deps: AppDeps) {
     return Math.max(limits.settings.voterFailuresPerAddress.count, 2 * roster.largest);
   };
   const sender = (c: Context) => addressKeys(clientAddress(c, limits.settings.trustProxy));
-  const refuseFailedSenders = (client: { address: string; network: string }, nowMs: number) => {
+  /** An unknown code or check-in: refused if its sender already failed too often, else counted. */
+  const failed = (client: { address: string; network: string }, nowMs: number) => {
     const allowance = failureAllowance(nowMs);
     const wait = Math.max(limits.voterFailuresPerAddress.wait(client.address, nowMs, allowance), limits.voterFailuresPerNetwork.wait(client.network, nowMs, 4 * allowance));
     if (wait > 0) throw new RateLimited(wait, { en: 'too many voting codes that do not exist were sent from this network', zh: '从这个网络输入的无效投票码太多' });
-  };
-  const countFailure = (client: { address: string; network: string }, nowMs: number) => {
     limits.voterFailuresPerAddress.add(client.address, nowMs);
     limits.voterFailuresPerNetwork.add(client.network, nowMs);
   };
@@ -47,31 +48,27 @@ function voterLimits(deps: AppDeps) {
     withCode<T>(c: Context, code: string, work: () => T): T {
       const nowMs = deps.now().getTime();
       const client = sender(c);
-      refuseFailedSenders(client, nowMs);
-      const codeHash = hashVotingCode(normalizeVotingCode(code));
-      if (!q.findVoterByCodeHash(deps.db, codeHash)) {
-        countFailure(client, nowMs);
+      const normalized = normalizeVotingCode(code);
+      if (!q.findVoterByCodeHash(deps.db, hashVotingCode(normalized))) {
+        failed(client, nowMs);
         fail('unknown_code', 'this voting code is not valid: check the slip, or ask the organizer for a new one');
       }
-      limits.requestsPerCode.take(codeHash, nowMs, { en: 'too many requests with this voting code', zh: '用这个投票码发出的请求太频繁' });
-      try {
-        return work();
-      } catch (error) {
-        // A code replaced meanwhile (new slips printed) is a failure like any unknown code.
-        if (error instanceof AppError && error.code === 'unknown_code') countFailure(client, nowMs);
-        throw error;
-      }
+      limits.requestsPerCode.take(privateKey('code', normalized, client.network), nowMs, {
+        en: 'too many requests with this voting code from this network',
+        zh: '从这个网络用这个投票码发出的请求太频繁',
+      });
+      return work();
     },
-    /** The waiting phone's status read: counted per check-in; an id that names no check-in counts against the sender. */
+    /** The waiting phone's status read: counted per check-in; an id that names no check-in is a failure of its sender. */
     status(c: Context, checkinId: string) {
       const nowMs = deps.now().getTime();
-      const client = sender(c);
-      refuseFailedSenders(client, nowMs);
-      const wait = limits.statusPerCheckin.wait(checkinId, nowMs);
+      const key = privateKey('checkin', checkinId);
+      // Only check-ins that exist are ever counted, so only they can be waiting here.
+      const wait = limits.statusPerCheckin.wait(key, nowMs);
       if (wait > 0) throw new RateLimited(wait, { en: 'this device asked for its check-in too often', zh: '这台设备查询签到状态太频繁' });
       const answer = checkinStatus(deps, checkinId);
-      if (answer.polls.length === 0) countFailure(client, nowMs);
-      else limits.statusPerCheckin.add(checkinId, nowMs);
+      if (answer.polls.length === 0) failed(sender(c), nowMs);
+      else limits.statusPerCheckin.add(key, nowMs);
       return answer;
     },
   };

@@ -5,7 +5,7 @@
  * the period has ended, how many were received and their outcomes, never their text.
  *
  * Abuse is bounded so that junk cannot crowd out a genuine objection (server/limits.ts):
- *  - anyone: per address and per network (IPv4 /24, IPv6 /64), in memory only, and a public
+ *  - anyone: per address and per network (IPv4 /24, IPv6 /56), in memory only, and a public
  *    share per poll and day in the database;
  *  - a member of the meeting's roster may send their voting code with the objection: it is
  *    counted per code (in memory only) and not against the public share, so a flood from
@@ -20,7 +20,7 @@ import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
 import { hashVotingCode } from './checkin.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
-import { limitsOf, RateLimited } from '../limits.ts';
+import { limitsOf, privateKey, RateLimited } from '../limits.ts';
 
 export function periodOf(poll: q.PollRow): PublicityPeriod {
   return publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays);
@@ -74,14 +74,17 @@ export function fileObjection(
     limits.objectionsPerNetwork.add(client.network, nowMs);
   };
   if (input.code !== undefined) {
-    const codeHash = hashVotingCode(normalizeVotingCode(input.code));
-    const voter = q.findVoterByCodeHash(deps.db, codeHash);
+    const normalized = normalizeVotingCode(input.code);
+    const voter = q.findVoterByCodeHash(deps.db, hashVotingCode(normalized));
     if (!voter || voter.meetingId !== poll.meetingId) {
       // A code that proves nothing costs the sender's address what an objection would.
       admitFromAddress();
       fail('not_eligible', 'this voting code is not on the roster of the meeting that took this vote: check it, or leave it out and object as anyone may');
     }
-    limits.memberObjections.take(JSON.stringify([poll.id, receivedOn, codeHash]), nowMs, MEMBER_SHARE_FULL);
+    // Keyed by an HMAC under the process's own secret, never the hash the roster keeps (server/limits.ts).
+    const memberKey = privateKey('objection', poll.id, receivedOn, normalized);
+    if (limits.memberObjections.wait(memberKey, nowMs) > 0) throw new RateLimited(untilNextLocalDay(now), MEMBER_SHARE_FULL);
+    limits.memberObjections.add(memberKey, nowMs);
     const id = randomUUID();
     q.insertObjection(deps.db, { id, ...row, channel: 'member' });
     return { id, receivedOn };

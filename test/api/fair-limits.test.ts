@@ -44,6 +44,8 @@ async function expectLimited(response: Response, message: RegExp) {
   return body.error;
 }
 
+/** A check-in id in the right form that names no check-in. */
+const bogusCheckinId = () => Array.from(randomBytes(26), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
 const randomCode = () => generateVotingCode((n) => new Uint8Array(randomBytes(n)));
 
 describe('sign-in', () => {
@@ -71,6 +73,14 @@ describe('sign-in', () => {
     // A refused attempt checks no password: the right one is refused as well, and another address is not.
     await expectLimited(await signIn('organizer10', ORGANIZER_PASSWORD, '203.0.113.77'), /from this address/);
     expect((await signIn('organizer10', ORGANIZER_PASSWORD, '203.0.113.78')).status).toBe(200);
+  });
+
+  it('many attempts sent at once are counted before their passwords are checked: no more than the share is ever checked', async () => {
+    const attempts = await Promise.all(Array.from({ length: 30 }, (_, i) => signIn('organizer11', i === 29 ? ORGANIZER_PASSWORD : `guess ${i}`, '203.0.113.88')));
+    const statuses = attempts.map((r) => r.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(24);
+    expect(statuses.every((status) => status === 401 || status === 429 || status === 200)).toBe(true);
   });
 
   it('without TRUST_PROXY, X-Forwarded-For is ignored: real loopback addresses are told apart, a forged header is not', async () => {
@@ -108,7 +118,7 @@ describe('objections', () => {
   let meeting: Awaited<ReturnType<typeof createMeeting>>;
   let other: Awaited<ReturnType<typeof createMeeting>>;
   beforeAll(async () => {
-    s = await serverWith({ publicObjectionsPerDay: 25, memberObjectionsPerDay: 2 }, () => new Date(clock));
+    s = await serverWith({ publicObjectionsPerDay: 40, memberObjectionsPerDay: 2 }, () => new Date(clock));
     meeting = await createMeeting(s.t, { voters: 3, open: 'voting' });
     other = await createMeeting(s.t, { voters: 1, open: 'checkin' });
     for (const to of ['closed', 'published']) expect((await meeting.org.call('POST', `/api/polls/${meeting.pollId}/transition`, { to })).status).toBe(200);
@@ -125,10 +135,13 @@ describe('objections', () => {
     // Every address of one IPv6 /64 is one: five, then refused, whatever the interface id.
     for (let i = 1; i <= 5; i++) expect((await object({ text: `IPv6 异议 ${i}` }, `2001:db8:5:6::${i.toString(16)}`)).status).toBe(201);
     await expectLimited(await object({ text: 'IPv6 异议 6' }, '2001:db8:5:6:aaaa:bbbb:cccc:dddd'), /from this network/);
+    // Other /64s of the same /56 (one home's block) share its 20.
+    for (let i = 1; i <= 15; i++) expect((await object({ text: `同一 /56 的异议 ${i}` }, `2001:db8:5:${(6 + i).toString(16)}::1`)).status).toBe(201);
+    await expectLimited(await object({ text: '同一 /56 的又一条' }, '2001:db8:5:ff::1'), /from this network/);
   });
 
   it('junk from many networks fills the public share of the day, never the members: a member objects with their voting code', async () => {
-    // The public share is 25 a day, all taken above: junk from a fresh network is refused.
+    // The public share is 40 a day, all taken above: junk from a fresh network is refused.
     const junk = await expectLimited(await object({ text: '垃圾异议来自又一个网段' }, '203.0.113.5'), /share of objections without a voting code is used up/);
     expect(junk.messageZh).toMatch(/会议名单上的成员仍可凭投票码提出异议/);
     // Until the school's next calendar day (midnight in Beijing, 14 hours after 10:00).
@@ -139,7 +152,8 @@ describe('objections', () => {
     expect(member.status).toBe(201);
     // Two a day per code; the third is refused, and another member still objects.
     expect((await object({ text: '我是本支部党员，补充一点', code: code.toLowerCase() }, '203.0.113.5')).status).toBe(201);
-    await expectLimited(await object({ text: '我是本支部党员，再补充', code }, '203.0.113.5'), /this voting code has sent as many objections/);
+    const memberFull = await expectLimited(await object({ text: '我是本支部党员，再补充', code }, '203.0.113.5'), /this voting code has sent as many objections/);
+    expect(memberFull.retryAfterSeconds).toBe(14 * 3600); // the next school day, not 24 hours
     expect((await object({ text: '另一位党员的异议', code: meeting.slips[1]!.code }, '203.0.113.5')).status).toBe(201);
 
     // A code of another meeting, or one that does not exist, proves nothing.
@@ -181,31 +195,50 @@ describe('voting codes', () => {
         sent++;
       }
       expect(sent).toBe(41);
-      const refused = await expectLimited(await s.post('/api/checkin/lookup', { code: campus.slips[0]!.code }, '10.20.30.40'), /voting codes that do not exist/);
+      const refused = await expectLimited(await s.post('/api/checkin/lookup', { code: randomCode() }, '10.20.30.40'), /voting codes that do not exist/);
       expect(refused.messageZh).toMatch(/无效投票码太多/);
-      // Another network is not refused.
-      expect((await s.post('/api/checkin/lookup', { code: campus.slips[0]!.code }, '10.99.0.1')).status).toBe(200);
+      // A valid code is never refused for what others behind the same address sent.
+      expect((await s.post('/api/checkin/lookup', { code: campus.slips[0]!.code }, '10.20.30.40')).status).toBe(200);
+      // Another network's unknown codes are its own.
+      expect((await s.post('/api/checkin/lookup', { code: randomCode() }, '10.99.0.1')).status).toBe(404);
     } finally {
       await s.stop();
     }
   });
 
-  it('requests are counted per voting code, whatever the address; the waiting phone per check-in', async () => {
+  it("check-ins that do not exist are refused once their sender failed too often; the real phone's status read is not", async () => {
+    const s = await serverWith({ voterFailuresPerAddress: { count: 10, windowMs: 10 * 60_000 } });
+    try {
+      const m = await createMeeting(s.t, { voters: 2, open: 'checkin' });
+      const device = await checkInSlip(s.t, m.slips[0]!, m.roomCode);
+      const checkinId = checkinIdOf(device);
+      // Roster of 2: the allowance is the setting, 10.
+      for (let i = 0; i < 10; i++) expect((await s.post('/api/checkin/status', { checkinId: bogusCheckinId() }, '10.20.30.40')).status).toBe(200);
+      await expectLimited(await s.post('/api/checkin/status', { checkinId: bogusCheckinId() }, '10.20.30.40'), /voting codes that do not exist/);
+      const real = await s.post('/api/checkin/status', { checkinId }, '10.20.30.40');
+      expect(real.status).toBe(200);
+      expect(((await real.json()) as any).polls).toHaveLength(1);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('requests are counted per voting code and network: someone holding the code elsewhere cannot spend the voter\'s share; the waiting phone per check-in', async () => {
     const s = await serverWith({ requestsPerCode: { count: 4, windowMs: 10 * 60_000 }, statusPerCheckin: { count: 3, windowMs: 60_000 } });
     try {
       const m = await createMeeting(s.t, { voters: 2, open: 'checkin' });
       const [mine, theirs] = m.slips as [(typeof m.slips)[number], (typeof m.slips)[number]];
       for (let i = 0; i < 4; i++) expect((await s.post('/api/checkin/lookup', { code: mine.code }, `192.0.2.${10 + i}`)).status).toBe(200);
-      await expectLimited(await s.post('/api/checkin/lookup', { code: mine.code }, '192.0.2.99'), /too many requests with this voting code/);
+      // The same code typed another way is the same code.
+      const spent = await expectLimited(await s.post('/api/checkin/lookup', { code: mine.code.toLowerCase().replace(/-/g, ' ') }, '192.0.2.99'), /too many requests with this voting code from this network/);
+      expect(spent.messageZh).toMatch(/投票码发出的请求太频繁/);
+      // The voter in the room, on another network, is not refused; nor is another code on the first network.
+      expect((await s.post('/api/checkin/lookup', { code: mine.code }, '198.51.100.20')).status).toBe(200);
       expect((await s.post('/api/checkin/lookup', { code: theirs.code }, '192.0.2.99')).status).toBe(200);
 
-      // The other voter checks in (their second request) and the phone then asks for its state.
+      // The other voter checks in and the phone then asks for its state.
       const device = await checkInSlip(s.t, theirs, m.roomCode);
-      const checkinId = device.store
-        .keys()
-        .map((key) => device.store.get(key)!)
-        .flatMap((text) => [...text.matchAll(/"checkinId":"([^"]+)"/g)].map((match) => match[1]!))[0]!;
-      expect(checkinId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      const checkinId = checkinIdOf(device);
       for (let i = 0; i < 3; i++) expect((await s.post('/api/checkin/status', { checkinId }, '192.0.2.99')).status).toBe(200);
       await expectLimited(await s.post('/api/checkin/status', { checkinId }, '192.0.2.99'), /asked for its check-in too often/);
     } finally {
@@ -213,3 +246,13 @@ describe('voting codes', () => {
     }
   });
 });
+
+/** The check-in id a device keeps (what its waiting screen asks the status of). */
+function checkinIdOf(device: Awaited<ReturnType<typeof checkInSlip>>): string {
+  const id = device.store
+    .keys()
+    .map((key) => device.store.get(key)!)
+    .flatMap((text) => [...text.matchAll(/"checkinId":"([^"]+)"/g)].map((match) => match[1]!))[0]!;
+  expect(id).toMatch(/^[a-z0-9]{26}$/);
+  return id;
+}

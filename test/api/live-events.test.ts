@@ -9,6 +9,7 @@
  * client goes away; a meeting with nothing open has its streams ended after the idle time.
  */
 import { Hono } from 'hono';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleError } from '../../server/http-errors.ts';
 import { liveRoutes } from '../../server/routes/live.ts';
@@ -380,6 +381,38 @@ describe('fair shares of the live streams', () => {
       // An organizer of another unit is the public here: no share of this meeting's.
       const outsider = await live.signIn('outsider');
       await expectRefused(await live.open(target.meetingId, '203.0.113.10', { cookie: outsider }), /too many live pages are open on this server/);
+    } finally {
+      await live.stop();
+    }
+  });
+
+  it('gives every slot back: HEAD never streams, and pipelined requests on a socket that closed are let go', async () => {
+    const { meetingId } = await acceptanceMeeting(1);
+    const live = await cappedLive({ liveStreamsPerMeeting: 2, liveStreamsPerAddress: 50 });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const head = await fetch(live.url(meetingId), { method: 'HEAD', headers: { accept: 'text/event-stream', 'x-forwarded-for': '192.0.2.60' } });
+        expect(head.status).toBe(200);
+        expect(head.headers.get('content-type')).toMatch(/^application\/json/);
+      }
+      // Three streams asked for on one connection, one after another without waiting, then the connection dropped.
+      const { port } = new URL(live.url(meetingId));
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const path = new URL(live.url(meetingId)).pathname;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nX-Forwarded-For: 192.0.2.61\r\n\r\n`.repeat(3));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.destroy();
+      // Both slots of the meeting are free again within a few intervals.
+      await expect
+        .poll(async () => {
+          const a = await live.open(meetingId, '192.0.2.62');
+          const b = await live.open(meetingId, '192.0.2.63');
+          a.close();
+          b.close();
+          return [a.response.status, b.response.status];
+        }, { timeout: 5000, interval: 200 })
+        .toEqual([200, 200]);
     } finally {
       await live.stop();
     }

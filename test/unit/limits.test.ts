@@ -5,19 +5,28 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIMIT_VARIABLES, readConfig } from '../../server/config.ts';
-import { addressKeys, Counter, DEFAULT_LIMITS, RateLimited, waitWords } from '../../server/limits.ts';
+import { addressKeys, Counter, DEFAULT_LIMITS, privateKey, RateLimited, waitWords } from '../../server/limits.ts';
+import { hashVotingCode } from '../../server/services/checkin.ts';
 import { readFileSync } from 'node:fs';
 
 describe('addressKeys', () => {
-  it('counts IPv4 per address and /24, IPv6 per /64 (both), an IPv4-mapped address as its IPv4', () => {
+  it('counts IPv4 per address and /24, IPv6 per /64 and /56, an IPv4-mapped address as its IPv4', () => {
     expect(addressKeys('192.0.2.77')).toEqual({ address: '192.0.2.77', network: '192.0.2.0/24' });
     expect(addressKeys('::ffff:192.0.2.77')).toEqual({ address: '192.0.2.77', network: '192.0.2.0/24' });
     const a = addressKeys('2001:db8:0:1::1');
-    expect(a).toEqual({ address: '2001:db8:0:1::/64', network: '2001:db8:0:1::/64' });
-    // Every spelling and every interface id of one /64 is one key; the next /64 is another.
+    expect(a).toEqual({ address: '2001:db8:0:1::/64', network: '2001:db8:0:0::/56' });
+    // Every spelling and every interface id of one /64 is one key; the next /64 is another, in the same /56.
     expect(addressKeys('2001:0DB8:0000:0001:ffff:ffff:ffff:ffff')).toEqual(a);
     expect(addressKeys('fe80::1%eth0').address).toBe('fe80:0:0:0::/64');
-    expect(addressKeys('2001:db8:0:2::1').address).not.toBe(a.address);
+    expect(addressKeys('2001:db8:0:2::1')).toEqual({ address: '2001:db8:0:2::/64', network: a.network });
+    expect(addressKeys('2001:db8:0:ff::1').network).toBe(a.network);
+    expect(addressKeys('2001:db8:0:100::1').network).toBe('2001:db8:0:100::/56');
+  });
+
+  it('leaves out a port or brackets a proxy wrote', () => {
+    expect(addressKeys('192.0.2.77:51234')).toEqual(addressKeys('192.0.2.77'));
+    expect(addressKeys('[2001:db8:0:1::1]:443')).toEqual(addressKeys('2001:db8:0:1::1'));
+    expect(addressKeys('[2001:db8:0:1::1]')).toEqual(addressKeys('2001:db8:0:1::1'));
   });
 
   it('puts anything unparsable under one shared key, never a way around the limits', () => {
@@ -48,13 +57,28 @@ describe('Counter', () => {
     counter.take('a', 60_000, what);
   });
 
-  it('check and add apart: only failures count, and a lower or higher count can be asked for', () => {
+  it('check and add apart: only failures count, a lower or higher count can be asked for, a hit counted ahead can be given back', () => {
     const counter = new Counter({ count: 1, windowMs: 1000 });
     counter.add('x', 0);
     expect(counter.wait('x', 1)).toBe(999);
     expect(counter.wait('x', 1, 5)).toBe(0);
     counter.clear('x');
     expect(counter.wait('x', 1)).toBe(0);
+    counter.add('y', 0);
+    counter.add('y', 0);
+    expect(counter.wait('y', 1, 2)).toBe(999);
+    counter.refund('y');
+    expect(counter.wait('y', 1, 2)).toBe(0);
+    counter.refund('y');
+    expect(counter.size).toBe(0);
+  });
+
+  it("keys that name a person are HMACs under a secret of this process: stable within it, nothing like the roster's hash", () => {
+    const code = 'K7QDM2XP9HBT4WEN';
+    expect(privateKey('code', code, 'net')).toBe(privateKey('code', code, 'net'));
+    expect(privateKey('code', code, 'net')).not.toBe(privateKey('code', code, 'other net'));
+    expect(privateKey('code', code, 'net')).not.toContain(hashVotingCode(code));
+    expect(privateKey('code', code, 'net')).not.toContain(code);
   });
 
   it('keeps its memory bounded under a flood of distinct keys', () => {
@@ -92,7 +116,8 @@ describe('limit settings from the environment', () => {
   });
 
   it('refuses what is not a whole number, or 0 where 0 would refuse everyone', () => {
-    for (const [name, value] of [['LIMIT_SIGNIN_FAILURES', '0'], ['LIMIT_LIVE_STREAMS', 'many'], ['LIVE_IDLE_MINUTES', '1.5'], ['TRUST_PROXY', '-1'], ['LIMIT_REQUESTS_PER_CODE', '1e3']])
+    const bad: [string, string][] = [['LIMIT_SIGNIN_FAILURES', '0'], ['LIMIT_LIVE_STREAMS', 'many'], ['LIVE_IDLE_MINUTES', '1.5'], ['TRUST_PROXY', '-1'], ['LIMIT_REQUESTS_PER_CODE', '1e3']];
+    for (const [name, value] of bad)
       expect(() => readConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(`^${name} must be a whole number`));
     expect(readConfig({ TRUST_PROXY: '0' }).limits.trustProxy).toBe(0);
   });
