@@ -20,6 +20,7 @@
 import ipaddr from 'ipaddr.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
+import { waitWords } from '../shared/wait-words.ts';
 
 const PROCESS_SECRET = randomBytes(32);
 
@@ -89,15 +90,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
   liveIdleMs: 10 * MINUTE,
 };
 
-/** How long to wait, in words: "in 40 seconds" / "40 秒后", "in 15 minutes" / "15 分钟后", "in 2 hours" / "2 小时后". */
-export function waitWords(seconds: number): { en: string; zh: string } {
-  const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return { en: `in ${s} second${s === 1 ? '' : 's'}`, zh: `${s} 秒后` };
-  const minutes = Math.ceil(s / 60);
-  if (minutes <= 120) return { en: `in ${minutes} minute${minutes === 1 ? '' : 's'}`, zh: `${minutes} 分钟后` };
-  const hours = Math.ceil(minutes / 60);
-  return { en: `in ${hours} hours`, zh: `${hours} 小时后` };
-}
+export { waitWords };
 
 /** A refusal for a limit: 429, `Retry-After`, and the message in both languages. */
 export class RateLimited extends AppError {

@@ -18,7 +18,12 @@
  *   - the CSV download opens with a BOM and the counts;
  *   - a league recommendation with fewer raters than the anonymity floor shows its ballots
  *     withheld (receipts only), still verifies, and a kept receipt is still found;
- *   - a result published under protocol v1 still shows, with v1's facts and v1's receipts.
+ *   - a result published under protocol v1 still shows, with v1's facts and v1's receipts;
+ *   - a member of the meeting objects with their voting code: stored as a member's objection
+ *     (the code nowhere in the database) and shown so in the organizer's console; a code of
+ *     another meeting's roster is refused as such, a mistyped one before anything is sent; once
+ *     this network has sent its share, the form says in Chinese (and in English) when to try
+ *     again, and a member's code still goes through.
  * Every screen passes axe-core with zero violations and is saved as a screenshot.
  */
 import { readFileSync } from 'node:fs';
@@ -32,9 +37,12 @@ import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import type { HeldReceipt } from '../../shared/protocol/voter-flow.ts';
 import { publicityPeriod } from '../../shared/publicity.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
+import { waitWords } from '../../server/limits.ts';
+import { hashVotingCode } from '../../server/services/checkin.ts';
 import { setUpBrowserServer, inspectScreen, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
+import { NARROW, signInToConsole } from '../helpers/console-browser.ts';
 import { publishedOnLatestWorkingDay } from '../helpers/publicity.ts';
-import { castAll, checkInSlip, collect, openVoting, roomCodeOf } from '../helpers/meeting.ts';
+import { castAll, checkInSlip, collect, createMeeting, openVoting, roomCodeOf } from '../helpers/meeting.ts';
 import { changedBallotBundle, keepReceiptsInBrowser, publishedAcceptance, v1Bundle, type PublishedMeeting } from '../helpers/published-meeting.ts';
 import { organizerClient } from '../helpers/test-server.ts';
 
@@ -44,8 +52,10 @@ const groupHex = (hex: string) => hex.match(/.{1,4}/g)!.join(' ');
 /** Every check of a v2 bundle, in report order. */
 const V2_CHECKS = ['format', 'signature', 'key_set', 'token_keys', 'tokens', 'unique_nonces', 'ballot_order', 'receipts', 'issued', 'answers', 'self_evaluations', 'recount', 'verdicts', 'record', 'cosignatures'];
 
-async function openBoard(name: string, options: { keep?: PublishedMeeting['devices']; bundle?: unknown } = {}) {
-  const context = await newPhoneContext(harness.browser);
+async function openBoard(name: string, options: { keep?: PublishedMeeting['devices']; bundle?: unknown; viewport?: { width: number; height: number } } = {}) {
+  const context = options.viewport
+    ? await harness.browser.newContext({ viewport: options.viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+    : await newPhoneContext(harness.browser);
   context.setDefaultTimeout(15_000);
   if (options.keep) await keepReceiptsInBrowser(context, harness.server.url, options.keep);
   const page = await context.newPage();
@@ -460,6 +470,122 @@ describe('objections on the board', () => {
     expect(await card.getByText('提出异议', { exact: true }).count()).toBe(0);
     expect(await page.content()).not.toContain('社会实践时间');
     await shoot(page, 'board-zh-08-objections-counted');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('objections from members of the meeting, with their voting code', () => {
+  // The test above ended the period (publication moved back four weeks): it runs again today.
+  beforeAll(() => void publishedOnLatestWorkingDay(harness.t, pollId));
+
+  const objectionPosts = (requests: Request[]) => requests.filter((r) => r.method() === 'POST' && r.url().endsWith(`/api/public/polls/${pollId}/objections`));
+  const storedObjections = async () => (await (await organizerClient(harness.t)).call('GET', `/api/polls/${pollId}/objections`)).body.objections as { text: string; name: string | null; channel: string }[];
+
+  it('a member adds their voting code: the objection is stored as a member’s, the code nowhere in the database, and the console says it came from a member', async () => {
+    const { page, problems, context, requests } = await openBoard('zh', { viewport: NARROW });
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    await card.getByText('提出异议', { exact: true }).click();
+    const reason = '张三同志的思想汇报有两次是补写的，请核实';
+    await card.getByRole('textbox', { name: '异议内容' }).fill(reason);
+    const codeField = card.getByRole('textbox', { name: '投票码（会议名单上的成员可填）' });
+    expect(await codeField.getAttribute('required')).toBeNull();
+    const hintId = await codeField.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${hintId}"]`).textContent()).toContain('投票码只用来确认你是成员，不会保存');
+    // Typed as people type it: lower case, no dashes.
+    const code = meeting.devices[0]!.code;
+    const normalized = code.replaceAll('-', '');
+    await codeField.fill(normalized.toLowerCase());
+    await card.locator('details.objection').scrollIntoViewIfNeeded();
+    await shoot(page, 'board-zh-11-objection-member-code');
+    await card.getByRole('button', { name: '提交异议' }).click();
+    await card.getByRole('status').filter({ hasText: '已收到你的异议' }).waitFor();
+    expect(objectionPosts(requests).at(-1)!.postDataJSON()).toEqual({ text: reason, code: normalized });
+
+    const stored = (await storedObjections()).find((o) => o.text === reason)!;
+    expect([stored.channel, stored.name]).toEqual(['member', null]);
+    // Only that it came from a member is kept: neither the code nor its hash.
+    const rows = JSON.stringify(harness.t.deps.db.$client.prepare('SELECT * FROM objections').all());
+    for (const trace of [normalized, code, hashVotingCode(normalized)]) expect(rows).not.toContain(trace);
+    expect(problems).toEqual([]);
+    await context.close();
+
+    // The organizer's console: this one came from a member with a code, the earlier one from anyone.
+    const desk = await signInToConsole(harness.browser, harness.server.url, 'secretary', `/console?meeting=${meeting.meetingId}`);
+    const items = desk.page.locator('.objection-item');
+    await items.filter({ hasText: reason }).waitFor();
+    expect(await items.filter({ hasText: reason }).locator('[data-channel]').textContent()).toBe('会议成员（凭投票码）');
+    expect(await items.filter({ hasText: '社会实践时间' }).locator('[data-channel]').textContent()).toBe('未填投票码');
+    expect(await items.filter({ hasText: reason }).locator('.hint').textContent()).toContain('会议成员（凭投票码） · 匿名');
+    await items.filter({ hasText: reason }).scrollIntoViewIfNeeded();
+    await shoot(desk.page, 'board-console-14-objection-channels');
+    expect(desk.problems).toEqual([]);
+    await desk.context.close();
+  });
+
+  it('refuses a code of another meeting’s roster as not on this one’s, and a mistyped code before sending it, in Chinese; nothing is stored', async () => {
+    const other = await createMeeting(harness.t, { voters: 1, open: 'checkin' });
+    const before = (await storedObjections()).length;
+    const { page, problems, context, requests } = await openBoard('zh');
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    await card.getByText('提出异议', { exact: true }).click();
+    await card.getByRole('textbox', { name: '异议内容' }).fill('李四同志的培养联系人没有参加支委会讨论');
+    const codeField = card.getByRole('textbox', { name: '投票码（会议名单上的成员可填）' });
+    await codeField.fill(other.slips[0]!.code);
+    await card.getByRole('button', { name: '提交异议' }).click();
+    const alert = card.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe('这个投票码不在作出这项表决的会议名单上。请核对投票单上的投票码；也可以不填投票码，照常提交。');
+    expect(objectionPosts(requests)).toHaveLength(1);
+    await card.locator('details.objection').scrollIntoViewIfNeeded();
+    await shoot(page, 'board-zh-12-objection-not-eligible');
+
+    // One character short: said at once, nothing sent.
+    await codeField.fill(other.slips[0]!.code.slice(0, -1));
+    await card.getByRole('button', { name: '提交异议' }).click();
+    await expect.poll(() => alert.textContent()).toContain('投票码是 16 位字母和数字');
+    expect(objectionPosts(requests)).toHaveLength(1);
+    expect(await storedObjections()).toHaveLength(before);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('once this network has sent its share, says in Chinese when to try again and that members may still object; in English too; a member’s code still goes through', async () => {
+    // The test sends from the browser's address (127.0.0.1) until the server refuses.
+    let refused: { error: { code: string } } | undefined;
+    for (let i = 0; i < 10 && !refused; i++) {
+      const answer = await fetch(`${harness.server.url}/api/public/polls/${pollId}/objections`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `测试用的第 ${i + 1} 条异议` }),
+      });
+      if (answer.status === 429) refused = await answer.json();
+    }
+    expect(refused?.error.code).toBe('rate_limited');
+
+    const { page, problems, context } = await openBoard('zh');
+    const card = page.locator(`article[data-poll="${pollId}"]`);
+    await card.getByText('提出异议', { exact: true }).click();
+    const reason = '支部大会的会议记录没有写明表决前的讨论情况';
+    await card.getByRole('textbox', { name: '异议内容' }).fill(reason);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/public/polls/${pollId}/objections`)),
+      card.getByRole('button', { name: '提交异议' }).click(),
+    ]);
+    expect(answer.status()).toBe(429);
+    const wait = waitWords((await answer.json()).error.retryAfterSeconds);
+    expect(wait.zh).toBe('60 分钟后');
+    const alert = card.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe(`提交的异议太多，请在 ${wait.zh}再试。会议名单上的成员填写投票码，现在就可以提交。`);
+    expect(await alert.textContent()).not.toMatch(/[a-z]/i); // nothing of the server's English
+    await card.locator('details.objection').scrollIntoViewIfNeeded();
+    await shoot(page, 'board-zh-13-objection-too-many');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => alert.textContent()).toBe(`Too many objections have been sent; try again ${wait.en}. Members of the meeting can send theirs now with their voting code.`);
+    await card.getByRole('textbox', { name: 'Voting code (members of the meeting may add it)' }).fill(meeting.devices[1]!.code);
+    await card.getByRole('button', { name: 'Send the objection' }).click();
+    await card.getByRole('status').filter({ hasText: 'Your objection was received' }).waitFor();
+    expect((await storedObjections()).find((o) => o.text === reason)?.channel).toBe('member');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -11,8 +11,9 @@
  * scrutineers strike the check-in of a member not in the room, and voting opens for the four
  * others at once. Three submit; the secretary records how many said they did not vote (and sees
  * the warning when the numbers do not add up), closes, and reads the result with the facts of
- * the v2 bundle; then publishes. Every screen passes axe-core and is saved as a screenshot, at
- * 1280×800 and on a narrow screen.
+ * the v2 bundle; then publishes. Too many failed sign-ins are refused with when to try again, in
+ * the page's language. Every screen passes axe-core and is saved as a screenshot, at 1280×800
+ * and on a narrow screen.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -539,6 +540,41 @@ describe('the meeting console (protocol v2)', () => {
     expect(await card.locator('.result-facts').count()).toBe(0);
     await card.locator('.result .verdict').first().waitFor();
     await shoot(page, 'console-32-v1-result');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('after five failed sign-ins says, in Chinese, to try again in 15 minutes (in English on request), none of the server’s English; another account still signs in from here', async () => {
+    const context = await harness.browser.newContext({ viewport: NARROW });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.goto(`${url}/console`);
+    const signInAs = async (username: string, password: string) => {
+      await page.getByLabel(/^(用户名|Username)$/).fill(username);
+      await page.getByLabel(/^(密码|Password)$/).fill(password);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST'),
+        page.getByRole('button', { name: /^(登录|Sign in)$/ }).click(),
+      ]);
+      return answer;
+    };
+    for (let i = 0; i < 5; i++) expect((await signInAs('treasurer', `guess ${i}`)).status()).toBe(401);
+    const refused = await signInAs('treasurer', 'guess 5');
+    expect(refused.status()).toBe(429);
+    const { error } = await refused.json();
+    expect(refused.headers()['retry-after']).toBe(String(error.retryAfterSeconds));
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe('登录失败的次数太多，请在 15 分钟后再试。');
+    expect(await alert.textContent()).not.toMatch(/[a-z]/i);
+    await shoot(page, 'console-33-sign-in-too-many');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    expect((await signInAs('treasurer', 'guess 6')).status()).toBe(429);
+    await expect.poll(() => alert.textContent()).toBe('Too many failed sign-ins; try again in 15 minutes.');
+    // Counted per account and address: the secretary at the same desk is not refused.
+    expect((await signInAs('secretary', ORGANIZER_PASSWORD)).status()).toBe(200);
+    await page.getByRole('heading', { name: 'My meetings' }).waitFor();
     expect(problems).toEqual([]);
     await context.close();
   });

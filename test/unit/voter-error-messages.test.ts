@@ -2,16 +2,22 @@
  * Every error code the voter can meet gets its own sentence (client/src/i18n/errors.ts), in
  * Chinese and in English. The codes are read from the source of what the voter page runs and
  * the server code behind the voter's routes, so a new `fail('code', …)` there without a sentence
- * makes this test fail.
+ * makes this test fail. A limit's refusal says when to try again, in the page's language and in
+ * the server's own words for the wait, checked against a real server's 429.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../shared/protocol/api-client.ts';
 import { AppError } from '../../shared/errors.ts';
-import { errorMessageKey, MESSAGE_OF_CODE } from '../../client/src/i18n/errors.ts';
+import { waitWords as serverWaitWords } from '../../server/limits.ts';
+import { errorMessageKey, MESSAGE_OF_CODE, voterError, voterErrorText } from '../../client/src/i18n/errors.ts';
 import { en } from '../../client/src/i18n/en.ts';
+import { locale, setLocale } from '../../client/src/i18n/index.ts';
+import { waitWords } from '../../client/src/i18n/wait.ts';
 import { zh } from '../../client/src/i18n/zh.ts';
+import { createMeeting, voterApi } from '../helpers/meeting.ts';
+import { startTestApp, type TestServer } from '../helpers/test-server.ts';
 
 /** What the voter page runs (voter-flow.ts and what it calls) and what answers its requests. */
 const SOURCES = [
@@ -68,7 +74,7 @@ describe('error messages on the voter page', () => {
   });
 
   it('says what to do, in Chinese with no English code showing through, and in English', () => {
-    const keys = new Set([...Object.values(MESSAGE_OF_CODE), 'error.wrong_phase_checkin', 'error.wrong_phase_cast', 'error.wrong_phase_self'] as const);
+    const keys = new Set([...Object.values(MESSAGE_OF_CODE), 'error.wrong_phase_checkin', 'error.wrong_phase_cast', 'error.wrong_phase_self', 'error.rate_limited_wait'] as const);
     for (const key of keys) {
       expect(zh[key]).toMatch(/[请重再告诉询问返回检查查看用刷新]/); // an instruction
       expect(zh[key]).not.toMatch(/[a-z]{3,}_[a-z]/i); // no code such as room_code
@@ -77,5 +83,49 @@ describe('error messages on the voter page', () => {
     expect(zh['error.room_code']).toContain('投影屏幕上的 6 位数字');
     expect(zh['error.room_code_locked']).toContain('新的会场码');
     expect(zh['error.receipt_signature']).toContain('截屏');
+  });
+});
+
+describe('a limit’s refusal on the voter page', () => {
+  let t: TestServer;
+  beforeAll(() => {
+    // Two requests per code in ten minutes: the third look-up is refused.
+    t = startTestApp({ limits: { requestsPerCode: { count: 2, windowMs: 10 * 60_000 } } });
+  });
+  afterAll(() => t.close());
+
+  it('says the wait in the server’s own words: seconds, minutes up to two hours, then hours', () => {
+    for (const seconds of [0.2, 1, 2, 59, 60, 61, 899, 900, 3600, 7200, 7201, 10_800, 86_399]) {
+      const server = serverWaitWords(seconds);
+      expect([waitWords(seconds, 'zh'), waitWords(seconds, 'en')], String(seconds)).toEqual([server.zh, server.en]);
+    }
+    expect(waitWords(900, 'zh')).toBe('15 分钟后');
+    expect(waitWords(1, 'en')).toBe('in 1 second');
+    expect(waitWords(20_000, 'zh')).toBe('6 小时后');
+  });
+
+  it('a code looked up too often: the real 429 reads “请在 10 分钟后再试” in Chinese, with no English in it, and in English on request', async () => {
+    const { slips } = await createMeeting(t, { voters: 1, open: 'checkin' });
+    const api = voterApi(t);
+    const code = slips[0]!.code;
+    await api.lookup(code);
+    await api.lookup(code);
+    const refusal = await api.lookup(code).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect((refusal as ApiError).code).toBe('rate_limited');
+    expect((refusal as ApiError).retryAfterSeconds).toBeGreaterThan(9 * 60);
+    const shown = voterError(refusal, 'checkin');
+    expect(shown.key).toBe('error.rate_limited_wait');
+    expect(voterErrorText(shown)).toBe('尝试次数太多，请在 10 分钟后再试。');
+    expect(voterErrorText(shown)).not.toMatch(/[a-z]{2,}/i);
+    setLocale('en');
+    await vi.waitFor(() => expect(locale()).toBe('en'));
+    expect(voterErrorText(shown)).toBe('Too many attempts. Try again in 10 minutes.');
+    setLocale('zh');
+    // An old server's 429 without the seconds: still a sentence, without a wait it cannot know.
+    expect(voterErrorText(voterError(new ApiError('rate_limited', 'too many', 429), 'checkin'))).toBe(zh['error.rate_limited']);
   });
 });

@@ -7,7 +7,9 @@
  * `npm run verify` reads the file: a duplicate member or bytes that are not UTF-8 throw a
  * JsonRefusal instead of being read one way here and another way elsewhere.
  */
+import type { z } from 'zod';
 import { requestBytes, requestJson } from '../../../shared/protocol/api-client.ts';
+import type { objectionBody } from '../../../shared/protocol/api.ts';
 import { parseStrictJson } from '../../../shared/strict-json.ts';
 
 /** An item of GET /api/public/polls. */
@@ -41,7 +43,10 @@ export interface ObjectionSummary {
   outcomes: { proceed: number; defer: number; reject: number; pending: number } | null;
 }
 
-/** Sent without cookies: an objection carries nothing of the sender but what they typed. */
+/**
+ * Sent without cookies: an objection carries nothing of the sender but what they typed (a
+ * member's voting code, if they add it, proves membership and is not stored).
+ */
 const postJson = <T>(path: string, body: unknown) =>
   requestJson<T>(path, {
     method: 'POST',
@@ -60,7 +65,7 @@ export const boardApi = Object.freeze({
       )
     ).decisions,
   objectionSummary: (pollId: string) => getJson<ObjectionSummary>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`),
-  fileObjection: (pollId: string, body: { text: string; name?: string; contact?: string }) =>
+  fileObjection: (pollId: string, body: z.input<typeof objectionBody>) =>
     postJson<{ id: string; receivedOn: string }>(`/api/public/polls/${encodeURIComponent(pollId)}/objections`, body),
   publishedPolls: async () => (await getJson<{ polls: PublishedPollItem[] }>('/api/public/polls')).polls,
   /** The bundle as strict JSON, unvalidated: the verifier is what judges it. Throws JsonRefusal for JSON it refuses. */

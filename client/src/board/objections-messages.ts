@@ -1,5 +1,12 @@
-/** Messages of the objection form and counts on the board, Chinese first, English complete. */
+/**
+ * Messages of the objection form and counts on the board, Chinese first, English complete, and
+ * the sentence for each refusal of an objection: said in the page's language, with when to try
+ * again under a limit, never the server's English inside a Chinese sentence.
+ */
+import { ApiError } from '../../../shared/protocol/api-client.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { createTranslator } from '../i18n/index.ts';
+import { waitText } from '../i18n/wait.ts';
 
 const zh = {
   'objection.heading': '提出异议',
@@ -13,10 +20,19 @@ const zh = {
   'objection.contact': '联系方式（选填）',
   'objection.contactHint': '便于党组织向你核实情况。',
   'objection.anonymousNote': '匿名提交时，系统不记录你的姓名、网络地址或任何能识别你的信息。',
+  'objection.code': '投票码（会议名单上的成员可填）',
+  'objection.codeHint': '填写后，这条异议计入会议成员自己的名额，不会被外来的大量提交挤掉。投票码只用来确认你是成员，不会保存：党组织只看到“来自成员”，看不到是谁。不填也可以：异议照常提交，不署名就是匿名的。',
   'objection.submit': '提交异议',
   'objection.sending': '正在提交…',
   'objection.received': '已收到你的异议（{date}）。公示期结束后，本页公布收到的异议件数和处理情况（不公布内容）。',
   'objection.error': '提交失败：{message}',
+  'objection.badCode': '投票码是 16 位字母和数字（不含 0、1、O、I），请检查是否输错；也可以不填投票码，照常提交。',
+  'objection.notEligible': '这个投票码不在作出这项表决的会议名单上。请核对投票单上的投票码；也可以不填投票码，照常提交。',
+  'objection.tooMany': '提交的异议太多，请在 {wait}再试。会议名单上的成员填写投票码，现在就可以提交。',
+  'objection.tooManyLater': '提交的异议太多，请稍后再试。',
+  'objection.memberTooMany': '这个投票码今天对这项结果提出的异议已达上限，请在 {wait}再试。',
+  'objection.network': '连不上服务器。请检查网络后重试。',
+  'objection.ended': '公示期已经结束，不能再提交异议。请刷新页面查看。',
   'objection.summaryNone': '公示期内未收到异议。',
   'objection.summary': '公示期内共收到异议 {n} 件。处理情况：',
   'objection.proceed': '经核查，不影响结果，继续办理 {n} 件',
@@ -39,10 +55,19 @@ const en: Record<ObjectionKey, string> = {
   'objection.contact': 'How to reach you (optional)',
   'objection.contactHint': 'So that the organization can ask you about it.',
   'objection.anonymousNote': 'An anonymous objection is stored without your name, network address or anything else that identifies you.',
+  'objection.code': 'Voting code (members of the meeting may add it)',
+  'objection.codeHint': 'With it, your objection counts in the members’ own share, which a flood from outside cannot use up. The code only proves you are a member and is not stored: the organization sees “from a member”, not who. You may leave it empty: the objection goes as before, anonymous unless you add your name.',
   'objection.submit': 'Send the objection',
   'objection.sending': 'Sending…',
   'objection.received': 'Your objection was received ({date}). When the publicity period ends, this page shows how many objections were received and how they were dealt with (not what they said).',
   'objection.error': 'Not sent: {message}',
+  'objection.badCode': 'A voting code has 16 letters and digits (never 0, 1, O or I): check for a typing mistake, or leave it empty and object as anyone may.',
+  'objection.notEligible': 'This voting code is not on the roster of the meeting that took this vote. Check the code on your slip, or leave it empty and object as anyone may.',
+  'objection.tooMany': 'Too many objections have been sent; try again {wait}. Members of the meeting can send theirs now with their voting code.',
+  'objection.tooManyLater': 'Too many objections have been sent; try again later.',
+  'objection.memberTooMany': 'This voting code has sent as many objections to this result as a day allows; try again {wait}.',
+  'objection.network': 'Cannot reach the server. Check your connection and try again.',
+  'objection.ended': 'The publicity period has ended: objections are no longer taken. Reload the page to see the outcome.',
   'objection.summaryNone': 'No objection was received during the publicity period.',
   'objection.summary': '{n} objection(s) received during the publicity period. Outcomes:',
   'objection.proceed': 'looked into, the result stands: {n}',
@@ -52,3 +77,30 @@ const en: Record<ObjectionKey, string> = {
 };
 
 export const to = createTranslator<ObjectionKey>({ zh, en });
+
+/**
+ * Why an objection was not taken, for the one who sent it. `withCode`: whether it carried a
+ * voting code, which decides whose share a limit's refusal speaks of (server/services/objections.ts).
+ */
+export function objectionErrorText(error: unknown, withCode: boolean): string {
+  if (error instanceof ApiError || error instanceof AppError) {
+    const wait = error instanceof ApiError && error.retryAfterSeconds !== undefined ? waitText(error.retryAfterSeconds) : undefined;
+    switch (error.code) {
+      case 'bad_code':
+        return to('objection.badCode');
+      // A code on no roster at all, or on another meeting's: the same advice.
+      case 'unknown_code':
+      case 'not_eligible':
+        return to('objection.notEligible');
+      case 'rate_limited':
+        if (wait === undefined) return to('objection.tooManyLater');
+        // Without a code the sender may be anyone: a member can still object, with their code.
+        return to(withCode ? 'objection.memberTooMany' : 'objection.tooMany', { wait });
+      case 'network':
+        return to('objection.network');
+      case 'wrong_phase':
+        return to('objection.ended');
+    }
+  }
+  return to('objection.error', { message: error instanceof Error ? error.message : String(error) });
+}

@@ -3,10 +3,17 @@
  * a form to object, anonymously by default or with a name; once it has ended, how many
  * objections were received and their outcomes (the server gives counts only, never the text).
  * The server decides whether the period runs; `running` only chooses what to offer.
+ *
+ * A member of the meeting's roster may add their voting code: the objection then counts in the
+ * members' own share, which objections from anyone cannot use up. The code is checked here for
+ * its form only (a typing mistake is said before anything is sent); the server checks the roster
+ * and keeps only that the objection came from a member.
  */
 import { createResource, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { normalizeVotingCode } from '../../../shared/protocol/voting-code.ts';
+import { VotingCodeInput } from '../components/voting-code-input.tsx';
 import { boardApi, type PublishedPollItem } from './board-api.ts';
-import { to } from './objections-messages.ts';
+import { objectionErrorText, to } from './objections-messages.ts';
 
 export function ObjectionsSlot(props: { poll: PublishedPollItem; running: boolean }) {
   return (
@@ -43,21 +50,30 @@ function ObjectionForm(props: { pollId: string }) {
   const [named, setNamed] = createSignal(false);
   const [name, setName] = createSignal('');
   const [contact, setContact] = createSignal('');
+  const [code, setCode] = createSignal('');
   const [sending, setSending] = createSignal(false);
-  const [error, setError] = createSignal<string>();
+  /** The last refusal, put in words when shown (so a language switch says it again in the other). */
+  const [error, setError] = createSignal<{ cause: unknown; withCode: boolean }>();
   const [receivedOn, setReceivedOn] = createSignal<string>();
 
   async function send(event: SubmitEvent) {
     event.preventDefault();
     if (sending()) return;
+    const typedCode = code().trim();
     setSending(true);
     setError(undefined);
     try {
-      const body = { text: text().trim(), ...(named() ? { name: name().trim(), ...(contact().trim() ? { contact: contact().trim() } : {}) } : {}) };
+      const body = {
+        text: text().trim(),
+        ...(named() ? { name: name().trim(), ...(contact().trim() ? { contact: contact().trim() } : {}) } : {}),
+        // A mistyped code is refused here (bad_code), before anything is sent.
+        ...(typedCode ? { code: normalizeVotingCode(typedCode) } : {}),
+      };
       setReceivedOn((await boardApi.fileObjection(props.pollId, body)).receivedOn);
       setText('');
+      setCode('');
     } catch (cause) {
-      setError(cause instanceof Error ? cause.message : String(cause));
+      setError({ cause, withCode: typedCode !== '' });
     } finally {
       setSending(false);
     }
@@ -120,10 +136,17 @@ function ObjectionForm(props: { pollId: string }) {
                 {to('objection.contactHint')}
               </p>
             </Show>
+            <label class="field-label" for={`${id}-code`}>
+              {to('objection.code')}
+            </label>
+            <VotingCodeInput id={`${id}-code`} describedBy={`${id}-code-hint`} required={false} value={code()} onInput={setCode} />
+            <p class="hint" id={`${id}-code-hint`}>
+              {to('objection.codeHint')}
+            </p>
             <Show when={error()}>
-              {(message) => (
+              {(refusal) => (
                 <p class="alert" role="alert">
-                  {to('objection.error', { message: message() })}
+                  {objectionErrorText(refusal().cause, refusal().withCode)}
                 </p>
               )}
             </Show>

@@ -1,7 +1,8 @@
 /**
  * The field where a voter types the code from their slip: 16 letters and digits, grouped with
  * dashes or not, any case; no autocomplete, no spell check, capitals on a phone's keyboard.
- * Used to check in, to sign a self-evaluation after a reload, and to read one's comments.
+ * Used to check in, to sign a self-evaluation after a reload, to read one's comments, and (optional
+ * there, `required={false}`) to object to a published result as a member of the meeting.
  */
 export function VotingCodeInput(props: {
   id: string;
@@ -11,6 +12,8 @@ export function VotingCodeInput(props: {
   ref?: (element: HTMLInputElement) => void;
   name?: string;
   enterkeyhint?: 'go' | 'done';
+  /** Whether the form needs a code (the default); the board's objection form does not. */
+  required?: boolean;
 }) {
   return (
     <input
@@ -19,7 +22,7 @@ export function VotingCodeInput(props: {
       class="code-input mono"
       name={props.name}
       type="text"
-      required
+      required={props.required ?? true}
       maxlength={40}
       autocomplete="off"
       autocapitalize="characters"

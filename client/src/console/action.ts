@@ -1,9 +1,12 @@
 /**
  * One console action in flight: a busy flag (so a double click sends once) and the error it
  * ended with, as a sentence for the organizer: what went wrong in their words, then the
- * server's own message, which names the poll, the voter or the line concerned.
+ * server's own message, which names the poll, the voter or the line concerned. A limit's
+ * refusal is the exception: it says when to try again, in the page's language, and nothing more
+ * (the server's English would only repeat it).
  */
 import { createSignal } from 'solid-js';
+import { waitText } from '../i18n/wait.ts';
 import { ApiError } from './api.ts';
 import { ct, type ConsoleKey } from './i18n.ts';
 
@@ -38,6 +41,7 @@ export class ExplainedError extends Error {
 export function errorText(error: unknown): string {
   if (error instanceof ExplainedError) return error.message;
   if (error instanceof ApiError) {
+    if (error.code === 'rate_limited' && error.retryAfterSeconds !== undefined) return ct('error.rate_limited_wait', { wait: waitText(error.retryAfterSeconds) });
     const key = KNOWN[error.code] ?? 'error.generic';
     return error.code === 'network' ? ct(key) : ct('error.withDetail', { summary: ct(key), detail: error.message });
   }

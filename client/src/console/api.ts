@@ -106,6 +106,8 @@ export interface Objection {
   text: string;
   name: string | null;
   contact: string | null;
+  /** `member`: sent with a voting code of the meeting's roster (the code itself is not kept); `public`: by anyone. */
+  channel: 'public' | 'member';
   outcome: 'proceed' | 'defer' | 'reject' | null;
   outcomeNote: string | null;
   decidedBy: string | null;

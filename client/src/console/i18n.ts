@@ -17,6 +17,7 @@ const zh = {
   'signIn.username': '用户名',
   'signIn.password': '密码',
   'signIn.button': '登录',
+  'signIn.tooMany': '登录失败的次数太多，请在 {wait}再试。',
 
   'error.withDetail': '{summary}（服务器说明：{detail}）',
   'error.network': '连不上服务器，请检查网络后重试。',
@@ -28,6 +29,7 @@ const zh = {
   'error.invalid_body': '填写的内容不符合要求。',
   'error.not_eligible': '此人在这项表决中没有表决权。',
   'error.rate_limited': '尝试次数过多，请稍后再试。',
+  'error.rate_limited_wait': '尝试次数过多，请在 {wait}再试。',
   'error.bad_credentials': '用户名或密码不正确。',
   'error.generic': '操作没有完成。',
 
@@ -254,6 +256,8 @@ const zh = {
   'objections.period': '公示期：{first} 至 {last}',
   'objections.received': '{date} 收到',
   'objections.anonymous': '匿名',
+  'objections.channel.member': '会议成员（凭投票码）',
+  'objections.channel.public': '未填投票码',
   'objections.from': '署名：{name}',
   'objections.contact': '联系方式：{contact}',
   'objections.outcome': '处理结果',
@@ -453,6 +457,7 @@ const en: Record<ConsoleKey, string> = {
   'signIn.username': 'Username',
   'signIn.password': 'Password',
   'signIn.button': 'Sign in',
+  'signIn.tooMany': 'Too many failed sign-ins; try again {wait}.',
 
   'error.withDetail': '{summary} (the server says: {detail})',
   'error.network': 'Cannot reach the server. Check the network and try again.',
@@ -464,6 +469,7 @@ const en: Record<ConsoleKey, string> = {
   'error.invalid_body': 'Something you entered is not accepted.',
   'error.not_eligible': 'This person has no vote in this poll.',
   'error.rate_limited': 'Too many attempts; wait a while and try again.',
+  'error.rate_limited_wait': 'Too many attempts; try again {wait}.',
   'error.bad_credentials': 'Wrong username or password.',
   'error.generic': 'That did not work.',
 
@@ -690,6 +696,8 @@ const en: Record<ConsoleKey, string> = {
   'objections.period': 'Publicity period: {first} to {last}',
   'objections.received': 'received {date}',
   'objections.anonymous': 'anonymous',
+  'objections.channel.member': 'from a member, with a voting code',
+  'objections.channel.public': 'without a voting code',
   'objections.from': 'from {name}',
   'objections.contact': 'contact: {contact}',
   'objections.outcome': 'Outcome',

@@ -1,7 +1,8 @@
 /**
  * The objections to a published result, for the unit's organizer (and the admin): the text, the
- * name and contact if the objector gave them, and a form to record the outcome with a note.
- * Scrutineers see them and cannot answer (the server refuses).
+ * name and contact if the objector gave them, whether a member of the meeting sent it with their
+ * voting code or anyone did, and a form to record the outcome with a note. Scrutineers see them
+ * and cannot answer (the server refuses).
  */
 import { createSignal, For, Show } from 'solid-js';
 import { createAction } from './action.ts';
@@ -61,7 +62,8 @@ export function ObjectionsPanel(props: { api: ConsoleApi; pollId: string; canAns
                 {(o) => (
                   <li class="objection-item" data-objection={o.id}>
                     <p class="hint">
-                      {ct('objections.received', { date: o.receivedOn })} · {o.name ? ct('objections.from', { name: o.name }) : ct('objections.anonymous')}
+                      {ct('objections.received', { date: o.receivedOn })} · <span data-channel={o.channel}>{ct(`objections.channel.${o.channel}`)}</span> ·{' '}
+                      {o.name ? ct('objections.from', { name: o.name }) : ct('objections.anonymous')}
                       <Show when={o.contact}>{(c) => <> · {ct('objections.contact', { contact: c() })}</>}</Show>
                     </p>
                     <blockquote class="objection-text">{o.text}</blockquote>

@@ -4,8 +4,25 @@
  */
 import { createSignal } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
+import { waitText } from '../i18n/wait.ts';
+import { ExplainedError } from './action.ts';
+import { ApiError, type ConsoleApi, type SessionUser } from './api.ts';
 import { ct } from './i18n.ts';
 import { ErrorLine } from './error-line.tsx';
+
+/**
+ * Signs in through `api`. Its one limit is said as what it is (too many failed sign-ins) with
+ * when to try again, in the page's language: the console's general sentence would not say why.
+ */
+export async function signInWithLimit(api: Pick<ConsoleApi, 'signIn'>, username: string, password: string): Promise<SessionUser> {
+  try {
+    return await api.signIn(username, password);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'rate_limited' && error.retryAfterSeconds !== undefined)
+      throw new ExplainedError(ct('signIn.tooMany', { wait: waitText(error.retryAfterSeconds) }));
+    throw error;
+  }
+}
 
 export function SignIn(props: {
   title: string;

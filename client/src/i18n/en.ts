@@ -185,6 +185,7 @@ export const en: Record<MessageKey, string> = {
   'error.receipt_signature': 'The ballot box’s receipts carry no valid signature: nothing proves your ballot was taken. Take a screenshot and tell the chair and the scrutineers at once.',
   'error.not_eligible': 'This voting code gives no vote in this poll. Ask the chair.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
+  'error.rate_limited_wait': 'Too many attempts. Try again {wait}.',
   'error.invalid_choices': 'The ballot is incomplete or not valid. Go back and answer every item.',
   'error.not_found': 'This meeting cannot be found. Check the link, or ask the chair.',
   'error.storage': 'This browser does not allow storing data, so you cannot vote in it. Turn off private browsing and try again.',

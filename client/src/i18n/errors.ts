@@ -4,9 +4,15 @@
  * from the checks in shared/protocol/voter-flow.ts and the crypto under it); the HTTP status is
  * never shown. test/unit/voter-error-messages.test.ts reads every code those modules and the
  * voter's routes can throw and fails if one is missing here.
+ *
+ * A limit's refusal (`rate_limited`) also says when to try again, from the seconds the server
+ * gave (`retryAfterSeconds`), in the page's language: `voterError` keeps them beside the key and
+ * `voterErrorText` puts them in the sentence when it is shown.
  */
 import { ApiError } from '../../../shared/protocol/api-client.ts';
 import { AppError } from '../../../shared/errors.ts';
+import { t } from './index.ts';
+import { waitText } from './wait.ts';
 import type { MessageKey } from './zh.ts';
 
 /** What the voter was doing: `wrong_phase` means something different at check-in, at cast and for the self-evaluation. */
@@ -78,6 +84,24 @@ const WRONG_PHASE: Record<Activity, MessageKey> = {
   cast: 'error.wrong_phase_cast',
   self: 'error.wrong_phase_self',
 };
+
+/** What a step that failed shows: its sentence, and for a limit's refusal how many seconds to wait. */
+export interface VoterError {
+  key: MessageKey;
+  retryAfterSeconds?: number;
+}
+
+/** The sentence for what `error` is; a limit's refusal with its wait says when to try again. */
+export function voterError(error: unknown, activity: Activity): VoterError {
+  const key = errorMessageKey(error, activity);
+  if (key === 'error.rate_limited' && error instanceof ApiError && error.retryAfterSeconds !== undefined)
+    return { key: 'error.rate_limited_wait', retryAfterSeconds: error.retryAfterSeconds };
+  return { key };
+}
+
+/** The sentence in the page's language now, with the wait filled in ("请在 15 分钟后再试。"). */
+export const voterErrorText = (error: VoterError): string =>
+  t(error.key, error.retryAfterSeconds === undefined ? undefined : { wait: waitText(error.retryAfterSeconds) });
 
 export function errorMessageKey(error: unknown, activity: Activity): MessageKey {
   if (error instanceof ApiError || error instanceof AppError) {

@@ -183,6 +183,7 @@ export const zh = {
   'error.receipt_signature': '投票箱返回的回执没有有效签名，无法证明你的选票已被收下。请截屏保存本页，并立即告诉主持人和监票人。',
   'error.not_eligible': '这个投票码在这项表决中没有投票权。请询问主持人。',
   'error.rate_limited': '尝试次数太多，请稍等片刻再试。',
+  'error.rate_limited_wait': '尝试次数太多，请在 {wait}再试。',
   'error.invalid_choices': '选票填写不完整或有误。请返回修改：每一项都要作答。',
   'error.not_found': '找不到这次会议。请检查链接，或询问主持人。',
   'error.storage': '本浏览器不允许保存数据，无法投票。请关闭“无痕模式”后重试。',

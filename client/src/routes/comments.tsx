@@ -11,14 +11,13 @@ import { heldCandidateFingerprint, openCandidateComments, voterSlot } from '../.
 import { openVoterStore } from '../stores/voter-store.ts';
 import { tc } from '../comments/messages.ts';
 import { VotingCodeInput } from '../components/voting-code-input.tsx';
-import { errorMessageKey } from '../i18n/errors.ts';
-import { t, type MessageKey } from '../i18n/index.ts';
+import { voterError, voterErrorText, type VoterError } from '../i18n/errors.ts';
 
 export function CommentsPage() {
   const api = createVoterApi('');
   const [code, setCode] = createSignal('');
   const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<MessageKey>();
+  const [error, setError] = createSignal<VoterError>();
   const [found, setFound] = createSignal<(CandidateCommentsResponse['candidacies'][number] & { keyMissing: boolean })[]>();
 
   async function look(event: SubmitEvent) {
@@ -40,8 +39,8 @@ export function CommentsPage() {
       setFound(opened);
     } catch (cause) {
       setFound(undefined);
-      // The voter page's sentences: a wrong code, no network, too many tries (never the server's English).
-      setError(errorMessageKey(cause, 'load'));
+      // The voter page's sentences: a wrong code, no network, too many tries and when to try again (never the server's English).
+      setError(voterError(cause, 'load'));
     } finally {
       setBusy(false);
     }
@@ -64,9 +63,9 @@ export function CommentsPage() {
         </button>
       </form>
       <Show when={error()}>
-        {(key) => (
+        {(problem) => (
           <p class="alert" role="alert">
-            {tc('comments.error', { message: t(key()) })}
+            {tc('comments.error', { message: voterErrorText(problem()) })}
           </p>
         )}
       </Show>

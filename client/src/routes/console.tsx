@@ -4,13 +4,13 @@
  * (`/console?meeting=ID`, kept in the address so a reload stays on it). Chinese by default.
  */
 import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { createAction } from '../console/action.ts';
+import { createAction, errorText } from '../console/action.ts';
 import { ApiError, createConsoleApi, type SessionUser } from '../console/api.ts';
 import { ct } from '../console/i18n.ts';
 import { createLoad } from '../console/load.ts';
 import { AdminView } from '../console/admin-view.tsx';
 import { MeetingView } from '../console/meeting-view.tsx';
-import { SignIn } from '../console/sign-in.tsx';
+import { SignIn, signInWithLimit } from '../console/sign-in.tsx';
 import '../console/console.css';
 import { ErrorLine } from '../console/error-line.tsx';
 
@@ -96,7 +96,7 @@ export default function ConsolePage() {
       setUser(await api.restore());
     } catch (error) {
       // No session (401) is the ordinary case; anything else is worth saying.
-      if (!(error instanceof ApiError && error.status === 401)) signIn.setError(String((error as Error).message));
+      if (!(error instanceof ApiError && error.status === 401)) signIn.setError(errorText(error));
     } finally {
       setRestoring(false);
     }
@@ -116,7 +116,7 @@ export default function ConsolePage() {
       <Show when={!restoring()} fallback={<p class="hint">{ct('console.loading')}</p>}>
         <Show
           when={user()}
-          fallback={<SignIn title={ct('signIn.title')} busy={signIn.busy()} error={signIn.error()} onSignIn={(u, p) => signIn.run(async () => setUser(await api.signIn(u, p)))} />}
+          fallback={<SignIn title={ct('signIn.title')} busy={signIn.busy()} error={signIn.error()} onSignIn={(u, p) => signIn.run(async () => setUser(await signInWithLimit(api, u, p)))} />}
         >
           {(u) => (
             <>

@@ -14,7 +14,7 @@ import { isV2 } from '../../../shared/protocol/bundle.ts';
 import { fromBase64, toBase64 } from '../../../shared/encoding.ts';
 import { createAction, errorText, ExplainedError } from '../console/action.ts';
 import { ApiError, createConsoleApi, type ConsoleApi, type CosignView, type SessionUser } from '../console/api.ts';
-import { SignIn } from '../console/sign-in.tsx';
+import { SignIn, signInWithLimit } from '../console/sign-in.tsx';
 import '../console/console.css';
 import { ts } from '../cosign/messages.ts';
 import { LateCheckIns } from '../cosign/late-checkins.tsx';
@@ -77,7 +77,7 @@ export function CosignPage() {
                 heading="h2"
                 busy={signIn.busy()}
                 error={signIn.error()}
-                onSignIn={(u, p) => signIn.run(async () => setUser(await api.signIn(u.trim(), p)))}
+                onSignIn={(u, p) => signIn.run(async () => setUser(await signInWithLimit(api, u.trim(), p)))}
               />
             }
           >

@@ -12,7 +12,7 @@ import type { PublicMeetingView, PublicPollView } from '../../../shared/protocol
 import type { VoterApi } from '../../../shared/protocol/api-client.ts';
 import { submitSelfEvaluation, type VoterStore } from '../../../shared/protocol/voter-flow.ts';
 import type { Scores } from '../../../shared/protocol/poll.ts';
-import { errorMessageKey } from '../i18n/errors.ts';
+import { voterError, type VoterError } from '../i18n/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { finalScores, isComplete, withScore, type ScoreQuestion } from './scores.ts';
 
@@ -46,7 +46,7 @@ export function createSelfEvaluation(options: {
   const [scores, setScores] = createSignal<Readonly<Record<string, Scores>>>({});
   const [submitted, setSubmitted] = createSignal<readonly string[]>([]);
   const [sending, setSending] = createSignal(false);
-  const [error, setError] = createSignal<MessageKey>();
+  const [error, setError] = createSignal<VoterError>();
   const [tried, setTried] = createSignal(false);
 
   /** Own candidacies in a three-evaluations poll that is still open, in the meeting's order. */
@@ -81,18 +81,18 @@ export function createSelfEvaluation(options: {
     if (sending()) return false;
     setTried(true);
     if (incomplete().length > 0) {
-      setError('self.missing');
+      setError({ key: 'self.missing' });
       return false;
     }
     let code = options.code();
     if (code === undefined) {
       try {
         if (!options.belongsToVoter(typedCode)) {
-          setError('self.otherCode');
+          setError({ key: 'self.otherCode' });
           return false;
         }
       } catch (cause) {
-        setError(errorMessageKey(cause, 'checkin'));
+        setError(voterError(cause, 'checkin'));
         return false;
       }
       code = typedCode;
@@ -107,7 +107,7 @@ export function createSelfEvaluation(options: {
       options.announce('self.submitted');
       return true;
     } catch (cause) {
-      setError(errorMessageKey(cause, 'self'));
+      setError(voterError(cause, 'self'));
       return false;
     } finally {
       setSending(false);

@@ -42,7 +42,7 @@ import {
   type PreparedCheckIn,
   type VoterStore, heldCandidateFingerprint } from '../../../shared/protocol/voter-flow.ts';
 import { normalizeVotingCode } from '../../../shared/protocol/voting-code.ts';
-import { errorMessageKey } from '../i18n/errors.ts';
+import { voterError, type VoterError } from '../i18n/errors.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { createBallotAnswers, type Paper } from './ballot-answers.ts';
 import { createSelfEvaluation, type OwnCandidacy } from './self-evaluation.ts';
@@ -68,7 +68,7 @@ interface SavedSession {
 const SESSION_KEY = 'anon-ballot.session';
 
 /** Errors after which the same request may simply be sent again. */
-const RETRYABLE: ReadonlySet<MessageKey> = new Set(['error.network', 'error.generic', 'error.server', 'error.rate_limited']);
+const RETRYABLE: ReadonlySet<MessageKey> = new Set(['error.network', 'error.generic', 'error.server', 'error.rate_limited', 'error.rate_limited_wait']);
 
 function loadSession(): SavedSession | undefined {
   try {
@@ -110,7 +110,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
   onCleanup(() => (disposed = true));
 
   const [stage, setStage] = createSignal<Stage>('loading');
-  const [error, setError] = createSignal<MessageKey>();
+  const [error, setError] = createSignal<VoterError>();
   /** After a retryable failure of a lookup or a reload: the same again (a link's code is not in the field). */
   const [retry, setRetry] = createSignal<() => void>();
   const [announcement, setAnnouncement] = createSignal<MessageKey>();
@@ -279,9 +279,9 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       if (QUIET.has(stage())) settleWith(next, lostBefore);
     } catch (cause) {
       if (disposed) return;
-      const key = errorMessageKey(cause, 'load');
-      if (RETRYABLE.has(key)) setConnectionLost(true);
-      else setError(key);
+      const problem = voterError(cause, 'load');
+      if (RETRYABLE.has(problem.key)) setConnectionLost(true);
+      else setError(problem);
     } finally {
       polling = false;
     }
@@ -306,7 +306,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     try {
       normalizeVotingCode(code); // a mistyped code is refused here, before any request
     } catch (cause) {
-      return setError(errorMessageKey(cause, 'checkin'));
+      return setError(voterError(cause, 'checkin'));
     }
     if (!dispatch({ type: event })) return;
     setError(undefined);
@@ -336,10 +336,10 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       if (hasPendingCheckin(store, voter)) schedulePoll();
     } catch (cause) {
       if (disposed) return;
-      const key = errorMessageKey(cause, 'checkin');
+      const problem = voterError(cause, 'checkin');
       batch(() => {
-        setError(key);
-        setRetry(() => (RETRYABLE.has(key) ? () => void lookUp(code, expected, 'submit-code') : undefined));
+        setError(problem);
+        setRetry(() => (RETRYABLE.has(problem.key) ? () => void lookUp(code, expected, 'submit-code') : undefined));
         dispatch({ type: 'failed' });
       });
     }
@@ -363,7 +363,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     const code = votingCode();
     if (!ready || !code || !accepts(stage(), 'send-check-in')) return;
     const roomCode = normalizeRoomCode(roomCodeText());
-    if (!roomCode) return setError('error.room_code_format');
+    if (!roomCode) return setError({ key: 'error.room_code_format' });
     dispatch({ type: 'send-check-in' });
     setError(undefined);
     try {
@@ -380,7 +380,7 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
     } catch (cause) {
       if (disposed) return;
       batch(() => {
-        setError(errorMessageKey(cause, 'checkin'));
+        setError(voterError(cause, 'checkin'));
         dispatch({ type: 'failed' });
       });
     }
@@ -448,11 +448,11 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       schedulePoll();
     } catch (cause) {
       if (disposed) return;
-      const key = errorMessageKey(cause, 'load');
+      const problem = voterError(cause, 'load');
       batch(() => {
-        setError(key);
+        setError(problem);
         // The tab still knows the voter: try again from the start of the page.
-        setRetry(() => (RETRYABLE.has(key) ? () => void (setStage('loading'), setError(undefined), setRetry(undefined), restore()) : undefined));
+        setRetry(() => (RETRYABLE.has(problem.key) ? () => void (setStage('loading'), setError(undefined), setRetry(undefined), restore()) : undefined));
         dispatch({ type: 'failed' });
       });
     }
@@ -503,10 +503,10 @@ export function createVoteSession(options: { api: VoterApi; store: VoterStore; p
       announce('status.cast');
     } catch (cause) {
       if (disposed) return;
-      const key = errorMessageKey(cause, 'cast');
+      const problem = voterError(cause, 'cast');
       batch(() => {
-        setUncertain(RETRYABLE.has(key));
-        setError(key);
+        setUncertain(RETRYABLE.has(problem.key));
+        setError(problem);
         dispatch({ type: 'failed' });
       });
     }

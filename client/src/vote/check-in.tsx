@@ -15,7 +15,7 @@ export function CheckInScreen(props: { session: VoteSession; busy: boolean }) {
   /** Checked by the page (the link's fingerprint, or the one checked before): the voter has nothing to compare. */
   const byLink = () => props.session.fingerprintFrom() !== 'voter';
   const roomCodeError = () => {
-    const error = props.session.error();
+    const error = props.session.error()?.key;
     return error === 'error.room_code' || error === 'error.room_code_format' || error === 'error.room_code_locked';
   };
   let field!: HTMLInputElement;

@@ -1,6 +1,7 @@
 /** Small pieces every screen of the voter page uses. */
 import { Show, type JSX } from 'solid-js';
-import { t, type MessageKey } from '../i18n/index.ts';
+import { voterErrorText, type VoterError } from '../i18n/errors.ts';
+import { t } from '../i18n/index.ts';
 import type { VoteSession } from '../stores/vote-session.ts';
 
 /** The screen's title; it takes focus when a new screen replaces the previous one. */
@@ -12,13 +13,13 @@ export function ScreenTitle(props: { children: JSX.Element; class?: string }) {
   );
 }
 
-/** The error of the last step, as a sentence that says what to do. */
-export function ErrorAlert(props: { error: MessageKey | undefined; id?: string }) {
+/** The error of the last step, as a sentence that says what to do (and, under a limit, when). */
+export function ErrorAlert(props: { error: VoterError | undefined; id?: string }) {
   return (
     <Show when={props.error}>
-      {(key) => (
+      {(error) => (
         <p class="alert" role="alert" id={props.id}>
-          {t(key())}
+          {voterErrorText(error())}
         </p>
       )}
     </Show>

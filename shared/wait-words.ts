@@ -1,0 +1,14 @@
+/**
+ * How long to wait before trying again, in words: what a limit's refusal says (the server's
+ * `message` and `messageZh`, server/limits.ts) and what every page says from the refusal's
+ * `retryAfterSeconds`. One function, so the page and the server never word a wait differently.
+ */
+export function waitWords(seconds: number): { en: string; zh: string } {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return { en: `in ${s} second${s === 1 ? '' : 's'}`, zh: `${s} 秒后` };
+  const minutes = Math.ceil(s / 60);
+  // Up to two hours in minutes: "in 90 minutes" says more than "in 2 hours".
+  if (minutes <= 120) return { en: `in ${minutes} minute${minutes === 1 ? '' : 's'}`, zh: `${minutes} 分钟后` };
+  const hours = Math.ceil(minutes / 60);
+  return { en: `in ${hours} hours`, zh: `${hours} 小时后` };
+}
