@@ -72,7 +72,7 @@ interface RoundResult {
 async function signIn(client: JsonClient, password: string) {
   const login = await client.send('POST', '/api/session', { username: ADMIN, password });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${JSON.stringify(login.body)}`);
-  const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
+  const cookie = String([login.headers['set-cookie']].flat().find((c) => String(c).startsWith('ab_session='))).split(';')[0]!;
   const headers = { cookie, 'x-csrf-token': login.body.csrfToken as string };
   return async (method: string, path: string, body?: unknown) => {
     const response = await client.send(method, path, body, headers);

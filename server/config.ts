@@ -18,11 +18,13 @@ export const LIMIT_VARIABLES = {
   TRUST_PROXY: 'trustProxy',
   LIMIT_SIGNIN_FAILURES: 'signInFailures',
   LIMIT_SIGNIN_FAILURES_PER_ADDRESS: 'signInFailuresPerAddress',
+  LIMIT_SIGNIN_FAILURES_PER_ACCOUNT: 'signInFailuresPerAccount',
   LIMIT_OBJECTIONS_PER_ADDRESS: 'objectionsPerAddress',
   LIMIT_OBJECTIONS_PER_NETWORK: 'objectionsPerNetwork',
   LIMIT_PUBLIC_OBJECTIONS_PER_DAY: 'publicObjectionsPerDay',
   LIMIT_MEMBER_OBJECTIONS_PER_DAY: 'memberObjectionsPerDay',
   LIMIT_REQUESTS_PER_CODE: 'requestsPerCode',
+  LIMIT_CHECKINS_PER_CODE: 'checkinsPerCode',
   LIMIT_STATUS_PER_CHECKIN: 'statusPerCheckin',
   LIMIT_VOTER_FAILURES_PER_ADDRESS: 'voterFailuresPerAddress',
   LIMIT_LIVE_STREAMS: 'liveStreams',
@@ -62,3 +64,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const databaseFile = (dataDir: string) => resolve(dataDir, 'ballot.db');
+
+/** LIMIT_* or LIVE_* variables set in the environment that name no setting (a misspelling, say). */
+export function unknownLimitVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(env).filter((name) => /^(LIMIT|LIVE)_/.test(name) && !(name in LIMIT_VARIABLES));
+}
+
+/** The limit settings given in the environment, as NAME=value, for the start-up line. */
+export function changedLimitVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(LIMIT_VARIABLES)
+    .filter((name) => name !== 'TRUST_PROXY' && env[name] !== undefined && env[name] !== '')
+    .map((name) => `${name}=${env[name]}`);
+}

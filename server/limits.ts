@@ -38,10 +38,15 @@ const MINUTE = 60_000;
 export interface LimitSettings {
   /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (0: the socket's address). */
   trustProxy: number;
-  /** Failed sign-ins per (account, address): the owner signing in from elsewhere is not refused. */
+  /** Failed sign-ins per (account, address), and per browser that signed in before: the owner signing in from elsewhere is not refused. */
   signInFailures: Rate;
   /** Failed sign-ins per address, whatever the account (guessing many accounts from one place). */
   signInFailuresPerAddress: Rate;
+  /**
+   * Failed sign-ins per account from every browser that has not signed in to it before, all
+   * networks together; the owner's own browser (its device cookie) is never counted here.
+   */
+  signInFailuresPerAccount: Rate;
   /** Objections per address, and per network (IPv4 /24, IPv6 /56). */
   objectionsPerAddress: Rate;
   objectionsPerNetwork: Rate;
@@ -54,6 +59,8 @@ export interface LimitSettings {
    * comments): someone who holds a voter's code elsewhere cannot spend the voter's share.
    */
   requestsPerCode: Rate;
+  /** Check-ins per voting code from all networks together (each replaces the last and is written to the record). */
+  checkinsPerCode: Rate;
   /** Status reads per check-in (the waiting phone asks every few seconds). */
   statusPerCheckin: Rate;
   /**
@@ -76,11 +83,13 @@ export const DEFAULT_LIMITS: LimitSettings = {
   trustProxy: 0,
   signInFailures: { count: 5, windowMs: 15 * MINUTE },
   signInFailuresPerAddress: { count: 30, windowMs: 15 * MINUTE },
+  signInFailuresPerAccount: { count: 100, windowMs: 15 * MINUTE },
   objectionsPerAddress: { count: 5, windowMs: 60 * MINUTE },
   objectionsPerNetwork: { count: 20, windowMs: 60 * MINUTE },
   publicObjectionsPerDay: 200,
   memberObjectionsPerDay: 3,
   requestsPerCode: { count: 60, windowMs: 10 * MINUTE },
+  checkinsPerCode: { count: 20, windowMs: 10 * MINUTE },
   statusPerCheckin: { count: 120, windowMs: MINUTE },
   voterFailuresPerAddress: { count: 1000, windowMs: 10 * MINUTE },
   liveStreams: 200,
@@ -208,11 +217,13 @@ export interface Limits {
   signInPerAccount: Counter;
   signInPerAddress: Counter;
   signInPerNetwork: Counter;
+  signInPerAccountInAll: Counter;
   liveStreamsPerNetwork: number;
   objectionsPerAddress: Counter;
   objectionsPerNetwork: Counter;
   memberObjections: Counter;
   requestsPerCode: Counter;
+  checkinsPerCode: Counter;
   statusPerCheckin: Counter;
   voterFailuresPerAddress: Counter;
   voterFailuresPerNetwork: Counter;
@@ -232,11 +243,13 @@ export function limitsOf(deps: { limits?: Partial<LimitSettings> | undefined }):
       signInPerAddress: new Counter(settings.signInFailuresPerAddress),
       // A network holds many addresses (a campus NAT pool, a dormitory, a home's /56): four times an address's share.
       signInPerNetwork: new Counter({ ...settings.signInFailuresPerAddress, count: settings.signInFailuresPerAddress.count * 4 }),
+      signInPerAccountInAll: new Counter(settings.signInFailuresPerAccount),
       liveStreamsPerNetwork: settings.liveStreamsPerAddress * 4,
       objectionsPerAddress: new Counter(settings.objectionsPerAddress),
       objectionsPerNetwork: new Counter(settings.objectionsPerNetwork),
       memberObjections: new Counter({ count: settings.memberObjectionsPerDay, windowMs: DAY }),
       requestsPerCode: new Counter(settings.requestsPerCode),
+      checkinsPerCode: new Counter(settings.checkinsPerCode),
       statusPerCheckin: new Counter(settings.statusPerCheckin),
       voterFailuresPerAddress: new Counter(settings.voterFailuresPerAddress),
       voterFailuresPerNetwork: new Counter({ ...settings.voterFailuresPerAddress, count: settings.voterFailuresPerAddress.count * 4 }),

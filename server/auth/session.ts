@@ -14,7 +14,8 @@ import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkPassword, DUMMY_PASSWORD_HASH } from './password.ts';
 import { clientAddress } from '../client-address.ts';
-import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
+import { addressKeys, Counter, limitsOf, privateKey, RateLimited } from '../limits.ts';
+import { createHmac } from 'node:crypto';
 
 export const SESSION_COOKIE = 'ab_session';
 const SESSION_MS = 12 * 60 * 60 * 1000;
@@ -24,34 +25,65 @@ const hashToken = (token: string) => toHex(sha256(utf8(token)));
 const isHttps = (c: Context) =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
+const DEVICE_COOKIE = 'ab_device';
+const DEVICE_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** The key that signs device cookies, derived from the installation's key (so it outlives restarts). */
+function deviceKey(deps: AppDeps): Buffer {
+  return createHmac('sha256', deps.installationKey.secretKey).update('anon-ballot/device-cookie/v1').digest();
+}
+
+const deviceMac = (deps: AppDeps, username: string, nonce: string) =>
+  createHmac('sha256', deviceKey(deps)).update(JSON.stringify([username, nonce])).digest('base64url');
+
+/** The nonce of this browser's device cookie for `username`, if it carries a genuine one. */
+function knownDevice(deps: AppDeps, c: Context, username: string): string | undefined {
+  const value = getCookie(c, DEVICE_COOKIE);
+  const match = value ? /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
+  if (!match) return undefined;
+  return equalBytes(utf8(match[2]!), utf8(deviceMac(deps, username, match[1]!))) ? match[1] : undefined;
+}
+
 /**
- * Sign-in. Failures are counted per (account, client address), per address and per network, in
- * memory (see server/limits.ts): someone guessing a password from elsewhere never locks the owner
- * out of their own account, and one place guessing many accounts is stopped as well. A refused
- * attempt checks no password.
+ * Sign-in. Failures are counted in memory (server/limits.ts), each attempt before its password
+ * is checked (so many sent at once cannot all pass) and given back when the password is right:
+ *  - from a browser that signed in to this account before (it holds a device cookie the server
+ *    signed, for this account): per that browser only. Whatever anyone else does, on any
+ *    network or this one, the owner's own browser signs in with the right password.
+ *  - from any other browser: per (account, address), per address, per network, and per account
+ *    from everywhere together (guessing one password from many networks stays bounded).
+ * A refused attempt checks no password.
  */
 export async function login(deps: AppDeps, c: Context, username: string, password: string) {
   const limits = limitsOf(deps);
   const nowMs = deps.now().getTime();
+  const device = knownDevice(deps, c, username);
   const { address, network } = addressKeys(clientAddress(c, limits.settings.trustProxy));
-  const accountKey = JSON.stringify([username, address]);
-  const wait = Math.max(
-    limits.signInPerAccount.wait(accountKey, nowMs),
-    limits.signInPerAddress.wait(address, nowMs),
-    limits.signInPerNetwork.wait(network, nowMs),
-  );
+  const counted: [Counter, string][] = device
+    ? [[limits.signInPerAccount, privateKey('device', device)]]
+    : [
+        [limits.signInPerAccount, JSON.stringify([username, address])],
+        [limits.signInPerAddress, address],
+        [limits.signInPerNetwork, network],
+        [limits.signInPerAccountInAll, username],
+      ];
+  const wait = Math.max(...counted.map(([counter, key]) => counter.wait(key, nowMs)));
   if (wait > 0) throw new RateLimited(wait, { en: 'too many failed sign-ins from this address', zh: '从这个网络地址登录失败的次数太多' });
-  // Counted as a failure before the password is checked (which takes a while), so that many
-  // attempts sent at once cannot all pass the check above; given back if the password is right.
-  limits.signInPerAccount.add(accountKey, nowMs);
-  limits.signInPerAddress.add(address, nowMs);
-  limits.signInPerNetwork.add(network, nowMs);
+  for (const [counter, key] of counted) counter.add(key, nowMs);
   const user = q.findUserByUsername(deps.db, username);
   const valid = (await checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && user !== undefined;
   if (!valid || !user) fail('bad_credentials', 'wrong username or password');
-  limits.signInPerAccount.clear(accountKey);
-  limits.signInPerAddress.refund(address);
-  limits.signInPerNetwork.refund(network);
+  const [first, ...shared] = counted;
+  first![0].clear(first![1]);
+  for (const [counter, key] of shared) counter.refund(key);
+  const nonce = toBase64Url(deps.randomBytes(16));
+  setCookie(c, DEVICE_COOKIE, `${nonce}.${deviceMac(deps, username, nonce)}`, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: isHttps(c),
+    path: '/api/session',
+    maxAge: DEVICE_MS / 1000,
+  });
   q.deleteExpiredSessions(deps.db, nowMs);
   const token = toBase64Url(deps.randomBytes(32));
   const csrfToken = toBase64Url(deps.randomBytes(32));

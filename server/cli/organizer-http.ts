@@ -16,7 +16,7 @@ export async function signInOverHttp(baseUrl: string, username: string, password
     body: JSON.stringify({ username, password }),
   });
   if (!response.ok) throw new Error(`sign-in of ${username} failed: ${response.status} ${await response.text()}`);
-  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('ab_session='))!.split(';')[0]!;
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   const call = async <T = any>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${baseUrl}${path}`, {

@@ -57,11 +57,13 @@ export interface LiveOptions {
   /** How often a meeting's state is read while streams watch it. */
   intervalMs?: number;
   heartbeatMs?: number;
+  /** A public stream ends after this long; the page's EventSource reconnects at once. */
+  publicStreamMs?: number;
 }
 
-export const LIVE_DEFAULTS = { intervalMs: 1000, heartbeatMs: 15_000 } as const;
-/** A public stream ends after this long; the page's EventSource reconnects at once. */
-const PUBLIC_STREAM_MS = 30 * 60_000;
+export const LIVE_DEFAULTS = { intervalMs: 1000, heartbeatMs: 15_000, publicStreamMs: 30 * 60_000 } as const;
+/** A public stream whose client stopped reading (its last write never finishes) is cut this long after its end. */
+const STUCK_GRACE_MS = 10_000;
 /** The page's next try after a refused stream: it reads the state meanwhile. */
 const REFUSED_RETRY_MS = 30_000;
 
@@ -84,7 +86,7 @@ const RESULT_CACHE_LIMIT = 500;
 const wantsEventStream = (c: Context) => /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(c.req.header('accept') ?? '');
 
 export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
-  const { intervalMs, heartbeatMs } = { ...LIVE_DEFAULTS, ...options };
+  const { intervalMs, heartbeatMs, publicStreamMs } = { ...LIVE_DEFAULTS, ...options };
   const limits = limitsOf(deps).settings;
   let publicStreams = 0;
   const publicByMeeting = new StreamCounts();
@@ -104,7 +106,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     const meeting = user ? q.getMeeting(deps.db, meetingId) : undefined;
     if (user && meeting && maySeeMeeting(user, meeting)) {
       if (byAccount.get(user.id) >= limits.liveStreamsPerAccount)
-        refuse({ en: `this account has ${limits.liveStreamsPerAccount} live pages open already; close one`, zh: `这个账号已打开 ${limits.liveStreamsPerAccount} 个实时页面，请先关闭一个` });
+        refuse({ en: `this account has ${limits.liveStreamsPerAccount} live pages open already (close one)`, zh: `这个账号已打开 ${limits.liveStreamsPerAccount} 个实时页面（可先关闭一个）` });
       byAccount.add(user.id, 1);
       return { release: () => byAccount.add(user.id, -1), public: false };
     }
@@ -274,12 +276,27 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
         const slot = admit(c, meetingId);
         const node = (c.env ?? {}) as { incoming?: IncomingMessage; outgoing?: ServerResponse };
         const socketGone = () => node.incoming?.socket?.destroyed === true || node.outgoing?.destroyed === true;
-        const until = performance.now() + (slot.public ? PUBLIC_STREAM_MS : Infinity);
+        const until = performance.now() + (slot.public ? publicStreamMs : Infinity);
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          clearTimeout(cut);
+          slot.release();
+        };
+        // A client that stops reading leaves a write waiting for good, and the loop with it: past
+        // its end, such a stream is cut and its slot given back from here.
+        const cut = slot.public
+          ? setTimeout(() => {
+              node.outgoing?.destroy();
+              release();
+            }, publicStreamMs + STUCK_GRACE_MS)
+          : undefined;
         return streamSSE(c, async (stream) => {
           try {
             await watch(stream, meetingId, checkinUrl, c.req.raw.signal, socketGone, until);
           } finally {
-            slot.release();
+            release();
           }
         });
       },

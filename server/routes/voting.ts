@@ -44,8 +44,8 @@ function voterLimits(deps: AppDeps) {
     limits.voterFailuresPerNetwork.add(client.network, nowMs);
   };
   return {
-    /** Runs `work` for a voting code once the limits allow it. */
-    withCode<T>(c: Context, code: string, work: () => T): T {
+    /** Runs `work` for a voting code once the limits allow it; `work` gets the sender's network. */
+    withCode<T>(c: Context, code: string, work: (network: string) => T): T {
       const nowMs = deps.now().getTime();
       const client = sender(c);
       const normalized = normalizeVotingCode(code);
@@ -57,7 +57,7 @@ function voterLimits(deps: AppDeps) {
         en: 'too many requests with this voting code from this network',
         zh: '从这个网络用这个投票码发出的请求太频繁',
       });
-      return work();
+      return work(client.network);
     },
     /** The waiting phone's status read: counted per check-in; an id that names no check-in is a failure of its sender. */
     status(c: Context, checkinId: string) {
@@ -93,7 +93,16 @@ export function checkinRoutes(deps: AppDeps) {
     )
     .post('/', jsonBody(checkinBody, { summary: 'Check in with the room code: one blinded request per key, signed when voting opens', access: 'voter' }), (c) => {
       const { code, roomCode, requests } = c.req.valid('json');
-      return c.json(limited.withCode(c, code, () => checkIn(deps, code, roomCode, requests)));
+      return c.json(
+        limited.withCode(c, code, (network) => {
+          // Each check-in replaces the last and is written to the record: bounded per code from all networks.
+          limitsOf(deps).checkinsPerCode.take(privateKey('checkins', normalizeVotingCode(code)), deps.now().getTime(), {
+            en: 'this voting code has checked in too often',
+            zh: '这个投票码签到的次数太多',
+          });
+          return checkIn(deps, code, roomCode, requests, network);
+        }),
+      );
     });
 }
 
@@ -135,7 +144,7 @@ export function candidateKeyRoutes(deps: AppDeps) {
     jsonBody(candidateKeyBody, { summary: "A candidate registers their own public keys in the room (three evaluations), before voting opens", access: 'voter' }),
     (c) => {
       const { code, roomCode, pollId, signingKey, boxKey } = c.req.valid('json');
-      return c.json(voterLimitsOf(deps).withCode(c, code, () => registerCandidateKey(deps, code, roomCode, pollId, { signingKey, boxKey })));
+      return c.json(voterLimitsOf(deps).withCode(c, code, (network) => registerCandidateKey(deps, code, roomCode, pollId, { signingKey, boxKey }, network)));
     },
   );
 }

@@ -39,23 +39,33 @@ export function voterByCode(deps: AppDeps, code: string): q.VoterRow {
   return voter;
 }
 
-/** Wrong room codes a voting code may try before it must wait for a new room code. */
+/** Wrong room codes a voting code may try from one network before it must wait for a new room code. */
 export const ROOM_CODE_TRIES = 10;
-/** Per database, per voter: wrong room codes since the room code was last drawn. In memory only. */
-const wrongRoomCodes = new WeakMap<Db, Map<string, { roomCode: string; wrong: number }>>();
+/** Wrong room codes a voting code may try from all networks together (bounds guessing from many networks). */
+export const ROOM_CODE_TRIES_IN_ALL = 10 * ROOM_CODE_TRIES;
+/**
+ * Per database, per voter: wrong room codes since the room code was last drawn, in all and per
+ * network (server/limits.ts), in memory only. Counted per network so that someone holding a
+ * voter's code elsewhere cannot lock the voter in the room out; in all so that guessing from many
+ * networks stays bounded.
+ */
+const wrongRoomCodes = new WeakMap<Db, Map<string, { roomCode: string; wrong: number; byNetwork: Map<string, number> }>>();
 
-function checkRoomCode(deps: AppDeps, voter: q.VoterRow, meeting: q.MeetingRow, given: string) {
+function checkRoomCode(deps: AppDeps, voter: q.VoterRow, meeting: q.MeetingRow, given: string, network: string) {
   if (!meeting.roomCode) fail('wrong_phase', 'check-in has not opened yet');
   let tries = wrongRoomCodes.get(deps.db);
   if (!tries) wrongRoomCodes.set(deps.db, (tries = new Map()));
   const seen = tries.get(voter.id);
-  const wrong = seen && seen.roomCode === meeting.roomCode ? seen.wrong : 0;
-  if (wrong >= ROOM_CODE_TRIES) fail('room_code_locked', 'too many wrong room codes with this voting code: ask the organizer to show a new room code');
+  const current = seen && seen.roomCode === meeting.roomCode ? seen : { roomCode: meeting.roomCode, wrong: 0, byNetwork: new Map<string, number>() };
+  const fromHere = current.byNetwork.get(network) ?? 0;
+  if (fromHere >= ROOM_CODE_TRIES || current.wrong >= ROOM_CODE_TRIES_IN_ALL)
+    fail('room_code_locked', 'too many wrong room codes with this voting code: ask the organizer to show a new room code');
   if (!equalBytes(utf8(given), utf8(meeting.roomCode))) {
-    tries.set(voter.id, { roomCode: meeting.roomCode, wrong: wrong + 1 });
+    current.wrong++;
+    current.byNetwork.set(network, fromHere + 1);
+    tries.set(voter.id, current);
     fail('room_code', 'this is not the room code shown on the projector');
   }
-  tries.delete(voter.id);
 }
 
 /** Draws a new six-digit room code (uniform: bytes above the largest multiple of 10^6 are drawn again). */
@@ -162,10 +172,11 @@ export function checkIn(
   code: string,
   roomCode: string,
   requests: { pollId: string; group: string; questionId: string; blindedMessage: string }[],
+  network = 'unknown',
 ): CheckinResponse {
   const voter = voterByCode(deps, code);
   const meeting = q.getMeeting(deps.db, voter.meetingId)!;
-  checkRoomCode(deps, voter, meeting, roomCode);
+  checkRoomCode(deps, voter, meeting, roomCode, network);
   const byPoll = new Map<string, typeof requests>();
   for (const request of requests) {
     const list = byPoll.get(request.pollId);
@@ -286,10 +297,17 @@ export const MAX_CANDIDATE_KEY_REQUESTS = 8;
  * his own a moment before the opening, sign the self-evaluation and open every comment.
  * Audit-logged: registrations, requests and approvals, with fingerprints.
  */
-export function registerCandidateKey(deps: AppDeps, code: string, roomCode: string, pollId: string, keys: CandidatePublicKeys): CandidateKeyRegistration {
+export function registerCandidateKey(
+  deps: AppDeps,
+  code: string,
+  roomCode: string,
+  pollId: string,
+  keys: CandidatePublicKeys,
+  network = 'unknown',
+): CandidateKeyRegistration {
   const voter = voterByCode(deps, code);
   const meeting = q.getMeeting(deps.db, voter.meetingId)!;
-  checkRoomCode(deps, voter, meeting, roomCode);
+  checkRoomCode(deps, voter, meeting, roomCode, network);
   const poll = q.getPoll(deps.db, pollId);
   if (!poll || poll.meetingId !== voter.meetingId) fail('not_found', 'no such poll in your meeting');
   if (poll.kind !== 'three_evaluations') fail('not_eligible', 'only candidates in the three evaluations register a key');

@@ -32,7 +32,8 @@ function publishedPoll(deps: AppDeps, pollId: string): q.PollRow {
   return poll;
 }
 
-const TOO_MANY = { en: 'too many objections have been sent from this network', zh: '从这个网络发送的异议太多' };
+const TOO_MANY_FROM_ADDRESS = { en: 'too many objections have been sent from this address', zh: '从这个网络地址发送的异议太多' };
+const TOO_MANY_FROM_NETWORK = { en: 'too many objections have been sent from this network', zh: '从这个网段发送的异议太多' };
 const PUBLIC_SHARE_FULL = { en: "today's share of objections without a voting code is used up for this result (members of the meeting may still object with their voting code, or contact the unit in person)", zh: '今天不带投票码的异议名额已用完（会议名单上的成员仍可凭投票码提出异议，也可以当面向单位反映）' };
 const MEMBER_SHARE_FULL = { en: 'this voting code has sent as many objections to this result as a day allows', zh: '这个投票码今天对这项结果提出的异议已达上限' };
 
@@ -68,8 +69,10 @@ export function fileObjection(
   const receivedOn = localDate(now);
   const row = { pollId: poll.id, receivedOn, text: input.text, name: input.name ?? null, contact: input.contact ?? null };
   const admitFromAddress = () => {
-    const wait = Math.max(limits.objectionsPerAddress.wait(client.address, nowMs), limits.objectionsPerNetwork.wait(client.network, nowMs));
-    if (wait > 0) throw new RateLimited(wait, TOO_MANY);
+    const fromAddress = limits.objectionsPerAddress.wait(client.address, nowMs);
+    if (fromAddress > 0) throw new RateLimited(fromAddress, TOO_MANY_FROM_ADDRESS);
+    const fromNetwork = limits.objectionsPerNetwork.wait(client.network, nowMs);
+    if (fromNetwork > 0) throw new RateLimited(fromNetwork, TOO_MANY_FROM_NETWORK);
     limits.objectionsPerAddress.add(client.address, nowMs);
     limits.objectionsPerNetwork.add(client.network, nowMs);
   };
@@ -77,8 +80,12 @@ export function fileObjection(
     const normalized = normalizeVotingCode(input.code);
     const voter = q.findVoterByCodeHash(deps.db, hashVotingCode(normalized));
     if (!voter || voter.meetingId !== poll.meetingId) {
-      // A code that proves nothing costs the sender's address what an objection would.
-      admitFromAddress();
+      // A code that proves nothing counts as a failed code of the sender (as on the voter's
+      // routes), not as one of their objections: a student who mistypes keeps their share.
+      const wait = Math.max(limits.voterFailuresPerAddress.wait(client.address, nowMs), limits.voterFailuresPerNetwork.wait(client.network, nowMs));
+      if (wait > 0) throw new RateLimited(wait, { en: 'too many voting codes that do not exist were sent from this network', zh: '从这个网络输入的无效投票码太多' });
+      limits.voterFailuresPerAddress.add(client.address, nowMs);
+      limits.voterFailuresPerNetwork.add(client.network, nowMs);
       fail('not_eligible', 'this voting code is not on the roster of the meeting that took this vote: check it, or leave it out and object as anyone may');
     }
     // Keyed by an HMAC under the process's own secret, never the hash the roster keeps (server/limits.ts).

@@ -87,8 +87,11 @@ describe('who may do what', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'orgdept', password: ORGANIZER_PASSWORD }),
     });
-    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/);
-    expect(login.headers.get('set-cookie')).toMatch(/SameSite=Strict/);
+    // Both cookies (the session, and the device cookie that lets this browser past others' failed sign-ins) are HttpOnly and Strict.
+    const cookies = login.headers.getSetCookie();
+    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual(['ab_device', 'ab_session']);
+    for (const cookie of cookies) expect(cookie).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
+    expect(cookies.find((c) => c.startsWith('ab_device='))).toMatch(/Path=\/api\/session/);
     const admin = await organizerClient(t, 'orgdept');
     const created = await admin.call('POST', '/api/users', { username: 'newbie', password: 'long enough password', role: 'organizer' });
     expect(created.status).toBe(201);

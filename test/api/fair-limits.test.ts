@@ -83,6 +83,43 @@ describe('sign-in', () => {
     expect(statuses.every((status) => status === 401 || status === 429 || status === 200)).toBe(true);
   });
 
+  it("the owner's own browser (it signed in before) is never refused for others' failures, on the owner's network or from everywhere", async () => {
+    const own = await serverWith({
+      signInFailuresPerAddress: { count: 4, windowMs: 15 * 60_000 },
+      signInFailuresPerAccount: { count: 6, windowMs: 15 * 60_000 },
+    });
+    try {
+      seedUser(own.t, 'secretary');
+      seedUser(own.t, 'colleague');
+      const signInWith = (username: string, password: string, from: string, cookie?: string) =>
+        fetch(`${own.url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from, ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify({ username, password }),
+        });
+      const first = await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1');
+      expect(first.status).toBe(200);
+      const device = first.headers.getSetCookie().find((c) => c.startsWith('ab_device='))!.split(';')[0]!;
+      const colleagues = (await signInWith('colleague', ORGANIZER_PASSWORD, '10.1.1.1')).headers.getSetCookie().find((c) => c.startsWith('ab_device='))!.split(';')[0]!;
+      // A student behind the same campus address fails 4 times; guessers elsewhere fail on the account 6 times in all.
+      for (let i = 0; i < 4; i++) expect((await signInWith('someone', 'wrong password', '10.1.1.1')).status).toBe(401);
+      for (let i = 0; i < 6; i++) expect((await signInWith('secretary', 'wrong password', `198.51.${i}.9`)).status).toBe(401);
+      // A new browser is refused, from the campus address and from anywhere else ...
+      await expectLimited(await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1'), /too many failed sign-ins/);
+      await expectLimited(await signInWith('secretary', ORGANIZER_PASSWORD, '192.0.2.123'), /too many failed sign-ins/);
+      // ... and so is a forged device cookie, or one another account's browser holds ...
+      await expectLimited(await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1', `ab_device=${'A'.repeat(22)}.${'B'.repeat(43)}`), /too many failed sign-ins/);
+      await expectLimited(await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1', colleagues), /too many failed sign-ins/);
+      // ... but the owner's own browser signs in.
+      expect((await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1', device)).status).toBe(200);
+      // That browser's own failures count for it alone: five, then it waits too.
+      for (let i = 0; i < 5; i++) expect((await signInWith('secretary', 'wrong password', '10.1.1.1', device)).status).toBe(401);
+      await expectLimited(await signInWith('secretary', ORGANIZER_PASSWORD, '10.1.1.1', device), /too many failed sign-ins/);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('without TRUST_PROXY, X-Forwarded-For is ignored: real loopback addresses are told apart, a forged header is not', async () => {
     const direct = await serverWith({ trustProxy: 0, signInFailures: { count: 2, windowMs: 60_000 } });
     try {
@@ -127,14 +164,16 @@ describe('objections', () => {
   const object = (body: Record<string, unknown>, from: string) => s.post(`/api/public/polls/${meeting.pollId}/objections`, body, from);
 
   it('are limited per address and per network: an IPv4 /24 and an IPv6 /64 each hold only their share', async () => {
+    // Mistyped or foreign codes first: refused, and they do not use up the sender's objections.
+    for (const wrong of [randomCode(), other.slips[0]!.code, randomCode()]) expect((await object({ text: '填错投票码的异议', code: wrong }, '198.51.100.10')).status).toBe(403);
     for (let i = 0; i < 5; i++) expect((await object({ text: `同一地址的第 ${i + 1} 条` }, '198.51.100.10')).status).toBe(201);
-    await expectLimited(await object({ text: '同一地址的第 6 条' }, '198.51.100.10'), /from this network/);
+    await expectLimited(await object({ text: '同一地址的第 6 条' }, '198.51.100.10'), /from this address/);
     // Other addresses of the same /24: 20 in all for the network, 5 of them used above.
     for (let i = 11; i < 26; i++) expect((await object({ text: `同一网段的异议 ${i}` }, `198.51.100.${i}`)).status).toBe(201);
     await expectLimited(await object({ text: '同一网段的又一条' }, '198.51.100.200'), /from this network/);
     // Every address of one IPv6 /64 is one: five, then refused, whatever the interface id.
     for (let i = 1; i <= 5; i++) expect((await object({ text: `IPv6 异议 ${i}` }, `2001:db8:5:6::${i.toString(16)}`)).status).toBe(201);
-    await expectLimited(await object({ text: 'IPv6 异议 6' }, '2001:db8:5:6:aaaa:bbbb:cccc:dddd'), /from this network/);
+    await expectLimited(await object({ text: 'IPv6 异议 6' }, '2001:db8:5:6:aaaa:bbbb:cccc:dddd'), /from this address/);
     // Other /64s of the same /56 (one home's block) share its 20.
     for (let i = 1; i <= 15; i++) expect((await object({ text: `同一 /56 的异议 ${i}` }, `2001:db8:5:${(6 + i).toString(16)}::1`)).status).toBe(201);
     await expectLimited(await object({ text: '同一 /56 的又一条' }, '2001:db8:5:ff::1'), /from this network/);
@@ -241,6 +280,42 @@ describe('voting codes', () => {
       const checkinId = checkinIdOf(device);
       for (let i = 0; i < 3; i++) expect((await s.post('/api/checkin/status', { checkinId }, '192.0.2.99')).status).toBe(200);
       await expectLimited(await s.post('/api/checkin/status', { checkinId }, '192.0.2.99'), /asked for its check-in too often/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('the room code', () => {
+  it("wrong room codes lock a voting code on the sender's network only: the voter in the room still checks in", async () => {
+    const s = await serverWith({});
+    try {
+      const m = await createMeeting(s.t, { voters: 2, open: 'checkin' });
+      const slip = m.slips[0]!;
+      const wrong = m.roomCode === '000000' ? '111111' : '000000';
+      const attempt = (from: string) =>
+        s.post('/api/checkin', { code: slip.code, roomCode: wrong, requests: [{ pollId: m.pollId, group: 'members', questionId: 'c1', blindedMessage: 'AAAA' }] }, from);
+      for (let i = 0; i < 10; i++) expect((await attempt('203.0.113.40')).status).toBe(403);
+      const locked = await attempt('203.0.113.40');
+      expect([locked.status, ((await locked.json()) as any).error.code]).toEqual([429, 'room_code_locked']);
+      // The voter, in the room on another network, with the room code on the projector.
+      const device = await checkInSlip(s.t, slip, m.roomCode);
+      expect(checkinIdOf(device)).toBeTruthy();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('check-ins of one voting code are bounded from all networks together (each replaces the last and is written to the record)', async () => {
+    const s = await serverWith({ checkinsPerCode: { count: 3, windowMs: 10 * 60_000 } });
+    try {
+      const m = await createMeeting(s.t, { voters: 2, open: 'checkin' });
+      for (let i = 0; i < 3; i++) await checkInSlip(s.t, m.slips[0]!, m.roomCode);
+      await expect(checkInSlip(s.t, m.slips[0]!, m.roomCode)).rejects.toMatchObject({ code: 'rate_limited' });
+      const replacements = s.t.deps.db.$client.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'replace_checkin'`).get() as { n: number };
+      expect(replacements.n).toBe(2);
+      // Another voter is not touched.
+      await checkInSlip(s.t, m.slips[1]!, m.roomCode);
     } finally {
       await s.stop();
     }

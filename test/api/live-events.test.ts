@@ -283,9 +283,9 @@ describe('the result of a closed poll', () => {
  * A live route with its own limits (`limits`: server/limits.ts) on its own listening server;
  * TRUST_PROXY=1, so a test can speak from many addresses with X-Forwarded-For.
  */
-async function cappedLive(limits: Partial<LimitSettings>) {
+async function cappedLive(limits: Partial<LimitSettings>, options: { publicStreamMs?: number } = {}) {
   const deps = { ...t.deps, limits: { trustProxy: 1, ...limits } };
-  const small = new Hono().route('/api/public/live', liveRoutes(deps, { intervalMs: 50, heartbeatMs: 100 })).route('/api/session', sessionRoutes(deps));
+  const small = new Hono().route('/api/public/live', liveRoutes(deps, { intervalMs: 50, heartbeatMs: 100, ...options })).route('/api/session', sessionRoutes(deps));
   small.onError(handleError);
   const capped = await listen(small as unknown as TestServer['app']);
   const open: Awaited<ReturnType<typeof openStream>>[] = [];
@@ -304,7 +304,7 @@ async function cappedLive(limits: Partial<LimitSettings>) {
         body: JSON.stringify({ username, password: ORGANIZER_PASSWORD }),
       });
       expect(response.status).toBe(200);
-      return response.headers.get('set-cookie')!.split(';')[0]!;
+      return response.headers.getSetCookie().find((c) => c.startsWith('ab_session='))!.split(';')[0]!;
     },
     async stop() {
       for (const stream of open) stream.close();
@@ -413,6 +413,23 @@ describe('fair shares of the live streams', () => {
           return [a.response.status, b.response.status];
         }, { timeout: 5000, interval: 200 })
         .toEqual([200, 200]);
+    } finally {
+      await live.stop();
+    }
+  });
+
+  it("ends a public stream after its lifetime (the page reconnects) and gives its slot back; the organizer's projector stream goes on", async () => {
+    const { meetingId } = await acceptanceMeeting(1);
+    const live = await cappedLive({ liveStreamsPerMeeting: 1 }, { publicStreamMs: 400 });
+    try {
+      const cookie = await live.signIn('secretary');
+      const projector = await live.open(meetingId, '192.0.2.70', { cookie });
+      const watcher = await live.open(meetingId, '192.0.2.71');
+      expect([projector.response.status, watcher.response.status]).toEqual([200, 200]);
+      await expectRefused(await live.open(meetingId, '192.0.2.72'), /of this meeting/);
+      await expect.poll(() => watcher.ended(), { timeout: 5000 }).toBe(true);
+      expect((await live.open(meetingId, '192.0.2.72')).response.status).toBe(200);
+      expect(projector.ended()).toBe(false);
     } finally {
       await live.stop();
     }

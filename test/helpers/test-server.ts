@@ -74,7 +74,7 @@ export async function organizerClient(t: TestServer, username = 'secretary') {
     body: JSON.stringify({ username, password: ORGANIZER_PASSWORD }),
   });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('ab_session='))!.split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await t.app.request(path, {

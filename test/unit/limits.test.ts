@@ -109,8 +109,8 @@ describe('limit settings from the environment', () => {
     const limits = readConfig(env).limits;
     expect(limits.trustProxy).toBe(100);
     expect(limits.signInFailures).toEqual({ count: 101, windowMs: DEFAULT_LIMITS.signInFailures.windowMs });
-    expect(limits.liveStreamsPerAccount).toBe(113);
-    expect(limits.liveIdleMs).toBe(114 * 60_000);
+    expect(limits.liveStreamsPerAccount).toBe(115);
+    expect(limits.liveIdleMs).toBe(116 * 60_000);
     // Every setting can be changed: none is left at its default.
     for (const key of Object.keys(DEFAULT_LIMITS) as (keyof typeof DEFAULT_LIMITS)[]) expect(limits[key], key).not.toEqual(DEFAULT_LIMITS[key]);
   });
