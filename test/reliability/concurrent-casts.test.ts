@@ -3,7 +3,7 @@
  * token at once. (test/api/double-spend.test.ts runs 50 against an in-process listener.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import { openReadOnly } from '../../server/db/kept-statements.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const storedBallots = () => {
-  const db = new Database(databaseFile(dataDir), { readonly: true });
+  const db = openReadOnly(databaseFile(dataDir));
   try {
     return db.prepare('SELECT answer FROM ballots WHERE poll_id = ?').all(pollId) as { answer: string }[];
   } finally {

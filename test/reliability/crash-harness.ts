@@ -19,7 +19,7 @@
  * cache, so it proves atomic commits and acknowledgement-after-commit, not `synchronous = FULL`
  * (that only matters on power loss, which a test cannot cause).
  */
-import Database from 'better-sqlite3';
+import { openReadOnly } from '../../server/db/kept-statements.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,7 @@ interface StoredBallot {
 
 /** Reads the ballots of `pollId` from the database file through a separate read-only connection. */
 export function readStoredBallots(dataDir: string, pollId: string): { ballots: StoredBallot[]; distinctTokens: number; integrity: string } {
-  const db = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
+  const db = openReadOnly(databaseFile(dataDir));
   try {
     const rows = db.prepare('SELECT token, answer FROM ballots WHERE poll_id = ?').all(pollId) as { token: Buffer; answer: string }[];
     const { n } = db.prepare('SELECT count(DISTINCT token) AS n FROM ballots WHERE poll_id = ?').get(pollId) as { n: number };

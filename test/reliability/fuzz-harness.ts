@@ -26,7 +26,7 @@
  * Problems are collected by kind and route rather than stopping at the first, so one run lists
  * every distinct failure; the seed reproduces the run.
  */
-import Database from 'better-sqlite3';
+import { openReadOnly } from '../../server/db/kept-statements.ts';
 import fc from 'fast-check';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -414,13 +414,14 @@ export function fixedHostileRequests(target: FuzzTarget): FuzzRequest[] {
 
 /** Fingerprints of the database file, read through a separate read-only connection. */
 export function openDatabaseWatch(dataDir: string) {
-  const db = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
+  const db = openReadOnly(databaseFile(dataDir));
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name);
   const hashes = () =>
     new Map(
       tables.map((name) => {
         const hash = createHash('sha256');
-        for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate() as Iterable<unknown[]>)
+        // all(), not iterate(): an iterator the collector frees aborts Node 24 (server/db/kept-statements.ts).
+        for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().all() as unknown[][])
           hash.update(JSON.stringify(row.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'bigint' ? String(v) : v))));
         return [name, hash.digest('hex')];
       }),

@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
+import { keepStatements, openReadOnly } from '../../server/db/kept-statements.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,7 @@ async function demo(kind: PollKind, voters: number): Promise<DemoRun> {
   return { kind, voters, dataDir: join(dir, 'data'), bundle: result.bundle, checkedIn: result.checkedIn, narrative, console: captured };
 }
 
-const openReadOnly = (dataDir: string) => new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
+const openDataDirReadOnly = (dataDir: string) => openReadOnly(databaseFile(dataDir));
 const tokensOf = (bundle: Bundle) => bundle.ballots.map((b) => fromBase64Url(b.token));
 const secretsOf = (bundle: Bundle) =>
   bundle.ballots.map((b) => ({ token: fromBase64Url(b.token), receipt: fromHex(b.receipt), ...(b.salt ? { salt: fromBase64(b.salt) } : {}) }));
@@ -101,7 +102,7 @@ beforeAll(async () => {
 describe('privacy audit of the database after a full demo meeting', () => {
   it.each(KINDS)('%s: ballots hold only nonce, poll, key, token, salt and answer, WITHOUT ROWID; the sign-in sheet holds no time', (kind) => {
     const run = demos.get(kind)!;
-    const db = openReadOnly(run.dataDir);
+    const db = openDataDirReadOnly(run.dataDir);
     try {
       expect(ballotsShape(db)).toEqual([]);
       expect(issuancesShape(db)).toEqual([]);
@@ -117,7 +118,7 @@ describe('privacy audit of the database after a full demo meeting', () => {
 
   it.each(KINDS)('%s: no other table holds a token, a nonce, a receipt, a salt or the hash of one', (kind) => {
     const run = demos.get(kind)!;
-    const db = openReadOnly(run.dataDir);
+    const db = openDataDirReadOnly(run.dataDir);
     try {
       expect(secretsOutsideBallots(db, ballotNeedles(secretsOf(run.bundle)))).toEqual([]);
     } finally {
@@ -127,7 +128,7 @@ describe('privacy audit of the database after a full demo meeting', () => {
 
   it.each(KINDS)('%s: the audit log has no entry per cast or check-in', (kind) => {
     const run = demos.get(kind)!;
-    const db = openReadOnly(run.dataDir);
+    const db = openDataDirReadOnly(run.dataDir);
     try {
       expect(auditPerVoterActs(db, { ballots: run.bundle.ballots.length, checkIns: run.checkedIn })).toEqual([]);
     } finally {
@@ -138,7 +139,7 @@ describe('privacy audit of the database after a full demo meeting', () => {
   it('the audit log does not grow with the number of voters', async () => {
     const larger = await demo('generic', 24);
     const count = (dataDir: string) => {
-      const db = openReadOnly(dataDir);
+      const db = openDataDirReadOnly(dataDir);
       try {
         return (db.prepare('SELECT action FROM audit_log ORDER BY seq').all() as { action: string }[]).map((r) => r.action);
       } finally {
@@ -204,7 +205,7 @@ describe('privacy audit of the real server process over a whole meeting', () => 
     expect(linesWhileVoting).toEqual([]);
     const allSecrets = [...secrets, ...ballotNeedles(secretsOf(bundle))];
     expect(linesNamingSecrets(server.lines.map((l) => l.text), allSecrets)).toEqual([]);
-    const db = openReadOnly(dataDir);
+    const db = openDataDirReadOnly(dataDir);
     try {
       expect(ballotsShape(db)).toEqual([]);
       expect(issuancesShape(db)).toEqual([]);
@@ -233,7 +234,7 @@ describe('the audit catches each kind of leak planted in a copy of the file', ()
     const dir = mkdtempSync(join(workDir, 'planted-'));
     copyFileSync(databaseFile(run.dataDir), join(dir, 'ballot.db'));
     if (existsSync(`${databaseFile(run.dataDir)}-wal`)) copyFileSync(`${databaseFile(run.dataDir)}-wal`, join(dir, 'ballot.db-wal'));
-    const db = new Database(join(dir, 'ballot.db'));
+    const db = keepStatements(new Database(join(dir, 'ballot.db')));
     try {
       plant(db);
       return check(db);
