@@ -127,7 +127,9 @@ export function publicObjectionSummary(deps: AppDeps, pollId: string) {
   const poll = publishedPoll(deps, pollId);
   const period = periodOf(poll);
   const status = publicityStatus(period, deps.now());
-  if (status !== 'ended') return { period, status, received: null, outcomes: null };
+  // What a member's voting code allows a day, so the board can say the number the server applies.
+  const memberObjectionsPerDay = limitsOf(deps).settings.memberObjectionsPerDay;
+  if (status !== 'ended') return { period, status, received: null, outcomes: null, memberObjectionsPerDay };
   const objections = q.listObjections(deps.db, poll.id);
   const count = (outcome: string | null) => objections.filter((o) => o.outcome === outcome).length;
   return {
@@ -135,5 +137,6 @@ export function publicObjectionSummary(deps: AppDeps, pollId: string) {
     status,
     received: objections.length,
     outcomes: { proceed: count('proceed'), defer: count('defer'), reject: count('reject'), pending: count(null) },
+    memberObjectionsPerDay,
   };
 }

@@ -186,6 +186,9 @@ describe('objections', () => {
     // Until the school's next calendar day (midnight in Beijing, 14 hours after 10:00).
     expect(junk.retryAfterSeconds).toBe(14 * 3600);
 
+    // The board reads the members' share from the server, which applies its setting (2 here).
+    const summary = (await (await fetch(`${s.url}/api/public/polls/${meeting.pollId}/objections`)).json()) as { memberObjectionsPerDay: number };
+    expect(summary.memberObjectionsPerDay).toBe(2);
     const code = meeting.slips[0]!.code;
     const member = await object({ text: '我是本支部党员，对计票有疑问', code }, '203.0.113.5');
     expect(member.status).toBe(201);

@@ -43,6 +43,7 @@ describe('objections during the publicity period', () => {
       status: 'running',
       received: null,
       outcomes: null,
+      memberObjectionsPerDay: 3,
     });
   });
 
@@ -91,6 +92,7 @@ describe('objections during the publicity period', () => {
       status: 'ended',
       received: 3,
       outcomes: { proceed: 0, defer: 1, reject: 1, pending: 1 },
+      memberObjectionsPerDay: 3,
     });
   });
 

@@ -19,7 +19,8 @@
  *   - a league recommendation with fewer raters than the anonymity floor shows its ballots
  *     withheld (receipts only), still verifies, and a kept receipt is still found;
  *   - a result published under protocol v1 still shows, with v1's facts and v1's receipts;
- *   - a member of the meeting objects with their voting code: stored as a member's objection
+ *   - a member of the meeting objects with their voting code, the form saying in plain words what
+ *     the code does: the page confirms them a member, the objection is stored as a member's
  *     (the code nowhere in the database) and shown so in the organizer's console; a code of
  *     another meeting's roster is refused as such, a mistyped one before anything is sent; once
  *     this network has sent its share, the form says in Chinese (and in English) when to try
@@ -450,6 +451,8 @@ describe('objections on the board', () => {
     await shoot(page, 'board-zh-06-objection-form');
     await card.getByRole('button', { name: '提交异议' }).click();
     await card.getByRole('status').filter({ hasText: '已收到你的异议' }).waitFor();
+    // No code, so nothing was checked: no word of membership.
+    expect(await card.getByRole('status').textContent()).not.toContain('会议成员');
     const sent = requests.find((r) => r.method() === 'POST' && r.url().endsWith(`/api/public/polls/${pollId}/objections`))!;
     expect(sent.postDataJSON()).toEqual({ text: reason });
     expect(await sent.allHeaders()).not.toHaveProperty('cookie');
@@ -482,7 +485,7 @@ describe('objections from members of the meeting, with their voting code', () =>
   const objectionPosts = (requests: Request[]) => requests.filter((r) => r.method() === 'POST' && r.url().endsWith(`/api/public/polls/${pollId}/objections`));
   const storedObjections = async () => (await (await organizerClient(harness.t)).call('GET', `/api/polls/${pollId}/objections`)).body.objections as { text: string; name: string | null; channel: string }[];
 
-  it('a member adds their voting code: the objection is stored as a member’s, the code nowhere in the database, and the console says it came from a member', async () => {
+  it('a member adds their voting code, told in plain words what it does (gets through however many others object, reveals no vote, 3 a day, not kept): the page confirms them a member, the objection is stored as a member’s, the code nowhere in the database, and the console says it came from a member', async () => {
     const { page, problems, context, requests } = await openBoard('zh', { viewport: NARROW });
     const card = page.locator(`article[data-poll="${pollId}"]`);
     await card.getByText('提出异议', { exact: true }).click();
@@ -491,15 +494,26 @@ describe('objections from members of the meeting, with their voting code', () =>
     const codeField = card.getByRole('textbox', { name: '投票码（会议名单上的成员可填）' });
     expect(await codeField.getAttribute('required')).toBeNull();
     const hintId = await codeField.getAttribute('aria-describedby');
-    expect(await page.locator(`[id="${hintId}"]`).textContent()).toContain('投票码只用来确认你是成员，不会保存');
+    // Said for a student who never read the limits: what the code does, what it does not reveal, how often, what is kept.
+    const hint = (await page.locator(`[id="${hintId}"]`).textContent())!;
+    for (const plain of ['即使很多人同时在提交异议，你的异议也能提交成功', '投票码不会透露你投了什么票，投过票以后照样可以用', '每个投票码每天可以对这项结果提交 3 条异议', '系统核对后不会保存', '来自“一位会议成员”，看不到是谁'])
+      expect(hint).toContain(plain);
+    expect(hint).not.toMatch(/名额|挤掉/);
     // Typed as people type it: lower case, no dashes.
     const code = meeting.devices[0]!.code;
     const normalized = code.replaceAll('-', '');
     await codeField.fill(normalized.toLowerCase());
     await card.locator('details.objection').scrollIntoViewIfNeeded();
     await shoot(page, 'board-zh-11-objection-member-code');
+    // What a phone shows of it (390×844): the code, its explanation and the button.
+    await card.getByRole('button', { name: '提交异议' }).scrollIntoViewIfNeeded();
+    expect(await inspectScreen(page, 'board-zh-11-objection-member-code-phone', { fullPage: false })).toEqual([]);
     await card.getByRole('button', { name: '提交异议' }).click();
+    // The code was recognised, and the student is told so.
     await card.getByRole('status').filter({ hasText: '已收到你的异议' }).waitFor();
+    expect(await card.getByRole('status').textContent()).toContain('投票码有效，已确认是会议成员');
+    await card.getByRole('status').scrollIntoViewIfNeeded();
+    expect(await inspectScreen(page, 'board-zh-11b-objection-member-received-phone', { fullPage: false })).toEqual([]);
     expect(objectionPosts(requests).at(-1)!.postDataJSON()).toEqual({ text: reason, code: normalized });
 
     const stored = (await storedObjections()).find((o) => o.text === reason)!;
@@ -585,6 +599,7 @@ describe('objections from members of the meeting, with their voting code', () =>
     await card.getByRole('textbox', { name: 'Voting code (members of the meeting may add it)' }).fill(meeting.devices[1]!.code);
     await card.getByRole('button', { name: 'Send the objection' }).click();
     await card.getByRole('status').filter({ hasText: 'Your objection was received' }).waitFor();
+    expect(await card.getByRole('status').textContent()).toContain('Your voting code was recognised: you are confirmed as a member of the meeting');
     expect((await storedObjections()).find((o) => o.text === reason)?.channel).toBe('member');
     expect(problems).toEqual([]);
     await context.close();

@@ -11,8 +11,9 @@
  * scrutineers strike the check-in of a member not in the room, and voting opens for the four
  * others at once. Three submit; the secretary records how many said they did not vote (and sees
  * the warning when the numbers do not add up), closes, and reads the result with the facts of
- * the v2 bundle; then publishes. Too many failed sign-ins are refused with when to try again, in
- * the page's language. Every screen passes axe-core and is saved as a screenshot, at 1280×800
+ * the v2 bundle; then publishes. Too many failed sign-ins are refused, in the page's language,
+ * saying for how long even the right password is refused from this network and that a browser
+ * that signed in to the account before still signs in (the owner's, at 1366×768, does). Every screen passes axe-core and is saved as a screenshot, at 1280×800
  * and on a narrow screen.
  */
 import type { Page } from 'playwright-core';
@@ -22,7 +23,7 @@ import { qrPath } from '../../client/src/qr.ts';
 import { accessibilityViolations, saveScreenshot, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { DESK, NARROW, shoot, signInToConsole } from '../helpers/console-browser.ts';
 import { castAll, checkInSlip, collect, tokensOf, type Device } from '../helpers/meeting.ts';
-import { ORGANIZER_PASSWORD, organizerClient, type TestServer } from '../helpers/test-server.ts';
+import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
 let t: TestServer;
@@ -51,6 +52,22 @@ async function shootBoth(page: Page, name: string, options: { fullPage?: boolean
   await page.setViewportSize(NARROW);
   await shoot(page, `console-${name}-narrow`, options);
   await page.setViewportSize(DESK);
+}
+
+const TOO_MANY_ZH =
+  '登录失败的次数太多：接下来 15 分钟内，在这个网络上登录这个账号，即使密码正确也会被拒绝。以前登录过这个账号的浏览器（比如你常用的电脑）不受影响，仍然可以登录：请换用它，或者 15 分钟后再试。';
+const TOO_MANY_EN =
+  'Too many failed sign-ins. For the next 15 minutes, signing in to this account from this network is refused, even with the right password. A browser that has signed in to this account before can still sign in: use your usual computer, or try again in 15 minutes.';
+
+/** Fills the sign-in form and sends it; the server's answer. */
+async function submitSignIn(page: Page, username: string, password: string) {
+  await page.getByLabel(/^(用户名|Username)$/).fill(username);
+  await page.getByLabel(/^(密码|Password)$/).fill(password);
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: /^(登录|Sign in)$/ }).click(),
+  ]);
+  return answer;
 }
 
 describe('the meeting console (protocol v2)', () => {
@@ -544,38 +561,57 @@ describe('the meeting console (protocol v2)', () => {
     await context.close();
   });
 
-  it('after five failed sign-ins says, in Chinese, to try again in 15 minutes (in English on request), none of the server’s English; another account still signs in from here', async () => {
+  it('after five failed sign-ins says, in Chinese, that for 15 minutes even the right password is refused from this network but a browser that signed in before is not (in English on request), none of the server’s English; another account still signs in from here', async () => {
     const context = await harness.browser.newContext({ viewport: NARROW });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     const problems = watchForProblems(page);
     await page.goto(`${url}/console`);
-    const signInAs = async (username: string, password: string) => {
-      await page.getByLabel(/^(用户名|Username)$/).fill(username);
-      await page.getByLabel(/^(密码|Password)$/).fill(password);
-      const [answer] = await Promise.all([
-        page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST'),
-        page.getByRole('button', { name: /^(登录|Sign in)$/ }).click(),
-      ]);
-      return answer;
-    };
+    const signInAs = (username: string, password: string) => submitSignIn(page, username, password);
     for (let i = 0; i < 5; i++) expect((await signInAs('treasurer', `guess ${i}`)).status()).toBe(401);
     const refused = await signInAs('treasurer', 'guess 5');
     expect(refused.status()).toBe(429);
     const { error } = await refused.json();
     expect(refused.headers()['retry-after']).toBe(String(error.retryAfterSeconds));
     const alert = page.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toBe('登录失败的次数太多，请在 15 分钟后再试。');
+    await expect.poll(() => alert.textContent()).toBe(TOO_MANY_ZH);
     expect(await alert.textContent()).not.toMatch(/[a-z]/i);
     await shoot(page, 'console-33-sign-in-too-many');
 
     await page.getByRole('button', { name: 'English' }).click();
     expect((await signInAs('treasurer', 'guess 6')).status()).toBe(429);
-    await expect.poll(() => alert.textContent()).toBe('Too many failed sign-ins; try again in 15 minutes.');
+    await expect.poll(() => alert.textContent()).toBe(TOO_MANY_EN);
     // Counted per account and address: the secretary at the same desk is not refused.
     expect((await signInAs('secretary', ORGANIZER_PASSWORD)).status()).toBe(200);
     await page.getByRole('heading', { name: 'My meetings' }).waitFor();
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('refuses the right password from a browser after others’ failures, saying so and that the owner’s usual browser still signs in; it does, at 1366×768', async () => {
+    seedUser(t, 'deputy');
+    // The deputy's usual computer: signed in to the account before (it keeps the server's device cookie), then signed out.
+    const usual = await signInToConsole(harness.browser, url, 'deputy');
+    await usual.page.getByRole('button', { name: '退出登录' }).click();
+    await usual.page.getByRole('heading', { name: '登录会议控制台' }).waitFor();
+
+    // Someone else, on the same network, guesses the deputy's password five times.
+    const context = await harness.browser.newContext({ viewport: { width: 1366, height: 768 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    await page.goto(`${url}/console`);
+    for (let i = 0; i < 5; i++) expect((await submitSignIn(page, 'deputy', `guess ${i}`)).status()).toBe(401);
+    // Now even the right password is refused from this browser, and the page says why and what still works.
+    expect((await submitSignIn(page, 'deputy', ORGANIZER_PASSWORD)).status()).toBe(429);
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe(TOO_MANY_ZH);
+    await shoot(page, 'console-34-sign-in-refused-1366');
+
+    // The usual computer is counted only for itself: it signs in.
+    expect((await submitSignIn(usual.page, 'deputy', ORGANIZER_PASSWORD)).status()).toBe(200);
+    await usual.page.getByText('已登录：deputy').waitFor();
+    expect([...problems, ...usual.problems]).toEqual([]);
+    await context.close();
+    await usual.context.close();
   });
 });

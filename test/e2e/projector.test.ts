@@ -12,20 +12,26 @@
  * The three evaluations with ten candidates: each candidate's registered key fingerprint beside
  * their name (未登记 before), following a registration, and not another device's keys (they wait for a scrutineer),
  * through check-in and voting.
+ * When the server refuses the stream (429: here the organizer's account has its 5 live pages
+ * open) the corner says the server's reason and that the page reads every 15 s, never 连接中断;
+ * the page keeps following by reading and listens again after Retry-After; a bare 429 is said from
+ * its code; a stream closed by another answer is asked about once and opened again on 200. After
+ * the server ends the stream as idle, the corner says the page reads every 15 s, not 实时更新,
+ * until check-in opens.
  * The page follows all of it without reloading (a marker set on `window` survives, and there is
  * one navigation). Each screen: axe-core with zero violations, no scrolling, a screenshot in
  * test-output/screenshots/, no CSP violation or page error.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signInOverHttp } from '../../server/cli/organizer-http.ts';
 import type { LiveMeetingState } from '../../shared/protocol/live.ts';
 import type { OpeningStatement } from '../../shared/protocol/bundle.ts';
 import { openingStatementDigestHex } from '../../shared/crypto/opening-statement.ts';
 import { inspectScreen, setUpBrowserServer, watchForProblems } from '../helpers/browser.ts';
 import { heldCandidateFingerprint, memoryStore } from '../../shared/protocol/voter-flow.ts';
-import { castAll, checkInSlip, collect, openAcceptanceMeeting, openEvaluationMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
-import { ORGANIZER_PASSWORD, organizerClient, type TestServer } from '../helpers/test-server.ts';
+import { castAll, checkInSlip, collect, createMeeting, openAcceptanceMeeting, openEvaluationMeeting, openVoting, roomCodeOf, type Device } from '../helpers/meeting.ts';
+import { ORGANIZER_PASSWORD, organizerClient, seedUser, type TestServer } from '../helpers/test-server.ts';
 
 const harness = setUpBrowserServer({ seedOrganizer: true });
 let t: TestServer;
@@ -66,8 +72,8 @@ async function openProjector(meetingId: string, size: (typeof SIZES)[number], op
   return { name: `${size.name}${options.signedIn ? '' : '-signed-out'}`, page, problems };
 }
 
-async function signIn(context: BrowserContext) {
-  const session = await signInOverHttp(url, 'secretary', ORGANIZER_PASSWORD);
+async function signIn(context: BrowserContext, username = 'secretary') {
+  const session = await signInOverHttp(url, username, ORGANIZER_PASSWORD);
   const [name, value] = session.cookie.split('=') as [string, string];
   await context.addCookies([{ name, value, url }]);
 }
@@ -417,5 +423,203 @@ describe('the three evaluations', () => {
       expect(screen.problems).toEqual([]);
       await screen.page.context().close();
     }
+  });
+});
+
+describe('when the server refuses the live stream or ends it', () => {
+  const liveText = (page: Page) => page.locator('.pj-live').textContent();
+  const eventsUrl = (meetingId: string) => `${url}/api/public/live/meetings/${meetingId}/events`;
+  /** The page's requests for the stream: the EventSource's, and the fetch that asks why one closed. */
+  function streamRequests(page: Page) {
+    const seen = { eventSource: 0, asked: 0 };
+    page.on('request', (request) => {
+      if (!/\/api\/public\/live\/meetings\/[^/]+\/events$/.test(request.url())) return;
+      if (request.resourceType() === 'eventsource') seen.eventSource++;
+      else if (/text\/event-stream/.test(request.headers()['accept'] ?? '')) seen.asked++;
+    });
+    return seen;
+  }
+  /** Every text the corner indicator shows from now on, to show what it never said on the way. */
+  const recordLiveTexts = (page: Page) =>
+    page.evaluate(() => {
+      const texts: string[] = [];
+      Object.assign(window, { liveTexts: texts });
+      new MutationObserver(() => {
+        const text = document.querySelector('.pj-live')?.textContent;
+        if (text && texts.at(-1) !== text) texts.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  const liveTexts = (page: Page) => page.evaluate(() => (window as unknown as { liveTexts: string[] }).liveTexts);
+
+  /**
+   * The page's next read of the state: its 15-second timer moved on without waiting for it (the
+   * page's clock is Playwright's), and that read's answer arrived.
+   */
+  async function nextRead(page: Page) {
+    const read = page.waitForEvent('requestfinished', (request) => request.url().endsWith('/events') && request.resourceType() === 'fetch' && request.headers()['accept'] === 'application/json');
+    await page.clock.fastForward(16_000);
+    await read;
+  }
+  /** The server reads a meeting's state at most once a second: a change shows in the next read once the server's copy has it. */
+  async function serverSees(meetingId: string, seen: (poll: LiveMeetingState['polls'][number] | undefined) => boolean) {
+    await expect.poll(async () => seen(((await (await fetch(eventsUrl(meetingId))).json()) as LiveMeetingState).polls[0])).toBe(true);
+  }
+
+  it('says the server’s reason and that it reads every 15 s (never 连接中断), keeps the room code, follows check-ins by reading, and listens again after Retry-After once a stream is free', async () => {
+    // An organizer of their own (the other tests' pages, closing, are not counted with theirs),
+    // whose account already has its 5 live pages open: another room, other tabs.
+    const title = '计算机学院第五党支部党员大会';
+    seedUser(t, 'chair');
+    const org = await organizerClient(t, 'chair');
+    const meetingId = (await org.call('POST', '/api/meetings', { title })).body.id as string;
+    expect((await org.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).status).toBe(201);
+    const roster = Array.from({ length: 3 }, (_, i) => ({ name: `党员${i + 1}`, number: `2031${i}` }));
+    expect((await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster })).status).toBe(201);
+    expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { link: string }[];
+    const roomCode = await roomCodeOf(org, meetingId);
+    const { cookie } = await signInOverHttp(url, 'chair', ORGANIZER_PASSWORD);
+    const held: AbortController[] = [];
+    onTestFinished(() => held.forEach((abort) => abort.abort()));
+    const openStream = async () => {
+      const abort = new AbortController();
+      const answer = await fetch(eventsUrl(meetingId), { headers: { accept: 'text/event-stream', cookie }, signal: abort.signal });
+      held.push(abort);
+      return answer;
+    };
+    for (let i = 0; i < 5; i++) expect((await openStream()).status).toBe(200);
+    const sixth = await openStream();
+    expect(sixth.status).toBe(429);
+    expect((await sixth.json()).error).toMatchObject({ code: 'rate_limited', messageZh: expect.stringContaining('这个账号已打开 5 个实时页面') });
+
+    const context = await browser.newContext({ viewport: SIZES[0]!.viewport });
+    context.setDefaultTimeout(10_000);
+    await signIn(context, 'chair');
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const seen = streamRequests(page);
+    await page.clock.install();
+    await page.goto(`${url}/projector?meeting=${meetingId}`);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.evaluate(() => Object.assign(window, { projectorMarker: 'not reloaded' }));
+    await recordLiveTexts(page);
+    // The server's reason, without its "try again in 30 seconds": the page tries again by itself.
+    await expect.poll(() => liveText(page)).toMatch(/^实时连接已满：这个账号已打开 5 个实时页面[^。]*。每 15 秒刷新一次$/);
+    expect(await liveText(page)).not.toContain('再试');
+    expect(await page.locator('.pj-live').getAttribute('class')).not.toContain('pj-live-lost');
+    expect(await page.locator('main').textContent()).not.toContain('连接中断');
+    // Asked once why the stream closed; the room code is there as always for the signed-in organizer.
+    expect(seen).toEqual({ eventSource: 1, asked: 1 });
+    await expect.poll(() => page.locator('.pj-room-code').textContent()).toBe(spacedRoomCode(roomCode));
+    const screen = { name: '1080p', page, problems };
+    await shoot(screen, 'stream-refused');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => liveText(page)).toMatch(/^Live updates are full: this account has 5 live pages open already[^.]*\. Refreshing every 15 s$/);
+    expect(await liveText(page)).not.toMatch(/try again/i);
+    await shoot(screen, 'stream-refused-en');
+    await page.getByRole('button', { name: '中文' }).click();
+
+    // Still following the meeting, by reading: a check-in shows at the next read. Before
+    // Retry-After (30 s) has passed, the stream is not asked for again.
+    await checkInSlip(t, slips[0]!, roomCode);
+    await serverSees(meetingId, (poll) => poll?.checkedIn === 1);
+    await nextRead(page);
+    await expect.poll(() => figure(page, 'checked-in')).toBe('1');
+    expect(seen).toEqual({ eventSource: 1, asked: 1 });
+    expect(await liveText(page)).toMatch(/^实时连接已满/);
+
+    // Two pages are closed: at the next read after Retry-After the page listens again, and a
+    // check-in then arrives by the stream, with no read due.
+    for (const abort of held.splice(0, 2)) abort.abort();
+    await nextRead(page);
+    await expect.poll(() => liveText(page)).toBe('实时更新');
+    expect(seen.eventSource).toBe(2);
+    await checkInSlip(t, slips[1]!, roomCode);
+    await expect.poll(() => figure(page, 'checked-in'), { timeout: 8000 }).toBe('2');
+    await shoot(screen, 'stream-free-again');
+    expect((await liveTexts(page)).filter((text) => /连接中断|Connection lost/.test(text))).toEqual([]);
+    // (The fake clock replaces `performance` too: the marker alone shows there was no reload.)
+    expect((await notReloaded(page))[0]).toBe('not reloaded');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says a bare 429 (no reason given, as from a proxy) from its code; a stream closed by another answer is asked about once and, answered 200, opened again', async () => {
+    const title = '计算机学院第六党支部党员大会';
+    const { meetingId, slips, roomCode } = await openAcceptanceMeeting(t, { title, candidates: ['张三'], voters: 2, numberPrefix: '2032' });
+    const context = await browser.newContext({ viewport: SIZES[1]!.viewport });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const seen = streamRequests(page);
+    let answer: 'bare 429' | '503' | 'server' = 'bare 429';
+    await page.route(`**/api/public/live/meetings/${meetingId}/events`, (route) => {
+      const streamWanted = /text\/event-stream/.test(route.request().headers()['accept'] ?? '');
+      if (!streamWanted || answer === 'server') return route.fallback();
+      if (answer === 'bare 429') return route.fulfill({ status: 429, contentType: 'text/plain', body: 'Too Many Requests' });
+      // The EventSource gets a 503 once; the fetch that asks why goes to the server and gets 200.
+      if (route.request().resourceType() === 'eventsource') {
+        answer = 'server';
+        return route.fulfill({ status: 503, contentType: 'text/plain', body: 'Service Unavailable' });
+      }
+      return route.fallback();
+    });
+    await page.clock.install();
+    await page.goto(`${url}/projector?meeting=${meetingId}`);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await recordLiveTexts(page);
+    await expect.poll(() => liveText(page)).toBe('实时连接已满：服务器限制了同时打开的实时页面数。每 15 秒刷新一次');
+    expect(seen).toEqual({ eventSource: 1, asked: 1 });
+    await shoot({ name: '720p-signed-out', page, problems }, 'stream-refused-bare');
+
+    // No Retry-After: the next read (15 s) asks for the stream again; it closes with a 503, the
+    // page asks once, the server answers 200, and the page listens again (no 连接中断 on the way).
+    answer = '503';
+    await nextRead(page);
+    await expect.poll(() => liveText(page)).toBe('实时更新');
+    expect(seen).toEqual({ eventSource: 3, asked: 2 });
+    await checkInSlip(t, slips[0]!, roomCode);
+    await expect.poll(() => figure(page, 'checked-in'), { timeout: 8000 }).toBe('1');
+    expect((await liveTexts(page)).filter((text) => /连接中断/.test(text))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('after the server ends the stream as idle (nothing open), says it reads every 15 s instead of 实时更新, and listens again once check-in opens', async () => {
+    const { org, meetingId } = await createMeeting(t, { voters: 2, open: 'draft' });
+    const context = await browser.newContext({ viewport: SIZES[0]!.viewport });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = watchForProblems(page);
+    const seen = streamRequests(page);
+    // The server ends an idle meeting's stream after LIVE_IDLE_MINUTES; here at once, with the
+    // very state it would send first.
+    const state = await (await fetch(eventsUrl(meetingId))).text();
+    let ended = false;
+    await page.route(`**/api/public/live/meetings/${meetingId}/events`, (route) => {
+      if (ended || route.request().resourceType() !== 'eventsource') return route.fallback();
+      ended = true;
+      return route.fulfill({ status: 200, contentType: 'text/event-stream', body: `event: state\ndata: ${state}\n\nevent: idle\ndata: {}\n\n` });
+    });
+    await page.clock.install();
+    await page.goto(`${url}/projector?meeting=${meetingId}`);
+    await page.getByRole('heading', { level: 1, name: 'Branch meeting' }).waitFor();
+    await expect.poll(() => liveText(page)).toBe('暂无进行中的签到或投票，每 15 秒刷新一次');
+    expect(await page.locator('.pj-live').getAttribute('data-live')).toBe('idle');
+    await shoot({ name: '1080p-signed-out', page, problems }, 'idle');
+    // Nothing opens: the page reads and does not listen.
+    await nextRead(page);
+    await nextRead(page);
+    expect(seen.eventSource).toBe(1);
+    expect(await liveText(page)).toBe('暂无进行中的签到或投票，每 15 秒刷新一次');
+
+    expect((await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' })).status).toBe(200);
+    await serverSees(meetingId, (poll) => poll?.phase === 'checkin');
+    await nextRead(page);
+    await expect.poll(() => liveText(page)).toBe('实时更新');
+    expect(seen.eventSource).toBe(2);
+    await expect.poll(() => page.locator('.pj-phase').textContent()).toBe('签到中');
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

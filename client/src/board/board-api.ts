@@ -41,6 +41,8 @@ export interface ObjectionSummary {
   /** Null until the period has ended. */
   received: number | null;
   outcomes: { proceed: number; defer: number; reject: number; pending: number } | null;
+  /** Objections one member's voting code may send about this result a day (the server's setting). */
+  memberObjectionsPerDay: number;
 }
 
 /**

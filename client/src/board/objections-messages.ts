@@ -21,16 +21,17 @@ const zh = {
   'objection.contactHint': '便于党组织向你核实情况。',
   'objection.anonymousNote': '匿名提交时，系统不记录你的姓名、网络地址或任何能识别你的信息。',
   'objection.code': '投票码（会议名单上的成员可填）',
-  'objection.codeHint': '填写后，这条异议计入会议成员自己的名额，不会被外来的大量提交挤掉。投票码只用来确认你是成员，不会保存：党组织只看到“来自成员”，看不到是谁。不填也可以：异议照常提交，不署名就是匿名的。',
+  'objection.codeHint': '如果你在这次会议的名单上，可以填上投票单上的投票码：这样，即使很多人同时在提交异议，你的异议也能提交成功。投票码不会透露你投了什么票，投过票以后照样可以用。每个投票码每天可以对这项结果提交 {perDay} 条异议。投票码只用来确认你是成员，系统核对后不会保存：党组织只看到这条异议来自“一位会议成员”，看不到是谁。不填也可以照常提交。',
   'objection.submit': '提交异议',
   'objection.sending': '正在提交…',
   'objection.received': '已收到你的异议（{date}）。公示期结束后，本页公布收到的异议件数和处理情况（不公布内容）。',
+  'objection.receivedMember': '已收到你的异议（{date}）。投票码有效，已确认是会议成员；投票码没有保存，党组织看不到是谁。公示期结束后，本页公布收到的异议件数和处理情况（不公布内容）。',
   'objection.error': '提交失败：{message}',
   'objection.badCode': '投票码是 16 位字母和数字（不含 0、1、O、I），请检查是否输错；也可以不填投票码，照常提交。',
   'objection.notEligible': '这个投票码不在作出这项表决的会议名单上。请核对投票单上的投票码；也可以不填投票码，照常提交。',
   'objection.tooMany': '提交的异议太多，请在 {wait}再试。会议名单上的成员填写投票码，现在就可以提交。',
   'objection.tooManyLater': '提交的异议太多，请稍后再试。',
-  'objection.memberTooMany': '这个投票码今天对这项结果提出的异议已达上限，请在 {wait}再试。',
+  'objection.memberTooMany': '这个投票码今天已经对这项结果提交了 {perDay} 条异议（每天最多 {perDay} 条），请在 {wait}再试。',
   'objection.network': '连不上服务器。请检查网络后重试。',
   'objection.ended': '公示期已经结束，不能再提交异议。请刷新页面查看。',
   'objection.summaryNone': '公示期内未收到异议。',
@@ -56,16 +57,17 @@ const en: Record<ObjectionKey, string> = {
   'objection.contactHint': 'So that the organization can ask you about it.',
   'objection.anonymousNote': 'An anonymous objection is stored without your name, network address or anything else that identifies you.',
   'objection.code': 'Voting code (members of the meeting may add it)',
-  'objection.codeHint': 'With it, your objection counts in the members’ own share, which a flood from outside cannot use up. The code only proves you are a member and is not stored: the organization sees “from a member”, not who. You may leave it empty: the objection goes as before, anonymous unless you add your name.',
+  'objection.codeHint': 'If you are on this meeting’s roster, you may add the voting code from your slip: your objection then gets through even when many other people are sending objections. The code does not reveal how you voted, and it still works after you have voted. Each code can send {perDay} objections a day about this result. The code only shows that you are a member; it is checked and not kept: the organization sees that the objection came from “a member of the meeting”, not who. You may also leave it empty and send as anyone may.',
   'objection.submit': 'Send the objection',
   'objection.sending': 'Sending…',
   'objection.received': 'Your objection was received ({date}). When the publicity period ends, this page shows how many objections were received and how they were dealt with (not what they said).',
+  'objection.receivedMember': 'Your objection was received ({date}). Your voting code was recognised: you are confirmed as a member of the meeting; the code was not kept, and the organization cannot see who you are. When the publicity period ends, this page shows how many objections were received and how they were dealt with (not what they said).',
   'objection.error': 'Not sent: {message}',
   'objection.badCode': 'A voting code has 16 letters and digits (never 0, 1, O or I): check for a typing mistake, or leave it empty and object as anyone may.',
   'objection.notEligible': 'This voting code is not on the roster of the meeting that took this vote. Check the code on your slip, or leave it empty and object as anyone may.',
   'objection.tooMany': 'Too many objections have been sent; try again {wait}. Members of the meeting can send theirs now with their voting code.',
   'objection.tooManyLater': 'Too many objections have been sent; try again later.',
-  'objection.memberTooMany': 'This voting code has sent as many objections to this result as a day allows; try again {wait}.',
+  'objection.memberTooMany': 'This voting code has already sent {perDay} objections about this result today (at most {perDay} a day); try again {wait}.',
   'objection.network': 'Cannot reach the server. Check your connection and try again.',
   'objection.ended': 'The publicity period has ended: objections are no longer taken. Reload the page to see the outcome.',
   'objection.summaryNone': 'No objection was received during the publicity period.',
@@ -79,10 +81,17 @@ const en: Record<ObjectionKey, string> = {
 export const to = createTranslator<ObjectionKey>({ zh, en });
 
 /**
+ * Objections one voting code may send about one result in a day, until the server's setting
+ * (LIMIT_MEMBER_OBJECTIONS_PER_DAY, in GET /api/public/polls/:id/objections) has been read: its
+ * default. A student deciding whether to use their code needs the number, not "a few".
+ */
+export const MEMBER_OBJECTIONS_PER_DAY = 3;
+
+/**
  * Why an objection was not taken, for the one who sent it. `withCode`: whether it carried a
  * voting code, which decides whose share a limit's refusal speaks of (server/services/objections.ts).
  */
-export function objectionErrorText(error: unknown, withCode: boolean): string {
+export function objectionErrorText(error: unknown, withCode: boolean, perDay = MEMBER_OBJECTIONS_PER_DAY): string {
   if (error instanceof ApiError || error instanceof AppError) {
     const wait = error instanceof ApiError && error.retryAfterSeconds !== undefined ? waitText(error.retryAfterSeconds) : undefined;
     switch (error.code) {
@@ -95,7 +104,7 @@ export function objectionErrorText(error: unknown, withCode: boolean): string {
       case 'rate_limited':
         if (wait === undefined) return to('objection.tooManyLater');
         // Without a code the sender may be anyone: a member can still object, with their code.
-        return to(withCode ? 'objection.memberTooMany' : 'objection.tooMany', { wait });
+        return withCode ? to('objection.memberTooMany', { wait, perDay }) : to('objection.tooMany', { wait });
       case 'network':
         return to('objection.network');
       case 'wrong_phase':

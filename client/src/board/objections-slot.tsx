@@ -4,16 +4,18 @@
  * objections were received and their outcomes (the server gives counts only, never the text).
  * The server decides whether the period runs; `running` only chooses what to offer.
  *
- * A member of the meeting's roster may add their voting code: the objection then counts in the
- * members' own share, which objections from anyone cannot use up. The code is checked here for
- * its form only (a typing mistake is said before anything is sent); the server checks the roster
- * and keeps only that the objection came from a member.
+ * A member of the meeting's roster may add their voting code: the objection then gets through
+ * however many others are being sent (the server keeps members a share of their own). The code is
+ * checked here for its form only (a typing mistake is said before anything is sent); the server
+ * checks the roster and keeps only that the objection came from a member, and the page then says
+ * the code was recognised. The form says this in plain words, for a student who never read the
+ * limits.
  */
 import { createResource, createSignal, createUniqueId, For, Show } from 'solid-js';
 import { normalizeVotingCode } from '../../../shared/protocol/voting-code.ts';
 import { VotingCodeInput } from '../components/voting-code-input.tsx';
 import { boardApi, type PublishedPollItem } from './board-api.ts';
-import { objectionErrorText, to } from './objections-messages.ts';
+import { MEMBER_OBJECTIONS_PER_DAY, objectionErrorText, to } from './objections-messages.ts';
 
 export function ObjectionsSlot(props: { poll: PublishedPollItem; running: boolean }) {
   return (
@@ -46,6 +48,9 @@ function ObjectionSummary(props: { pollId: string }) {
 
 function ObjectionForm(props: { pollId: string }) {
   const id = createUniqueId();
+  // The server's own number of objections a member's code may send a day (its setting).
+  const [summary] = createResource(() => props.pollId, boardApi.objectionSummary);
+  const perDay = () => summary()?.memberObjectionsPerDay ?? MEMBER_OBJECTIONS_PER_DAY;
   const [text, setText] = createSignal('');
   const [named, setNamed] = createSignal(false);
   const [name, setName] = createSignal('');
@@ -54,7 +59,8 @@ function ObjectionForm(props: { pollId: string }) {
   const [sending, setSending] = createSignal(false);
   /** The last refusal, put in words when shown (so a language switch says it again in the other). */
   const [error, setError] = createSignal<{ cause: unknown; withCode: boolean }>();
-  const [receivedOn, setReceivedOn] = createSignal<string>();
+  /** The day the server received it, and whether a voting code went with it (and was recognised). */
+  const [received, setReceived] = createSignal<{ on: string; member: boolean }>();
 
   async function send(event: SubmitEvent) {
     event.preventDefault();
@@ -69,7 +75,9 @@ function ObjectionForm(props: { pollId: string }) {
         // A mistyped code is refused here (bad_code), before anything is sent.
         ...(typedCode ? { code: normalizeVotingCode(typedCode) } : {}),
       };
-      setReceivedOn((await boardApi.fileObjection(props.pollId, body)).receivedOn);
+      const { receivedOn } = await boardApi.fileObjection(props.pollId, body);
+      // Taken with a code: the server found it on the meeting's roster (else it answers not_eligible).
+      setReceived({ on: receivedOn, member: body.code !== undefined });
       setText('');
       setCode('');
     } catch (cause) {
@@ -83,7 +91,7 @@ function ObjectionForm(props: { pollId: string }) {
     <details class="objection">
       <summary>{to('objection.heading')}</summary>
       <Show
-        when={receivedOn()}
+        when={received()}
         fallback={
           <form class="stack" onSubmit={send}>
             <p>{to('objection.lead')}</p>
@@ -141,12 +149,12 @@ function ObjectionForm(props: { pollId: string }) {
             </label>
             <VotingCodeInput id={`${id}-code`} describedBy={`${id}-code-hint`} required={false} value={code()} onInput={setCode} />
             <p class="hint" id={`${id}-code-hint`}>
-              {to('objection.codeHint')}
+              {to('objection.codeHint', { perDay: perDay() })}
             </p>
             <Show when={error()}>
               {(refusal) => (
                 <p class="alert" role="alert">
-                  {objectionErrorText(refusal().cause, refusal().withCode)}
+                  {objectionErrorText(refusal().cause, refusal().withCode, perDay())}
                 </p>
               )}
             </Show>
@@ -156,9 +164,9 @@ function ObjectionForm(props: { pollId: string }) {
           </form>
         }
       >
-        {(date) => (
+        {(done) => (
           <p class="notice" role="status">
-            {to('objection.received', { date: date() })}
+            {to(done().member ? 'objection.receivedMember' : 'objection.received', { date: done().on })}
           </p>
         )}
       </Show>

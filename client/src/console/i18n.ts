@@ -17,7 +17,7 @@ const zh = {
   'signIn.username': '用户名',
   'signIn.password': '密码',
   'signIn.button': '登录',
-  'signIn.tooMany': '登录失败的次数太多，请在 {wait}再试。',
+  'signIn.tooMany': '登录失败的次数太多：接下来 {span}内，在这个网络上登录这个账号，即使密码正确也会被拒绝。以前登录过这个账号的浏览器（比如你常用的电脑）不受影响，仍然可以登录：请换用它，或者 {wait}再试。',
 
   'error.withDetail': '{summary}（服务器说明：{detail}）',
   'error.network': '连不上服务器，请检查网络后重试。',
@@ -457,7 +457,7 @@ const en: Record<ConsoleKey, string> = {
   'signIn.username': 'Username',
   'signIn.password': 'Password',
   'signIn.button': 'Sign in',
-  'signIn.tooMany': 'Too many failed sign-ins; try again {wait}.',
+  'signIn.tooMany': 'Too many failed sign-ins. For the next {span}, signing in to this account from this network is refused, even with the right password. A browser that has signed in to this account before can still sign in: use your usual computer, or try again {wait}.',
 
   'error.withDetail': '{summary} (the server says: {detail})',
   'error.network': 'Cannot reach the server. Check the network and try again.',

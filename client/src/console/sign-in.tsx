@@ -4,22 +4,29 @@
  */
 import { createSignal } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
-import { waitText } from '../i18n/wait.ts';
+import { locale } from '../i18n/index.ts';
+import { waitWords } from '../i18n/wait.ts';
 import { ExplainedError } from './action.ts';
 import { ApiError, type ConsoleApi, type SessionUser } from './api.ts';
 import { ct } from './i18n.ts';
 import { ErrorLine } from './error-line.tsx';
 
 /**
- * Signs in through `api`. Its one limit is said as what it is (too many failed sign-ins) with
- * when to try again, in the page's language: the console's general sentence would not say why.
+ * Signs in through `api`. Its one limit is said as what it is, in the page's language: for how
+ * long even the right password is refused here, and that the owner's usual browser is not (the
+ * server counts a browser that signed in to the account before only for itself,
+ * server/auth/session.ts), so someone locked out by others' guesses knows what still works.
  */
 export async function signInWithLimit(api: Pick<ConsoleApi, 'signIn'>, username: string, password: string): Promise<SessionUser> {
   try {
     return await api.signIn(username, password);
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'rate_limited' && error.retryAfterSeconds !== undefined)
-      throw new ExplainedError(ct('signIn.tooMany', { wait: waitText(error.retryAfterSeconds) }));
+    if (error instanceof ApiError && error.code === 'rate_limited' && error.retryAfterSeconds !== undefined) {
+      const wait = waitWords(error.retryAfterSeconds, locale());
+      // "15 分钟后" / "in 15 minutes" as a span ("15 分钟" / "15 minutes"): the same rounding as every page's wait.
+      const span = locale() === 'zh' ? wait.replace(/后$/, '') : wait.replace(/^in /, '');
+      throw new ExplainedError(ct('signIn.tooMany', { span, wait }));
+    }
     throw error;
   }
 }

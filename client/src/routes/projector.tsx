@@ -12,13 +12,15 @@
  *  - closed: each candidate's bars, threshold and verdict.
  *
  * It updates itself from the server's public event stream (projector/live-store.ts), never by
- * reloading; the room code and the names come from the organizer's own routes
- * (projector/organizer-view.ts), never from the stream. Loaded lazily: a voter's phone never
- * downloads it.
+ * reloading; when the server refuses the stream (a limit, with its reason) or ends it (nothing
+ * open), the corner says so and that the page reads the state every 15 s. The room code and the
+ * names come from the organizer's own routes (projector/organizer-view.ts), never from the
+ * stream. Loaded lazily: a voter's phone never downloads it.
  */
 import { For, Match, Show, Switch } from 'solid-js';
 import { CheckinPanel } from '../projector/checkin-panel.tsx';
-import { createLiveMeetingStore, RETRY_SECONDS, type LiveMeetingState } from '../projector/live-store.ts';
+import { locale } from '../i18n/index.ts';
+import { createLiveMeetingStore, RETRY_SECONDS, type LiveMeetingState, type LiveStatus } from '../projector/live-store.ts';
 import { pt } from '../projector/messages.ts';
 import { checkinPolls, createOrganizerView, votingPolls, type OrganizerView } from '../projector/organizer-view.ts';
 import { ResultPanel } from '../projector/result-panel.tsx';
@@ -29,7 +31,41 @@ import '../projector/projector.css';
 /** Names of the 未签到名单 that fit beside the figures, by the number of polls on the screen. */
 const MAX_NAMES = [0, 24, 10, 4] as const;
 
-function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerView; reconnecting: boolean }) {
+/**
+ * How the screen follows the meeting, in its top corner: green while the stream delivers, red
+ * while it reconnects, and a calm grey line while the page reads the state every RETRY_SECONDS
+ * (the server refused the stream, saying why, or ended it because nothing was open).
+ */
+function LiveIndicator(props: { status: LiveStatus; final: boolean }) {
+  const text = () => {
+    if (props.final) return pt('live.final');
+    const status = props.status;
+    switch (status.kind) {
+      case 'reconnecting':
+      case 'offline':
+        return pt('live.reconnecting');
+      case 'refused':
+        return pt('live.refused', { reason: status.refusal[locale()] ?? pt('live.refusedReason'), seconds: RETRY_SECONDS });
+      case 'idle':
+        return pt('live.idle', { seconds: RETRY_SECONDS });
+      default:
+        return pt('live.on');
+    }
+  };
+  const kind = () => (props.final ? 'final' : props.status.kind);
+  return (
+    <p
+      class="pj-live"
+      classList={{ 'pj-live-lost': kind() === 'reconnecting' || kind() === 'offline', 'pj-live-polling': kind() === 'refused' || kind() === 'idle' }}
+      data-live={kind()}
+      role="status"
+    >
+      {text()}
+    </p>
+  );
+}
+
+function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerView; status: LiveStatus }) {
   const open = () => props.state.polls.filter((p) => !p.closed);
   const checkingIn = () => checkinPolls(props.state).length > 0;
   // After the opening the code serves late check-ins, where the meeting allows them.
@@ -41,9 +77,7 @@ function MeetingScreen(props: { state: LiveMeetingState; organizer: OrganizerVie
     <div class="pj-screen" classList={{ 'pj-with-checkin': open().length > 0 }} data-polls={shownPolls()}>
       <header class="pj-head">
         <h1>{props.state.title}</h1>
-        <p class="pj-live" classList={{ 'pj-live-lost': props.reconnecting }} role="status">
-          {props.state.final ? pt('live.final') : props.reconnecting ? pt('live.reconnecting') : pt('live.on')}
-        </p>
+        <LiveIndicator status={props.status} final={props.state.final} />
       </header>
       <Show when={props.state.polls.length > 0} fallback={<p class="pj-message">{pt('page.noPolls')}</p>}>
         <div class="pj-polls">
@@ -79,21 +113,17 @@ export function ProjectorPage() {
   const live = createLiveMeetingStore(meetingId);
   const organizer = createOrganizerView(meetingId, live.state);
   return (
-    <section class="projector" aria-busy={!live.state() && !live.problem()}>
+    <section class="projector" aria-busy={!live.state() && live.status().kind === 'loading'}>
       <Switch>
-        <Match when={live.problem() === 'not_found'}>
+        <Match when={live.status().kind === 'not_found'}>
           <h1 class="pj-message pj-center">{pt('page.notFound')}</h1>
         </Match>
         <Match when={live.state()}>
           {(state) => (
-            <MeetingScreen
-              state={state()}
-              organizer={organizer()}
-              reconnecting={live.problem() === 'reconnecting' || live.problem() === 'offline'}
-            />
+            <MeetingScreen state={state()} organizer={organizer()} status={live.status()} />
           )}
         </Match>
-        <Match when={live.problem() === 'offline'}>
+        <Match when={live.status().kind === 'offline'}>
           <h1 class="pj-message pj-center">{pt('page.offline', { seconds: RETRY_SECONDS })}</h1>
         </Match>
         <Match when={true}>
