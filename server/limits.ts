@@ -20,7 +20,7 @@
 import ipaddr from 'ipaddr.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.ts';
-import { waitWords } from '../shared/wait-words.ts';
+import { refusalMessages } from '../shared/wait-words.ts';
 
 const PROCESS_SECRET = randomBytes(32);
 
@@ -33,6 +33,8 @@ export interface Rate {
 }
 
 const MINUTE = 60_000;
+/** A network holds many addresses (a campus NAT pool, a dormitory, a home's /56): where no share of its own is set, four times an address's. */
+export const NETWORK_SHARE = 4;
 
 /** Every limit, with its default; README's settings table names the environment variable of each. */
 export interface LimitSettings {
@@ -99,18 +101,16 @@ export const DEFAULT_LIMITS: LimitSettings = {
   liveIdleMs: 10 * MINUTE,
 };
 
-export { waitWords };
-
 /** A refusal for a limit: 429, `Retry-After`, and the message in both languages. */
 export class RateLimited extends AppError {
   readonly retryAfterSeconds: number;
   readonly messageZh: string;
   constructor(retryAfterMs: number, what: { en: string; zh: string }) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    const when = waitWords(seconds);
-    super('rate_limited', `${what.en}; try again ${when.en}`);
+    const messages = refusalMessages(what, seconds);
+    super('rate_limited', messages.en);
     this.retryAfterSeconds = seconds;
-    this.messageZh = `${what.zh}，请在 ${when.zh}再试。`;
+    this.messageZh = messages.zh;
   }
 }
 
@@ -119,7 +119,7 @@ const MAX_KEYS = 100_000;
 
 /**
  * Counts per key in a fixed window that starts at the key's first hit. `take` counts a hit and
- * refuses once the count is reached; `check` and `add` split the two, for limits that count only
+ * refuses once the count is reached; `wait` and `add` split the two, for limits that count only
  * failures (checked before the work, added when it failed).
  */
 export class Counter {
@@ -218,7 +218,6 @@ export interface Limits {
   signInPerAddress: Counter;
   signInPerNetwork: Counter;
   signInPerAccountInAll: Counter;
-  liveStreamsPerNetwork: number;
   objectionsPerAddress: Counter;
   objectionsPerNetwork: Counter;
   memberObjections: Counter;
@@ -241,10 +240,8 @@ export function limitsOf(deps: { limits?: Partial<LimitSettings> | undefined }):
       settings,
       signInPerAccount: new Counter(settings.signInFailures),
       signInPerAddress: new Counter(settings.signInFailuresPerAddress),
-      // A network holds many addresses (a campus NAT pool, a dormitory, a home's /56): four times an address's share.
-      signInPerNetwork: new Counter({ ...settings.signInFailuresPerAddress, count: settings.signInFailuresPerAddress.count * 4 }),
+      signInPerNetwork: new Counter({ ...settings.signInFailuresPerAddress, count: settings.signInFailuresPerAddress.count * NETWORK_SHARE }),
       signInPerAccountInAll: new Counter(settings.signInFailuresPerAccount),
-      liveStreamsPerNetwork: settings.liveStreamsPerAddress * 4,
       objectionsPerAddress: new Counter(settings.objectionsPerAddress),
       objectionsPerNetwork: new Counter(settings.objectionsPerNetwork),
       memberObjections: new Counter({ count: settings.memberObjectionsPerDay, windowMs: DAY }),
@@ -252,7 +249,8 @@ export function limitsOf(deps: { limits?: Partial<LimitSettings> | undefined }):
       checkinsPerCode: new Counter(settings.checkinsPerCode),
       statusPerCheckin: new Counter(settings.statusPerCheckin),
       voterFailuresPerAddress: new Counter(settings.voterFailuresPerAddress),
-      voterFailuresPerNetwork: new Counter({ ...settings.voterFailuresPerAddress, count: settings.voterFailuresPerAddress.count * 4 }),
+      // Its count is asked for each time (server/code-failures.ts): the share grows with the largest roster.
+      voterFailuresPerNetwork: new Counter({ ...settings.voterFailuresPerAddress, count: settings.voterFailuresPerAddress.count * NETWORK_SHARE }),
     };
     limitsByDeps.set(deps, limits);
   }

@@ -59,16 +59,23 @@ export async function login(deps: AppDeps, c: Context, username: string, passwor
   const nowMs = deps.now().getTime();
   const device = knownDevice(deps, c, username);
   const { address, network } = addressKeys(clientAddress(c, limits.settings.trustProxy));
-  const counted: [Counter, string][] = device
-    ? [[limits.signInPerAccount, privateKey('device', device)]]
+  const fromHere = { en: 'too many failed sign-ins from this address', zh: '从这个网络地址登录失败的次数太多' };
+  // Each counter with the key it counts under, and what its refusal says.
+  const counted: [Counter, string, { en: string; zh: string }][] = device
+    ? [[limits.signInPerAccount, privateKey('device', device), { en: 'too many failed sign-ins in this browser', zh: '这个浏览器登录失败的次数太多' }]]
     : [
-        [limits.signInPerAccount, JSON.stringify([username, address])],
-        [limits.signInPerAddress, address],
-        [limits.signInPerNetwork, network],
-        [limits.signInPerAccountInAll, username],
+        [limits.signInPerAccount, JSON.stringify([username, address]), fromHere],
+        [limits.signInPerAddress, address, fromHere],
+        [limits.signInPerNetwork, network, fromHere],
+        [
+          limits.signInPerAccountInAll,
+          username,
+          { en: 'too many failed sign-ins to this account from browsers that have not signed in to it before', zh: '从未登录过这个账号的浏览器登录失败的次数太多' },
+        ],
       ];
-  const wait = Math.max(...counted.map(([counter, key]) => counter.wait(key, nowMs)));
-  if (wait > 0) throw new RateLimited(wait, { en: 'too many failed sign-ins from this address', zh: '从这个网络地址登录失败的次数太多' });
+  const waits = counted.map(([counter, key]) => counter.wait(key, nowMs));
+  const longest = waits.indexOf(Math.max(...waits));
+  if (waits[longest]! > 0) throw new RateLimited(waits[longest]!, counted[longest]![2]);
   for (const [counter, key] of counted) counter.add(key, nowMs);
   const user = q.findUserByUsername(deps.db, username);
   const valid = (await checkPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && user !== undefined;

@@ -35,7 +35,7 @@
  */
 import { clientAddress } from '../client-address.ts';
 import { signedInUser } from '../auth/session.ts';
-import { addressKeys, limitsOf, RateLimited } from '../limits.ts';
+import { addressKeys, limitsOf, NETWORK_SHARE, RateLimited } from '../limits.ts';
 import { Hono, type Context } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -114,7 +114,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     if (publicStreams >= limits.liveStreams) refuse({ en: 'too many live pages are open on this server', zh: '服务器上打开的实时页面太多' });
     if (publicByMeeting.get(meetingId) >= limits.liveStreamsPerMeeting)
       refuse({ en: 'too many live pages of this meeting are open (the organizer signed in is never refused)', zh: '这个会议打开的实时页面太多（已登录的组织者不受此限）' });
-    if (publicByAddress.get(address) >= limits.liveStreamsPerAddress || publicByNetwork.get(network) >= limitsOf(deps).liveStreamsPerNetwork)
+    if (publicByAddress.get(address) >= limits.liveStreamsPerAddress || publicByNetwork.get(network) >= NETWORK_SHARE * limits.liveStreamsPerAddress)
       refuse({ en: 'too many live pages are open from this network address', zh: '从这个网络地址打开的实时页面太多' });
     publicStreams++;
     publicByMeeting.add(meetingId, 1);

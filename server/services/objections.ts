@@ -21,6 +21,7 @@ import { appendAudit } from './audit.ts';
 import { hashVotingCode } from './checkin.ts';
 import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import { limitsOf, privateKey, RateLimited } from '../limits.ts';
+import { countFailedCode } from '../code-failures.ts';
 
 export function periodOf(poll: q.PollRow): PublicityPeriod {
   return publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays);
@@ -82,10 +83,7 @@ export function fileObjection(
     if (!voter || voter.meetingId !== poll.meetingId) {
       // A code that proves nothing counts as a failed code of the sender (as on the voter's
       // routes), not as one of their objections: a student who mistypes keeps their share.
-      const wait = Math.max(limits.voterFailuresPerAddress.wait(client.address, nowMs), limits.voterFailuresPerNetwork.wait(client.network, nowMs));
-      if (wait > 0) throw new RateLimited(wait, { en: 'too many voting codes that do not exist were sent from this network', zh: '从这个网络输入的无效投票码太多' });
-      limits.voterFailuresPerAddress.add(client.address, nowMs);
-      limits.voterFailuresPerNetwork.add(client.network, nowMs);
+      countFailedCode(deps, client, nowMs);
       fail('not_eligible', 'this voting code is not on the roster of the meeting that took this vote: check it, or leave it out and object as anyone may');
     }
     // Keyed by an HMAC under the process's own secret, never the hash the roster keeps (server/limits.ts).

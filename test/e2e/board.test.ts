@@ -38,7 +38,7 @@ import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import type { HeldReceipt } from '../../shared/protocol/voter-flow.ts';
 import { publicityPeriod } from '../../shared/publicity.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
-import { waitWords } from '../../server/limits.ts';
+import { waitWords } from '../../shared/wait-words.ts';
 import { hashVotingCode } from '../../server/services/checkin.ts';
 import { setUpBrowserServer, inspectScreen, newPhoneContext, watchForProblems } from '../helpers/browser.ts';
 import { NARROW, signInToConsole } from '../helpers/console-browser.ts';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIMIT_VARIABLES, readConfig } from '../../server/config.ts';
-import { addressKeys, Counter, DEFAULT_LIMITS, privateKey, RateLimited, waitWords } from '../../server/limits.ts';
+import { addressKeys, Counter, DEFAULT_LIMITS, privateKey, RateLimited } from '../../server/limits.ts';
+import { refusalMessages, refusalReason, waitWords } from '../../shared/wait-words.ts';
 import { hashVotingCode } from '../../server/services/checkin.ts';
 import { readFileSync } from 'node:fs';
 
@@ -99,6 +100,19 @@ describe('waitWords', () => {
     expect(waitWords(61)).toEqual({ en: 'in 2 minutes', zh: '2 分钟后' });
     expect(waitWords(900)).toEqual({ en: 'in 15 minutes', zh: '15 分钟后' });
     expect(waitWords(14 * 3600)).toEqual({ en: 'in 14 hours', zh: '14 小时后' });
+  });
+});
+
+describe('a refusal message', () => {
+  it('is put together and taken apart in one place: the reason comes back whole in either language', () => {
+    const reason = { en: 'this account has 5 live pages open already (close one)', zh: '这个账号已打开 5 个实时页面（可先关闭一个）' };
+    for (const seconds of [1, 30, 900, 14 * 3600]) {
+      const messages = refusalMessages(reason, seconds);
+      expect(messages.zh).toMatch(/请在 .*再试。$/);
+      expect([refusalReason(messages.en), refusalReason(messages.zh)]).toEqual([reason.en, reason.zh]);
+    }
+    expect(refusalReason('a message from elsewhere')).toBe('a message from elsewhere');
+    expect(refusalReason(undefined)).toBeUndefined();
   });
 });
 

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../shared/protocol/api-client.ts';
 import { AppError } from '../../shared/errors.ts';
-import { waitWords as serverWaitWords } from '../../server/limits.ts';
+import { waitWords as serverWaitWords } from '../../shared/wait-words.ts';
 import { errorMessageKey, MESSAGE_OF_CODE, voterError, voterErrorText } from '../../client/src/i18n/errors.ts';
 import { en } from '../../client/src/i18n/en.ts';
 import { locale, setLocale } from '../../client/src/i18n/index.ts';

@@ -19,6 +19,7 @@
  */
 import { createSignal, onCleanup } from 'solid-js';
 import type { LiveMeetingState } from '../../../shared/protocol/live.ts';
+import { refusalReason } from '../../../shared/wait-words.ts';
 
 export type { LiveMeetingState, LivePoll } from '../../../shared/protocol/live.ts';
 
@@ -62,18 +63,12 @@ async function readLiveState(url: string): Promise<LiveMeetingState> {
   return body as LiveMeetingState;
 }
 
-/**
- * A limit's message ends with when to try again ("…，请在 30 秒后再试。", "…; try again in 30
- * seconds", server/limits.ts): the page tries again by itself, so only the reason is kept.
- */
-const reasonOnly = (message: unknown, retryClause: RegExp): string | undefined =>
-  typeof message === 'string' ? message.replace(retryClause, '').replace(/[\s。.;；，,]+$/, '').trim() || undefined : undefined;
-
 /** What a 429 from the stream says: its reason in both languages and how long to stay away. */
 async function readRefusal(response: Response): Promise<{ refusal: StreamRefusal; retryAfterSeconds: number }> {
   const error = ((await response.json().catch(() => undefined)) as any)?.error;
-  const zh = reasonOnly(error?.messageZh, /[，,]\s*请在.*再试[。.]?$/);
-  const en = reasonOnly(error?.message, /[;,]\s*try again .*$/i);
+  // The page tries again by itself: only the reason is kept, not when.
+  const zh = refusalReason(error?.messageZh);
+  const en = refusalReason(error?.message);
   const seconds = [error?.retryAfterSeconds, Number(response.headers.get('retry-after'))].find((s) => Number.isSafeInteger(s) && s > 0) as number | undefined;
   return { refusal: { ...(zh ? { zh } : {}), ...(en ? { en } : {}) }, retryAfterSeconds: seconds ?? RETRY_SECONDS };
 }
