@@ -161,6 +161,8 @@ describe('the tally sheet', () => {
     const v1 = v1Bundle();
     const { page, problems, context } = await openSheet('v1poll000000', { bundle: v1 });
     await page.getByRole('heading', { level: 1, name: '计票单' }).waitFor();
+    // The facts table can come a moment after the heading: read it once it is there.
+    await page.locator('tr[data-fact]').first().waitFor();
     expect(await facts(page)).toEqual({
       expected: '3 人',
       excluded: '无',
