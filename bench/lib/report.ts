@@ -66,3 +66,49 @@ export function formatSections(sections: SectionResult[]): string {
   }
   return out.join('\n');
 }
+
+/**
+ * The second runtime beside the first: every numeric row both measured, with the ratio of the
+ * second's figure to the first's (measured in the same run, section after section).
+ */
+export function compareRuntimes(firstLabel: string, first: SectionResult[], secondLabel: string, second: SectionResult[]): { table: string; rows: RuntimeComparison[] } {
+  const rows: RuntimeComparison[] = [];
+  for (const a of first) {
+    const b = second.find((s) => s.title === a.title);
+    if (!b) continue;
+    // A metric may repeat within a section (the CLI's CPU time under each size): the n-th with
+    // a name pairs with the n-th of the same name.
+    const seen = new Map<string, number>();
+    for (const rowA of a.rows) {
+      const key = `${rowA.metric}\u0000${rowA.unit}`;
+      const nth = seen.get(key) ?? 0;
+      seen.set(key, nth + 1);
+      const rowB = b.rows.filter((r) => r.metric === rowA.metric && r.unit === rowA.unit)[nth];
+      if (typeof rowA.value !== 'number' || typeof rowB?.value !== 'number' || rowA.value === 0) continue;
+      rows.push({ section: a.title, metric: rowA.metric, unit: rowA.unit, first: rowA.value, second: rowB.value, ratio: rowB.value / rowA.value });
+    }
+  }
+  const table = first
+    .filter((a) => rows.some((r) => r.section === a.title))
+    .map((a) =>
+      [
+        `### ${a.title}`,
+        formatTable(
+          ['metric', `${secondLabel} ÷ ${firstLabel}`, 'unit', firstLabel, secondLabel],
+          rows.filter((r) => r.section === a.title).map((r) => [r.metric, r.ratio.toFixed(2), r.unit, show(r.first), show(r.second)]),
+        ),
+      ].join('\n'),
+    )
+    .join('\n\n');
+  return { table, rows };
+}
+
+export interface RuntimeComparison {
+  section: string;
+  metric: string;
+  unit: string;
+  first: number;
+  second: number;
+  /** second ÷ first */
+  ratio: number;
+}
