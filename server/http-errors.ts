@@ -46,6 +46,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   candidate_key_missing: 409,
   already_issued: 409,
   head_count: 409,
+  no_quorum: 409,
   over_issued: 409,
   wrong_phase: 409,
   conflict: 409,

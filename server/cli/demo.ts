@@ -144,10 +144,12 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: BundleV2;
         reason: '出国交流超过六个月',
         approvedBy: '学院党委',
       });
-      await organizer('PUT', `/api/polls/${poll.id}/written-opinions/${absentWithOpinion!.id}`, {
-        choices: Object.fromEntries(poll.questions.map((q: Question) => [q.id, q.type === 'single' ? q.options[0] : q.type === 'approval' ? q.options.slice(0, 1) : {}])),
-      });
-      log('one member excluded (abroad, approved by the college committee), one written opinion entered');
+      // Written opinions belong to the branch general meeting's votes only.
+      if (branchMeeting)
+        await organizer('PUT', `/api/polls/${poll.id}/written-opinions/${absentWithOpinion!.id}`, {
+          choices: Object.fromEntries(poll.questions.map((q: Question) => [q.id, q.type === 'single' ? q.options[0] : q.type === 'approval' ? q.options.slice(0, 1) : {}])),
+        });
+      log(`one member excluded (abroad, approved by the college committee)${branchMeeting ? ', one written opinion entered' : ''}`);
     }
     await organizer('PUT', `/api/polls/${poll.id}/scrutineers`, {
       scrutineers: [

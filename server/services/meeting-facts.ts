@@ -11,6 +11,7 @@
 import { fail } from '../../shared/errors.ts';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { validateChoices, type Choices } from '../../shared/protocol/poll.ts';
+import { isBranchMeetingKind } from '../../shared/tally/rules.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
@@ -52,8 +53,10 @@ export function removeExclusion(deps: AppDeps, meetingId: string, voterId: strin
 
 export function setWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, choices: Choices, actor: string) {
   if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are entered before voting opens');
-  if (poll.kind === 'three_evaluations') fail('conflict', 'evaluations take no written opinions: each rater scores on their own ballot');
   const voter = voterOfMeeting(deps, poll.meetingId, voterId);
+  // 因故不能到会的有表决权的正式党员 send written opinions to a branch general meeting only.
+  if (!isBranchMeetingKind(poll.kind))
+    fail('conflict', `written opinions belong to the branch general meeting's votes (accepting and converting members); a ${poll.kind} poll takes none`);
   if (!mayVote(poll, voter)) fail('not_eligible', `${voter.name} has no vote in this poll`);
   if (q.listExclusions(deps.db, poll.meetingId).some((e) => e.voterId === voterId))
     fail('conflict', `${voter.name} is excluded from the expected count`);

@@ -25,6 +25,8 @@ import * as q from '../db/queries.ts';
 import { appendAudit, meetingRecordAnchor } from './audit.ts';
 import { namedScrutineer } from './checkin.ts';
 import { eligibleVoters } from './polls.ts';
+import { ruleSchema, votesNeeded } from '../../shared/tally/rules.ts';
+import { fractionEn } from '../../shared/tally/wording.ts';
 
 export interface OpeningFacts {
   /** Voting members in the room (不含列席、预备党员、候选人、书面意见人). */
@@ -74,6 +76,25 @@ export function openingCosignatures(poll: q.PollRow): Cosignature[] {
     .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
 }
 
+/**
+ * 到会有表决权的正式党员超过应到会人数的半数，才能开会 (DOMAIN §1): a rule with a quorum (the
+ * branch general meeting's, a league branch's, the democratic appraisal's) does not open voting
+ * when the head count does not reach it. The meeting is rescheduled; no vote is taken, so no
+ * count can be published. The kinds whose attendance is an advisory indicator open regardless.
+ */
+function assertQuorum(poll: q.PollRow, headCount: number, expected: number): void {
+  const rule = ruleSchema.parse(poll.rule);
+  if (!('quorum' in rule)) return;
+  const needed = votesNeeded(expected, rule.quorum.fraction, rule.quorum.comparison);
+  if (headCount >= needed) return;
+  const share = `${rule.quorum.comparison === 'more_than' ? 'more than' : 'at least'} ${fractionEn(rule.quorum.fraction)} of the ${expected} expected`;
+  fail(
+    'no_quorum',
+    `${headCount} voting member${headCount === 1 ? '' : 's'} present, not ${share} (${needed} needed): the meeting cannot be held and voting does not open. ` +
+      `到会人数未达到规定（应到会 ${expected} 人，需 ${needed} 人，实到 ${headCount} 人），不能开会：会议改期。`,
+  );
+}
+
 export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFacts, actor: string): Promise<q.PollRow> {
   const strike = new Set(facts.strike ?? []);
   const note = (facts.headCountNote ?? '').trim();
@@ -92,6 +113,7 @@ export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFa
       fail('head_count', `${checkedIn} have checked in but ${facts.headCount} were counted in the room: strike the check-ins of those who are not here, or count again`);
     if (facts.headCount > checkedIn && note === '')
       fail('head_count', `${facts.headCount} were counted but only ${checkedIn} have checked in: say why in a note`);
+    assertQuorum(poll, facts.headCount, expected);
     q.setPollOpening(deps.db, pollId, { state: 'signing' });
     return { poll, signed: pending.filter((c) => !strike.has(c.voterId)), checkedIn };
   });

@@ -10,6 +10,7 @@
  */
 import { fail } from '../../shared/errors.ts';
 import { CANDIDATES_ON_ROSTER_KINDS } from '../../shared/protocol/api.ts';
+import { isBranchMeetingKind } from '../../shared/tally/rules.ts';
 import { toBase64, toHex } from '../../shared/encoding.ts';
 import { tokenKeyId } from '../../shared/crypto/token.ts';
 import { candidateKeyFingerprint } from '../../shared/crypto/candidate-key.ts';
@@ -34,7 +35,6 @@ export const NEXT_PHASE: Record<Phase, Phase | undefined> = {
 
 export const pollQuestions = (poll: q.PollRow) => poll.questions as Question[];
 
-const FULL_MEMBERS_ONLY = new Set(['member_acceptance', 'member_conversion']);
 
 /**
  * May this roster entry vote in this poll at all? In one of the poll's groups, and for the
@@ -43,7 +43,7 @@ const FULL_MEMBERS_ONLY = new Set(['member_acceptance', 'member_conversion']);
  */
 export function mayVote(poll: q.PollRow, voter: q.VoterRow): boolean {
   if (!voter.groups.some((g) => poll.groups.includes(g))) return false;
-  return !FULL_MEMBERS_ONLY.has(poll.kind) || voter.status === 'full';
+  return !isBranchMeetingKind(poll.kind) || voter.status === 'full';
 }
 
 /** The expected voters of a poll: those who may vote, less the members excluded with a reason. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { choiceSchema, idSchema, questionListSchema, text, type Phase, type Question } from './poll.ts';
 import { PRESET_KINDS, ruleSchema } from '../tally/rules.ts';
+import { bindingViolations } from '../tally/binding.ts';
 import { LATE_CHECKIN_CODE_PATTERN } from './late-checkin-code.ts';
 
 /** The longest base64 (or base64url) string any body may carry: a sealed comment is the longest in use. */
@@ -114,6 +115,10 @@ export const createPresetPollBody = z
     const rule = ruleSchema.safeParse({ ...body.settings, kind: body.kind });
     if (!rule.success)
       for (const issue of rule.error.issues) ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path.map(String)], message: issue.message });
+    // The Working Rules' thresholds may be made stricter, never looser (shared/tally/binding.ts).
+    else
+      for (const violation of bindingViolations(rule.data))
+        ctx.addIssue({ code: 'custom', path: ['settings', violation.setting], message: `${violation.en} ${violation.zh}` });
   });
 
 export const createPollBody = z.union([createGenericPollBody, createPresetPollBody]);

@@ -7,7 +7,7 @@
  *   base      `expected`  voting members expected after exclusions (the rules' 应到会)
  *             `present`   voters checked in (written-opinion voters are not present)
  *             `ballots`   ballots cast plus written opinions counted for the question
- *   fraction  `1/2` or `2/3`
+ *   fraction  `1/2`, `3/5`, `2/3`, `3/4` or `4/5`
  *   more_than v·den > base·num        at_least v·den ≥ base·num
  */
 import { z } from 'zod';
@@ -24,11 +24,21 @@ export const POLL_KINDS = [
   'three_evaluations',
 ] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
+/**
+ * The branch general meeting's votes (党员大会, DOMAIN §1): only full members vote, a member who
+ * cannot attend may send a written opinion (因故不能到会的有表决权的正式党员), and the Working
+ * Rules fix the quorum and the pass threshold (shared/tally/binding.ts).
+ */
+export const BRANCH_MEETING_KINDS: readonly PollKind[] = ['member_acceptance', 'member_conversion'];
+export const isBranchMeetingKind = (kind: string): boolean => (BRANCH_MEETING_KINDS as readonly string[]).includes(kind);
 /** The kinds whose ballot and rule follow from the candidates (every kind but `generic`). */
 export type PresetKind = Exclude<PollKind, 'generic'>;
 export const PRESET_KINDS = POLL_KINDS.filter((k): k is PresetKind => k !== 'generic') as [PresetKind, ...PresetKind[]];
 
-export const fractionSchema = z.enum(['1/2', '2/3']);
+/** Fractions a threshold may use: a half, and the stricter shares some schools require. */
+export const FRACTION_VALUES = ['1/2', '3/5', '2/3', '3/4', '4/5'] as const;
+export const fractionSchema = z.enum(FRACTION_VALUES);
+export type Fraction = (typeof FRACTION_VALUES)[number];
 export const comparisonSchema = z.enum(['more_than', 'at_least']);
 
 export const quorumSchema = z.strictObject({
@@ -171,10 +181,10 @@ export type RuleInput = z.input<typeof ruleSchema>;
 export type Threshold = z.output<typeof passSchema>;
 export type Quorum = z.output<typeof quorumSchema>;
 
-const FRACTIONS = { '1/2': [1, 2], '2/3': [2, 3] } as const;
+export const FRACTIONS: Record<Fraction, readonly [number, number]> = { '1/2': [1, 2], '3/5': [3, 5], '2/3': [2, 3], '3/4': [3, 4], '4/5': [4, 5] };
 
 /** The smallest whole number of votes that satisfies the threshold over `base`. */
-export function votesNeeded(base: number, fraction: '1/2' | '2/3', comparison: 'more_than' | 'at_least'): number {
+export function votesNeeded(base: number, fraction: Fraction, comparison: 'more_than' | 'at_least'): number {
   const [num, den] = FRACTIONS[fraction];
   // Never zero: nothing passes, and no quorum is met, with no vote or nobody present.
   return comparison === 'more_than' ? Math.floor((base * num) / den) + 1 : Math.max(1, Math.ceil((base * num) / den));

@@ -23,6 +23,7 @@ import { votesNeeded, type ThreeEvaluationsRule } from './rules.ts';
 import type { PollResult } from './result.ts';
 export { threeEvaluationsRuleSchema, DEFAULT_BANDS, DEFAULT_CRITERIA, type ThreeEvaluationsRule } from './rules.ts';
 import type { Explanation } from './result.ts';
+import { fractionZh } from './wording.ts';
 
 export const EVALUATION_GROUPS = ['representatives', 'members', 'self'] as const;
 export type EvaluationGroup = (typeof EVALUATION_GROUPS)[number];
@@ -173,7 +174,7 @@ export function tallyThreeEvaluations(input: {
     const invalidNote =
       p && !e.valid
         ? {
-            zh: `；${GROUP_ZH[p.group]}参评 ${p.raters} 人，未达到应参评 ${p.base} 人的${rule.participation!.fraction === '2/3' ? '三分之二' : '半数'}（需 ${p.needed} 人），结果无效`,
+            zh: `；${GROUP_ZH[p.group]}参评 ${p.raters} 人，未达到应参评 ${p.base} 人的${fractionZh(rule.participation!.fraction)}（需 ${p.needed} 人），结果无效`,
             en: `; ${GROUP_EN[p.group]}: ${p.raters} took part, fewer than the ${p.needed} needed of ${p.base}: result invalid`,
           }
         : { zh: '', en: '' };

@@ -8,8 +8,12 @@ import type { Quorum, Threshold } from './rules.ts';
 
 export type Body = 'party' | 'league' | 'masses';
 
-const FRACTION_ZH = { '1/2': '半数', '2/3': '三分之二' } as const;
-const FRACTION_EN = { '1/2': 'half', '2/3': 'two thirds' } as const;
+const FRACTION_ZH = { '1/2': '半数', '3/5': '五分之三', '2/3': '三分之二', '3/4': '四分之三', '4/5': '五分之四' } as const;
+const FRACTION_EN = { '1/2': 'half', '3/5': 'three fifths', '2/3': 'two thirds', '3/4': 'three quarters', '4/5': 'four fifths' } as const;
+/** "三分之二" for `2/3`: how a Chinese sentence names a threshold's fraction. */
+export const fractionZh = (fraction: keyof typeof FRACTION_ZH): string => FRACTION_ZH[fraction];
+export const fractionEn = (fraction: keyof typeof FRACTION_EN): string => FRACTION_EN[fraction];
+
 const COMPARE_ZH = { more_than: '超过', at_least: '达到' } as const;
 const COMPARE_EN = { more_than: 'more than', at_least: 'at least' } as const;
 

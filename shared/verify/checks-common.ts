@@ -7,6 +7,7 @@ import { canonicalJson } from '../crypto/jcs.ts';
 import { compareBytes, toHex } from '../encoding.ts';
 import { AppError } from '../errors.ts';
 import { resultOfBundle } from '../protocol/bundle.ts';
+import { bindingViolations } from '../tally/binding.ts';
 import { bytesKey, codeOf, explain, failure, forEachBounded, pass, plural, type BundleCheck } from './context.ts';
 
 export const tokensCheck: BundleCheck = {
@@ -146,13 +147,16 @@ export const verdictsCheck: BundleCheck = {
     if (canonicalJson(recomputed) !== canonicalJson(result))
       return failure('verdict_mismatch', 'the result holds something the rule does not give');
     const verdicts = recomputed.questions.filter((q) => q.verdict !== undefined).map((q) => `${q.id} ${q.verdict}`);
+    // A rule looser than the Working Rules allow is counted as published (it is what the meeting
+    // used), but said: the software refuses such a poll now (shared/tally/binding.ts).
+    const loosened = bindingViolations(poll.rule).map((v) => `; WARNING: ${v.en}`).join('');
     if (recomputed.candidates)
       return pass(
         `rule ${poll.rule.kind}: every composite, band, rank and withheld average re-derived (${recomputed.candidates.map((c) => `${c.id} ${c.composite ?? '—'} ${c.band ?? ''}`).join(', ')})`,
       );
     return pass(
       verdicts.length
-        ? `rule ${poll.rule.kind}: every verdict, threshold and explanation re-derived (${verdicts.join(', ')})`
+        ? `rule ${poll.rule.kind}: every verdict, threshold and explanation re-derived (${verdicts.join(', ')})${loosened}`
         : `rule ${poll.rule.kind}: plain counts, no verdict to re-derive`,
     );
   },

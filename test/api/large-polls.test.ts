@@ -70,7 +70,8 @@ describe('the largest polls the schemas allow are cast whole', () => {
       members.map(({ name, number }) => ({ name, number })),
     );
     const device = await checkIn(slipOf('党员0'), roomCode);
-    await openVoting(org, pollId, 1);
+    // The appraisal needs more than half of the branch in the room; one of them uses the phone here.
+    await openVoting(org, pollId, MAX_CANDIDATES / 2 + 1, { headCountNote: 'the others counted in the room did not check in for this test' });
     await collect(device);
     expect(tokensOf(device, pollId)).toHaveLength(MAX_CANDIDATES - 1); // none for their own candidacy
     const receipts = await castAll(device, pollId, () => 'qualified');

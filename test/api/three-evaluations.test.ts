@@ -23,6 +23,34 @@ const CRITERIA = ['political', 'daily_conduct', 'key_moments', 'study', 'social_
 const flat = (score: number) => Object.fromEntries(CRITERIA.map((c) => [c, score]));
 
 describe('the three evaluations through the HTTP API', () => {
+  it('a candidate who is also a representative gets no token for their own candidacy in any group: their view counts once, in their signed self-evaluation', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '三评（代表兼候选人）' })).body;
+    const created = await org.call('POST', `/api/meetings/${meeting.id}/polls`, {
+      title: '发展对象三评',
+      kind: 'three_evaluations',
+      candidates: [
+        { id: 'c1', name: 'R1', number: 'r1' },
+        { id: 'c2', name: 'M1', number: 'm1' },
+      ],
+    });
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, {
+      voters: [
+        { name: 'R1', number: 'r1', groups: ['representatives', 'members'] },
+        { name: 'R2', number: 'r2', groups: ['representatives'] },
+        { name: 'M1', number: 'm1', groups: ['members'] },
+      ],
+    });
+    await org.call('POST', `/api/meetings/${meeting.id}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { name: string; code: string }[];
+    const keysOf = async (name: string) =>
+      (await voterApi(t).lookup(slips.find((s) => s.name === name)!.code)).polls.flatMap((p) => p.keys.map((k) => `${k.group}:${k.questionId}`));
+    expect(await keysOf('R1')).toEqual(['representatives:c2']);
+    expect(await keysOf('R2')).toEqual(['representatives:c1', 'representatives:c2']);
+    expect(await keysOf('M1')).toEqual(['members:c1']);
+    expect(created.status).toBe(201);
+  });
+
   it('scores anonymously by group, takes signed self-evaluations, withholds a group under the floor everywhere, and verifies', async () => {
     const org = await organizerClient(t);
     const meeting = (await org.call('POST', '/api/meetings', { title: '三评' })).body;

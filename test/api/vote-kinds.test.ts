@@ -35,7 +35,9 @@ describe('every kind through the HTTP API, published and re-verified', () => {
     } else if (kind !== 'generic') {
       expect(bundle.result.quorum).toBeDefined();
       expect(bundle.exclusions).toEqual([{ reason: '出国交流超过六个月', approvedBy: '学院党委' }]);
-      expect(bundle.writtenOpinions.length).toBeGreaterThan(0);
+      // Written opinions belong to the branch general meeting's votes only.
+      if (kind === 'member_acceptance' || kind === 'member_conversion') expect(bundle.writtenOpinions.length).toBeGreaterThan(0);
+      else expect(bundle.writtenOpinions).toEqual([]);
       expect(JSON.stringify(bundle.writtenOpinions)).not.toMatch(/[\u4e00-\u9fff]{2}/); // no names
       for (const q of bundle.result.questions) expect(q.explanation?.zh).toBeTruthy();
       // A changed verdict, even re-signed with the installation's own key, is caught.
@@ -82,6 +84,53 @@ describe('meeting facts', () => {
     return { device, waiting: (await collect(device)).waiting };
   };
 
+  it('refuses an acceptance or conversion poll whose rule is looser than the Working Rules, citing them, and creates nothing; a stricter one is created', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: 'Branch meeting' })).body;
+    for (const kind of ['member_acceptance', 'member_conversion'])
+      for (const settings of [{ pass: { base: 'present' } }, { quorum: { comparison: 'at_least' } }]) {
+        const refused = await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: 'Loose', kind, candidates: [{ id: 'c1', name: '张三' }], settings });
+        expect(refused.status).toBe(400);
+        expect(refused.body.error).toMatchObject({ code: 'invalid_body', message: expect.stringContaining('《中国共产党发展党员工作细则》') });
+      }
+    expect((await org.call('GET', `/api/meetings/${meeting.id}`)).body.polls).toEqual([]);
+    const strict = await org.call('POST', `/api/meetings/${meeting.id}/polls`, {
+      title: 'Strict',
+      kind: 'member_acceptance',
+      candidates: [{ id: 'c1', name: '张三' }],
+      settings: { quorum: { fraction: '4/5', comparison: 'at_least' } },
+    });
+    expect(strict.status).toBe(201);
+    expect(strict.body.rule.quorum).toEqual({ fraction: '4/5', comparison: 'at_least' });
+  });
+
+  it('without quorum voting does not open: the head count is refused with the rule, nothing is signed, and a recount that reaches it opens', async () => {
+    const { org, meetingId, pollId, voters } = await meetingWith('member_acceptance');
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
+    const slipOf = (i: number) => slips.find((s) => s.voterId === voters[i]!.id)!;
+    const devices = [await checkIn(meetingId, slipOf(0)), await checkIn(meetingId, slipOf(1))];
+    // 3 full members expected: 2 are more than half (1.5), 1 is not.
+    await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[2]!.id}`, { reason: 'long illness', approvedBy: '学院党委' });
+    const refused = await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 1, strike: [voters[1]!.id] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'no_quorum', message: expect.stringContaining('不能开会') });
+    expect(refused.body.error.message).toMatch(/1 voting member present, not more than half of the 2 expected \(2 needed\)/);
+    const poll = (await org.call('GET', `/api/meetings/${meetingId}`)).body.polls.find((p: { id: string }) => p.id === pollId);
+    expect(poll.phase).toBe('checkin');
+    expect((await collect(devices[0]!.device)).waiting).toEqual([pollId]);
+    expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(0);
+    await openVoting(org, pollId, 2);
+    await collect(devices[0]!.device);
+    expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(1);
+  });
+
+  it('an activist poll opens below its attendance indicator: the indicator is reported with the result, it does not stop the appraisal', async () => {
+    const { org, meetingId, pollId } = await meetingWith('activist_confirmation');
+    await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 0 })).status).toBe(200);
+  });
+
   it('probationary members attend but get no token at a branch general meeting; exclusions lower the expected count', async () => {
     const { org, meetingId, pollId, voters } = await meetingWith('member_acceptance');
     const exclude = await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[2]!.id}`, { reason: 'long illness', approvedBy: '学院党委' });
@@ -91,16 +140,17 @@ describe('meeting facts', () => {
     const slipOf = (i: number) => slips.find((s) => s.voterId === voters[i]!.id)!;
     const full = await checkIn(meetingId, slipOf(0));
     expect(full.waiting).toEqual([pollId]);
+    expect((await checkIn(meetingId, slipOf(1))).waiting).toEqual([pollId]);
     expect((await checkIn(meetingId, slipOf(3))).waiting).toEqual([]); // probationary
     expect((await checkIn(meetingId, slipOf(2))).waiting).toEqual([]); // excluded
     const turnout = (await (await t.app.request(`/api/public/polls/${pollId}/turnout`)).json()) as any;
-    expect(turnout).toMatchObject({ expected: 2, checkedIn: 1 });
+    expect(turnout).toMatchObject({ expected: 2, checkedIn: 2 });
     const record = await org.call('GET', `/api/polls/${pollId}/record`);
     expect(record.body.exclusions).toEqual([expect.objectContaining({ name: 'Full C', reason: 'long illness', approvedBy: '学院党委' })]);
     // Excluding a member who has checked in is refused.
     const late = await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[0]!.id}`, { reason: 'left early', approvedBy: 'x' });
     expect(late.status).toBe(409);
-    await openVoting(org, pollId, 1);
+    await openVoting(org, pollId, 2);
     await collect(full.device);
     expect(tokensOf(full.device, pollId)).toHaveLength(1);
   });
@@ -115,15 +165,37 @@ describe('meeting facts', () => {
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
     expect((await checkIn(meetingId, slips.find((s) => s.voterId === voters[1]!.id)!)).waiting).toEqual([]);
-    await openVoting(org, pollId, 0);
+    // 3 expected, nobody present: the meeting cannot be held, whatever the written opinions say.
+    const noQuorum = await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 0 });
+    expect(noQuorum.body.error).toMatchObject({ code: 'no_quorum' });
+    // A written opinion counts as a vote, not as attendance: two of the other three must be present.
+    for (const i of [0, 2]) expect((await checkIn(meetingId, slips.find((s) => s.voterId === voters[i]!.id)!)).waiting).toEqual([pollId]);
+    await openVoting(org, pollId, 2);
     const tooLate = await org.call('PUT', `/api/polls/${pollId}/written-opinions/${voters[2]!.id}`, { choices: { c1: 'agree' } });
     expect(tooLate.status).toBe(409);
     await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' });
     const bundle = (await org.call('GET', `/api/polls/${pollId}/bundle`)).body as BundleV2;
     expect(bundle.writtenOpinions).toEqual([{ questionId: 'c1', choice: 'agree' }]);
-    // 3 expected, nobody present: no quorum, whatever the written opinions say.
-    expect(bundle.result.questions[0]).toMatchObject({ counts: { agree: 1, disagree: 0, abstain: 0 }, verdict: 'no_quorum', writtenOpinions: 1 });
+    // Nobody cast a ballot: the written opinion alone is 1 of the 2 votes needed.
+    expect(bundle.result.questions[0]).toMatchObject({ counts: { agree: 1, disagree: 0, abstain: 0 }, verdict: 'failed', threshold: 2, writtenOpinions: 1 });
   });
+
+  it.each(['league_recommendation', 'activist_confirmation', 'democratic_appraisal', 'three_evaluations'])(
+    'a %s poll takes no written opinion: they belong to the branch general meeting',
+    async (kind) => {
+      const org = await organizerClient(t);
+      const meeting = (await org.call('POST', '/api/meetings', { title: 'Not a branch general meeting' })).body;
+      const created = await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: 'Poll', kind, candidates: [{ id: 'c1', name: '张三', number: '9' }] });
+      expect(created.status).toBe(201);
+      const voters = (await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: '1', groups: created.body.groups }] })).body.voters as { id: string }[];
+      const question = created.body.questions[0];
+      const answer = question.type === 'approval' ? ['c1'] : question.type === 'single' ? question.options[0] : 'abstain';
+      const refused = await org.call('PUT', `/api/polls/${created.body.id}/written-opinions/${voters[0]!.id}`, { choices: { [question.id]: answer } });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toMatch(/written opinions belong to the branch general meeting's votes/);
+      expect((await org.call('GET', `/api/polls/${created.body.id}/record`)).body.writtenOpinions).toEqual([]);
+    },
+  );
 
   it('a conversion poll drops "extend" for a candidate already extended once, and warns', async () => {
     const org = await organizerClient(t);

@@ -78,7 +78,7 @@ describe('the console across units', () => {
     const meetingId = (await a.call('POST', '/api/meetings', { title: '第一党支部党员大会' })).body.id;
     const pollId = (await a.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }] })).body.id;
     await a.call('POST', `/api/meetings/${meetingId}/voters`, { voters: [{ name: '甲', number: '1' }] });
-    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 0 }, { to: 'closed' }, { to: 'published' }])
+    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 1, headCountNote: '甲到会，未用手机签到' }, { to: 'closed' }, { to: 'published' }])
       expect((await a.call('POST', `/api/polls/${pollId}/transition`, body)).status).toBe(200);
     publishedOnLatestWorkingDay(t, pollId);
     const objected = await t.app.request(`/api/public/polls/${pollId}/objections`, {

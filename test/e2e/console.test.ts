@@ -372,8 +372,12 @@ describe('the meeting console (protocol v2)', () => {
     const opening = page.getByRole('dialog', { name: '开始投票？' });
     await opening.getByText('还没有人签到。').waitFor();
     await opening.getByLabel('清点人数', { exact: true }).fill('0');
-    await opening.getByText('到会 0 人，未超过应到会人数 1 人的半数，不能开会，应当改期。', { exact: false }).waitFor();
+    await opening.getByText('到会 0 人，未超过应到会人数 1 人的半数，不能开会，不能开始投票：会议改期。', { exact: false }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
+    // The server refuses it too, and the dialog says why in the organizer's words.
+    await opening.getByRole('button', { name: '开始投票' }).click();
+    await opening.getByText('不能开会，没有开始投票：会议改期', { exact: false }).waitFor();
+    expect((await org.call('GET', `/api/meetings/${meeting.id}`)).body.polls[0].phase).toBe('checkin');
     await opening.getByRole('button', { name: '取消' }).click();
     await opening.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: '补打凭条' }).click();
@@ -478,6 +482,7 @@ describe('the meeting console (protocol v2)', () => {
     const slips = (await org.call('POST', `/api/meetings/${meeting.id}/slips`, {})).body.slips as { link: string }[];
     const roomCode = (await org.call('GET', `/api/meetings/${meeting.id}/room-code`)).body.roomCode as string;
     const device = await checkInSlip(t, slips[0]!, roomCode);
+    await checkInSlip(t, slips[1]!, roomCode); // both present: more than half of the two
 
     const { context, page, problems } = await signInToConsole(harness.browser, url, 'secretary', `/console?meeting=${meeting.id}`);
     const firstCard = page.locator(`article[data-poll="${first.id}"]`);
@@ -489,8 +494,8 @@ describe('the meeting console (protocol v2)', () => {
     const opening = page.getByRole('dialog', { name: '开始投票？' });
     await opening.getByText('涉及的表决事项：接收张三。').waitFor();
     expect(await opening.locator('fieldset.opening-poll').count()).toBe(1);
-    await opening.getByLabel('清点人数', { exact: true }).fill('1');
-    await opening.getByText('签到 1 人，划去 0 人，余 1 人；清点到会 1 人。').waitFor();
+    await opening.getByLabel('清点人数', { exact: true }).fill('2');
+    await opening.getByText('签到 2 人，划去 0 人，余 2 人；清点到会 2 人。').waitFor();
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.waitFor({ state: 'hidden' });
     await expect.poll(() => phase(first.id).textContent(), { timeout: 10_000 }).toBe('投票中');
@@ -499,12 +504,12 @@ describe('the meeting console (protocol v2)', () => {
     // ---- the meeting's button now opens the other one, with its own count ----
     await page.getByRole('button', { name: '开始投票', exact: true }).click();
     await opening.getByText('涉及的表决事项：接收李四。').waitFor();
-    await opening.getByLabel('清点人数', { exact: true }).fill('1');
+    await opening.getByLabel('清点人数', { exact: true }).fill('2');
     await shoot(page, 'console-30-opening-second', { fullPage: false });
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.waitFor({ state: 'hidden' });
     await expect.poll(() => phase(second.id).textContent(), { timeout: 10_000 }).toBe('投票中');
-    expect((await org.call('GET', `/api/polls/${second.id}`)).body.turnout).toMatchObject({ headCount: 1, checkedIn: 1 });
+    expect((await org.call('GET', `/api/polls/${second.id}`)).body.turnout).toMatchObject({ headCount: 2, checkedIn: 2 });
     expect((await collect(device)).ready.sort()).toEqual([first.id, second.id].sort());
 
     // ---- a submission the ballot box refused (over_issued) is said loudly; simulated in the database, as it cannot happen honestly ----
@@ -520,7 +525,7 @@ describe('the meeting console (protocol v2)', () => {
     await firstCard.locator('.result .verdict').waitFor();
     await expect.poll(() => phase(first.id).textContent(), { timeout: 10_000 }).toBe('已计票');
     expect(await phase(second.id).textContent()).toBe('投票中');
-    await firstCard.locator('.result-facts [data-fact="head-count"]').getByText('1 人').waitFor();
+    await firstCard.locator('.result-facts [data-fact="head-count"]').getByText('2 人').waitFor();
     await shoot(page, 'console-31-one-closed');
     expect(problems).toEqual([]);
     await context.close();
@@ -531,7 +536,8 @@ describe('the meeting console (protocol v2)', () => {
     const meeting = (await org.call('POST', '/api/meetings', { title: '旧版计票包' })).body as { id: string };
     await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: '党员甲', number: '501' }, { name: '党员乙', number: '502' }, { name: '党员丙', number: '503' }] });
     const poll = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '接收王五', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '王五' }] })).body as { id: string };
-    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 0 }, { to: 'closed' }]) expect((await org.call('POST', `/api/polls/${poll.id}/transition`, body)).status).toBe(200);
+    for (const body of [{ to: 'checkin' }, { to: 'voting', headCount: 2, headCountNote: '两人到会，未用手机签到' }, { to: 'closed' }])
+      expect((await org.call('POST', `/api/polls/${poll.id}/transition`, body)).status).toBe(200);
     // The poll as an installation before v2 stored it: one key per group, ballots answering every question.
     const v2 = (await org.call('GET', `/api/polls/${poll.id}/bundle`)).body;
     const v1 = {

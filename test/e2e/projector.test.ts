@@ -310,7 +310,7 @@ describe('a meeting with two polls', () => {
       maxChoices: 2,
     });
     expect([acceptance.status, recommendation.status]).toEqual([201, 201]);
-    const roster = Array.from({ length: 4 }, (_, i) => ({ name: `党员${i + 1}`, number: `2025${i}` }));
+    const roster = Array.from({ length: 5 }, (_, i) => ({ name: `党员${i + 1}`, number: `2025${i}` }));
     await org.call('POST', `/api/meetings/${meetingId}/voters`, { voters: roster });
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
@@ -324,22 +324,24 @@ describe('a meeting with two polls', () => {
       await expect.poll(() => page.locator('.pj-room-code').allTextContents()).toEqual([spacedRoomCode(roomCode)]);
     }
 
-    for (const slip of slips.slice(0, 3)) await checkInSlip(t, slip, roomCode);
+    for (const slip of slips.slice(0, 4)) await checkInSlip(t, slip, roomCode);
     for (const { page } of screens) {
-      await expect.poll(() => figures(page, 'checked-in'), { timeout: 8000 }).toEqual(['3', '3']);
-      await expect.poll(() => page.locator('.pj-absent-names').evaluateAll((lists) => lists.map((l) => l.textContent)), { timeout: 8000 }).toEqual(['党员4', '党员4']);
+      await expect.poll(() => figures(page, 'checked-in'), { timeout: 8000 }).toEqual(['4', '4']);
+      await expect.poll(() => page.locator('.pj-absent-names').evaluateAll((lists) => lists.map((l) => l.textContent)), { timeout: 8000 }).toEqual(['党员5', '党员5']);
     }
     for (const screen of screens) await shoot(screen, 'two-polls-1-checkin');
 
-    // The recommendation strikes the third voter's check-in (not in the room); 2 counted there.
-    await org.call('POST', `/api/meetings/${meetingId}/transition`, {
+    // The recommendation strikes the third voter's check-in (not in the room); 3 counted there,
+    // still more than half of the 5.
+    const opened = await org.call('POST', `/api/meetings/${meetingId}/transition`, {
       to: 'voting',
-      openings: { [acceptance.body.id]: { headCount: 3 }, [recommendation.body.id]: { headCount: 2, strike: [slips[2]!.voterId] } },
+      openings: { [acceptance.body.id]: { headCount: 4 }, [recommendation.body.id]: { headCount: 3, strike: [slips[2]!.voterId] } },
     });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
     for (const { page } of screens) {
       await expect.poll(() => page.locator('[data-opening="struck"]').allTextContents(), { timeout: 8000 }).toEqual(['划去 0 人', '划去 1 人']);
-      expect(await page.locator('[data-opening="headCount"]').allTextContents()).toEqual(['清点人数 3 人', '清点人数 2 人']);
-      expect(await figures(page, 'checked-in')).toEqual(['3', '2']);
+      expect(await page.locator('[data-opening="headCount"]').allTextContents()).toEqual(['清点人数 4 人', '清点人数 3 人']);
+      expect(await figures(page, 'checked-in')).toEqual(['4', '3']);
     }
     for (const screen of screens) await shoot(screen, 'two-polls-2-voting');
 

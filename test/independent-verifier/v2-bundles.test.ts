@@ -174,8 +174,8 @@ beforeAll(async () => {
     { title: '接收预备党员', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '张三' }, { id: 'c2', name: '李四' }] },
     { roster: 5, voting: 5, answer: (voter, q) => (voter === 0 && q === 'c2' ? 'disagree' : 'agree') },
   );
-  // Two voters: [w, z] and [w]; counts w 2, z 1, q 0.
-  smallLeague = await publishedPoll(leaguePoll, { roster: 4, voting: 2, answer: (voter) => (voter === 0 ? ['w', 'z'] : ['w']) });
+  // Two voters of three (a quorum: 2 is more than half of 3): [w, z] and [w]; counts w 2, z 1, q 0.
+  smallLeague = await publishedPoll(leaguePoll, { roster: 3, voting: 2, answer: (voter) => (voter === 0 ? ['w', 'z'] : ['w']) });
   league = await publishedPoll(leaguePoll, { roster: 4, voting: 4, answer: (voter) => (voter % 2 ? ['w'] : ['q', 'z']) });
 }, 120_000);
 afterAll(() => {

@@ -327,7 +327,8 @@ const ABSTAIN = 'abstain';
 const DEFAULT_ANONYMITY_FLOOR = 3;
 // version 2: the token type (docs/protocol.md §2); version 1 used RFC 9578's 0x0002
 const TOKEN_TYPE = { 1: 0x0002, 2: 0xba11 };
-const FRACTIONS = { '1/2': [1n, 2n], '2/3': [2n, 3n] };
+const FRACTIONS = { '1/2': [1n, 2n], '3/5': [3n, 5n], '2/3': [2n, 3n], '3/4': [3n, 4n], '4/5': [4n, 5n] };
+const FRACTION_LIST = '"1/2", "3/5", "2/3", "3/4" or "4/5"';
 const COMPARISONS = ['more_than', 'at_least'];
 const BASES = ['expected', 'present', 'ballots'];
 
@@ -371,13 +372,13 @@ function checkSentence(v, where) {
 }
 function checkQuorumSetting(q, where) {
   exactKeys(q, ['fraction', 'comparison'], [], where);
-  need(has(FRACTIONS, q.fraction), `${where}.fraction: must be "1/2" or "2/3"`);
+  need(has(FRACTIONS, q.fraction), `${where}.fraction: must be ${FRACTION_LIST}`);
   need(COMPARISONS.includes(q.comparison), `${where}.comparison: must be "more_than" or "at_least"`);
 }
 function checkThresholdSetting(t, where) {
   exactKeys(t, ['base', 'fraction', 'comparison'], [], where);
   need(BASES.includes(t.base), `${where}.base: must be "expected", "present" or "ballots"`);
-  need(has(FRACTIONS, t.fraction), `${where}.fraction: must be "1/2" or "2/3"`);
+  need(has(FRACTIONS, t.fraction), `${where}.fraction: must be ${FRACTION_LIST}`);
   need(COMPARISONS.includes(t.comparison), `${where}.comparison: must be "more_than" or "at_least"`);
 }
 function checkAnswerShape(v, where) {
@@ -435,7 +436,7 @@ function checkThreeEvaluationsRule(rule) {
     exactKeys(rule.participation, ['group', 'fraction', 'comparison'], [], 'poll.rule.participation');
     // GUESS: the participation group is one of the two anonymous (rater) groups.
     need(TE_ANON.includes(rule.participation.group), 'poll.rule.participation.group: must be "representatives" or "members"');
-    need(has(FRACTIONS, rule.participation.fraction), 'poll.rule.participation.fraction: must be "1/2" or "2/3"');
+    need(has(FRACTIONS, rule.participation.fraction), `poll.rule.participation.fraction: must be ${FRACTION_LIST}`);
     need(COMPARISONS.includes(rule.participation.comparison), 'poll.rule.participation.comparison: must be "more_than" or "at_least"');
   }
 }

@@ -69,11 +69,14 @@ describe('the console’s opening checks', () => {
 
   it('says whether the meeting can be held from the rule: more than half of the expected, or the rule’s own fraction', () => {
     const half = { kind: 'member_acceptance', quorum: { fraction: '1/2', comparison: 'more_than' } } as never;
-    expect(meetingQuorum(half, 7, 3)).toEqual({ needed: 4, met: false, half: true });
-    expect(meetingQuorum(half, 7, 4)).toEqual({ needed: 4, met: true, half: true });
-    expect(meetingQuorum(half, 10, 5)).toEqual({ needed: 6, met: false, half: true });
+    expect(meetingQuorum(half, 7, 3)).toEqual({ needed: 4, met: false, half: true, advisory: false });
+    expect(meetingQuorum(half, 7, 4)).toEqual({ needed: 4, met: true, half: true, advisory: false });
+    expect(meetingQuorum(half, 10, 5)).toEqual({ needed: 6, met: false, half: true, advisory: false });
     const twoThirds = { kind: 'member_acceptance', quorum: { fraction: '2/3', comparison: 'at_least' } } as never;
-    expect(meetingQuorum(twoThirds, 9, 6)).toEqual({ needed: 6, met: true, half: false });
+    expect(meetingQuorum(twoThirds, 9, 6)).toEqual({ needed: 6, met: true, half: false, advisory: false });
     expect(meetingQuorum({ kind: 'generic' } as never, 9, 6)).toBeUndefined();
+    // An activist poll's attendance is an indicator reported with the result, not a quorum that stops the vote.
+    const indicator = { kind: 'activist_confirmation', attendance: { fraction: '1/2', comparison: 'more_than' } } as never;
+    expect(meetingQuorum(indicator, 10, 5)).toEqual({ needed: 6, met: false, half: true, advisory: true });
   });
 });

@@ -9,6 +9,7 @@ import { TOKEN_TYPE_V1 } from '../../shared/crypto/token.ts';
 import { keySetDigest } from '../../shared/crypto/key-set.ts';
 import { fromBase64, fromBase64Url, fromHex, toBase64Url, toHex } from '../../shared/encoding.ts';
 import { resultOfBundle, type BundleV2 } from '../../shared/protocol/bundle.ts';
+import { ruleSchema } from '../../shared/tally/rules.ts';
 import { verifyBundle, type VerificationReport } from '../../shared/verify/verify-bundle.ts';
 import { verifyBundleJson } from '../../shared/verify/verify-bundle-json.ts';
 import { utf8 } from '../../shared/encoding.ts';
@@ -182,6 +183,20 @@ describe('tampering caught, even re-signed with the installation key', () => {
     const report = await verify(fixture.resign(bundle));
     expect(report.ok).toBe(true);
     expect(report.checks.find((c) => c.id === 'issued')!.detail).toMatch(/WARNING: 12 submitted, but 12 checked in and 2 said they did not vote: 2 more than that/);
+  });
+
+  it('counts a bundle whose acceptance rule is looser than the Working Rules by its own rule, and warns naming the setting', async () => {
+    const loose = await buildSignedBundle({
+      voters: 4,
+      seed: 13,
+      questions: [{ id: 'accept-zhang', type: 'single', title: 'Zhang San', options: ['agree', 'disagree', 'abstain'] }],
+      rule: ruleSchema.parse({ kind: 'member_acceptance', pass: { base: 'present' } }),
+    });
+    const report = await verify(loose.bundle);
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.id === 'verdicts')!.detail).toMatch(/WARNING: The pass base is the expected voting members, not those present/);
+    const strict = await buildSignedBundle({ voters: 4, seed: 13, questions: loose.bundle.poll.questions, rule: ruleSchema.parse({ kind: 'member_acceptance' }) });
+    expect((await verify(strict.bundle)).checks.find((c) => c.id === 'verdicts')!.detail).not.toMatch(/WARNING/);
   });
 
   it('withholding: a ballot withheld without cause, a ballot shown under the floor, a floor the rule does not give: answers', async () => {

@@ -40,7 +40,7 @@ const SOURCES = [
 ];
 
 /** Codes that only organizer or scrutineer routes throw, and so never reach the voter page. */
-const NOT_THE_VOTERS = new Set(['head_count', 'forbidden', 'unauthenticated', 'bad_credentials', 'conflict', 'cosignature', 'cosigner_unknown', 'candidate_number']);
+const NOT_THE_VOTERS = new Set(['head_count', 'no_quorum', 'forbidden', 'unauthenticated', 'bad_credentials', 'conflict', 'cosignature', 'cosigner_unknown', 'candidate_number']);
 
 function thrownCodes(): string[] {
   const codes = new Set<string>();

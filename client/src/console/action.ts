@@ -25,6 +25,7 @@ const KNOWN: Record<string, ConsoleKey> = {
   bad_credentials: 'error.bad_credentials',
   // Protocol v2
   head_count: 'error.head_count',
+  no_quorum: 'error.no_quorum',
   over_issued: 'error.over_issued',
   room_code: 'error.room_code',
   room_code_locked: 'error.room_code_locked',

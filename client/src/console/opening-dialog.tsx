@@ -161,7 +161,17 @@ function PollOpening(props: { poll: MeetingPoll; sheet: SignInSheet; draft: Open
     if (headCount === undefined) return undefined;
     const quorum = meetingQuorum(props.poll.rule, figures().expected, headCount);
     if (!quorum) return undefined;
-    const key = quorum.half ? (quorum.met ? 'opening.quorum.halfMet' : 'opening.quorum.halfNotMet') : quorum.met ? 'opening.quorum.met' : 'opening.quorum.notMet';
+    const key = quorum.advisory
+      ? quorum.met
+        ? 'opening.attendance.met'
+        : 'opening.attendance.notMet'
+      : quorum.half
+        ? quorum.met
+          ? 'opening.quorum.halfMet'
+          : 'opening.quorum.halfNotMet'
+        : quorum.met
+          ? 'opening.quorum.met'
+          : 'opening.quorum.notMet';
     return { text: ct(key, { present: headCount, expected: figures().expected, needed: quorum.needed }), met: quorum.met };
   };
   const toggle = (voterId: string, struck: boolean) =>

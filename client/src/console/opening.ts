@@ -74,7 +74,8 @@ export function openingFacts(sheet: SignInSheet, draft: OpeningDraft): OpeningFa
 /**
  * Whether the meeting can be held with `present` members of `expected`, under the poll's own
  * rule (its quorum, or the attendance indicator of the advisory kinds). Plain counts and the
- * three evaluations have none.
+ * three evaluations have none. Without its quorum a poll's voting does not open (the server
+ * refuses: services/opening.ts); an indicator not met is only reported.
  */
 export function meetingQuorum(rule: Rule, expected: number, present: number) {
   const setting = 'quorum' in rule ? rule.quorum : 'attendance' in rule ? rule.attendance : undefined;
@@ -85,5 +86,7 @@ export function meetingQuorum(rule: Rule, expected: number, present: number) {
     met: present >= needed,
     /** "More than half": the words of the rules (到会人数超过应到会人数的半数). */
     half: setting.fraction === '1/2' && setting.comparison === 'more_than',
+    /** An attendance indicator (the advisory kinds) is reported with the result; a quorum stops the vote. */
+    advisory: !('quorum' in rule),
   };
 }

@@ -7,6 +7,7 @@
  * choices is ever shown before close: the server has none to give (GET /bundle answers
  * wrong_phase).
  */
+import { isBranchMeetingKind } from '../../../shared/tally/rules.ts';
 import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { Question } from '../../../shared/protocol/poll.ts';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
@@ -382,7 +383,7 @@ export function PollCard(props: {
         {(r) => (
           <>
             <ScrutineersForm api={props.api} poll={props.poll} record={r()} onChanged={changed} />
-            <Show when={props.poll.kind !== 'three_evaluations'}>
+            <Show when={isBranchMeetingKind(props.poll.kind)}>
               <WrittenOpinions api={props.api} poll={props.poll} record={r()} voters={props.voters} onChanged={changed} />
             </Show>
           </>

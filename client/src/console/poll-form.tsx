@@ -8,13 +8,20 @@ import { createMemo, createSignal, For, Show } from 'solid-js';
 import { locale } from '../i18n/index.ts';
 import { PRESET_KINDS, ruleSchema, type PollKind, type PresetKind } from '../../../shared/tally/rules.ts';
 import { CANDIDATES_ON_ROSTER_KINDS } from '../../../shared/protocol/api.ts';
+import { BINDING_KINDS, bindingViolations } from '../../../shared/tally/binding.ts';
 import { createAction, ExplainedError } from './action.ts';
 import type { ConsoleApi } from './api.ts';
 import { ct, kindLabel, type ConsoleKey } from './i18n.ts';
 import { ErrorLine } from './error-line.tsx';
 
 
-const FRACTION_KEYS: Record<string, ConsoleKey> = { '1/2': 'rule.half', '2/3': 'rule.twoThirds' };
+const FRACTION_KEYS: Record<string, ConsoleKey> = {
+  '1/2': 'rule.half',
+  '3/5': 'rule.threeFifths',
+  '2/3': 'rule.twoThirds',
+  '3/4': 'rule.threeQuarters',
+  '4/5': 'rule.fourFifths',
+};
 const COMPARISON_KEYS: Record<string, ConsoleKey> = { more_than: 'rule.moreThan', at_least: 'rule.atLeast' };
 const BASE_KEYS: Record<string, ConsoleKey> = { expected: 'rule.expected', present: 'rule.present', ballots: 'rule.ballots' };
 const SETTING_KEYS: Record<string, ConsoleKey> = {
@@ -50,7 +57,10 @@ const WORDS: Record<string, ConsoleKey> = {
   fraction: 'rule.fraction',
   comparison: 'rule.comparison',
   '1/2': 'rule.half',
+  '3/5': 'rule.threeFifths',
   '2/3': 'rule.twoThirds',
+  '3/4': 'rule.threeQuarters',
+  '4/5': 'rule.fourFifths',
   more_than: 'rule.moreThan',
   at_least: 'rule.atLeast',
   numerator: 'word.numerator',
@@ -96,6 +106,12 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
     return rest;
   });
   const needsNumbers = () => CANDIDATES_ON_ROSTER_KINDS.includes(kind());
+  const binding = () => BINDING_KINDS.includes(kind());
+  /** The Working Rules' thresholds loosened by the settings chosen (the server refuses them too). */
+  const violations = createMemo(() => {
+    const parsed = ruleSchema.safeParse({ ...settings(), kind: kind() });
+    return parsed.success ? bindingViolations(parsed.data) : [];
+  });
   const current = (key: string) => settings()[key] ?? defaults()[key];
   const setSetting = (key: string, value: unknown) => setSettings({ ...settings(), [key]: value });
 
@@ -113,6 +129,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
     create.run(async () => {
       const list = parseCandidates();
       if (list.length === 0) throw new Error(ct('poll.needCandidates'));
+      if (violations().length) throw new ExplainedError(violations().map((v) => v[locale()]).join(' '));
       // The candidates vote in these kinds: their roster number keeps them from rating themselves.
       const unnumbered = list.filter((c) => !c.number).map((c) => c.name);
       if (needsNumbers() && unnumbered.length) throw new ExplainedError(ct('poll.needNumbers', { names: unnumbered.join('、') }));
@@ -214,7 +231,7 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
                         </Show>
                       }
                     >
-                      <Show when={(value() as Threshold).base !== undefined}>
+                      <Show when={(value() as Threshold).base !== undefined && !binding()}>
                         <SelectField
                           id={`rule-${key}-base`}
                           label={ct('rule.base')}
@@ -245,6 +262,10 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
           </For>
         </dl>
         <p class="hint">{ct(`ruleHelp.${kind()}` as ConsoleKey)}</p>
+        <Show when={binding()}>
+          <p class="hint">{ct('rule.bindingHint')}</p>
+        </Show>
+        <For each={violations()}>{(v) => <p class="notice-bar" role="alert">{v[locale()]}</p>}</For>
       </fieldset>
       <ErrorLine text={create.error()} />
       <For each={warnings()}>{(w) => <p class="notice-bar">{w[locale()]}</p>}</For>
