@@ -19,7 +19,7 @@ import { pollRoutes } from './routes/polls.ts';
 import { liveRoutes } from './routes/live.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/session.ts';
-import { unitRoutes, userRoutes } from './routes/users.ts';
+import { calendarRoutes, unitRoutes, userRoutes } from './routes/users.ts';
 import { ballotRoutes, candidateKeyRoutes, checkinRoutes, selfEvaluationRoutes } from './routes/voting.ts';
 import { buildOpenApi, strictUtf8Body } from './validate.ts';
 import { API_BODY_LIMIT, CAST_BODY_LIMIT, CHECKIN_BODY_LIMIT, ROSTER_BODY_LIMIT } from './body-limits.ts';
@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps, options: { clientDir?: string } = {}) {
   app.route('/api/session', sessionRoutes(deps));
   app.route('/api/users', userRoutes(deps));
   app.route('/api/units', unitRoutes(deps));
+  app.route('/api/calendar', calendarRoutes(deps));
   app.route('/api/meetings', meetingRoutes(deps));
   app.route('/api/polls', pollRoutes(deps));
   app.route('/api/cosign', cosignRoutes(deps));

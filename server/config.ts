@@ -1,6 +1,7 @@
 /** Settings from the environment (documented in the README's settings table). */
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type LimitSettings, type Rate } from './limits.ts';
+import { DEFAULT_PUBLICITY_CUTOFF, isCutoff } from '../shared/publicity.ts';
 
 export interface Config {
   port: number;
@@ -8,6 +9,8 @@ export interface Config {
   dataDir: string;
   publicOrigin: string | undefined;
   limits: LimitSettings;
+  /** PUBLICITY_CUTOFF: from this local time a publication's period starts the next working day. */
+  publicityCutoff: string;
 }
 
 /**
@@ -51,6 +54,12 @@ function readLimits(env: NodeJS.ProcessEnv): LimitSettings {
   return limits;
 }
 
+function readCutoff(text: string | undefined): string {
+  if (text === undefined || text === '') return DEFAULT_PUBLICITY_CUTOFF;
+  if (!isCutoff(text.trim())) throw new Error(`PUBLICITY_CUTOFF must be a time of day, HH:MM (24-hour), got ${JSON.stringify(text)}`);
+  return text.trim();
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
@@ -60,6 +69,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR ?? 'data'),
     publicOrigin: env.PUBLIC_ORIGIN?.replace(/\/$/, '') || undefined,
     limits: readLimits(env),
+    publicityCutoff: readCutoff(env.PUBLICITY_CUTOFF),
   };
 }
 

@@ -13,6 +13,8 @@ export interface AppDeps {
   publicOrigin?: string;
   /** Limits that differ from the defaults (server/limits.ts; the environment's LIMIT_* settings). */
   limits?: Partial<LimitSettings>;
+  /** Local time (HH:MM) from which a publication's period starts the next working day (PUBLICITY_CUTOFF; default 12:00). */
+  publicityCutoff?: string;
 }
 
 export type AppEnv = { Variables: { user: UserRow; csrfToken: string } };

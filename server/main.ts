@@ -25,7 +25,7 @@ prepareDataDir(config.dataDir);
 const db = openDatabase(databaseFile(config.dataDir));
 const installationKey = loadOrCreateInstallationKey(config.dataDir);
 const app = createApp(
-  { db, installationKey, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)), publicOrigin: config.publicOrigin, limits: config.limits },
+  { db, installationKey, now: () => new Date(), randomBytes: (n) => new Uint8Array(randomBytes(n)), publicOrigin: config.publicOrigin, limits: config.limits, publicityCutoff: config.publicityCutoff },
   { clientDir: resolve(join(import.meta.dirname, '..', 'dist', 'client')) },
 );
 

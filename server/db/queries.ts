@@ -22,6 +22,7 @@ import {
   selfEvaluations,
   sessions,
   units,
+  calendarYears,
   users,
   voters,
   writtenOpinions,
@@ -73,6 +74,11 @@ export const listUsers = (db: Db) =>
 export const insertUnit = (db: Db, row: typeof units.$inferInsert) => db.insert(units).values(row).run();
 export const getUnit = (db: Db, id: string) => db.select().from(units).where(eq(units.id, id)).get();
 export const listUnits = (db: Db) => db.select().from(units).orderBy(asc(units.name), asc(units.id)).all();
+
+export const listCalendarYears = (db: Db) => db.select().from(calendarYears).orderBy(asc(calendarYears.year)).all();
+export const upsertCalendarYear = (db: Db, row: typeof calendarYears.$inferInsert) =>
+  db.insert(calendarYears).values(row).onConflictDoUpdate({ target: calendarYears.year, set: row }).run();
+export const deleteCalendarYear = (db: Db, year: number) => db.delete(calendarYears).where(eq(calendarYears.year, year)).run().changes;
 
 export const insertSession = (db: Db, row: typeof sessions.$inferInsert) => db.insert(sessions).values(row).run();
 export function findSession(db: Db, tokenHash: string, nowMs: number) {

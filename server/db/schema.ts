@@ -20,6 +20,19 @@ export const units = sqliteTable('units', {
   createdAt: text('created_at').notNull(),
 });
 
+/**
+ * A year of the work calendar entered by an administrator (shared/publicity.ts): it replaces the
+ * shipped year of the same number, if any. Dates as JSON arrays of `YYYY-MM-DD`.
+ */
+export const calendarYears = sqliteTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  source: text('source').notNull(),
+  holidays: text('holidays', { mode: 'json' }).$type<string[]>().notNull(),
+  workdays: text('workdays', { mode: 'json' }).$type<string[]>().notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
 export const USER_ROLES = ['admin', 'organizer', 'scrutineer'] as const;
 
 /**

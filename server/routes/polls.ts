@@ -1,6 +1,7 @@
 /** One poll (organizer): read, edit in draft, advance its phase, turnout, sign-in sheet, bundle. */
 import { Hono } from 'hono';
-import { declaredNotVotedBody, objectionOutcomeBody, decisionBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { declaredNotVotedBody, objectionOutcomeBody, decisionBody, rescheduleBody, scrutineersBody, transitionBody, updatePollBody, writtenOpinionBody } from '../../shared/protocol/api.ts';
+import { recordRescheduled } from '../services/opening.ts';
 import { recordDeclaredNotVoted, signInSheet } from '../services/sign-in-sheet.ts';
 import { meetingRecord, recordDecision, removeWrittenOpinion, setScrutineers, setWrittenOpinion } from '../services/meeting-facts.ts';
 import { fail } from '../../shared/errors.ts';
@@ -50,6 +51,10 @@ export function pollRoutes(deps: AppDeps) {
       const moved = await advancePoll(deps, poll.id, to, c.get('user').username, opening);
       return c.json({ id: moved.id, phase: moved.phase, turnout: turnout(deps, moved) });
     })
+    .post('/:id/reschedule', jsonBody(rescheduleBody, { summary: 'Record 会议改期: the head count did not reach the quorum; the poll waits in check-in for the rescheduled meeting', access: 'organizer' }), (c) => {
+      const poll = pollFor(deps, c.req.param('id'), c.get('user'));
+      return c.json(recordRescheduled(deps, poll.id, c.req.valid('json').headCount, c.get('user').username));
+    })
     .get('/:id/checkins', described({ summary: 'The sign-in sheet: who has checked in, who has not, struck and late check-ins (never what they voted)', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
       return c.json(signInSheet(deps, poll));
@@ -93,7 +98,7 @@ export function pollRoutes(deps: AppDeps) {
     })
     .get('/:id/objections', described({ summary: 'Objections to a published result, with their text and outcome', access: 'organizer' }), (c) => {
       const poll = pollFor(deps, c.req.param('id'), c.get('user'));
-      return c.json({ period: poll.phase === 'published' ? periodOf(poll) : null, objections: q.listObjections(deps.db, poll.id).map(({ pollId: _p, ...o }) => o) });
+      return c.json({ period: poll.phase === 'published' ? periodOf(deps, poll) : null, objections: q.listObjections(deps.db, poll.id).map(({ pollId: _p, ...o }) => o) });
     })
     .put(
       '/:id/objections/:objectionId',

@@ -10,6 +10,8 @@ import * as q from '../db/queries.ts';
 import { meetingKeySetFingerprint } from '../services/meetings.ts';
 import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
+import { calendarYears, publicityOf } from '../services/calendar.ts';
+import { DEFAULT_PUBLICITY_CUTOFF } from '../../shared/publicity.ts';
 
 export function publicRoutes(deps: AppDeps) {
   return new Hono()
@@ -45,8 +47,15 @@ export function publicRoutes(deps: AppDeps) {
           // Every poll published since the column exists has it; the close is the closest earlier fact.
           publishedAt: p.publishedAt ?? p.closedAt,
           publicityWorkingDays: p.publicityWorkingDays,
+          // Counted by the server on the work calendar (holidays, 调休, the cut-off time), so the
+          // board shows the very period the objections are taken in.
+          publicity: publicityOf(deps, p),
+          publicityCutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF,
         })),
       }),
+    )
+    .get('/calendar', described({ summary: 'The work calendar publicity periods are counted on: each year’s holidays and 调休 working days, with its source, and the cut-off time', access: 'public' }), (c) =>
+      c.json({ years: calendarYears(deps).map(({ year, source, holidays, workdays, origin }) => ({ year, source, holidays, workdays, origin })), cutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF }),
     )
     .get('/polls/:id/decisions', described({ summary: 'Decisions recorded beside a published result', access: 'public' }), (c) => {
       const poll = q.getPoll(deps.db, c.req.param('id'));

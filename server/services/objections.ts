@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fail } from '../../shared/errors.ts';
-import { localDate, publicityPeriod, publicityStatus, type PublicityPeriod } from '../../shared/publicity.ts';
+import { localDate, publicityStatus, type PublicityPeriod } from '../../shared/publicity.ts';
+import { publicityOf } from './calendar.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
@@ -23,9 +24,8 @@ import { normalizeVotingCode } from '../../shared/protocol/voting-code.ts';
 import { limitsOf, privateKey, RateLimited } from '../limits.ts';
 import { countFailedCode } from '../code-failures.ts';
 
-export function periodOf(poll: q.PollRow): PublicityPeriod {
-  return publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays);
-}
+/** The poll's publicity period on today's work calendar (services/calendar.ts). */
+export const periodOf = (deps: AppDeps, poll: q.PollRow): PublicityPeriod => publicityOf(deps, poll);
 
 function publishedPoll(deps: AppDeps, pollId: string): q.PollRow {
   const poll = q.getPoll(deps.db, pollId);
@@ -65,7 +65,7 @@ export function fileObjection(
   const nowMs = now.getTime();
   // From publication (a result published at a weekend is open to objections at once) to the
   // end of the period's last working day.
-  if (publicityStatus(periodOf(poll), now) === 'ended') fail('wrong_phase', 'the publicity period has ended');
+  if (publicityStatus(periodOf(deps, poll), now) === 'ended') fail('wrong_phase', 'the publicity period has ended');
   const limits = limitsOf(deps);
   const receivedOn = localDate(now);
   const row = { pollId: poll.id, receivedOn, text: input.text, name: input.name ?? null, contact: input.contact ?? null };
@@ -123,7 +123,7 @@ export function recordObjectionOutcome(
 /** What the board shows: the period, and once it has ended, the counts of objections and outcomes. */
 export function publicObjectionSummary(deps: AppDeps, pollId: string) {
   const poll = publishedPoll(deps, pollId);
-  const period = periodOf(poll);
+  const period = periodOf(deps, poll);
   const status = publicityStatus(period, deps.now());
   // What a member's voting code allows a day, so the board can say the number the server applies.
   const memberObjectionsPerDay = limitsOf(deps).settings.memberObjectionsPerDay;

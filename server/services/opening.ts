@@ -76,6 +76,13 @@ export function openingCosignatures(poll: q.PollRow): Cosignature[] {
     .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
 }
 
+/** The quorum of a poll's rule over `expected` voting members; undefined for the kinds without one. */
+function quorumNeeded(poll: q.PollRow, expected: number) {
+  const rule = ruleSchema.parse(poll.rule);
+  if (!('quorum' in rule)) return undefined;
+  return { rule: rule.quorum, needed: votesNeeded(expected, rule.quorum.fraction, rule.quorum.comparison) };
+}
+
 /**
  * 到会有表决权的正式党员超过应到会人数的半数，才能开会 (DOMAIN §1): a rule with a quorum (the
  * branch general meeting's, a league branch's, the democratic appraisal's) does not open voting
@@ -83,16 +90,38 @@ export function openingCosignatures(poll: q.PollRow): Cosignature[] {
  * count can be published. The kinds whose attendance is an advisory indicator open regardless.
  */
 function assertQuorum(poll: q.PollRow, headCount: number, expected: number): void {
-  const rule = ruleSchema.parse(poll.rule);
-  if (!('quorum' in rule)) return;
-  const needed = votesNeeded(expected, rule.quorum.fraction, rule.quorum.comparison);
-  if (headCount >= needed) return;
-  const share = `${rule.quorum.comparison === 'more_than' ? 'more than' : 'at least'} ${fractionEn(rule.quorum.fraction)} of the ${expected} expected`;
+  const quorum = quorumNeeded(poll, expected);
+  if (!quorum || headCount >= quorum.needed) return;
+  const { rule, needed } = quorum;
+  const share = `${rule.comparison === 'more_than' ? 'more than' : 'at least'} ${fractionEn(rule.fraction)} of the ${expected} expected`;
   fail(
     'no_quorum',
     `${headCount} voting member${headCount === 1 ? '' : 's'} present, not ${share} (${needed} needed): the meeting cannot be held and voting does not open. ` +
       `到会人数未达到规定（应到会 ${expected} 人，需 ${needed} 人，实到 ${headCount} 人），不能开会：会议改期。`,
   );
+}
+
+/**
+ * 会议改期: the voting members counted in the room do not reach the quorum, so the meeting is not
+ * held. The count goes into the meeting's record (who, when, counted, expected, needed) and the
+ * console shows it. Nothing else changes: no vote was taken, nothing is signed or published, and
+ * the poll keeps its keys, slips and check-ins for the rescheduled meeting, where voting opens on
+ * that day's head count. Refused when the count does reach the quorum (then the meeting is held).
+ */
+export function recordRescheduled(deps: AppDeps, pollId: string, headCount: number, actor: string) {
+  return q.runInTransaction(deps.db, () => {
+    const poll = q.getPoll(deps.db, pollId);
+    if (!poll) fail('not_found', 'no such poll');
+    if (poll.phase !== 'checkin' || poll.opening !== null) fail('wrong_phase', `the poll is in ${poll.phase}: a meeting is rescheduled before voting opens`);
+    const expected = eligibleVoters(deps, poll).length;
+    const quorum = quorumNeeded(poll, expected);
+    if (!quorum) fail('conflict', `a ${poll.kind} poll has no quorum: its attendance is reported with the result`);
+    if (headCount > expected) fail('head_count', `the head count ${headCount} is more than the ${expected} voting members expected`);
+    if (headCount >= quorum.needed) fail('conflict', `${headCount} present reach the ${quorum.needed} needed: the meeting can be held, so open voting instead`);
+    const fact = { headCount, expected, needed: quorum.needed };
+    appendAudit(deps.db, { actor, action: 'meeting_rescheduled', subject: poll.id, details: fact }, deps.now().toISOString());
+    return fact;
+  });
 }
 
 export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFacts, actor: string): Promise<q.PollRow> {

@@ -8,6 +8,7 @@ import { choiceSchema, idSchema, questionListSchema, text, type Phase, type Ques
 import { PRESET_KINDS, ruleSchema } from '../tally/rules.ts';
 import { bindingViolations } from '../tally/binding.ts';
 import { LATE_CHECKIN_CODE_PATTERN } from './late-checkin-code.ts';
+import { isCalendarDate } from '../publicity.ts';
 
 /** The longest base64 (or base64url) string any body may carry: a sealed comment is the longest in use. */
 export const MAX_BASE64_LENGTH = 4096;
@@ -34,6 +35,14 @@ export const createUserBody = z.strictObject({
   unitId: idSchema.optional(),
 });
 export const createUnitBody = z.strictObject({ name, parentId: idSchema.optional() });
+/** A calendar date that exists, `YYYY-MM-DD`. */
+const calendarDate = z.string().refine(isCalendarDate, 'a date that exists, YYYY-MM-DD');
+/** One year of the work calendar (shared/publicity.ts), as the State Council's notice gives it. */
+export const calendarYearBody = z.strictObject({
+  source: text(2, 200),
+  holidays: z.array(calendarDate).max(80),
+  workdays: z.array(calendarDate).max(20),
+});
 export const scrutineerKeyBody = z.strictObject({ publicKey: base64 });
 export const cosignatureBody = z.strictObject({ signature: base64 });
 export const createMeetingBody = z.strictObject({ title: name });
@@ -137,6 +146,8 @@ export const scrutineersBody = z.strictObject({
 export const exclusionBody = z.strictObject({ reason: text(2, 500), approvedBy: name });
 export const writtenOpinionBody = z.strictObject({ choices: z.record(idSchema, z.union([idSchema, z.array(idSchema).max(200)])) });
 export const updatePollBody = z.strictObject({ title: name.optional(), questions: questionListSchema.optional() });
+/** 会议改期: the head count that did not reach the quorum (services/opening.ts). */
+export const rescheduleBody = z.strictObject({ headCount: z.number().int().min(0).max(100_000) });
 /** What the act that opens voting records for a poll (services/opening.ts). */
 export const openingFacts = z.strictObject({
   /** 清点人数: voting members in the room, counted before voting opens. */

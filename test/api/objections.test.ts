@@ -39,7 +39,7 @@ describe('objections during the publicity period', () => {
     clock += 3 * 24 * 3600 * 1000; // Thursday
     expect((await object(unitA.pollId, { text: '计票过程我有疑问', name: '王同学', contact: '138 0000 0000' })).status).toBe(201);
     expect(await summary(unitA.pollId)).toEqual({
-      period: { firstDay: '2026-11-30', lastDay: '2026-12-04', workingDays: 5 },
+      period: { firstDay: '2026-11-30', lastDay: '2026-12-04', workingDays: 5, uncoveredYears: [], afterCutoff: false },
       status: 'running',
       received: null,
       outcomes: null,
@@ -88,7 +88,7 @@ describe('objections during the publicity period', () => {
     expect([late.status, ((await late.json()) as any).error.code]).toEqual([409, 'wrong_phase']);
     const shown = await summary(unitA.pollId);
     expect(shown).toEqual({
-      period: { firstDay: '2026-11-30', lastDay: '2026-12-04', workingDays: 5 },
+      period: { firstDay: '2026-11-30', lastDay: '2026-12-04', workingDays: 5, uncoveredYears: [], afterCutoff: false },
       status: 'ended',
       received: 3,
       outcomes: { proceed: 0, defer: 1, reject: 1, pending: 1 },
@@ -115,7 +115,7 @@ describe('objections during the publicity period', () => {
     clock = Date.parse('2026-12-12T02:00:00Z'); // Saturday in Beijing
     const weekend = await createMeeting(t, { voters: 1, open: 'voting' });
     for (const to of ['closed', 'published']) await weekend.org.call('POST', `/api/polls/${weekend.pollId}/transition`, { to });
-    expect((await summary(weekend.pollId)).period).toEqual({ firstDay: '2026-12-14', lastDay: '2026-12-18', workingDays: 5 });
+    expect((await summary(weekend.pollId)).period).toEqual({ firstDay: '2026-12-14', lastDay: '2026-12-18', workingDays: 5, uncoveredYears: [], afterCutoff: false });
     expect((await object(weekend.pollId, { text: '周末看到公示后提出的异议' })).status).toBe(201);
   });
 });

@@ -120,6 +120,13 @@ describe('meeting facts', () => {
     expect(poll.phase).toBe('checkin');
     expect((await collect(devices[0]!.device)).waiting).toEqual([pollId]);
     expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(0);
+    // 会议改期 goes into the record with the count; a count that reaches the quorum is no reason to reschedule.
+    expect((await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 1 })).body).toEqual({ headCount: 1, expected: 2, needed: 2 });
+    const held = await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 2 });
+    expect([held.status, held.body.error.message]).toEqual([409, expect.stringContaining('the meeting can be held')]);
+    const record = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries.filter((e: { action: string }) => e.action === 'meeting_rescheduled');
+    expect(record.map((e: { details: string }) => JSON.parse(e.details))).toEqual([{ expected: 2, headCount: 1, needed: 2 }]);
+    // The poll waits in check-in for the rescheduled meeting, its check-ins kept: that day's count opens it.
     await openVoting(org, pollId, 2);
     await collect(devices[0]!.device);
     expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(1);
@@ -128,6 +135,7 @@ describe('meeting facts', () => {
   it('an activist poll opens below its attendance indicator: the indicator is reported with the result, it does not stop the appraisal', async () => {
     const { org, meetingId, pollId } = await meetingWith('activist_confirmation');
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
+    expect((await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 0 })).status).toBe(409);
     expect((await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 0 })).status).toBe(200);
   });
 

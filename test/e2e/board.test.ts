@@ -37,6 +37,7 @@ import { fromBase64, fromHex } from '../../shared/encoding.ts';
 import type { BundleV2 } from '../../shared/protocol/bundle.ts';
 import type { HeldReceipt } from '../../shared/protocol/voter-flow.ts';
 import { publicityPeriod } from '../../shared/publicity.ts';
+import { SHIPPED_CALENDAR_YEARS } from '../../shared/work-calendar-cn.ts';
 import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { waitWords } from '../../shared/wait-words.ts';
 import { hashVotingCode } from '../../server/services/checkin.ts';
@@ -97,8 +98,11 @@ describe('the public board', () => {
     const card = page.locator(`article[data-poll="${pollId}"]`);
     await card.getByRole('heading', { name: '接收预备党员' }).waitFor();
     const listed = (await (await fetch(`${harness.server.url}/api/public/polls`)).json()).polls.find((p: any) => p.id === pollId);
-    const period = publicityPeriod(new Date(listed.publishedAt), listed.publicityWorkingDays);
+    // The server counts the period on its work calendar; the board shows exactly that.
+    const period = listed.publicity;
+    expect(period).toEqual(publicityPeriod(new Date(listed.publishedAt), listed.publicityWorkingDays, { calendar: { years: SHIPPED_CALENDAR_YEARS } }));
     await expect.poll(() => card.textContent()).toContain(`公示期：${period.firstDay} 至 ${period.lastDay}（7 个工作日）`);
+    expect(await card.locator('[data-publicity="uncovered"]').count()).toBe(period.uncoveredYears.length ? 1 : 0);
     expect(await card.locator('.publicity-badge').textContent()).toBe('公示中');
     // 5 expected, 4 present (the head count), 3 submitted.
     expect(await card.locator('.board-turnout').textContent()).toBe('应到 5 人，实到 4 人，提交选票 3 人');
@@ -404,7 +408,10 @@ describe('a result published under protocol v1', () => {
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const problems = watchForProblems(page);
-    const item = { id: v1.poll.id, meetingId: v1.poll.meetingId, title: v1.poll.title, kind: v1.poll.kind, closedAt: v1.closedAt, publishedAt: new Date().toISOString(), publicityWorkingDays: 5 };
+    const publishedAt = new Date();
+    // As the server would count it in a year the calendar lacks: the board must say so.
+    const publicity = { ...publicityPeriod(publishedAt, 5), uncoveredYears: [2027] };
+    const item = { id: v1.poll.id, meetingId: v1.poll.meetingId, title: v1.poll.title, kind: v1.poll.kind, closedAt: v1.closedAt, publishedAt: publishedAt.toISOString(), publicityWorkingDays: 5, publicity, publicityCutoff: '12:00' };
     await page.route('**/api/public/polls', async (route) => {
       const listed = await (await route.fetch()).json();
       await route.fulfill({ json: { polls: [item, ...listed.polls] } });
@@ -418,6 +425,7 @@ describe('a result published under protocol v1', () => {
     await page.goto(`${harness.server.url}/board`);
     const card = page.locator(`article[data-poll="${v1.poll.id}"]`);
     await card.getByRole('heading', { name: '接收预备党员（旧版）' }).waitFor();
+    await card.locator('[data-publicity="uncovered"]').getByText('系统尚未录入 2027 年的节假日安排', { exact: false }).waitFor();
     expect(await card.locator('.board-turnout').textContent()).toBe('应到 3 人，实到 3 人，收回选票 3 张');
     expect(await card.locator('.facts-list [data-fact]').evaluateAll((items) => items.map((i) => i.getAttribute('data-fact')))).toEqual([
       'expected',

@@ -70,6 +70,31 @@ describe('the console across units', () => {
       expect.arrayContaining(['secretary-a支部书记、组织委员本科生第一党支部', 'zhao监票人、计票人本科生第一党支部']),
     );
     await shoot(page, '01-units-and-accounts');
+
+    // ---- the work calendar of the publicity periods: 2026 ships; the next year is entered ----
+    const calendar = page.locator('[data-panel="calendar"]');
+    await calendar.locator('tr[data-year="2026"]').getByText('随系统提供').waitFor();
+    expect(await calendar.locator('tr[data-year="2026"] td').nth(1).textContent()).toContain('2026-10-01 至 2026-10-07');
+    await calendar.getByLabel('年份').fill('2027');
+    await calendar.getByLabel('依据').fill('测试用的 2027 年安排');
+    await calendar.getByLabel('放假日期').fill('2027-01-01\n2027-02-06 至 2027-02-12\n2027-02-30');
+    await calendar.getByRole('button', { name: '保存这一年' }).click();
+    await calendar.getByText('这些不是日期或日期段：2027-02-30。', { exact: false }).waitFor();
+    await calendar.getByLabel('放假日期').fill('2027-01-01\n2027-02-06 至 2027-02-12');
+    await calendar.getByLabel('调休上班日期（周六、周日）').fill('2027-02-15');
+    await calendar.getByRole('button', { name: '保存这一年' }).click();
+    await calendar.getByText('2027-02-15 is a weekday', { exact: false }).waitFor();
+    await calendar.getByLabel('调休上班日期（周六、周日）').fill('2027-02-20');
+    await calendar.getByRole('button', { name: '保存这一年' }).click();
+    await calendar.getByText('已保存 2027 年的安排', { exact: false }).waitFor();
+    expect(await calendar.locator('tr[data-year="2027"] td').allTextContents()).toEqual([
+      '2027',
+      '2027-01-01，2027-02-06 至 2027-02-12',
+      '2027-02-20',
+      '测试用的 2027 年安排管理员录入',
+      '修改删除录入',
+    ]);
+    await shoot(page, '01b-work-calendar');
     expect(admin.problems).toEqual([]);
     await admin.context.close();
 

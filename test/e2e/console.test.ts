@@ -378,6 +378,12 @@ describe('the meeting console (protocol v2)', () => {
     await opening.getByRole('button', { name: '开始投票' }).click();
     await opening.getByText('不能开会，没有开始投票：会议改期', { exact: false }).waitFor();
     expect((await org.call('GET', `/api/meetings/${meeting.id}`)).body.polls[0].phase).toBe('checkin');
+    // The rescheduling goes into the meeting's record; the poll waits for the next meeting.
+    await opening.getByRole('button', { name: '记录会议改期' }).click();
+    await opening.locator('[data-rescheduled]').getByText('已记入会议记录：清点到会 0 人，未达到开会所需的 1 人（应到会 1 人），会议改期。', { exact: false }).waitFor();
+    await shoot(page, 'console-29-rescheduled', { fullPage: false });
+    const audit = (await org.call('GET', `/api/meetings/${meeting.id}/audit`)).body.entries.map((e: { action: string }) => e.action);
+    expect(audit).toContain('meeting_rescheduled');
     await opening.getByRole('button', { name: '取消' }).click();
     await opening.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: '补打凭条' }).click();

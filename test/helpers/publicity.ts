@@ -4,11 +4,12 @@
  * latest working day at or before today (Beijing time), 10:00 there.
  */
 import { isWorkingDay, localDate } from '../../shared/publicity.ts';
+import { SHIPPED_CALENDAR_YEARS } from '../../shared/work-calendar-cn.ts';
 import type { TestServer } from './test-server.ts';
 
 export function publishedOnLatestWorkingDay(t: TestServer, pollId: string, now = new Date()): string {
   let day = now.getTime();
-  while (!isWorkingDay(localDate(new Date(day)))) day -= 24 * 3600 * 1000;
+  while (!isWorkingDay(localDate(new Date(day)), { years: SHIPPED_CALENDAR_YEARS })) day -= 24 * 3600 * 1000;
   const publishedAt = `${localDate(new Date(day))}T02:00:00.000Z`;
   t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run(publishedAt, pollId);
   return publishedAt;

@@ -7,6 +7,7 @@
  * `npm run verify` reads the file: a duplicate member or bytes that are not UTF-8 throw a
  * JsonRefusal instead of being read one way here and another way elsewhere.
  */
+import type { PublicityPeriod } from '../../../shared/publicity.ts';
 import type { z } from 'zod';
 import { requestBytes, requestJson } from '../../../shared/protocol/api-client.ts';
 import type { objectionBody } from '../../../shared/protocol/api.ts';
@@ -23,6 +24,10 @@ export interface PublishedPollItem {
   publishedAt: string;
   /** The publicity period in working days (the poll's setting). */
   publicityWorkingDays: number;
+  /** The period as the server counts it (work calendar, cut-off time): the one objections are taken in. */
+  publicity: PublicityPeriod;
+  /** From this local time (HH:MM) a publication's period starts the next working day. */
+  publicityCutoff: string;
 }
 
 /** A public read, without cookies (or, for the organizer's own bundle, with the session cookie). */

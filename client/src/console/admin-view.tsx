@@ -8,6 +8,7 @@ import type { Account, ConsoleApi, Unit } from './api.ts';
 import { ct } from './i18n.ts';
 import { createLoad } from './load.ts';
 import { ErrorLine } from './error-line.tsx';
+import { CalendarPanel } from './calendar-panel.tsx';
 
 /** Units in tree order, each with its depth, for an indented list and a select. */
 function inTreeOrder(units: Unit[]): { unit: Unit; depth: number }[] {
@@ -167,6 +168,7 @@ export function AdminView(props: { api: ConsoleApi }) {
           </button>
         </form>
       </div>
+      <CalendarPanel api={props.api} />
     </section>
   );
 }

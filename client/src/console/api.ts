@@ -122,6 +122,15 @@ export interface AuditEntry {
   details: string;
 }
 
+/** A year of the work calendar the publicity periods are counted on (GET /api/public/calendar). */
+export interface CalendarYearView {
+  year: number;
+  source: string;
+  holidays: string[];
+  workdays: string[];
+  origin: 'shipped' | 'entered';
+}
+
 export interface Unit {
   id: string;
   name: string;
@@ -235,6 +244,10 @@ export function createConsoleApi(baseUrl = '') {
     units: async () => (await call<{ units: Unit[] }>('GET', '/api/units')).units,
     createUnit: (name: string, parentId?: string) => call<Unit>('POST', '/api/units', { name, ...(parentId ? { parentId } : {}) }),
     accounts: async () => (await call<{ users: Account[] }>('GET', '/api/users')).users,
+    reschedule: (pollId: string, headCount: number) => call<{ headCount: number; expected: number; needed: number }>('POST', `/api/polls/${id(pollId)}/reschedule`, { headCount }),
+    calendar: () => call<{ years: CalendarYearView[]; cutoff: string }>('GET', '/api/public/calendar'),
+    setCalendarYear: (year: number, body: { source: string; holidays: string[]; workdays: string[] }) => call<CalendarYearView>('PUT', `/api/calendar/${year}`, body),
+    removeCalendarYear: (year: number) => call('DELETE', `/api/calendar/${year}`),
     createAccount: (body: { username: string; password: string; role: Account['role']; unitId?: string }) => call<Account>('POST', '/api/users', body),
   });
 }

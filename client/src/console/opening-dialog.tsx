@@ -26,6 +26,9 @@ const PARTY_KINDS = new Set(['member_acceptance', 'member_conversion']);
 
 const EMPTY_DRAFT: OpeningDraft = { headCount: '', note: '', strike: [] };
 
+/** What the server recorded for 会议改期. */
+type RescheduledFact = { headCount: number; expected: number; needed: number };
+
 export const problemText = (problem: OpeningProblem) => ct(`opening.problem.${problem.kind}` as ConsoleKey, 'kind' in problem ? { ...problem } : undefined);
 
 export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; request: OpeningRequest | undefined; onDone: () => void; onChanged: () => void }) {
@@ -47,6 +50,8 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
     () => void sheets.reload(),
   );
   const [drafts, setDrafts] = createSignal<Record<string, OpeningDraft>>({});
+  /** 会议改期 recorded in this dialog, by poll (kept here: a poll's section is drawn again when the meeting is read again). */
+  const [rescheduled, setRescheduled] = createSignal<Record<string, RescheduledFact>>({});
   const draftOf = (pollId: string) => drafts()[pollId] ?? EMPTY_DRAFT;
   const change = (pollId: string, patch: Partial<OpeningDraft>) => {
     // A refusal answered the figures as they were: once they change, it no longer applies.
@@ -58,6 +63,7 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
       () => props.request,
       (request) => {
         setDrafts({});
+        setRescheduled({});
         act.setError(undefined);
         if (request && !dialog.open) dialog.showModal();
         if (!request && dialog.open) dialog.close();
@@ -123,7 +129,21 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
               <For each={polls()}>
                 {(poll) => (
                   <Show when={current()[poll.id]}>
-                    {(sheet) => <PollOpening poll={poll} sheet={sheet()} draft={draftOf(poll.id)} onChange={(patch) => change(poll.id, patch)} />}
+                    {(sheet) => (
+                      <PollOpening
+                        api={props.api}
+                        poll={poll}
+                        sheet={sheet()}
+                        draft={draftOf(poll.id)}
+                        onChange={(patch) => change(poll.id, patch)}
+                        rescheduled={rescheduled()[poll.id]}
+                        onRescheduled={(fact) => {
+                          setRescheduled({ ...rescheduled(), [poll.id]: fact });
+                          act.setError(undefined); // the refusal it answers is no longer news
+                          props.onChanged();
+                        }}
+                      />
+                    )}
                   </Show>
                 )}
               </For>
@@ -151,8 +171,19 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
   );
 }
 
-function PollOpening(props: { poll: MeetingPoll; sheet: SignInSheet; draft: OpeningDraft; onChange: (patch: Partial<OpeningDraft>) => void }) {
+function PollOpening(props: {
+  api: ConsoleApi;
+  poll: MeetingPoll;
+  sheet: SignInSheet;
+  draft: OpeningDraft;
+  onChange: (patch: Partial<OpeningDraft>) => void;
+  rescheduled: RescheduledFact | undefined;
+  onRescheduled: (fact: RescheduledFact) => void;
+}) {
   const id = createUniqueId();
+  // 会议改期: the count does not reach the quorum; recorded in the meeting's record, the poll waits in check-in.
+  const reschedule = createAction();
+  const rescheduled = () => props.rescheduled;
   const figures = () => sheetFigures(props.sheet, props.draft.strike);
   const pending = () => props.sheet.voters.filter((v) => v.state === 'pending');
   const problem = () => openingProblem(props.sheet, props.draft);
@@ -172,7 +203,7 @@ function PollOpening(props: { poll: MeetingPoll; sheet: SignInSheet; draft: Open
         : quorum.met
           ? 'opening.quorum.met'
           : 'opening.quorum.notMet';
-    return { text: ct(key, { present: headCount, expected: figures().expected, needed: quorum.needed }), met: quorum.met };
+    return { text: ct(key, { present: headCount, expected: figures().expected, needed: quorum.needed }), met: quorum.met, stops: !quorum.met && !quorum.advisory };
   };
   const toggle = (voterId: string, struck: boolean) =>
     props.onChange({ strike: struck ? [...props.draft.strike, voterId] : props.draft.strike.filter((v) => v !== voterId) });
@@ -217,6 +248,22 @@ function PollOpening(props: { poll: MeetingPoll; sheet: SignInSheet; draft: Open
             <>
               <p>{ct('opening.tally', { ...figures(), headCount: parseCount(props.draft.headCount) ?? 0 })}</p>
               <Show when={quorumLine()}>{(q) => <p class={q().met ? 'verdict-ok' : 'verdict-no'}>{q().text}</p>}</Show>
+              <Show when={quorumLine()?.stops && !rescheduled()}>
+                <button
+                  type="button"
+                  class="button button-secondary button-inline"
+                  disabled={reschedule.busy()}
+                  onClick={() =>
+                    void reschedule.run(async () => {
+                      props.onRescheduled(await props.api.reschedule(props.poll.id, parseCount(props.draft.headCount) ?? 0));
+                    })
+                  }
+                >
+                  {ct('opening.reschedule')}
+                </button>
+              </Show>
+              <ErrorLine text={reschedule.error()} />
+              <Show when={rescheduled()}>{(r) => <p class="notice" role="status" data-rescheduled>{ct('opening.rescheduled', { ...r() })}</p>}</Show>
             </>
           }
         >

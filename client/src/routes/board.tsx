@@ -10,7 +10,7 @@ import { createMemo, createResource, For, Match, Show, Switch } from 'solid-js';
 import { bundleSchema, isV2, type Bundle } from '../../../shared/protocol/bundle.ts';
 import { JsonRefusal } from '../../../shared/strict-json.ts';
 import { resultsCsv, resultsCsvFileName, resultTable, type ExportLocale } from '../../../shared/export/results-csv.ts';
-import { localDate, publicityPeriod, publicityStatus } from '../../../shared/publicity.ts';
+import { localDate, publicityStatus } from '../../../shared/publicity.ts';
 import { locale } from '../i18n/index.ts';
 import { boardApi, publishedBundlePath, type PublishedPollItem } from '../board/board-api.ts';
 import { downloadText } from '../board/downloads.ts';
@@ -47,11 +47,8 @@ async function loadBoard(): Promise<BoardEntry[]> {
   });
 }
 
-/** The instant the publicity period counts from. */
-const publicationInstant = (item: PublishedPollItem) => new Date(item.publishedAt);
-
 function PublicityLine(props: { item: PublishedPollItem }) {
-  const period = () => publicityPeriod(publicationInstant(props.item), props.item.publicityWorkingDays);
+  const period = () => props.item.publicity;
   const status = () => publicityStatus(period(), new Date());
   return (
     <div class="publicity">
@@ -59,6 +56,12 @@ function PublicityLine(props: { item: PublishedPollItem }) {
         <span class={`publicity-badge publicity-${status()}`}>{tb(`publicity.${status()}`)}</span>{' '}
         {tb('publicity.period', { first: period().firstDay, last: period().lastDay, days: period().workingDays })}
       </p>
+      <Show when={period().afterCutoff}>
+        <p class="hint" data-publicity="after-cutoff">{tb('publicity.afterCutoff', { cutoff: props.item.publicityCutoff })}</p>
+      </Show>
+      <Show when={period().uncoveredYears.length > 0}>
+        <p class="alert" data-publicity="uncovered">{tb('publicity.uncovered', { years: period().uncoveredYears.join('、') })}</p>
+      </Show>
       <p class="hint">{tb('publicity.note')}</p>
     </div>
   );
@@ -73,7 +76,7 @@ const turnoutLine = (bundle: Bundle) =>
 function PollCard(props: { entry: BoardEntry }) {
   const item = () => props.entry.item;
   // Objections are open from publication (even at a weekend, before the first working day) to the period's end.
-  const running = () => publicityStatus(publicityPeriod(publicationInstant(item()), item().publicityWorkingDays), new Date()) !== 'ended';
+  const running = () => publicityStatus(item().publicity, new Date()) !== 'ended';
   const table = createMemo(() => (props.entry.bundle ? resultTable(props.entry.bundle, locale() as ExportLocale) : undefined));
   const kindLabel = () => tb(`kind.${item().kind}` as BoardKey) ?? item().kind;
   return (
