@@ -113,7 +113,7 @@ export function liveRoutes(deps: AppDeps, options: LiveOptions = {}) {
     const { address, network } = addressKeys(clientAddress(c, limits.trustProxy));
     if (publicStreams >= limits.liveStreams) refuse({ en: 'too many live pages are open on this server', zh: '服务器上打开的实时页面太多' });
     if (publicByMeeting.get(meetingId) >= limits.liveStreamsPerMeeting)
-      refuse({ en: 'too many live pages of this meeting are open (the organizer signed in is never refused)', zh: '这个会议打开的实时页面太多（已登录的组织者不受此限）' });
+      refuse({ en: 'too many live pages of this meeting are open (the organizer signed in is never refused)', zh: '这个会议打开的实时页面太多（已登录的支部书记、组织委员不受此限）' });
     if (publicByAddress.get(address) >= limits.liveStreamsPerAddress || publicByNetwork.get(network) >= NETWORK_SHARE * limits.liveStreamsPerAddress)
       refuse({ en: 'too many live pages are open from this network address', zh: '从这个网络地址打开的实时页面太多' });
     publicStreams++;

@@ -166,19 +166,25 @@ function candidateName(poll: q.PollRow, candidateId: string): string {
 
 /**
  * Before check-in opens, every candidate's roster number names someone on the roster (and, in
- * the kinds whose candidates vote, every candidate has one): a number that matches nobody would
+ * the kinds whose candidates vote, every candidate has one; in the democratic appraisal, a full
+ * member): a number that matches nobody would
  * leave the candidate a token for their own candidacy, and in the three evaluations without a
  * self-evaluation. Throws `candidate_number` (400) and changes nothing; the roster can still be
  * completed, or the draft poll deleted and created again with the right numbers.
  */
 export function assertCandidatesOnRoster(deps: AppDeps, poll: q.PollRow): void {
-  const onRoster = new Set(q.listVoters(deps.db, poll.meetingId).map((v) => v.number));
+  const roster = new Map(q.listVoters(deps.db, poll.meetingId).map((v) => [v.number, v]));
   const problems: string[] = [];
   if (CANDIDATES_ON_ROSTER_KINDS.includes(poll.kind))
     for (const question of pollQuestions(poll))
       if (poll.candidateNumbers[question.id] === undefined) problems.push(`candidate ${question.title} has no roster number`);
-  for (const [candidateId, number] of Object.entries(poll.candidateNumbers))
-    if (!onRoster.has(number)) problems.push(`candidate ${candidateName(poll, candidateId)}: no one on the roster has number ${number}`);
+  for (const [candidateId, number] of Object.entries(poll.candidateNumbers)) {
+    const member = roster.get(number);
+    if (!member) problems.push(`candidate ${candidateName(poll, candidateId)}: no one on the roster has number ${number}`);
+    // 民主评议: probationary members take part but are not graded (DOMAIN §5).
+    else if (poll.kind === 'democratic_appraisal' && member.status !== 'full')
+      problems.push(`${member.name} (${number}) is a probationary member on the roster: the democratic appraisal grades full members only`);
+  }
   if (problems.length)
     fail(
       'candidate_number',

@@ -2,7 +2,8 @@
  * Youth League recommendation of outstanding members (推优, DOMAIN §2). An approval ballot:
  * "recommend up to k of these candidates". Quorum: more than half present. A candidate passes
  * when votes·2 > expected (base and fraction are settings). Then the cap (default 20% of the
- * branch — expected plus excluded — rounded down, at least 1) is applied to the passing
+ * branch — expected plus excluded — rounded down or, as a setting, to the nearest; at least 1)
+ * is applied to the passing
  * candidates ranked by votes. A tie that straddles the cap line is reported as `tied_at_cap`
  * for every candidate in it: never broken silently.
  */
@@ -13,7 +14,10 @@ import type { CandidateResult, PollResult } from './result.ts';
 import { thresholdPhrase, writtenNote } from './wording.ts';
 
 export function recommendationCap(rule: z.output<typeof leagueRuleSchema>, expected: number, excluded: number): number {
-  return rule.capCount ?? Math.max(1, Math.floor(((expected + excluded) * rule.capPercent) / 100));
+  if (rule.capCount !== undefined) return rule.capCount;
+  const hundredths = (expected + excluded) * rule.capPercent;
+  // Integers throughout: nearest rounds half up (20% of 13 = 2.6 → 3; of 12.5 would be 2.5 → 3).
+  return Math.max(1, rule.capRounding === 'nearest' ? Math.floor((hundredths + 50) / 100) : Math.floor(hundredths / 100));
 }
 
 export function tallyLeagueRecommendation(input: TallyInput<z.output<typeof leagueRuleSchema>>): PollResult {

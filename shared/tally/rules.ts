@@ -88,8 +88,10 @@ export const leagueRuleSchema = z.strictObject({
   kind: z.literal('league_recommendation'),
   quorum: quorumSchema.default({ fraction: '1/2', comparison: 'more_than' }),
   pass: passSchema.default({ base: 'expected', fraction: '1/2', comparison: 'more_than' }),
-  /** The cap: `capPercent` of the branch (expected + excluded), rounded down, at least 1; or a fixed `capCount`. */
+  /** The cap: `capPercent` of the branch (expected + excluded), rounded as `capRounding`, at least 1; or a fixed `capCount`. */
   capPercent: z.number().int().min(1).max(100).default(20),
+  /** "一般不超过20%": rounded down here; some schools round to the nearest (half up). */
+  capRounding: z.enum(['down', 'nearest']).default('down'),
   capCount: z.number().int().min(1).max(1000).optional(),
 });
 

@@ -24,7 +24,7 @@ const rows = () =>
   );
 
 const newMeeting = async () => (await org.call('POST', '/api/meetings', { title: '第一党支部' })).body.id as string;
-const roster = (meetingId: string, voters: { name: string; number: string; groups?: string[] }[]) => org.call('POST', `/api/meetings/${meetingId}/voters`, { voters });
+const roster = (meetingId: string, voters: { name: string; number: string; groups?: string[]; status?: string }[]) => org.call('POST', `/api/meetings/${meetingId}/voters`, { voters });
 
 describe('candidates who vote in their own poll are matched to the roster by number', () => {
   for (const kind of ['three_evaluations', 'democratic_appraisal'] as const)
@@ -93,6 +93,27 @@ describe('candidates who vote in their own poll are matched to the roster by num
 
     await roster(meetingId, [{ name: '李明（另一学号）', number: 'S2', groups: ['members'] }]);
     expect((await org.call('POST', `/api/polls/${poll.body.id}/transition`, { to: 'checkin' })).status).toBe(200);
+  });
+
+  it('a democratic appraisal grades full members only: a probationary member among those graded keeps check-in closed, naming them', async () => {
+    const meetingId = await newMeeting();
+    const poll = await org.call('POST', `/api/meetings/${meetingId}/polls`, {
+      title: '年度民主评议党员',
+      kind: 'democratic_appraisal',
+      candidates: [
+        { id: 'c1', name: '王芳', number: 'P01' },
+        { id: 'c2', name: '李明', number: 'P02' },
+      ],
+    });
+    expect(poll.status).toBe(201);
+    await roster(meetingId, [
+      { name: '王芳', number: 'P01' },
+      { name: '李明', number: 'P02', status: 'probationary' },
+    ]);
+    const refused = await org.call('POST', `/api/polls/${poll.body.id}/transition`, { to: 'checkin' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'candidate_number', message: expect.stringMatching(/李明 \(P02\) is a probationary member on the roster: the democratic appraisal grades full members only/) });
+    expect((await org.call('GET', `/api/polls/${poll.body.id}`)).body.phase).toBe('draft');
   });
 
   it('opening a meeting checks every poll first: one poll with an unknown number leaves every poll of the meeting a draft', async () => {

@@ -113,7 +113,7 @@ describe('the projector page', () => {
       expect(await page.locator('.pj-absent h3').textContent()).toBe('未签到名单（5 人）');
     }
     // Nobody signed in: counts only, a note, and neither the code nor a name anywhere in the page.
-    await outside.page.getByText('会场码和未签到名单只在组织者登录本浏览器后显示。').waitFor();
+    await outside.page.getByText('会场码和未签到名单只在支部书记或组织委员登录本浏览器后显示。').waitFor();
     expect(await outside.page.locator('.pj-room-code, .pj-absent').count()).toBe(0);
     expect(await outside.page.content()).not.toContain(roomCode);
     expect(await outside.page.content()).not.toContain('党员1');

@@ -67,7 +67,7 @@ const resultRow = (page: Page, id: string) => page.locator(`.sheet-results tr[da
 describe('the tally sheet', () => {
   it('of a closed poll not yet published: refused to the public, shown to the signed-in organizer', async () => {
     const anonymous = await openSheet(pollId);
-    await expect.poll(() => anonymous.page.getByRole('alert').textContent()).toBe('这项投票尚未公布。组织者登录后才能打印其计票单。');
+    await expect.poll(() => anonymous.page.getByRole('alert').textContent()).toBe('这项投票尚未公布。支部书记、组织委员登录后才能打印其计票单。');
     await shoot(anonymous.page, 'tally-sheet-01-not-published');
     await anonymous.context.close();
 

@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../server/cli/demo.ts';
+import { nodePssVerifier } from '../../server/crypto/blind-signer.ts';
+import { verifyBundle } from '../../shared/verify/verify-bundle.ts';
 import { canonicalJson } from '../../shared/crypto/jcs.ts';
 import { signBundle } from '../../shared/crypto/bundle-signature.ts';
 import { fromBase64, toBase64 } from '../../shared/encoding.ts';
@@ -200,6 +202,13 @@ describe('version 2 bundles of real meetings', () => {
     ]);
     const checks = await expectValid(smallLeague);
     expect(checks.get('answers')!.detail).toContain('1 key(s) under the floor, their ballots withheld as required');
+    // A bundle written before capRounding existed has none: the cap is rounded down, in both verifiers.
+    expect(smallLeague.poll.rule).toMatchObject({ capRounding: 'down' });
+    const older = tampered(smallLeague, (b) => {
+      delete (b.poll.rule as { capRounding?: string }).capRounding;
+    });
+    await expectValid(older);
+    expect((await verifyBundle(older, { verifyPss: nodePssVerifier })).firstFailure).toBeUndefined();
     expect(checks.get('recount')!.detail).toContain('2 withheld approval ballot(s) read as stand-ins');
     // Counts that no two withheld ballots can give: more votes for q than ballots.
     await expectFailures(

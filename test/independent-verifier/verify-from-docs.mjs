@@ -471,10 +471,12 @@ function checkRuleFormat(rule) {
       }
       break;
     case 'league_recommendation':
-      exactKeys(rule, ['kind', 'quorum', 'pass', 'capPercent'], ['capCount'], where);
+      exactKeys(rule, ['kind', 'quorum', 'pass', 'capPercent'], ['capCount', 'capRounding'], where);
       checkQuorumSetting(rule.quorum, 'poll.rule.quorum');
       checkThresholdSetting(rule.pass, 'poll.rule.pass');
       checkInt(rule.capPercent, 'poll.rule.capPercent');
+      // capRounding: "down" or "nearest"; absent (older bundles) means "down"
+      if (has(rule, 'capRounding')) need(rule.capRounding === 'down' || rule.capRounding === 'nearest', 'poll.rule.capRounding: must be "down" or "nearest"');
       if (has(rule, 'capCount')) checkInt(rule.capCount, 'poll.rule.capCount');
       break;
     case DA:
@@ -2184,8 +2186,9 @@ function checkVerdicts(b, version) {
       if (!extended.has(q.id) && has(rq, 'warnings')) problems.push(`${where}: warnings on a candidate not in extendedBefore`);
     } else if (kind === 'league_recommendation') {
       verdict = met ? 'decided' : 'no_quorum';
+      const B = (BigInt(E) + BigInt(b.exclusions.length)) * BigInt(rule.capPercent);
       const cap = has(rule, 'capCount') ? rule.capCount
-        : Math.max(1, Number((BigInt(E) + BigInt(b.exclusions.length)) * BigInt(rule.capPercent) / 100n));
+        : Math.max(1, Number((rule.capRounding === 'nearest' ? B + 50n : B) / 100n));
       cmp(`${where}.cap`, rq.cap, cap);
       const votes = q.options.map((o) => counts[o]);
       const passing = votes.filter((v) => v >= need_);

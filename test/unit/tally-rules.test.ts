@@ -157,6 +157,35 @@ describe('league_recommendation', () => {
     expect(q.candidates![1]!.explanation.en).toMatch(/beyond the cap of 1/);
   });
 
+  it.each([
+    // [branch (expected + excluded), rounding, cap]
+    [12, 'down', 2],
+    [12, 'nearest', 2],
+    [13, 'down', 2],
+    [13, 'nearest', 3],
+    [ 7, 'down', 1],
+    [ 7, 'nearest', 1],
+    [ 2, 'nearest', 1],
+  ] as const)('the cap of 20%% of a branch of %i, rounded %s, is %i', (branch, capRounding, cap) => {
+    const q = tally({ kind: 'league_recommendation', capRounding }, [approval], votes({ a: branch }), { expected: branch - 1, present: branch - 1, excluded: 1 }).questions[0]!;
+    expect(q.cap).toBe(cap);
+  });
+
+  it('property: rounding to the nearest gives the cap rounded down or one more, never less than 1', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1, max: 100 }), (branch, capPercent) => {
+        const capOf = (capRounding: 'down' | 'nearest') =>
+          tally({ kind: 'league_recommendation', capPercent, capRounding }, [approval], [], { expected: branch, present: branch }).questions[0]!.cap!;
+        const [down, nearest] = [capOf('down'), capOf('nearest')];
+        expect(nearest - down === 0 || nearest - down === 1).toBe(true);
+        expect(down).toBeGreaterThanOrEqual(1);
+        // Nearest: the cap is the whole number closest to branch × percent (a half rounds up).
+        if (branch * capPercent >= 100) expect(Math.abs(nearest * 100 - branch * capPercent)).toBeLessThanOrEqual(50);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('no quorum: nobody is recommended', () => {
     const q = tally({ kind: 'league_recommendation' }, [approval], votes({ a: 5 }), { expected: 10, present: 5 }).questions[0]!;
     expect(q.verdict).toBe('no_quorum');

@@ -139,7 +139,7 @@ const zh = {
   'sheet.loading': '正在加载计票文件…',
   'sheet.noPoll': '请在地址中指明投票，例如 /tally-sheet?poll=…',
   'sheet.notFound': '找不到这项投票的计票文件：尚未结束计票，或编号有误。',
-  'sheet.signIn': '这项投票尚未公布。组织者登录后才能打印其计票单。',
+  'sheet.signIn': '这项投票尚未公布。支部书记、组织委员登录后才能打印其计票单。',
   'sheet.loadError': '无法加载计票文件：{message}',
   'sheet.print': '打印',
   'sheet.meeting': '会议',

@@ -3,7 +3,7 @@ import { createTranslator } from '../i18n/index.ts';
 
 const zh = {
   'comments.title': '查看给我的评语',
-  'comments.lead': '“三评”结束后，被评人可以用自己的投票码，在签到时用的设备上查看评价人写给自己的评语。评语不署名，加密给你本人，服务器和组织者都看不到，不公布。',
+  'comments.lead': '“三评”结束后，被评人可以用自己的投票码，在签到时用的设备上查看评价人写给自己的评语。评语不署名，加密给你本人，服务器和支部书记、组织委员都看不到，不公布。',
   'comments.code': '投票码',
   'comments.codeHint': '印在你的投票单上。',
   'comments.submit': '查看',

@@ -22,6 +22,7 @@ const FRACTION_KEYS: Record<string, ConsoleKey> = {
   '3/4': 'rule.threeQuarters',
   '4/5': 'rule.fourFifths',
 };
+const ROUNDING_KEYS: Record<string, ConsoleKey> = { down: 'rule.roundDown', nearest: 'rule.roundNearest' };
 const COMPARISON_KEYS: Record<string, ConsoleKey> = { more_than: 'rule.moreThan', at_least: 'rule.atLeast' };
 const BASE_KEYS: Record<string, ConsoleKey> = { expected: 'rule.expected', present: 'rule.present', ballots: 'rule.ballots' };
 const SETTING_KEYS: Record<string, ConsoleKey> = {
@@ -31,6 +32,7 @@ const SETTING_KEYS: Record<string, ConsoleKey> = {
   topGrade: 'rule.topGrade',
   capPercent: 'rule.capPercent',
   capCount: 'rule.capCount',
+  capRounding: 'rule.capRounding',
   anonymityFloor: 'rule.anonymityFloor',
   grades: 'rule.grades',
   criteria: 'rule.criteria',
@@ -220,7 +222,14 @@ export function PollForm(props: { api: ConsoleApi; meetingId: string; onCreated:
                     <Show
                       when={isThreshold(value())}
                       fallback={
-                        <Show when={typeof value() === 'number'} fallback={<span>{describeSetting(value())}</span>}>
+                        <Show
+                          when={typeof value() === 'number'}
+                          fallback={
+                            <Show when={key === 'capRounding'} fallback={<span>{describeSetting(value())}</span>}>
+                              <SelectField id="rule-capRounding" label={ct('rule.capRounding')} value={String(value())} options={ROUNDING_KEYS} onChange={(v) => setSetting(key, v)} />
+                            </Show>
+                          }
+                        >
                           <input
                             class="input input-short"
                             type="number"

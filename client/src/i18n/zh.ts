@@ -101,7 +101,7 @@ export const zh = {
   'score.dontKnow': '不了解',
   'score.dontKnowOn': '你选择了“不了解”，不给这一位打分。再按一次“不了解”可以改为打分。',
   'score.comment': '评语（选填）',
-  'score.commentHint': '在你的手机上加密给被评人本人，只有他（她）能看，服务器和组织者都看不到；不署名，不公布；最多 500 字。',
+  'score.commentHint': '在你的手机上加密给被评人本人，只有他（她）能看，服务器和支部书记、组织委员都看不到；不署名，不公布；最多 500 字。',
 
   'review.title': '核对选票',
   'review.body': '请确认以下选择。提交后不能修改。',

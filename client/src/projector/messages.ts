@@ -32,7 +32,7 @@ const zh = {
   'roomCode.hint': '签到时在手机上输入这 6 位数字',
   'roomCode.labelLate': '补签到会场码',
   'roomCode.hintLate': '迟到的同志补签到时输入，每人的补签到由监票人核准',
-  'roomCode.signedOut': '会场码和未签到名单只在组织者登录本浏览器后显示。',
+  'roomCode.signedOut': '会场码和未签到名单只在支部书记或组织委员登录本浏览器后显示。',
   'roomCode.forbidden': '本浏览器登录的账号不能查看这次会议的会场码。',
   'figure.checkedIn': '已签到',
   'figure.expected': '应到 {n} 人',
