@@ -35,6 +35,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   console.log(`bundle signing key (Ed25519, base64): ${installationKey.publicKeyBase64}`);
   const changed = changedLimitVariables();
   console.log(`fair limits: ${changed.length ? `defaults but ${changed.join(', ')}` : 'the defaults'}; TRUST_PROXY=${config.limits.trustProxy}`);
+  console.log(`publicity periods: working days on the work calendar, from the next working day after ${config.publicityCutoff} (PUBLICITY_CUTOFF)`);
   if (countUsers(db) === 0)
     console.log('no accounts yet: create the first administrator with\n  npm run admin -- create-user --username admin --role admin');
 });

@@ -72,9 +72,22 @@ const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The calendar date of `instant` in `timeZone`, e.g. 2026-11-29T23:00Z in Asia/Shanghai → 2026-11-30. */
+/** Intl formatters are slow to build and the same every time: one per kind and time zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: 'date' | 'time', timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let made = formatters.get(key);
+  if (!made) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'date' ? { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' } : { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    formatters.set(key, (made = new Intl.DateTimeFormat('en-US', options)));
+  }
+  return made;
+}
+
 export function localDate(instant: Date, timeZone = SCHOOL_TIME_ZONE): LocalDate {
   if (Number.isNaN(instant.getTime())) throw new RangeError('localDate: invalid date');
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const parts = formatter('date', timeZone).formatToParts(instant);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -110,8 +123,16 @@ const isWeekdayNumber = (n: number) => {
 
 export const isWeekend = (date: LocalDate) => !isWeekdayNumber(dayNumber(date));
 
-/** The calendar's answers by day number, and the years it covers. */
+const compiled = new WeakMap<WorkCalendar, ReturnType<typeof compileCalendar>>();
+
+/** The calendar's answers by day number, and the years it covers (compiled once per calendar object). */
 function compile(calendar: WorkCalendar) {
+  let done = compiled.get(calendar);
+  if (!done) compiled.set(calendar, (done = compileCalendar(calendar)));
+  return done;
+}
+
+function compileCalendar(calendar: WorkCalendar) {
   const holidays = new Set<number>();
   const workdays = new Set<number>();
   for (const year of calendar.years) {
@@ -129,7 +150,7 @@ export const isWorkingDay = (date: LocalDate, calendar: WorkCalendar = WEEKDAYS_
 
 /** `HH:MM` of `instant` in `timeZone`, 24-hour. */
 export function localTime(instant: Date, timeZone = SCHOOL_TIME_ZONE): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const parts = formatter('time', timeZone).formatToParts(instant);
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part('hour')}:${part('minute')}`;
 }

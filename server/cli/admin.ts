@@ -23,7 +23,7 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   return '';
 }
 
-const USAGE = 'usage: npm run admin -- create-user --username NAME [--role admin|organizer] [--password-stdin] [--data-dir DIR]';
+const USAGE = 'usage: npm run admin -- create-user --username NAME [--role admin|organizer|scrutineer] [--password-stdin] [--data-dir DIR]';
 
 function readArgs() {
   try {

@@ -132,8 +132,8 @@ export const listPublishedPolls = (db: Db) =>
 export const deletePoll = (db: Db, id: string) => db.delete(polls).where(eq(polls.id, id)).run();
 export const setPollPhase = (db: Db, id: string, phase: PollRow['phase']) =>
   db.update(polls).set({ phase }).where(eq(polls.id, id)).run();
-export const setPollPublished = (db: Db, id: string, publishedAt: string) =>
-  db.update(polls).set({ phase: 'published', publishedAt }).where(eq(polls.id, id)).run();
+export const setPollPublished = (db: Db, id: string, publishedAt: string, period: { firstDay: string; lastDay: string }) =>
+  db.update(polls).set({ phase: 'published', publishedAt, publicityFirstDay: period.firstDay, publicityLastDay: period.lastDay }).where(eq(polls.id, id)).run();
 export const setPollClosed = (db: Db, id: string, closedAt: string, bundle: string) =>
   db.update(polls).set({ phase: 'closed', closedAt, bundle }).where(eq(polls.id, id)).run();
 export const setPollOpening = (db: Db, id: string, opening: PollRow['opening']) => db.update(polls).set({ opening }).where(eq(polls.id, id)).run();
@@ -283,6 +283,8 @@ export const incrementRefusedOverIssued = (db: Db, pollId: string) =>
 export const lastAuditEntry = (db: Db) => db.select().from(auditLog).orderBy(sql`${auditLog.seq} desc`).limit(1).get();
 export const insertAuditEntry = (db: Db, row: typeof auditLog.$inferInsert) => db.insert(auditLog).values(row).run();
 export const listAuditEntries = (db: Db) => db.select().from(auditLog).orderBy(asc(auditLog.seq)).all();
+export const listAuditEntriesOf = (db: Db, subject: string, action: string) =>
+  db.select().from(auditLog).where(and(eq(auditLog.subject, subject), eq(auditLog.action, action))).orderBy(asc(auditLog.seq)).all();
 
 export const updatePoll = (db: Db, id: string, changes: { title?: string | undefined; questions?: unknown }) => {
   const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));

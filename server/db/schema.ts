@@ -124,8 +124,11 @@ export const polls = sqliteTable('polls', {
   closedAt: text('closed_at'),
   /** When the result was published: the publicity period (公示) starts on this day. */
   publishedAt: text('published_at'),
-  /** Length of the publicity period in working days (Monday–Friday). */
+  /** Length of the publicity period in working days (on the work calendar: shared/publicity.ts). */
   publicityWorkingDays: integer('publicity_working_days').notNull().default(5),
+  /** The period as announced at publication (YYYY-MM-DD): a later calendar may lengthen it, never shorten it. */
+  publicityFirstDay: text('publicity_first_day'),
+  publicityLastDay: text('publicity_last_day'),
   /** The signed tally bundle (JSON), written at close, public once published. */
   bundle: text('bundle'),
   createdAt: text('created_at').notNull(),

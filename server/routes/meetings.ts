@@ -8,9 +8,10 @@ import { requireUser, watchOnlyForScrutineers } from '../auth/session.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { checkAuditChain, meetingEntries } from '../services/audit.ts';
-import { addVoters, createMeeting, createPoll, generateSlips, meetingKeySetFingerprint, meetingFor } from '../services/meetings.ts';
+import { addVoters, createMeeting, createPoll, generateSlips, higherUnits, meetingKeySetFingerprint, meetingFor } from '../services/meetings.ts';
 import { advancePoll, assertCandidatesOnRoster, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
+import { assertOpeningFacts } from '../services/opening.ts';
 
 const PREVIOUS = { checkin: 'draft', voting: 'checkin', closed: 'voting', published: 'closed' } as const;
 
@@ -38,7 +39,7 @@ export function meetingRoutes(deps: AppDeps) {
         turnout: turnout(deps, p),
       }));
       const { roomCode: _roomCode, ...shown } = meeting;
-      return c.json({ ...shown, polls, keySetFingerprint: meetingKeySetFingerprint(deps, meeting.id) });
+      return c.json({ ...shown, polls, keySetFingerprint: meetingKeySetFingerprint(deps, meeting.id), higherUnits: higherUnits(deps, meeting.unitId) });
     })
     .get('/:id/voters', described({ summary: 'The roster (never the codes)', access: 'organizer' }), (c) => {
       const meeting = meetingFor(deps, c.req.param('id'), c.get('user'));
@@ -64,7 +65,11 @@ export function meetingRoutes(deps: AppDeps) {
         const ready = q.listPollsOfMeeting(deps.db, meeting.id).filter((p) => p.phase === PREVIOUS[to]);
         if (ready.length === 0) fail('wrong_phase', `no poll of this meeting is in ${PREVIOUS[to]}`);
         if (to === 'voting')
-          for (const p of ready) if (!openings?.[p.id]) fail('invalid_body', `openings.${p.id}: the head count of poll "${p.title}" is missing`);
+          for (const p of ready) {
+            if (!openings?.[p.id]) fail('invalid_body', `openings.${p.id}: the head count of poll "${p.title}" is missing`);
+            // Every poll checked before any opens: one poll without its quorum leaves them all in check-in.
+            assertOpeningFacts(deps, p, openings[p.id]!);
+          }
         // Every poll checked before any moves: one refused poll leaves the whole meeting in draft.
         if (to === 'checkin') for (const p of ready) assertCandidatesOnRoster(deps, p);
         const moved = [];

@@ -10,7 +10,7 @@ import * as q from '../db/queries.ts';
 import { meetingKeySetFingerprint } from '../services/meetings.ts';
 import { pollBundle, publicPollView, turnout } from '../services/polls.ts';
 import { described, jsonBody } from '../validate.ts';
-import { calendarYears, publicityOf } from '../services/calendar.ts';
+import { calendarYears, publicityOf, workCalendar } from '../services/calendar.ts';
 import { DEFAULT_PUBLICITY_CUTOFF } from '../../shared/publicity.ts';
 
 export function publicRoutes(deps: AppDeps) {
@@ -36,8 +36,9 @@ export function publicRoutes(deps: AppDeps) {
       c.header('cache-control', 'no-store');
       return c.json(turnout(deps, poll));
     })
-    .get('/polls', described({ summary: 'Published results', access: 'public' }), (c) =>
-      c.json({
+    .get('/polls', described({ summary: 'Published results', access: 'public' }), (c) => {
+      const calendar = workCalendar(deps); // read once for every period of the list
+      return c.json({
         polls: q.listPublishedPolls(deps.db).map((p) => ({
           id: p.id,
           meetingId: p.meetingId,
@@ -49,11 +50,11 @@ export function publicRoutes(deps: AppDeps) {
           publicityWorkingDays: p.publicityWorkingDays,
           // Counted by the server on the work calendar (holidays, 调休, the cut-off time), so the
           // board shows the very period the objections are taken in.
-          publicity: publicityOf(deps, p),
+          publicity: publicityOf(deps, p, calendar),
           publicityCutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF,
         })),
-      }),
-    )
+      });
+    })
     .get('/calendar', described({ summary: 'The work calendar publicity periods are counted on: each year’s holidays and 调休 working days, with its source, and the cut-off time', access: 'public' }), (c) =>
       c.json({ years: calendarYears(deps).map(({ year, source, holidays, workdays, origin }) => ({ year, source, holidays, workdays, origin })), cutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF }),
     )

@@ -28,12 +28,31 @@ export function calendarYears(deps: AppDeps): CalendarYearView[] {
 
 export const workCalendar = (deps: AppDeps): WorkCalendar => ({ years: calendarYears(deps) });
 
-/** The publicity period of a published (or closed) poll, on today's calendar. */
-export function publicityOf(deps: AppDeps, poll: Pick<q.PollRow, 'publishedAt' | 'closedAt' | 'createdAt' | 'publicityWorkingDays'>): PublicityPeriod {
-  return publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays, {
-    calendar: workCalendar(deps),
+/**
+ * The publicity period of a published (or closed) poll, on today's calendar (`calendar`: read
+ * once by a caller that counts many). Never shorter than the period announced at publication
+ * (stored on the poll then): a later change of the calendar or of the cut-off may lengthen a
+ * period (a year entered, a holiday added), never cut objections short.
+ */
+export function publicityOf(
+  deps: AppDeps,
+  poll: Pick<q.PollRow, 'publishedAt' | 'closedAt' | 'createdAt' | 'publicityWorkingDays' | 'publicityFirstDay' | 'publicityLastDay'>,
+  calendar: WorkCalendar = workCalendar(deps),
+): PublicityPeriod {
+  const now = publicityPeriod(new Date(poll.publishedAt ?? poll.closedAt ?? poll.createdAt), poll.publicityWorkingDays, {
+    calendar,
     cutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF,
   });
+  const first = poll.publicityFirstDay;
+  const last = poll.publicityLastDay;
+  const firstDay = first && first < now.firstDay ? first : now.firstDay;
+  return {
+    ...now,
+    firstDay,
+    lastDay: last && last > now.lastDay ? last : now.lastDay,
+    // Started on the announced (earlier) day: the cut-off did not push it then, whatever it is now.
+    afterCutoff: now.afterCutoff && firstDay === now.firstDay,
+  };
 }
 
 /**
@@ -43,6 +62,8 @@ export function publicityOf(deps: AppDeps, poll: Pick<q.PollRow, 'publishedAt' |
  */
 export function setCalendarYear(deps: AppDeps, year: number, input: { source: string; holidays: string[]; workdays: string[] }, actor: string): CalendarYearView {
   const problems: string[] = [];
+  // An empty year would silence the board's "not entered" warning while counting no holiday.
+  if (input.holidays.length === 0) problems.push(`holidays: none given for ${year}; every year has public holidays (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节)`);
   for (const [field, dates] of [['holidays', input.holidays], ['workdays', input.workdays]] as const)
     for (const date of dates) if (!date.startsWith(`${year}-`)) problems.push(`${field}: ${date} is not in ${year}`);
   const both = input.holidays.filter((d) => input.workdays.includes(d));

@@ -28,10 +28,25 @@ function hasCheckedIn(deps: AppDeps, meetingId: string, voterId: string) {
   return q.listPollsOfMeeting(deps.db, meetingId).some((p) => q.listCheckedInVoterIds(deps.db, p.id).includes(voterId));
 }
 
+/**
+ * The expected count is fixed once check-in opens: the sign-in sheet is read against it and the
+ * quorum judged on it, so no exclusion may lower it after a head count fell short (or while the
+ * opening signs). Members away with approval are left out before the meeting.
+ */
+function assertExpectedCountOpen(deps: AppDeps, meetingId: string) {
+  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft');
+  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}: the expected count was fixed when check-in opened`);
+}
+
+/** Written opinions stay open until voting opens, but not while an opening of the meeting signs. */
+function assertNotSigning(deps: AppDeps, meetingId: string) {
+  const signing = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.opening?.state === 'signing');
+  if (signing) fail('wrong_phase', `poll "${signing.title}" is opening voting right now: try again in a moment`);
+}
+
 export function setExclusion(deps: AppDeps, meetingId: string, voterId: string, fact: { reason: string; approvedBy: string }, actor: string) {
   const voter = voterOfMeeting(deps, meetingId, voterId);
-  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft' && p.phase !== 'checkin');
-  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}: the expected count is fixed`);
+  assertExpectedCountOpen(deps, meetingId);
   if (hasCheckedIn(deps, meetingId, voterId)) fail('conflict', `${voter.name} has checked in and holds a token: they are present, not excluded`);
   if (q.listWrittenOpinionsOfVoter(deps.db, voterId).length)
     fail('conflict', `${voter.name} submitted a written opinion: remove it before excluding them`);
@@ -43,8 +58,7 @@ export function setExclusion(deps: AppDeps, meetingId: string, voterId: string, 
 
 export function removeExclusion(deps: AppDeps, meetingId: string, voterId: string, actor: string) {
   const voter = voterOfMeeting(deps, meetingId, voterId);
-  const started = q.listPollsOfMeeting(deps.db, meetingId).find((p) => p.phase !== 'draft' && p.phase !== 'checkin');
-  if (started) fail('wrong_phase', `poll "${started.title}" is already ${started.phase}: the expected count is fixed`);
+  assertExpectedCountOpen(deps, meetingId);
   q.runInTransaction(deps.db, () => {
     if (q.deleteExclusion(deps.db, voterId) === 0) fail('not_found', `${voter.name} is not excluded`);
     appendAudit(deps.db, { actor, action: 'include_voter', subject: meetingId, details: { voter: voter.name, number: voter.number } }, deps.now().toISOString());
@@ -53,6 +67,7 @@ export function removeExclusion(deps: AppDeps, meetingId: string, voterId: strin
 
 export function setWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, choices: Choices, actor: string) {
   if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are entered before voting opens');
+  assertNotSigning(deps, poll.meetingId);
   const voter = voterOfMeeting(deps, poll.meetingId, voterId);
   // 因故不能到会的有表决权的正式党员 send written opinions to a branch general meeting only.
   if (!isBranchMeetingKind(poll.kind))
@@ -71,6 +86,7 @@ export function setWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: strin
 
 export function removeWrittenOpinion(deps: AppDeps, poll: q.PollRow, voterId: string, actor: string) {
   if (poll.phase !== 'draft' && poll.phase !== 'checkin') fail('wrong_phase', 'written opinions are fixed once voting opens');
+  assertNotSigning(deps, poll.meetingId);
   const voter = voterOfMeeting(deps, poll.meetingId, voterId);
   q.runInTransaction(deps.db, () => {
     if (q.deleteWrittenOpinion(deps.db, poll.id, voterId) === 0) fail('not_found', `${voter.name} has no written opinion in this poll`);

@@ -126,6 +126,23 @@ export function createPoll(deps: AppDeps, meetingId: string, input: z.output<typ
   return { poll: q.getPoll(deps.db, poll.id)!, warnings };
 }
 
+/**
+ * The names of the units above a meeting's unit in the organization tree, nearest first (a
+ * branch's college committee, then the university's): the bodies that may pre-examine (预审) and
+ * approve its members. Empty for a meeting of no unit.
+ */
+export function higherUnits(deps: AppDeps, unitId: string | null): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  let current = unitId ? q.getUnit(deps.db, unitId) : undefined;
+  while (current?.parentId && !seen.has(current.parentId)) {
+    seen.add(current.parentId);
+    current = q.getUnit(deps.db, current.parentId);
+    if (current) names.push(current.name);
+  }
+  return names;
+}
+
 /** `origin/vote#m=<meeting>&c=<code>&k=<key set fingerprint>`: everything after # stays in the browser. */
 export function votingLink(origin: string, meetingId: string, code: string, keySetFingerprint: string) {
   return `${origin}/vote#m=${meetingId}&c=${code}&k=${keySetFingerprint}`;

@@ -23,9 +23,11 @@ import type { AppDeps } from '../context.ts';
 import { checkpointDatabase } from '../db/open.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit, meetingRecordAnchor } from './audit.ts';
-import { namedScrutineer } from './checkin.ts';
+import { drawRoomCode, namedScrutineer } from './checkin.ts';
+import { localDate } from '../../shared/publicity.ts';
 import { eligibleVoters } from './polls.ts';
-import { ruleSchema, votesNeeded } from '../../shared/tally/rules.ts';
+import { isBranchMeetingKind, ruleSchema, votesNeeded } from '../../shared/tally/rules.ts';
+import { bindingViolations } from '../../shared/tally/binding.ts';
 import { fractionEn } from '../../shared/tally/wording.ts';
 
 export interface OpeningFacts {
@@ -76,6 +78,47 @@ export function openingCosignatures(poll: q.PollRow): Cosignature[] {
     .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
 }
 
+/**
+ * Everything the opening checks before it signs, in the order a scrutineer would: the facts
+ * against the sign-in sheet, then the rules (assertOpeningRules). Changes nothing; a meeting
+ * opening several polls runs it for every poll before any opens.
+ */
+export function assertOpeningFacts(deps: AppDeps, poll: q.PollRow, facts: OpeningFacts) {
+  if (poll.phase !== 'checkin') fail('wrong_phase', `the poll is in ${poll.phase}; voting opens from check-in`);
+  const strike = new Set(facts.strike ?? []);
+  const note = (facts.headCountNote ?? '').trim();
+  const pending = q.listCheckins(deps.db, poll.id).filter((c) => c.state === 'pending');
+  for (const voterId of strike)
+    if (!pending.some((c) => c.voterId === voterId)) fail('invalid_body', `strike: voter ${voterId} has no pending check-in in this poll`);
+  const checkedIn = pending.length - strike.size;
+  const expected = eligibleVoters(deps, poll).length;
+  if (facts.headCount > expected) fail('head_count', `the head count ${facts.headCount} is more than the ${expected} voting members expected`);
+  if (checkedIn > facts.headCount)
+    fail('head_count', `${checkedIn} have checked in but ${facts.headCount} were counted in the room: strike the check-ins of those who are not here, or count again`);
+  if (facts.headCount > checkedIn && note === '')
+    fail('head_count', `${facts.headCount} were counted but only ${checkedIn} have checked in: say why in a note`);
+  assertOpeningRules(deps, poll, facts.headCount, expected);
+  return { pending, checkedIn, expected };
+}
+
+/**
+ * What the rules require of a poll about to open, beyond the sign-in sheet: a rule no looser than
+ * the Working Rules (a poll created before the refusal existed is caught here), written opinions
+ * only where the rules have them and only from members absent (so those present and those who
+ * wrote never exceed the expected count), and the quorum. Checked for every poll before a
+ * meeting's polls open, and again in the act that opens each.
+ */
+export function assertOpeningRules(deps: AppDeps, poll: q.PollRow, headCount: number, expected = eligibleVoters(deps, poll).length): void {
+  const loosened = bindingViolations(ruleSchema.parse(poll.rule));
+  if (loosened.length) fail('conflict', `poll "${poll.title}": ${loosened.map((v) => `${v.en} ${v.zh}`).join(' ')} Delete the draft and create it again.`);
+  const written = q.listWrittenOpinions(deps.db, poll.id).length;
+  if (written && !isBranchMeetingKind(poll.kind))
+    fail('conflict', `poll "${poll.title}" holds ${written} written opinion(s), which belong to the branch general meeting's votes only: remove them first`);
+  if (headCount + written > expected)
+    fail('head_count', `poll "${poll.title}": ${headCount} counted in the room and ${written} written opinion(s) of absent members are more than the ${expected} expected`);
+  assertQuorum(poll, headCount, expected);
+}
+
 /** The quorum of a poll's rule over `expected` voting members; undefined for the kinds without one. */
 function quorumNeeded(poll: q.PollRow, expected: number) {
   const rule = ruleSchema.parse(poll.rule);
@@ -104,9 +147,11 @@ function assertQuorum(poll: q.PollRow, headCount: number, expected: number): voi
 /**
  * 会议改期: the voting members counted in the room do not reach the quorum, so the meeting is not
  * held. The count goes into the meeting's record (who, when, counted, expected, needed) and the
- * console shows it. Nothing else changes: no vote was taken, nothing is signed or published, and
- * the poll keeps its keys, slips and check-ins for the rescheduled meeting, where voting opens on
- * that day's head count. Refused when the count does reach the quorum (then the meeting is held).
+ * console shows it, once a day. No vote was taken, nothing is signed or published, and the poll
+ * keeps its keys, slips and check-ins for the rescheduled meeting, where voting opens on that
+ * day's head count; the room code is drawn anew, so today's does not check anyone in from
+ * elsewhere meanwhile. Refused when the count does reach the quorum (then the meeting is held),
+ * or is below the check-ins (count again).
  */
 export function recordRescheduled(deps: AppDeps, pollId: string, headCount: number, actor: string) {
   return q.runInTransaction(deps.db, () => {
@@ -118,8 +163,16 @@ export function recordRescheduled(deps: AppDeps, pollId: string, headCount: numb
     if (!quorum) fail('conflict', `a ${poll.kind} poll has no quorum: its attendance is reported with the result`);
     if (headCount > expected) fail('head_count', `the head count ${headCount} is more than the ${expected} voting members expected`);
     if (headCount >= quorum.needed) fail('conflict', `${headCount} present reach the ${quorum.needed} needed: the meeting can be held, so open voting instead`);
-    const fact = { headCount, expected, needed: quorum.needed };
-    appendAudit(deps.db, { actor, action: 'meeting_rescheduled', subject: poll.id, details: fact }, deps.now().toISOString());
+    const checkedIn = q.listCheckins(deps.db, pollId).filter((c) => c.state === 'pending').length;
+    if (checkedIn > headCount) fail('head_count', `${checkedIn} have checked in but ${headCount} were counted in the room: count again`);
+    const at = deps.now();
+    const today = localDate(at);
+    if (q.listAuditEntriesOf(deps.db, poll.id, 'meeting_rescheduled').some((e) => localDate(new Date(e.at)) === today))
+      fail('conflict', `the rescheduling of poll "${poll.title}" is already recorded today`);
+    const fact = { headCount, checkedIn, expected, needed: quorum.needed };
+    appendAudit(deps.db, { actor, action: 'meeting_rescheduled', subject: poll.id, details: fact }, at.toISOString());
+    // The room code shown today must not check anyone in from elsewhere before the next meeting.
+    q.setRoomCode(deps.db, poll.meetingId, drawRoomCode(deps));
     return fact;
   });
 }
@@ -131,18 +184,7 @@ export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFa
   const signing = q.runInTransaction(deps.db, () => {
     const poll = q.getPoll(deps.db, pollId);
     if (!poll) fail('not_found', 'no such poll');
-    if (poll.phase !== 'checkin') fail('wrong_phase', `the poll is in ${poll.phase}; voting opens from check-in`);
-    const pending = q.listCheckins(deps.db, pollId).filter((c) => c.state === 'pending');
-    for (const voterId of strike)
-      if (!pending.some((c) => c.voterId === voterId)) fail('invalid_body', `strike: voter ${voterId} has no pending check-in in this poll`);
-    const checkedIn = pending.length - strike.size;
-    const expected = eligibleVoters(deps, poll).length;
-    if (facts.headCount > expected) fail('head_count', `the head count ${facts.headCount} is more than the ${expected} voting members expected`);
-    if (checkedIn > facts.headCount)
-      fail('head_count', `${checkedIn} have checked in but ${facts.headCount} were counted in the room: strike the check-ins of those who are not here, or count again`);
-    if (facts.headCount > checkedIn && note === '')
-      fail('head_count', `${facts.headCount} were counted but only ${checkedIn} have checked in: say why in a note`);
-    assertQuorum(poll, facts.headCount, expected);
+    const { pending, checkedIn } = assertOpeningFacts(deps, poll, facts);
     q.setPollOpening(deps.db, pollId, { state: 'signing' });
     return { poll, signed: pending.filter((c) => !strike.has(c.voterId)), checkedIn };
   });
@@ -164,6 +206,8 @@ export async function openVoting(deps: AppDeps, pollId: string, facts: OpeningFa
     q.runInTransaction(deps.db, () => {
       const poll = q.getPoll(deps.db, pollId)!;
       if (poll.phase !== 'checkin' || poll.opening?.state !== 'signing') fail('wrong_phase', 'the poll changed while voting was opening');
+      // Nothing the rules depend on may have moved while signing (meeting facts are frozen meanwhile; this is the proof).
+      assertOpeningRules(deps, poll, facts.headCount);
       batches.forEach(({ key, requests }, i) => {
         requests.forEach((r, j) => q.setBlindSignature(deps.db, key.keyId, r.voterId, Buffer.from(signatures[i]![j]!)));
         q.addKeyIssued(deps.db, key.keyId, requests.length);

@@ -21,6 +21,8 @@ import { compactDatabase } from '../db/open.ts';
 import type { AppDeps } from '../context.ts';
 import * as q from '../db/queries.ts';
 import { appendAudit } from './audit.ts';
+import { publicityOf } from './calendar.ts';
+import { DEFAULT_PUBLICITY_CUTOFF } from '../../shared/publicity.ts';
 import { buildBundle } from './bundle.ts';
 import { drawRoomCode } from './checkin.ts';
 import { openVoting, type OpeningFacts } from './opening.ts';
@@ -144,8 +146,14 @@ export async function advancePoll(deps: AppDeps, pollId: string, to: Phase, acto
         at,
       );
     } else {
-      q.setPollPublished(deps.db, pollId, at);
-      appendAudit(deps.db, { actor, action: 'publish', subject: pollId, details: { publicityWorkingDays: poll.publicityWorkingDays } }, at);
+      // The period as announced now goes into the poll and the record: it can only grow later.
+      const period = publicityOf(deps, { ...poll, publishedAt: at, publicityFirstDay: null, publicityLastDay: null });
+      q.setPollPublished(deps.db, pollId, at, period);
+      appendAudit(
+        deps.db,
+        { actor, action: 'publish', subject: pollId, details: { publicityWorkingDays: poll.publicityWorkingDays, firstDay: period.firstDay, lastDay: period.lastDay, cutoff: deps.publicityCutoff ?? DEFAULT_PUBLICITY_CUTOFF } },
+        at,
+      );
     }
   });
   if (to === 'closed') {

@@ -73,6 +73,11 @@ describe("a unit's meetings", () => {
     pollId = (await a.call('POST', `/api/meetings/${meetingId}/polls`, { title: '接收', kind: 'member_acceptance', candidates: [{ id: 'c1', name: '李四' }] })).body.id;
   });
 
+  it('names the units above the branch, nearest first: who may pre-examine its development objects', async () => {
+    const a = await organizerClient(t, 'secretary-a');
+    expect((await a.call('GET', `/api/meetings/${meetingId}`)).body.higherUnits).toEqual(['计算机学院党委', '某大学党委']);
+  });
+
   it('another organizer of the same unit sees and runs them', async () => {
     const deputy = await organizerClient(t, 'deputy-a');
     expect((await deputy.call('GET', '/api/meetings')).body.meetings.map((m: { id: string }) => m.id)).toEqual([meetingId]);

@@ -104,32 +104,42 @@ describe('meeting facts', () => {
     expect(strict.body.rule.quorum).toEqual({ fraction: '4/5', comparison: 'at_least' });
   });
 
-  it('without quorum voting does not open: the head count is refused with the rule, nothing is signed, and a recount that reaches it opens', async () => {
+  it('without quorum voting does not open: the head count is refused with the rule, nothing is signed, 会议改期 is recorded, and the next meeting’s count opens it', async () => {
     const { org, meetingId, pollId, voters } = await meetingWith('member_acceptance');
+    // 2 full members expected (one of three away with approval): 2 are more than half, 1 is not.
+    expect((await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[2]!.id}`, { reason: 'long illness', approvedBy: '学院党委' })).status).toBe(200);
     await org.call('POST', `/api/meetings/${meetingId}/transition`, { to: 'checkin' });
     const slips = (await org.call('POST', `/api/meetings/${meetingId}/slips`, {})).body.slips as { voterId: string; link: string }[];
     const slipOf = (i: number) => slips.find((s) => s.voterId === voters[i]!.id)!;
-    const devices = [await checkIn(meetingId, slipOf(0)), await checkIn(meetingId, slipOf(1))];
-    // 3 full members expected: 2 are more than half (1.5), 1 is not.
-    await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[2]!.id}`, { reason: 'long illness', approvedBy: '学院党委' });
-    const refused = await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 1, strike: [voters[1]!.id] });
+    const first = await checkIn(meetingId, slipOf(0));
+    const refused = await org.call('POST', `/api/polls/${pollId}/transition`, { to: 'voting', headCount: 1 });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'no_quorum', message: expect.stringContaining('不能开会') });
     expect(refused.body.error.message).toMatch(/1 voting member present, not more than half of the 2 expected \(2 needed\)/);
     const poll = (await org.call('GET', `/api/meetings/${meetingId}`)).body.polls.find((p: { id: string }) => p.id === pollId);
     expect(poll.phase).toBe('checkin');
-    expect((await collect(devices[0]!.device)).waiting).toEqual([pollId]);
-    expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(0);
-    // 会议改期 goes into the record with the count; a count that reaches the quorum is no reason to reschedule.
-    expect((await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 1 })).body).toEqual({ headCount: 1, expected: 2, needed: 2 });
+    expect((await collect(first.device)).waiting).toEqual([pollId]);
+    expect(tokensOf(first.device, pollId)).toHaveLength(0);
+    // The expected count was fixed when check-in opened: no exclusion can lower it to meet the quorum now.
+    const shrink = await org.call('PUT', `/api/meetings/${meetingId}/exclusions/${voters[1]!.id}`, { reason: '外出', approvedBy: '书记' });
+    expect([shrink.status, shrink.body.error.message]).toEqual([409, expect.stringContaining('the expected count was fixed when check-in opened')]);
+    // 会议改期 goes into the record with the count, once; a count below the check-ins, or one that reaches the quorum, is refused.
+    const roomCode = await roomCodeOf(org, meetingId);
+    const miscount = await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 0 });
+    expect([miscount.status, miscount.body.error.message]).toEqual([409, '1 have checked in but 0 were counted in the room: count again']);
     const held = await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 2 });
     expect([held.status, held.body.error.message]).toEqual([409, expect.stringContaining('the meeting can be held')]);
+    expect((await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 1 })).body).toEqual({ headCount: 1, checkedIn: 1, expected: 2, needed: 2 });
+    expect((await org.call('POST', `/api/polls/${pollId}/reschedule`, { headCount: 1 })).body.error.message).toMatch(/already recorded today/);
     const record = (await org.call('GET', `/api/meetings/${meetingId}/audit`)).body.entries.filter((e: { action: string }) => e.action === 'meeting_rescheduled');
-    expect(record.map((e: { details: string }) => JSON.parse(e.details))).toEqual([{ expected: 2, headCount: 1, needed: 2 }]);
-    // The poll waits in check-in for the rescheduled meeting, its check-ins kept: that day's count opens it.
+    expect(record.map((e: { details: string }) => JSON.parse(e.details))).toEqual([{ checkedIn: 1, expected: 2, headCount: 1, needed: 2 }]);
+    // Today's room code no longer checks anyone in: the next meeting shows a new one.
+    expect(await roomCodeOf(org, meetingId)).not.toBe(roomCode);
+    // The rescheduled meeting: the first member's check-in was kept, the second checks in, and the count opens voting.
+    await checkIn(meetingId, slipOf(1));
     await openVoting(org, pollId, 2);
-    await collect(devices[0]!.device);
-    expect(tokensOf(devices[0]!.device, pollId)).toHaveLength(1);
+    await collect(first.device);
+    expect(tokensOf(first.device, pollId)).toHaveLength(1);
   });
 
   it('an activist poll opens below its attendance indicator: the indicator is reported with the result, it does not stop the appraisal', async () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect((await meeting.org.call('POST', `/api/polls/${pollId}/transition`, { to: 'closed' })).status).toBe(200);
   expect((await meeting.org.call('POST', `/api/polls/${pollId}/transition`, { to: 'published' })).status).toBe(200);
   // Published on Wednesday 30 September at 10:00 Beijing time, the day before 国庆.
-  t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run('2026-09-30T02:00:00.000Z', pollId);
+  t.deps.db.$client.prepare('UPDATE polls SET published_at = ?, publicity_first_day = NULL, publicity_last_day = NULL WHERE id = ?').run('2026-09-30T02:00:00.000Z', pollId);
 });
 afterAll(() => t?.close());
 
@@ -96,13 +96,43 @@ describe('an administrator keeps the calendar', () => {
     expect(again.body.error.message).toMatch(/cannot be removed, only replaced/);
   });
 
+  it('never shortens a period announced at publication: removing holidays afterwards leaves its last day, adding one lengthens it', async () => {
+    const admin = await organizerClient(t, 'admin');
+    const org = await organizerClient(t);
+    const meeting = await createMeeting(t, { voters: 2, open: 'voting' });
+    await org.call('POST', `/api/polls/${meeting.pollId}/transition`, { to: 'closed' });
+    // Published on Wednesday 30 September, 10:00: announced until Monday 12 October.
+    const saved = clock;
+    clock = Date.parse('2026-09-30T02:00:00Z');
+    expect((await org.call('POST', `/api/polls/${meeting.pollId}/transition`, { to: 'published' })).status).toBe(200);
+    clock = saved;
+    const item = async () => ((await (await t.app.request('/api/public/polls')).json()) as any).polls.find((p: { id: string }) => p.id === meeting.pollId);
+    expect((await item()).publicity.lastDay).toBe('2026-10-12');
+    const publish = t.deps.db.$client.prepare("SELECT details FROM audit_log WHERE action = 'publish' AND subject = ?").get(meeting.pollId) as { details: string };
+    expect(JSON.parse(publish.details)).toMatchObject({ firstDay: '2026-09-30', lastDay: '2026-10-12', cutoff: '12:00' });
+    // A "correction" that drops 国庆 would end it on 6 October: the announced 12 October stands.
+    expect((await admin.call('PUT', '/api/calendar/2026', { source: '更正（测试）', holidays: ['2026-01-01'], workdays: [] })).status).toBe(200);
+    expect((await item()).publicity.lastDay).toBe('2026-10-12');
+    expect((await (await t.app.request(`/api/public/polls/${meeting.pollId}/objections`)).json() as any).period.lastDay).toBe('2026-10-12');
+    // One that adds a day off lengthens it.
+    expect((await admin.call('PUT', '/api/calendar/2026', { ...body, holidays: [...body.holidays, '2026-10-09'] })).status).toBe(200);
+    expect((await item()).publicity.lastDay).toBe('2026-10-15');
+    expect((await admin.call('DELETE', '/api/calendar/2026')).status).toBe(200);
+  });
+
+  it('refuses a year without a single holiday: it would silence the warning and count nothing', async () => {
+    const admin = await organizerClient(t, 'admin');
+    const empty = await admin.call('PUT', '/api/calendar/2027', { source: 'placeholder', holidays: [], workdays: [] });
+    expect([empty.status, empty.body.error.message]).toEqual([400, expect.stringContaining('every year has public holidays')]);
+  });
+
   it('a year the calendar lacks is named on the board until it is entered', async () => {
     const admin = await organizerClient(t, 'admin');
-    t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run('2026-12-28T02:00:00.000Z', pollId);
+    t.deps.db.$client.prepare('UPDATE polls SET published_at = ?, publicity_first_day = NULL, publicity_last_day = NULL WHERE id = ?').run('2026-12-28T02:00:00.000Z', pollId);
     expect((await publicItem()).publicity).toMatchObject({ lastDay: '2027-01-01', uncoveredYears: [2027] });
     const entered = await admin.call('PUT', '/api/calendar/2027', { source: '国务院办公厅关于2027年部分节假日安排的通知', holidays: ['2027-01-01'], workdays: [] });
     expect(entered.status).toBe(200);
     expect((await publicItem()).publicity).toMatchObject({ lastDay: '2027-01-04', uncoveredYears: [] });
-    t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run('2026-09-30T02:00:00.000Z', pollId);
+    t.deps.db.$client.prepare('UPDATE polls SET published_at = ?, publicity_first_day = NULL, publicity_last_day = NULL WHERE id = ?').run('2026-09-30T02:00:00.000Z', pollId);
   });
 });

@@ -473,7 +473,7 @@ describe('objections on the board', () => {
     expect((await org.call('PUT', `/api/polls/${pollId}/objections/${objection.id}`, { outcome: 'reject', note: '经核对档案，时间无误' })).status).toBe(200);
 
     // Four weeks later the period is long over (the publication is moved back in the database).
-    harness.t.deps.db.$client.prepare('UPDATE polls SET published_at = ? WHERE id = ?').run('2026-10-26T02:00:00.000Z', pollId);
+    harness.t.deps.db.$client.prepare('UPDATE polls SET published_at = ?, publicity_first_day = NULL, publicity_last_day = NULL WHERE id = ?').run('2026-10-26T02:00:00.000Z', pollId);
     await page.reload();
     await card.locator('.publicity-badge').filter({ hasText: '公示已结束' }).waitFor();
     await card.getByText('公示期内共收到异议 1 件。处理情况：').waitFor();

@@ -66,9 +66,10 @@ describe('the console across units', () => {
       await page.getByRole('button', { name: '开设账号' }).click();
       await page.getByText(`已开设账号 ${username}。`).waitFor();
     }
-    expect(await page.locator('.account-table tbody tr').allTextContents()).toEqual(
-      expect.arrayContaining(['secretary-a支部书记、组织委员本科生第一党支部', 'zhao监票人、计票人本科生第一党支部']),
-    );
+    // The confirmation shows before the list is read again: wait for the list.
+    await expect
+      .poll(() => page.locator('.account-table tbody tr').allTextContents())
+      .toEqual(expect.arrayContaining(['secretary-a支部书记、组织委员本科生第一党支部', 'zhao监票人、计票人本科生第一党支部']));
     await shoot(page, '01-units-and-accounts');
 
     // ---- the work calendar of the publicity periods: 2026 ships; the next year is entered ----

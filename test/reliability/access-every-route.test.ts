@@ -73,6 +73,8 @@ function bodyOf(r: Route): unknown {
     'PATCH /api/polls/{id}': { title: 'y' },
     'POST /api/polls/{id}/transition': { to: 'voting', headCount: 1 },
     'PUT /api/polls/{id}/declared-not-voted': { count: 1 },
+    'POST /api/polls/{id}/reschedule': { headCount: 0 },
+    'PUT /api/calendar/{year}': { source: '国务院办公厅通知', holidays: ['2027-01-01'], workdays: [] },
     'PUT /api/meetings/{id}/late-check-in': { allowed: true, exposureAccepted: true },
     'PUT /api/polls/{id}/written-opinions/{voterId}': { choices: { c1: 'agree', c2: 'agree' } },
     'PUT /api/cosign/{id}/key': { publicKey: Buffer.alloc(32, 7).toString('base64') },

@@ -37,6 +37,8 @@ export interface MeetingDetail extends MeetingSummary {
   keySetFingerprint: string | null;
   /** Check-in after voting opens, each approved by a scrutineer: decided before any poll opens voting. */
   lateCheckIn: boolean;
+  /** The units above the meeting's, nearest first: who may pre-examine (预审) and approve. */
+  higherUnits: string[];
 }
 
 /** Where a voter stands on a poll's sign-in sheet. */
@@ -244,7 +246,7 @@ export function createConsoleApi(baseUrl = '') {
     units: async () => (await call<{ units: Unit[] }>('GET', '/api/units')).units,
     createUnit: (name: string, parentId?: string) => call<Unit>('POST', '/api/units', { name, ...(parentId ? { parentId } : {}) }),
     accounts: async () => (await call<{ users: Account[] }>('GET', '/api/users')).users,
-    reschedule: (pollId: string, headCount: number) => call<{ headCount: number; expected: number; needed: number }>('POST', `/api/polls/${id(pollId)}/reschedule`, { headCount }),
+    reschedule: (pollId: string, headCount: number) => call<{ headCount: number; checkedIn: number; expected: number; needed: number }>('POST', `/api/polls/${id(pollId)}/reschedule`, { headCount }),
     calendar: () => call<{ years: CalendarYearView[]; cutoff: string }>('GET', '/api/public/calendar'),
     setCalendarYear: (year: number, body: { source: string; holidays: string[]; workdays: string[] }) => call<CalendarYearView>('PUT', `/api/calendar/${year}`, body),
     removeCalendarYear: (year: number) => call('DELETE', `/api/calendar/${year}`),

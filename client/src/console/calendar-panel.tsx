@@ -35,6 +35,7 @@ export function CalendarPanel(props: { api: ConsoleApi }) {
   const [holidays, setHolidays] = createSignal('');
   const [workdays, setWorkdays] = createSignal('');
   const [saved, setSaved] = createSignal<number>();
+  const [removed, setRemoved] = createSignal<string>();
   const save = createAction();
   const remove = createAction();
 
@@ -86,7 +87,10 @@ export function CalendarPanel(props: { api: ConsoleApi }) {
                         onClick={() =>
                           void remove.run(async () => {
                             await props.api.removeCalendarYear(entry.year);
+                            setSaved(undefined);
                             await calendar.reload();
+                            const shippedBack = (calendar.value()?.years ?? []).some((y) => y.year === entry.year && y.origin === 'shipped');
+                            setRemoved(ct('calendar.removed', { year: entry.year, shipped: shippedBack ? ct('calendar.shippedBack') : '' }));
                           })
                         }
                       >
@@ -101,11 +105,19 @@ export function CalendarPanel(props: { api: ConsoleApi }) {
         </table>
       </div>
       <ErrorLine text={remove.error()} />
+      <Show when={removed()}>
+        {(text) => (
+          <p class="notice" role="status">
+            {text()}
+          </p>
+        )}
+      </Show>
       <form
         class="stack-tight"
         onSubmit={(e) => {
           e.preventDefault();
           setSaved(undefined);
+          setRemoved(undefined);
           void save.run(async () => {
             const off = expandDateList(holidays());
             const on = expandDateList(workdays());
@@ -125,7 +137,7 @@ export function CalendarPanel(props: { api: ConsoleApi }) {
         <label class="field-label" for="calendar-source">
           {ct('calendar.source')}
         </label>
-        <input id="calendar-source" class="input" type="text" required maxlength={200} placeholder={ct('calendar.sourcePlaceholder')} value={source()} onInput={(e) => setSource(e.currentTarget.value)} />
+        <input id="calendar-source" class="input" type="text" required minlength={2} maxlength={200} placeholder={ct('calendar.sourcePlaceholder')} value={source()} onInput={(e) => setSource(e.currentTarget.value)} />
         <label class="field-label" for="calendar-holidays">
           {ct('calendar.holidays')}
         </label>

@@ -17,10 +17,28 @@ export const ADVISORY_KINDS = new Set(['activist_confirmation', 'development_obj
 
 type Step = keyof typeof DECISION_OUTCOMES;
 
-function DecisionForm(props: { api: ConsoleApi; poll: MeetingPoll; questionId: string; step: Step; current: Decision | undefined; onSaved: () => void }) {
+/**
+ * Who decides by default: a league branch's committee (团支部委员会) or a Party branch's (支部委员会);
+ * for the pre-examination, the nearest Party committee (党委) above the meeting's unit in the
+ * organization tree (a 党总支 may pre-examine too, and is offered, but cannot approve).
+ */
+function defaultBody(poll: MeetingPoll, step: Step, higherUnits: readonly string[]): string {
+  if (step === 'committee_decision') return ct(poll.kind === 'league_recommendation' ? 'decision.defaultLeagueCommittee' : 'decision.defaultCommittee');
+  return higherUnits.find((name) => name.endsWith('党委')) ?? higherUnits[0] ?? ct('decision.defaultHigher');
+}
+
+function DecisionForm(props: {
+  api: ConsoleApi;
+  poll: MeetingPoll;
+  questionId: string;
+  step: Step;
+  current: Decision | undefined;
+  higherUnits: readonly string[];
+  onSaved: () => void;
+}) {
   const outcomes = DECISION_OUTCOMES[props.step];
   const [outcome, setOutcome] = createSignal<string>(props.current?.outcome ?? outcomes[0]);
-  const [decidedBy, setDecidedBy] = createSignal(props.current?.decidedBy ?? ct(props.step === 'committee_decision' ? 'decision.defaultCommittee' : 'decision.defaultHigher'));
+  const [decidedBy, setDecidedBy] = createSignal(props.current?.decidedBy ?? defaultBody(props.poll, props.step, props.higherUnits));
   const [date, setDate] = createSignal(props.current?.date ?? localDate(new Date()));
   const [note, setNote] = createSignal(props.current?.note ?? '');
   const save = createAction();
@@ -47,7 +65,21 @@ function DecisionForm(props: { api: ConsoleApi; poll: MeetingPoll; questionId: s
         <label class="field-label" for={`${id}-by`}>
           {ct('decision.by')}
         </label>
-        <input id={`${id}-by`} class="input" type="text" required maxlength={200} value={decidedBy()} onInput={(e) => setDecidedBy(e.currentTarget.value)} />
+        <input
+          id={`${id}-by`}
+          class="input"
+          type="text"
+          required
+          maxlength={200}
+          list={props.step === 'pre_examination' && props.higherUnits.length ? `${id}-units` : undefined}
+          value={decidedBy()}
+          onInput={(e) => setDecidedBy(e.currentTarget.value)}
+        />
+        <Show when={props.step === 'pre_examination' && props.higherUnits.length}>
+          <datalist id={`${id}-units`}>
+            <For each={props.higherUnits}>{(name) => <option value={name} />}</For>
+          </datalist>
+        </Show>
         <label class="field-label" for={`${id}-date`}>
           {ct('decision.date')}
         </label>
@@ -65,7 +97,7 @@ function DecisionForm(props: { api: ConsoleApi; poll: MeetingPoll; questionId: s
   );
 }
 
-export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canChange: boolean }) {
+export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canChange: boolean; higherUnits?: readonly string[] }) {
   const record = createLoad(() => props.poll.id, (id) => props.api.record(id));
   const steps = (): Step[] => (props.poll.kind === 'development_object_confirmation' ? ['committee_decision', 'pre_examination'] : ['committee_decision']);
   const decisionOf = (questionId: string, step: Step) => record.value()?.decisions?.find((d) => d.questionId === questionId && d.step === step);
@@ -96,7 +128,15 @@ export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canC
                       )}
                     </Show>
                     <Show when={props.canChange}>
-                      <DecisionForm api={props.api} poll={props.poll} questionId={question.id} step={step} current={decisionOf(question.id, step)} onSaved={() => void record.reload()} />
+                      <DecisionForm
+                        api={props.api}
+                        poll={props.poll}
+                        questionId={question.id}
+                        step={step}
+                        current={decisionOf(question.id, step)}
+                        higherUnits={props.higherUnits ?? []}
+                        onSaved={() => void record.reload()}
+                      />
                     </Show>
                   </>
                 )}

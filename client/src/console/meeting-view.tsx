@@ -429,6 +429,7 @@ export function MeetingView(props: { api: ConsoleApi; meetingId: string; onBack:
                           step={pollStep(poll())}
                           canChange={props.canChange ?? true}
                           lateCheckIn={m().lateCheckIn}
+                          higherUnits={m().higherUnits ?? []}
                         />
                       )}
                     </Show>

@@ -27,7 +27,7 @@ const PARTY_KINDS = new Set(['member_acceptance', 'member_conversion']);
 const EMPTY_DRAFT: OpeningDraft = { headCount: '', note: '', strike: [] };
 
 /** What the server recorded for 会议改期. */
-type RescheduledFact = { headCount: number; expected: number; needed: number };
+type RescheduledFact = { headCount: number; checkedIn: number; expected: number; needed: number };
 
 export const problemText = (problem: OpeningProblem) => ct(`opening.problem.${problem.kind}` as ConsoleKey, 'kind' in problem ? { ...problem } : undefined);
 

@@ -332,6 +332,8 @@ export function PollCard(props: {
   step?: { label: string; danger: boolean; onClick: () => void } | undefined;
   /** The meeting allows check-in after voting opens: the sheet keeps being read while voting. */
   lateCheckIn?: boolean;
+  /** The units above the meeting's (nearest first): who may pre-examine a development object. */
+  higherUnits?: readonly string[];
 }) {
   const beforeVoting = () => props.poll.phase === 'draft' || props.poll.phase === 'checkin';
   const closed = () => props.poll.phase === 'closed' || props.poll.phase === 'published';
@@ -393,7 +395,7 @@ export function PollCard(props: {
         <PollResult api={props.api} poll={props.poll} />
       </Show>
       <Show when={closed() && ADVISORY_KINDS.has(props.poll.kind)}>
-        <DecisionsPanel api={props.api} poll={props.poll} canChange={props.canChange ?? true} />
+        <DecisionsPanel api={props.api} poll={props.poll} canChange={props.canChange ?? true} higherUnits={props.higherUnits ?? []} />
       </Show>
       <Show when={props.poll.phase === 'published'}>
         <ObjectionsPanel api={props.api} pollId={props.poll.id} canAnswer={props.canChange ?? true} />
