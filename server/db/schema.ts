@@ -235,7 +235,7 @@ export const decisions = sqliteTable(
       .notNull()
       .references(() => polls.id, { onDelete: 'cascade' }),
     questionId: text('question_id').notNull(),
-    step: text('step', { enum: ['committee_decision', 'pre_examination'] }).notNull(),
+    step: text('step', { enum: ['committee_decision', 'pre_examination', 'league_review'] }).notNull(),
     outcome: text('outcome').notNull(),
     decidedBy: text('decided_by').notNull(),
     /** The date of the decision (YYYY-MM-DD), as written in the minutes. */

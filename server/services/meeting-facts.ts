@@ -130,6 +130,8 @@ export function recordDecision(deps: AppDeps, poll: q.PollRow, questionId: strin
   if (!pollQuestions(poll).some((question) => question.id === questionId)) fail('not_found', `no candidate ${questionId} in this poll`);
   if (decision.step === 'pre_examination' && poll.kind !== 'development_object_confirmation')
     fail('invalid_body', 'pre-examination is a step for development objects');
+  if (decision.step === 'league_review' && poll.kind !== 'league_recommendation')
+    fail('invalid_body', 'the league committee’s review (团委审核) is a step for league recommendations');
   q.runInTransaction(deps.db, () => {
     q.upsertDecision(deps.db, { pollId: poll.id, questionId, ...decision });
     appendAudit(deps.db, { actor, action: 'record_decision', subject: poll.id, details: { questionId, ...decision } }, deps.now().toISOString());

@@ -332,12 +332,17 @@ export interface TurnoutView {
 /** Outcomes of each recorded step; the vote itself stays advisory. */
 export const DECISION_OUTCOMES = {
   committee_decision: ['confirmed', 'not_confirmed', 'deferred'],
+  /** 预审 of a development object by a Party committee above the branch. */
   pre_examination: ['approved', 'returned'],
+  /** 团委审核: the league committee reviews a league branch's recommendation (推优). */
+  league_review: ['agreed', 'not_agreed'],
 } as const;
+export type DecisionStep = keyof typeof DECISION_OUTCOMES;
+export const DECISION_STEPS = Object.keys(DECISION_OUTCOMES) as [DecisionStep, ...DecisionStep[]];
 
 export const decisionBody = z
   .strictObject({
-    step: z.enum(['committee_decision', 'pre_examination']),
+    step: z.enum(DECISION_STEPS),
     outcome: z.string().max(40),
     decidedBy: name,
     date: z.iso.date(),
@@ -345,12 +350,12 @@ export const decisionBody = z
   })
   .refine((d) => (DECISION_OUTCOMES[d.step] as readonly string[]).includes(d.outcome), {
     path: ['outcome'],
-    message: 'committee_decision: confirmed, not_confirmed or deferred; pre_examination: approved or returned',
+    message: 'committee_decision: confirmed, not_confirmed or deferred; pre_examination: approved or returned; league_review: agreed or not_agreed',
   });
 
 export interface DecisionView {
   questionId: string;
-  step: 'committee_decision' | 'pre_examination';
+  step: DecisionStep;
   outcome: string;
   decidedBy: string;
   date: string;

@@ -39,7 +39,7 @@ export function bindingViolations(rule: Rule): BindingViolation[] {
   if (!atLeastMoreThanHalf(quorum))
     found.push({
       setting: 'quorum',
-      zh: `开会人数只能比"超过应到会人数的半数"更严，不能放宽（${QUORUM_RULE}）`,
+      zh: `开会人数只能比“超过应到会人数的半数”更严，不能放宽（${QUORUM_RULE}）`,
       en: 'The attendance rule may only be stricter than "more than half of the expected voting members", never looser (Working Rules for Developing Party Members).',
     });
   const pass: Threshold = rule.pass;
@@ -52,7 +52,7 @@ export function bindingViolations(rule: Rule): BindingViolation[] {
   else if (!atLeastMoreThanHalf(pass))
     found.push({
       setting: 'pass',
-      zh: `通过票数只能比"超过应到会有表决权的正式党员的半数"更严，不能放宽（${PASS_RULE}）`,
+      zh: `通过票数只能比“超过应到会有表决权的正式党员的半数”更严，不能放宽（${PASS_RULE}）`,
       en: 'The pass threshold may only be stricter than "more than half of the expected voting members", never looser (Working Rules for Developing Party Members).',
     });
   return found;

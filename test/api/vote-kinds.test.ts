@@ -278,5 +278,22 @@ describe('meeting facts', () => {
     expect(board.decisions).toHaveLength(2);
     const audit = await org.call('GET', `/api/meetings/${meeting.id}/audit`);
     expect(audit.body.entries.filter((e: any) => e.action === 'record_decision')).toHaveLength(2);
+    // 团委审核 belongs to a league recommendation, not to a development object.
+    const review = { step: 'league_review', outcome: 'agreed', decidedBy: '校团委', date: '2026-11-26' };
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/c1`, review)).body.error.message).toMatch(/团委审核/);
+  });
+
+  it('records the league committee’s review (团委审核) of a league recommendation after close', async () => {
+    const org = await organizerClient(t);
+    const meeting = (await org.call('POST', '/api/meetings', { title: '推优' })).body;
+    const poll = (await org.call('POST', `/api/meetings/${meeting.id}/polls`, { title: '推荐优秀团员', kind: 'league_recommendation', candidates: [{ id: 'w', name: '王五' }] })).body;
+    await org.call('POST', `/api/meetings/${meeting.id}/voters`, { voters: [{ name: 'A', number: '1' }] });
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'checkin' });
+    await openVoting(org, poll.id, 1, { headCountNote: 'A 到会，未用手机签到' });
+    await org.call('POST', `/api/polls/${poll.id}/transition`, { to: 'closed' });
+    const review = { step: 'league_review', outcome: 'agreed', decidedBy: '校团委', date: '2026-11-26' };
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/recommend`, { ...review, outcome: 'approved' })).status).toBe(400);
+    expect((await org.call('PUT', `/api/polls/${poll.id}/decisions/recommend`, review)).status).toBe(200);
+    expect((await org.call('GET', `/api/polls/${poll.id}/record`)).body.decisions).toEqual([{ questionId: 'recommend', ...review, note: '' }]);
   });
 });

@@ -88,7 +88,7 @@ describe('the console across units', () => {
     await calendar.getByLabel('调休上班日期（周六、周日）').fill('2027-02-20');
     await calendar.getByRole('button', { name: '保存这一年' }).click();
     await calendar.getByText('已保存 2027 年的安排', { exact: false }).waitFor();
-    expect(await calendar.locator('tr[data-year="2027"] td').allTextContents()).toEqual([
+    await expect.poll(() => calendar.locator('tr[data-year="2027"] td').allTextContents()).toEqual([
       '2027',
       '2027-01-01，2027-02-06 至 2027-02-12',
       '2027-02-20',

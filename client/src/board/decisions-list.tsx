@@ -1,6 +1,7 @@
 /**
- * The decisions recorded beside a published advisory result (the branch committee's, and for a
- * development object the higher committee's pre-examination), as the board shows them.
+ * The decisions recorded beside a published advisory result (the branch committee's; for a
+ * development object the higher committee's pre-examination; for a league recommendation the
+ * league committee's review, 团委审核), as the board shows them.
  */
 import { createResource, For, Show } from 'solid-js';
 import type { Bundle } from '../../../shared/protocol/bundle.ts';
@@ -20,7 +21,8 @@ export function DecisionsList(props: { pollId: string; bundle: Bundle }) {
               <li data-question={d.questionId}>
                 {tb('decisions.line', {
                   candidate: title(d.questionId),
-                  step: tb(`decisions.${d.step}` as BoardKey),
+                  // A league branch's committee is the 团支部委员会.
+                  step: tb(props.bundle.poll.kind === 'league_recommendation' && d.step === 'committee_decision' ? 'decisions.league_committee' : (`decisions.${d.step}` as BoardKey)),
                   outcome: tb(`decisions.${d.outcome}` as BoardKey),
                   by: d.decidedBy,
                   date: d.date,

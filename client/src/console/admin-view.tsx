@@ -122,10 +122,11 @@ export function AdminView(props: { api: ConsoleApi }) {
                 role: role(),
                 ...(role() !== 'admin' && accountUnit() ? { unitId: accountUnit() } : {}),
               });
-              setCreated(account.username);
               setUsername('');
               setPassword('');
+              // The list first, then the confirmation: the new account is on the screen when it says so.
               await accounts.reload();
+              setCreated(account.username);
             });
           }}
         >

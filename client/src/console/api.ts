@@ -5,7 +5,7 @@
  * error answer `{ error: { code, message } }`; nothing returns an error as if it were data.
  */
 import { ApiError, requestJson } from '../../../shared/protocol/api-client.ts';
-import type { CandidateKeyApproval, CandidateKeyRequests, CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
+import type { CandidateKeyApproval, DecisionStep, CandidateKeyRequests, CheckinState, LateCheckInsAwaiting, OpeningFactsInput, PublicPollView, TurnoutView } from '../../../shared/protocol/api.ts';
 import type { Phase } from '../../../shared/protocol/poll.ts';
 import type { Bundle, Cosignature, OpeningStatement } from '../../../shared/protocol/bundle.ts';
 import type { Rule } from '../../../shared/tally/rules.ts';
@@ -88,7 +88,7 @@ export interface Scrutineer {
 
 export interface Decision {
   questionId: string;
-  step: 'committee_decision' | 'pre_examination';
+  step: DecisionStep;
   outcome: string;
   decidedBy: string;
   date: string;

@@ -124,8 +124,9 @@ export function CalendarPanel(props: { api: ConsoleApi }) {
             const wrong = [...off.errors, ...on.errors];
             if (wrong.length) throw new ExplainedError(ct('calendar.notDates', { parts: wrong.join('，') }));
             await props.api.setCalendarYear(Number(year()), { source: source().trim(), holidays: off.dates, workdays: on.dates });
-            setSaved(Number(year()));
+            // The table first, then the confirmation: what it confirms is on the screen.
             await calendar.reload();
+            setSaved(Number(year()));
           });
         }}
       >

@@ -24,8 +24,13 @@ type Step = keyof typeof DECISION_OUTCOMES;
  */
 function defaultBody(poll: MeetingPoll, step: Step, higherUnits: readonly string[]): string {
   if (step === 'committee_decision') return ct(poll.kind === 'league_recommendation' ? 'decision.defaultLeagueCommittee' : 'decision.defaultCommittee');
+  if (step === 'league_review') return ct('decision.defaultLeagueReview');
   return higherUnits.find((name) => name.endsWith('党委')) ?? higherUnits[0] ?? ct('decision.defaultHigher');
 }
+
+/** A league branch's committee is the 团支部委员会. */
+const stepLabel = (poll: MeetingPoll, step: Step) =>
+  ct(poll.kind === 'league_recommendation' && step === 'committee_decision' ? 'decision.step.league_committee' : (`decision.step.${step}` as ConsoleKey));
 
 function DecisionForm(props: {
   api: ConsoleApi;
@@ -55,7 +60,7 @@ function DecisionForm(props: {
       }}
     >
       <fieldset class="stack-tight">
-        <legend>{ct(`decision.step.${props.step}` as ConsoleKey)}</legend>
+        <legend>{stepLabel(props.poll, props.step)}</legend>
         <label class="field-label" for={`${id}-outcome`}>
           {ct('decision.outcome')}
         </label>
@@ -99,7 +104,12 @@ function DecisionForm(props: {
 
 export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canChange: boolean; higherUnits?: readonly string[] }) {
   const record = createLoad(() => props.poll.id, (id) => props.api.record(id));
-  const steps = (): Step[] => (props.poll.kind === 'development_object_confirmation' ? ['committee_decision', 'pre_examination'] : ['committee_decision']);
+  const steps = (): Step[] =>
+    props.poll.kind === 'development_object_confirmation'
+      ? ['committee_decision', 'pre_examination']
+      : props.poll.kind === 'league_recommendation'
+        ? ['committee_decision', 'league_review']
+        : ['committee_decision'];
   const decisionOf = (questionId: string, step: Step) => record.value()?.decisions?.find((d) => d.questionId === questionId && d.step === step);
   return (
     <section class="stack-tight decisions" aria-labelledby={`decisions-${props.poll.id}`}>
@@ -118,7 +128,7 @@ export function DecisionsPanel(props: { api: ConsoleApi; poll: MeetingPoll; canC
                       {(d) => (
                         <p class="verdict">
                           {ct('decision.recorded', {
-                            step: ct(`decision.step.${step}` as ConsoleKey),
+                            step: stepLabel(props.poll, step),
                             outcome: ct(`decision.${d().outcome}` as ConsoleKey),
                             by: d().decidedBy,
                             date: d().date,

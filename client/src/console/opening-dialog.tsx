@@ -109,6 +109,15 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
       props.onDone();
     });
 
+  /** A poll whose head count does not reach its quorum: voting cannot open (the server refuses too), so the button is not offered. */
+  const withoutQuorum = () =>
+    polls().some((poll) => {
+      const sheet = sheets.value()?.[poll.id];
+      const headCount = parseCount(draftOf(poll.id).headCount);
+      if (!sheet || headCount === undefined) return false;
+      const quorum = meetingQuorum(poll.rule, sheetFigures(sheet, draftOf(poll.id).strike).expected, headCount);
+      return quorum !== undefined && !quorum.met && !quorum.advisory;
+    });
   const lateCheckIn = () => props.meeting.lateCheckIn;
   return (
     <dialog ref={dialog} class="confirm-dialog opening-dialog" aria-labelledby={titleId} onClose={() => props.request && !act.busy() && props.onDone()}>
@@ -161,7 +170,7 @@ export function OpeningDialog(props: { api: ConsoleApi; meeting: MeetingDetail; 
             <button type="button" class="button button-secondary" onClick={() => props.onDone()} disabled={act.busy()}>
               {ct('dialog.cancel')}
             </button>
-            <button type="submit" class="button button-danger" disabled={act.busy() || !sheets.value()}>
+            <button type="submit" class="button button-danger" disabled={act.busy() || !sheets.value() || withoutQuorum()}>
               {ct('phase.openVoting')}
             </button>
           </div>
